@@ -1,0 +1,32 @@
+/* cmd.h: the command table: one function per subcommand, each in a file of its module. */
+#ifndef XV_CMD_H
+#define XV_CMD_H
+#include <sqlite3.h>
+
+#define XV_VERSION "0.1.0"
+
+/* What every command is handed. The database is opened on first use by xv_db and closed
+ * by main; commands never close it themselves. */
+struct xv_ctx {
+    const char *db_path;
+    sqlite3 *db;
+};
+
+/* Opens the database (creating it) on first use; *DB is owned by CTX. */
+int xv_db(struct xv_ctx *ctx, sqlite3 **db);
+
+struct cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv, struct xv_ctx *ctx);
+    const char *usage;     /* arguments after the command name */
+    const char *summary;
+};
+
+/* Reports a usage error for command CMD and returns XV_EUSAGE. */
+int xv_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints CMD's help on stdout. */
+void xv_cmd_help(const char *cmd);
+
+int cmd_load(int argc, char **argv, struct xv_ctx *ctx);
+
+#endif

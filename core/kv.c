@@ -1,0 +1,105 @@
+/* kv.c: parses "key = value" files line by line, reporting FILE:LINE for what it cannot read. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "err.h"
+#include "kv.h"
+#include "util.h"
+
+#define KV_MAX_FILE (1 << 20)
+
+static char *trim(char *s, char *end)
+{
+    while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
+        s++;
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+        end--;
+    *end = '\0';
+    return s;
+}
+
+int kv_parse_buf(const char *name, const char *text, size_t n, kv_fn fn, void *ctx)
+{
+    int rc = 0;
+    char *copy = xstrndup(text, n);
+    char *p = copy, *end = copy + n;
+    long line = 0;
+    if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+        p += 3;
+    while (p < end && rc == 0) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        char *eol = nl ? nl : end;
+        line++;
+        if (memchr(p, '\0', (size_t)(eol - p))) {
+            rc = xv_fail_at(XV_EUSAGE, name, line, "NUL byte in line");
+            break;
+        }
+        *eol = '\0';
+        char *hash = strchr(p, '#');
+        char *stop = hash ? hash : eol;
+        char *s = trim(p, stop);
+        if (*s) {
+            char *eq = strchr(s, '=');
+            if (!eq) {
+                rc = xv_fail_at(XV_EUSAGE, name, line, "expected 'key = value', got '%s'", s);
+                break;
+            }
+            char *key = trim(s, eq);
+            char *val = trim(eq + 1, eq + 1 + strlen(eq + 1));
+            if (!*key) {
+                rc = xv_fail_at(XV_EUSAGE, name, line, "missing key before '='");
+                break;
+            }
+            uint32_t cp;
+            for (const char *q = key; *q;) {
+                int l = utf8_decode((const unsigned char *)q, strlen(q), &cp);
+                if (!l) {
+                    rc = xv_fail_at(XV_EUSAGE, name, line, "not valid UTF-8");
+                    break;
+                }
+                q += l;
+            }
+            for (const char *q = val; rc == 0 && *q;) {
+                int l = utf8_decode((const unsigned char *)q, strlen(q), &cp);
+                if (!l) {
+                    rc = xv_fail_at(XV_EUSAGE, name, line, "not valid UTF-8");
+                    break;
+                }
+                q += l;
+            }
+            if (rc == 0)
+                rc = fn(ctx, key, val, name, line);
+        }
+        p = nl ? nl + 1 : end;
+    }
+    free(copy);
+    return rc;
+}
+
+int kv_parse_file(const char *path, kv_fn fn, void *ctx)
+{
+    int rc = 0;
+    struct sbuf b = SBUF_INIT;
+    char chunk[8192];
+    size_t got;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return xv_fail(XV_EDATA, "cannot open '%s': %s", path, strerror(errno));
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        sbuf_add(&b, chunk, got);
+        if (b.len > KV_MAX_FILE) {
+            rc = xv_fail(XV_EDATA, "'%s' is larger than %d bytes", path, KV_MAX_FILE);
+            goto done;
+        }
+    }
+    if (ferror(f)) {
+        rc = xv_fail(XV_EDATA, "cannot read '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    rc = kv_parse_buf(path, sbuf_str(&b), b.len, fn, ctx);
+done:
+    fclose(f);
+    sbuf_free(&b);
+    return rc;
+}

@@ -1,0 +1,252 @@
+/* store.c: opens the SQLite store, creates its versioned schema and wraps transactions. */
+#include <stdio.h>
+#include <string.h>
+#include "err.h"
+#include "kinds.h"
+#include "store.h"
+#include "util.h"
+
+static const char *const base_schema =
+    "CREATE TABLE loads("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL,"
+    " file TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL,"
+    " map_sha256 TEXT NOT NULL DEFAULT '',"
+    " as_of TEXT NOT NULL,"
+    " format TEXT NOT NULL,"
+    " encoding TEXT NOT NULL,"
+    " loaded_at TEXT NOT NULL,"
+    " rows_read INTEGER NOT NULL DEFAULT 0,"
+    " rows_added INTEGER NOT NULL DEFAULT 0,"
+    " rows_unchanged INTEGER NOT NULL DEFAULT 0,"
+    " rows_closed INTEGER NOT NULL DEFAULT 0,"
+    " rows_duplicate INTEGER NOT NULL DEFAULT 0,"
+    " rows_quarantined INTEGER NOT NULL DEFAULT 0,"
+    " unknown_columns TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX loads_kind ON loads(kind, as_of);"
+    "CREATE INDEX loads_sha ON loads(sha256);"
+    "CREATE TABLE quarantine("
+    " load_id INTEGER NOT NULL REFERENCES loads(id),"
+    " line INTEGER NOT NULL,"
+    " record INTEGER NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " raw TEXT NOT NULL);"
+    "CREATE INDEX quarantine_load ON quarantine(load_id);"
+    "CREATE TABLE app_status("
+    " seq INTEGER PRIMARY KEY,"
+    " applicant_id TEXT NOT NULL,"
+    " status TEXT NOT NULL,"
+    " from_date TEXT NOT NULL,"
+    " load_id INTEGER,"
+    " source TEXT NOT NULL);"
+    "CREATE INDEX app_status_app ON app_status(applicant_id, seq);";
+
+/* One table per kind: the record version's life (from load/date to load/date), its
+ * content hash, the raw fields as the feed gave them, and the normalised columns. */
+static void kind_schema(struct sbuf *b, const struct kind *k)
+{
+    sbuf_addf(b, "CREATE TABLE %s("
+                 " rid INTEGER PRIMARY KEY,"
+                 " load_id INTEGER NOT NULL,"
+                 " line INTEGER NOT NULL,"
+                 " from_date TEXT NOT NULL,"
+                 " to_load INTEGER,"
+                 " to_date TEXT,"
+                 " h1 INTEGER NOT NULL,"
+                 " h2 INTEGER NOT NULL,"
+                 " raw TEXT NOT NULL", k->name);
+    for (int i = 0; i < k->ncols; i++) {
+        const struct column *c = &k->cols[i];
+        const char *type = "TEXT";
+        if (c->type == CT_YUAN || c->type == CT_WAN || c->type == CT_AREA)
+            type = "REAL";
+        else if (c->type == CT_INT || c->type == CT_BOOL)
+            type = "INTEGER";
+        sbuf_addf(b, ", %s %s", c->name, type);
+        if (col_has_valid(c))
+            sbuf_addf(b, ", %s_valid INTEGER", c->name);
+    }
+    sbuf_adds(b, ");");
+    if (k->upsert)
+        sbuf_addf(b, "CREATE INDEX %s_key ON %s(applicant_id, to_load);", k->name, k->name);
+}
+
+static int create_schema(sqlite3 *db)
+{
+    int rc;
+    struct sbuf b = SBUF_INIT;
+    sbuf_adds(&b, base_schema);
+    for (int i = 0; i < xv_nkinds; i++)
+        kind_schema(&b, &xv_kinds[i]);
+    sbuf_addf(&b, "PRAGMA application_id=%d; PRAGMA user_version=%d;", STORE_APP_ID,
+              STORE_SCHEMA_VERSION);
+    if ((rc = store_begin(db)) < 0)
+        goto done;
+    if ((rc = store_exec(db, sbuf_str(&b))) < 0) {
+        store_rollback(db);
+        goto done;
+    }
+    rc = store_commit(db);
+done:
+    sbuf_free(&b);
+    return rc;
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, sql, &st);
+    if (rc < 0)
+        return rc;
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        *out = sqlite3_column_int(st, 0);
+        rc = 0;
+    } else {
+        rc = store_err(db, sql);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_open(const char *path, sqlite3 **out)
+{
+    sqlite3 *db = NULL;
+    int rc, appid = 0, ver = 0;
+    *out = NULL;
+    int s = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (s != SQLITE_OK) {
+        rc = xv_fail(store_code(s) == XV_ELOCKED ? XV_ELOCKED : XV_EIO,
+                     "cannot open database '%s': %s", path,
+                     db ? sqlite3_errmsg(db) : sqlite3_errstr(s));
+        goto fail;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, 5000);
+    if (pragma_int(db, "PRAGMA application_id", &appid) < 0 ||
+        pragma_int(db, "PRAGMA user_version", &ver) < 0) {
+        rc = xv_fail(XV_ELOCKED, "'%s' is not an xverify database", path);
+        goto fail;
+    }
+    if (appid != 0 && appid != STORE_APP_ID) {
+        rc = xv_fail(XV_ELOCKED, "'%s' is not an xverify database", path);
+        goto fail;
+    }
+    if (ver > STORE_SCHEMA_VERSION) {
+        rc = xv_fail(XV_ELOCKED, "'%s' has schema version %d; this xverify knows %d", path, ver,
+                     STORE_SCHEMA_VERSION);
+        goto fail;
+    }
+    if ((rc = store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                             " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;")) < 0)
+        goto fail;
+    if (appid == 0 && ver == 0) {
+        int tables = 0;
+        if ((rc = pragma_int(db, "SELECT count(*) FROM sqlite_schema", &tables)) < 0)
+            goto fail;
+        if (tables > 0) {
+            rc = xv_fail(XV_ELOCKED, "'%s' is not an xverify database", path);
+            goto fail;
+        }
+        if ((rc = create_schema(db)) < 0)
+            goto fail;
+    }
+    *out = db;
+    return 0;
+fail:
+    sqlite3_close(db);
+    return rc;
+}
+
+int store_close(sqlite3 *db)
+{
+    if (!db)
+        return 0;
+    int s = sqlite3_close(db);
+    if (s != SQLITE_OK)
+        return xv_fail(XV_EIO, "closing the database: %s", sqlite3_errstr(s));
+    return 0;
+}
+
+int store_code(int rc)
+{
+    switch (rc & 0xFF) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+        return 0;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return XV_ELOCKED;
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+        return XV_EIO;
+    default:
+        return XV_ERR;
+    }
+}
+
+int store_err(sqlite3 *db, const char *what)
+{
+    int code = store_code(sqlite3_extended_errcode(db));
+    if (code == 0)
+        code = XV_ERR;
+    return xv_fail(code, "database: %s: %s", what, sqlite3_errmsg(db));
+}
+
+int store_exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    int s = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (s != SQLITE_OK) {
+        int code = store_code(s);
+        xv_fail(code ? code : XV_ERR, "database: %s", msg ? msg : sqlite3_errstr(s));
+        sqlite3_free(msg);
+        return code ? code : XV_ERR;
+    }
+    return 0;
+}
+
+int store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+        return store_err(db, "prepare");
+    return 0;
+}
+
+int store_begin(sqlite3 *db)
+{
+    int s = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (s == SQLITE_OK)
+        return 0;
+    if (store_code(s) == XV_ELOCKED)
+        return xv_fail(XV_ELOCKED, "the database is locked by another run");
+    return store_err(db, "begin");
+}
+
+int store_commit(sqlite3 *db)
+{
+    int s = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (s == SQLITE_OK)
+        return 0;
+    int rc = store_err(db, "commit");
+    store_rollback(db);
+    return rc;
+}
+
+void store_rollback(sqlite3 *db)
+{
+    if (db && !sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    int r = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+    return r == SQLITE_OK ? 0 : XV_ERR;
+}

@@ -1,0 +1,34 @@
+/* store.h: the one SQLite file that holds every load, record version, run and decision. */
+#ifndef XV_STORE_H
+#define XV_STORE_H
+#include <sqlite3.h>
+
+#define STORE_APP_ID 0x78767279      /* "xvry" */
+#define STORE_SCHEMA_VERSION 1
+
+/* Opens (creating when absent) the database at PATH, applies the pragmas and the schema.
+ * On success *DB is the caller's, to be closed with store_close. Returns XV_ELOCKED for a
+ * file that is not an xverify database or is newer than this program. */
+int store_open(const char *path, sqlite3 **db);
+/* Closes DB; returns XV_EIO when SQLite reports a failure. A NULL DB is fine. */
+int store_close(sqlite3 *db);
+
+/* Reports the last SQLite error of DB, prefixed by WHAT, and returns the matching XV_E* code. */
+int store_err(sqlite3 *db, const char *what);
+/* The XV_E* code for SQLite result code RC. */
+int store_code(int rc);
+/* Runs SQL (no parameters, static text only). */
+int store_exec(sqlite3 *db, const char *sql);
+/* Prepares SQL into *ST. */
+int store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st);
+
+/* BEGIN IMMEDIATE: returns XV_ELOCKED when another process holds the write lock. */
+int store_begin(sqlite3 *db);
+int store_commit(sqlite3 *db);
+/* Rolls back if a transaction is open; never fails loudly. */
+void store_rollback(sqlite3 *db);
+
+/* Binds text or NULL when S is NULL. */
+int store_bind_text(sqlite3_stmt *st, int i, const char *s);
+
+#endif

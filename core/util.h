@@ -1,0 +1,42 @@
+/* util.h: growable strings, checked allocation, UTF-8 helpers and hashing shared by all modules. */
+#ifndef XV_UTIL_H
+#define XV_UTIL_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* A growable, always NUL-terminated byte string. The caller owns s and frees it with sbuf_free. */
+struct sbuf {
+    char *s;
+    size_t len, cap;
+};
+#define SBUF_INIT { NULL, 0, 0 }
+void sbuf_add(struct sbuf *b, const void *p, size_t n);
+void sbuf_adds(struct sbuf *b, const char *s);
+void sbuf_addc(struct sbuf *b, char c);
+void sbuf_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbuf_reset(struct sbuf *b);
+void sbuf_free(struct sbuf *b);
+/* A pointer to the string, "" when nothing was added yet. */
+const char *sbuf_str(const struct sbuf *b);
+
+/* Allocation that exits with code 5 and a message when memory runs out. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Decodes one UTF-8 code point at S (N bytes left): returns its length, or 0 when invalid. */
+int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* Encodes CP into OUT (4 bytes room); returns the length. */
+int utf8_encode(uint32_t cp, char *out);
+/* The number of code points in a valid UTF-8 string. */
+size_t utf8_len(const char *s);
+
+/* SHA-256 of N bytes as 64 lower-case hex digits plus NUL in OUT. */
+void sha256_hex(const void *p, size_t n, char out[65]);
+
+/* Today's local date as YYYY-MM-DD. */
+void today_iso(char out[11]);
+
+#endif

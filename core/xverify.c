@@ -1,0 +1,136 @@
+/* xverify.c: the program's entry point: global options, the command table and exit codes. */
+#include <errno.h>
+#include <getopt.h>
+#include <libxml/parser.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../ingest/norm.h"
+#include "cmd.h"
+#include "err.h"
+#include "store.h"
+
+static const struct cmd commands[] = {
+    { "load", cmd_load, "KIND FILE [--as-of DATE] [--map FILE] [--encoding auto|utf-8|gb18030]",
+      "load one feed file as a snapshot (or, for applicant and member, an upsert)" },
+};
+#define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
+
+static void usage_all(FILE *f)
+{
+    fprintf(f, "usage: xverify [--db PATH] COMMAND [ARGS]\n\ncommands:\n");
+    for (int i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nThe database is --db PATH, else $XVERIFY_DB, else ./xverify.db.\n"
+               "xverify COMMAND --help describes one command.\n");
+}
+
+static const struct cmd *find_cmd(const char *name)
+{
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(commands[i].name, name))
+            return &commands[i];
+    return NULL;
+}
+
+void xv_cmd_help(const char *name)
+{
+    const struct cmd *c = find_cmd(name);
+    if (c)
+        printf("usage: xverify %s %s\n\n%s.\n", c->name, c->usage, c->summary);
+}
+
+int xv_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    const struct cmd *c = find_cmd(cmd);
+    fputs("xverify: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    if (c)
+        fprintf(stderr, "usage: xverify %s %s\n", c->name, c->usage);
+    return XV_EUSAGE;
+}
+
+int xv_db(struct xv_ctx *ctx, sqlite3 **db)
+{
+    if (!ctx->db) {
+        int rc = store_open(ctx->db_path, &ctx->db);
+        if (rc < 0)
+            return rc;
+    }
+    *db = ctx->db;
+    return 0;
+}
+
+/* Refuses every external entity, whatever parser options a caller passes. */
+static xmlParserInputPtr deny_entities(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+    (void)id;
+    (void)ctxt;
+    fprintf(stderr, "xverify: external entity '%s' refused\n", url ? url : "(null)");
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    struct xv_ctx ctx = { NULL, NULL };
+    int rc, i = 1;
+    ctx.db_path = getenv("XVERIFY_DB");
+    if (!ctx.db_path || !*ctx.db_path)
+        ctx.db_path = "xverify.db";
+    while (i < argc && argv[i][0] == '-') {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage_all(stdout);
+            rc = 0;
+            goto out;
+        } else if (!strcmp(argv[i], "--version")) {
+            printf("xverify %s\n", XV_VERSION);
+            rc = 0;
+            goto out;
+        } else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+            ctx.db_path = argv[i + 1];
+            i += 2;
+        } else if (!strncmp(argv[i], "--db=", 5)) {
+            ctx.db_path = argv[i] + 5;
+            i++;
+        } else {
+            fprintf(stderr, "xverify: unknown option '%s'\n", argv[i]);
+            usage_all(stderr);
+            rc = XV_EUSAGE;
+            goto out;
+        }
+    }
+    if (i >= argc) {
+        usage_all(stderr);
+        rc = XV_EUSAGE;
+        goto out;
+    }
+    const struct cmd *c = find_cmd(argv[i]);
+    if (!c) {
+        fprintf(stderr, "xverify: '%s' is not a command\n", argv[i]);
+        usage_all(stderr);
+        rc = XV_EUSAGE;
+        goto out;
+    }
+    xmlInitParser();
+    xmlSetExternalEntityLoader(deny_entities);
+    if ((rc = norm_init()) < 0)
+        goto out;
+    rc = c->fn(argc - i, argv + i, &ctx);
+    int crc = store_close(ctx.db);
+    if (rc == 0 && crc < 0)
+        rc = crc;
+    norm_fini();
+    xmlCleanupParser();
+out:
+    if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+        fprintf(stderr, "xverify: writing standard output: %s\n", strerror(errno));
+        if (rc == 0 || rc == XV_ENEEDS)
+            rc = XV_EIO;
+    }
+    return xv_exit_code(rc);
+}

@@ -1,0 +1,970 @@
+/* loader.c: maps source columns to canonical ones, normalises each record, quarantines the bad
+ * ones and stores the rest as versions that live from this load until a later one ends them. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <xxhash.h>
+#include "../core/err.h"
+#include "../core/kinds.h"
+#include "../core/store.h"
+#include "../core/util.h"
+#include "loader.h"
+#include "mapping.h"
+#include "norm.h"
+#include "reader.h"
+#include "source.h"
+
+#define MAX_VALUE 4096     /* bytes in one value after parsing; longer is quarantined */
+#define MAX_NOTES 20       /* quarantine and warning lines kept for the summary */
+
+/* The versions open before this load, by content hash; memory is 24 bytes a record. */
+struct orow {
+    uint64_t h1, h2;
+    int64_t rid;           /* 0: empty slot */
+    int state;             /* 0 open and not seen, 1 seen in this file, 2 added by it */
+};
+
+struct otab {
+    struct orow *slot;
+    size_t cap, n;
+};
+
+/* Per-column warnings: values that could not be normalised, or unknown codes. */
+struct colwarn {
+    long bad, unknown;
+};
+
+struct keyset {           /* applicant_ids named by an upsert file, with their first line */
+    char **key;
+    long *line;
+    size_t cap, n;
+};
+
+struct ldr {
+    sqlite3 *db;
+    const struct ldr_opts *o;
+    struct ldr_result *r;
+    const struct kind *k;
+    struct mapping map;
+    int have_map;
+    struct src_info info;
+    uint64_t seed;
+    int *srcmap;            /* source position -> canonical column, or -1 */
+    int nsrc;
+    int *colsrc;            /* canonical column -> source position, or -1 */
+    struct sbuf unknown;
+    char map_as_of[11];
+    int started;
+    sqlite3_stmt *ins, *quar;
+    struct otab open;
+    struct keyset keys;
+    struct colwarn *warn;
+    /* scratch, reused for every record */
+    const char **val;
+    struct sbuf raw, tmp, *norm;
+    double t0;
+    long next_progress;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void note(struct ldr_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct ldr_result *r, const char *fmt, ...)
+{
+    if (r->nnotes >= MAX_NOTES) {
+        r->more_notes++;
+        return;
+    }
+    struct sbuf b = SBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[1024];
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    sbuf_adds(&b, tmp);
+    r->notes = xrealloc(r->notes, (size_t)(r->nnotes + 1) * sizeof *r->notes);
+    r->notes[r->nnotes++] = b.s ? b.s : xstrdup("");
+}
+
+/* ---- the table of open versions ---- */
+
+static void otab_put(struct otab *t, uint64_t h1, uint64_t h2, int64_t rid, int state);
+
+static void otab_grow(struct otab *t)
+{
+    struct otab old = *t;
+    t->cap = old.cap ? old.cap * 2 : 1024;
+    t->slot = xcalloc(t->cap, sizeof *t->slot);
+    t->n = 0;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.slot[i].rid)
+            otab_put(t, old.slot[i].h1, old.slot[i].h2, old.slot[i].rid, old.slot[i].state);
+    free(old.slot);
+}
+
+static struct orow *otab_find(struct otab *t, uint64_t h1, uint64_t h2)
+{
+    if (!t->cap)
+        return NULL;
+    for (size_t i = h1 & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        struct orow *o = &t->slot[i];
+        if (!o->rid)
+            return NULL;
+        if (o->h1 == h1 && o->h2 == h2)
+            return o;
+    }
+}
+
+static void otab_put(struct otab *t, uint64_t h1, uint64_t h2, int64_t rid, int state)
+{
+    if ((t->n + 1) * 4 > t->cap * 3)
+        otab_grow(t);
+    size_t i = h1 & (t->cap - 1);
+    while (t->slot[i].rid)
+        i = (i + 1) & (t->cap - 1);
+    t->slot[i].h1 = h1;
+    t->slot[i].h2 = h2;
+    t->slot[i].rid = rid;
+    t->slot[i].state = state;
+    t->n++;
+}
+
+/* ---- applicant_ids named by an upsert file ---- */
+
+static uint64_t key_hash(const char *s)
+{
+    return XXH3_64bits(s, strlen(s));
+}
+
+/* Adds KEY; returns the line it was first seen on when already there, else 0. */
+static long keyset_add(struct keyset *ks, const char *key, long line)
+{
+    if ((ks->n + 1) * 2 > ks->cap) {
+        struct keyset old = *ks;
+        ks->cap = old.cap ? old.cap * 2 : 256;
+        ks->key = xcalloc(ks->cap, sizeof *ks->key);
+        ks->line = xcalloc(ks->cap, sizeof *ks->line);
+        ks->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.key[i]) {
+                size_t j = key_hash(old.key[i]) & (ks->cap - 1);
+                while (ks->key[j])
+                    j = (j + 1) & (ks->cap - 1);
+                ks->key[j] = old.key[i];
+                ks->line[j] = old.line[i];
+                ks->n++;
+            }
+        free(old.key);
+        free(old.line);
+    }
+    size_t j = key_hash(key) & (ks->cap - 1);
+    while (ks->key[j]) {
+        if (!strcmp(ks->key[j], key))
+            return ks->line[j];
+        j = (j + 1) & (ks->cap - 1);
+    }
+    ks->key[j] = xstrdup(key);
+    ks->line[j] = line;
+    ks->n++;
+    return 0;
+}
+
+static int keyset_has(const struct keyset *ks, const char *key)
+{
+    if (!ks->cap)
+        return 0;
+    size_t j = key_hash(key) & (ks->cap - 1);
+    while (ks->key[j]) {
+        if (!strcmp(ks->key[j], key))
+            return 1;
+        j = (j + 1) & (ks->cap - 1);
+    }
+    return 0;
+}
+
+static void keyset_free(struct keyset *ks)
+{
+    for (size_t i = 0; i < ks->cap; i++)
+        free(ks->key[i]);
+    free(ks->key);
+    free(ks->line);
+}
+
+/* ---- columns ---- */
+
+/* Header text for comparison: full-width folded, trimmed, ASCII lower-cased. */
+static void header_key(const char *in, struct sbuf *out)
+{
+    norm_fold(in, out);
+    for (size_t i = 0; i < out->len; i++)
+        if (out->s[i] >= 'A' && out->s[i] <= 'Z')
+            out->s[i] = (char)(out->s[i] + 32);
+}
+
+static int resolve(struct ldr *l, const char *name)
+{
+    struct sbuf a = SBUF_INIT, b = SBUF_INIT;
+    int col = -1;
+    header_key(name, &a);
+    const char *h = sbuf_str(&a);
+    if (l->have_map) {
+        for (int i = 0; i < l->k->ncols && col < 0; i++) {
+            if (!l->map.source[i])
+                continue;
+            header_key(l->map.source[i], &b);
+            const char *m = sbuf_str(&b);
+            if (!strcmp(h, m) || (h[0] == '@' && !strcmp(h + 1, m)) ||
+                (m[0] == '@' && !strcmp(h, m + 1)))
+                col = i;
+        }
+    }
+    const char *bare = h[0] == '@' ? h + 1 : h;
+    for (int i = 0; i < l->k->ncols && col < 0; i++)
+        if (!strcmp(bare, l->k->cols[i].name) || !strcmp(bare, l->k->cols[i].zh))
+            col = i;
+    sbuf_free(&a);
+    sbuf_free(&b);
+    return col;
+}
+
+static int on_column(void *ctx, int pos, const char *name, long line)
+{
+    struct ldr *l = ctx;
+    int col = resolve(l, name);
+    if (pos >= l->nsrc) {
+        l->srcmap = xrealloc(l->srcmap, (size_t)(pos + 1) * sizeof *l->srcmap);
+        for (int i = l->nsrc; i <= pos; i++)
+            l->srcmap[i] = -1;
+        l->nsrc = pos + 1;
+    }
+    l->srcmap[pos] = col;
+    if (col < 0) {
+        if (l->unknown.len)
+            sbuf_adds(&l->unknown, ", ");
+        sbuf_adds(&l->unknown, *name ? name : "(empty)");
+        return 0;
+    }
+    if (l->colsrc[col] >= 0)
+        return xv_fail_at(XV_EDATA, l->o->file, line, "two columns give '%s': %d and %d",
+                          l->k->cols[col].name, l->colsrc[col] + 1, pos + 1);
+    l->colsrc[col] = pos;
+    return 0;
+}
+
+static int check_required(struct ldr *l)
+{
+    struct sbuf miss = SBUF_INIT;
+    for (int i = 0; i < l->k->ncols; i++)
+        if (l->k->cols[i].required && l->colsrc[i] < 0) {
+            if (miss.len)
+                sbuf_adds(&miss, ", ");
+            sbuf_addf(&miss, "'%s' (%s)", l->k->cols[i].name, l->k->cols[i].zh);
+        }
+    int rc = 0;
+    if (miss.len)
+        rc = xv_fail(XV_EDATA, "%s: required column%s missing: %s; file refused", l->o->file,
+                     strchr(miss.s, ',') ? "s" : "", miss.s);
+    sbuf_free(&miss);
+    return rc;
+}
+
+static int on_columns_done(void *ctx)
+{
+    return check_required(ctx);
+}
+
+static int on_as_of(void *ctx, const char *value, long line)
+{
+    struct ldr *l = ctx;
+    if (norm_date(value, l->map_as_of) < 0)
+        return xv_fail_at(XV_EDATA, l->o->file, line, "as-of date '%s' is not a date", value);
+    return 0;
+}
+
+/* ---- starting the load: as-of date, order, the load row, the open versions ---- */
+
+static int file_name_date(const char *path, const char *kind, char out[11])
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t kl = strlen(kind);
+    if (strncmp(base, kind, kl) || base[kl] != '-')
+        return -1;
+    char d[9];
+    for (int i = 0; i < 8; i++) {
+        char c = base[kl + 1 + i];
+        if (c < '0' || c > '9')
+            return -1;
+        d[i] = c;
+    }
+    d[8] = '\0';
+    char nx = base[kl + 9];
+    if (nx != '-' && nx != '.')
+        return -1;
+    return norm_date(d, out);
+}
+
+static int start(struct ldr *l)
+{
+    struct ldr_result *r = l->r;
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    char today[11];
+    struct sbuf sql = SBUF_INIT;
+    l->started = 1;
+    if (l->o->as_of) {
+        r->as_of_source = "--as-of";
+    } else if (l->map_as_of[0]) {
+        memcpy(r->as_of, l->map_as_of, 11);
+        r->as_of_source = "mapping";
+    } else if (file_name_date(l->o->file, l->k->name, r->as_of) == 0) {
+        r->as_of_source = "file name";
+    } else {
+        today_iso(today);
+        memcpy(r->as_of, today, 11);
+        r->as_of_source = "today";
+    }
+    /* History is kept in as-of order: an earlier snapshot after a later one would rewrite
+     * what past runs saw. */
+    if ((rc = store_prepare(l->db, "SELECT max(as_of) FROM loads WHERE kind=?", &st)) < 0)
+        goto done;
+    sqlite3_bind_text(st, 1, l->k->name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        const char *last = (const char *)sqlite3_column_text(st, 0);
+        if (strcmp(last, r->as_of) > 0) {
+            rc = xv_fail(XV_EDATA, "%s: '%s' is already loaded as of %s, later than %s; loads "
+                         "of a kind must come in as-of order", l->o->file, l->k->name, last,
+                         r->as_of);
+            goto done;
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if ((rc = store_prepare(l->db,
+                            "INSERT INTO loads(kind,file,sha256,map_sha256,as_of,format,"
+                            "encoding,loaded_at) VALUES(?,?,?,?,?,?,?,"
+                            "strftime('%Y-%m-%dT%H:%M:%SZ','now'))", &st)) < 0)
+        goto done;
+    sqlite3_bind_text(st, 1, l->k->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, l->o->file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, l->info.sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, l->have_map ? l->map.sha256 : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, r->as_of, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, r->format, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, r->encoding, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = store_err(l->db, "recording the load");
+        goto done;
+    }
+    r->load_id = sqlite3_last_insert_rowid(l->db);
+    sqlite3_finalize(st);
+    st = NULL;
+    /* the open versions of this kind */
+    sbuf_addf(&sql, "SELECT rid,h1,h2 FROM %s WHERE to_load IS NULL", l->k->name);
+    if ((rc = store_prepare(l->db, sql.s, &st)) < 0)
+        goto done;
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        otab_put(&l->open, (uint64_t)sqlite3_column_int64(st, 1),
+                 (uint64_t)sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 0), 0);
+    if (s != SQLITE_DONE) {
+        rc = store_err(l->db, "reading open records");
+        goto done;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    /* the statements every record uses */
+    sbuf_reset(&sql);
+    sbuf_addf(&sql, "INSERT INTO %s(load_id,line,from_date,h1,h2,raw", l->k->name);
+    int n = 6;
+    for (int i = 0; i < l->k->ncols; i++) {
+        sbuf_addf(&sql, ",%s", l->k->cols[i].name);
+        n++;
+        if (col_has_valid(&l->k->cols[i])) {
+            sbuf_addf(&sql, ",%s_valid", l->k->cols[i].name);
+            n++;
+        }
+    }
+    sbuf_adds(&sql, ") VALUES(?");
+    for (int i = 1; i < n; i++)
+        sbuf_adds(&sql, ",?");
+    sbuf_adds(&sql, ")");
+    if ((rc = store_prepare(l->db, sql.s, &l->ins)) < 0)
+        goto done;
+    rc = store_prepare(l->db, "INSERT INTO quarantine(load_id,line,record,reason,raw) "
+                              "VALUES(?,?,?,?,?)", &l->quar);
+done:
+    sqlite3_finalize(st);
+    sbuf_free(&sql);
+    return rc;
+}
+
+/* ---- records ---- */
+
+static int quarantine(struct ldr *l, const struct rec *rec, const char *raw, const char *fmt,
+                      ...) __attribute__((format(printf, 4, 5)));
+static int quarantine(struct ldr *l, const struct rec *rec, const char *raw, const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    l->r->rows_quarantined++;
+    note(l->r, "%s:%ld: quarantined: %s", l->o->file, rec->line, reason);
+    sqlite3_reset(l->quar);
+    sqlite3_bind_int64(l->quar, 1, l->r->load_id);
+    sqlite3_bind_int64(l->quar, 2, rec->line);
+    sqlite3_bind_int64(l->quar, 3, rec->recno);
+    sqlite3_bind_text(l->quar, 4, reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(l->quar, 5, raw, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(l->quar) != SQLITE_DONE)
+        return store_err(l->db, "quarantining a record");
+    return 0;
+}
+
+static int has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
+            return 1;
+    return 0;
+}
+
+static void progress(struct ldr *l, int final)
+{
+    if (!l->o->progress)
+        return;
+    double t = now() - l->t0;
+    long n = l->r->rows_read;
+    double rate = t > 0 ? (double)n / t : 0;
+    if (isatty(2) && !final)
+        fprintf(stderr, "\rloading %s: %ld rows, %.0f rows/s   ", l->k->name, n, rate);
+    else if (final)
+        fprintf(stderr, "%sxverify: load %lld %s: %ld rows in %.2f s (%.0f rows/s)\n",
+                isatty(2) && n >= 65536 ? "\n" : "", l->r->load_id, l->k->name, n, t, rate);
+}
+
+/* Binds column I's normalised value at parameter P; returns the next parameter, or -1 with
+ * *WHY set when a required value is missing or unparseable. */
+static int bind_value(struct ldr *l, const struct rec *rec, int i, int p, const char **why)
+{
+    const struct column *c = &l->k->cols[i];
+    const char *v = l->val[i];
+    sqlite3_stmt *st = l->ins;
+    char out[32];
+    int valid = 0, rc = 0;
+    double d;
+    long n;
+    const char *s;
+    struct sbuf *nb = &l->norm[i];
+
+    norm_fold(v, &l->tmp);
+    if (l->tmp.len == 0) {
+        if (c->required) {
+            *why = "missing";
+            return -1;
+        }
+        if (c->deflt) {
+            if (c->type == CT_INT || c->type == CT_BOOL)
+                sqlite3_bind_int64(st, p, atol(c->deflt));
+            else
+                sqlite3_bind_text(st, p, c->deflt, -1, SQLITE_STATIC);
+        } else {
+            sqlite3_bind_null(st, p);
+        }
+        if (col_has_valid(c))
+            sqlite3_bind_null(st, ++p);
+        return p + 1;
+    }
+    switch (c->type) {
+    case CT_ID:
+        if ((rc = norm_id(v, out, &valid)) == 0) {
+            sqlite3_bind_text(st, p, out, 18, SQLITE_TRANSIENT);
+            sqlite3_bind_int(st, ++p, valid);
+        }
+        break;
+    case CT_USCC:
+        if ((rc = norm_uscc(v, out, &valid)) == 0) {
+            sqlite3_bind_text(st, p, out, 18, SQLITE_TRANSIENT);
+            sqlite3_bind_int(st, ++p, valid);
+        }
+        break;
+    case CT_NAME:
+        if ((rc = norm_name(v, nb)) == 0)
+            sqlite3_bind_text(st, p, nb->s, (int)nb->len, SQLITE_STATIC);
+        break;
+    case CT_DATE:
+        if ((rc = norm_date(v, out)) == 0)
+            sqlite3_bind_text(st, p, out, 10, SQLITE_TRANSIENT);
+        break;
+    case CT_MONTH:
+        if ((rc = norm_month(v, out)) == 0)
+            sqlite3_bind_text(st, p, out, 7, SQLITE_TRANSIENT);
+        break;
+    case CT_YUAN:
+    case CT_WAN:
+        if ((rc = norm_amount(v, c->type == CT_WAN ? 10000 : 1, &d)) == 0)
+            sqlite3_bind_double(st, p, d);
+        break;
+    case CT_AREA:
+        if ((rc = norm_area(v, &d)) == 0)
+            sqlite3_bind_double(st, p, d);
+        break;
+    case CT_INT:
+        if ((rc = norm_int(v, &n)) == 0)
+            sqlite3_bind_int64(st, p, n);
+        break;
+    case CT_BOOL:
+        if ((rc = norm_bool(v, &valid)) == 0)
+            sqlite3_bind_int(st, p, valid);
+        break;
+    case CT_GENDER:
+        if ((rc = norm_gender(v, out)) == 0)
+            sqlite3_bind_text(st, p, out, 1, SQLITE_TRANSIENT);
+        break;
+    case CT_PLATE:
+        if ((rc = norm_plate(v, nb)) == 0)
+            sqlite3_bind_text(st, p, nb->s, (int)nb->len, SQLITE_STATIC);
+        break;
+    case CT_COUNTY:
+        if ((rc = norm_county(v, out)) == 0)
+            sqlite3_bind_text(st, p, out, 6, SQLITE_TRANSIENT);
+        break;
+    case CT_APPSTATUS:
+        if ((rc = norm_appstatus(v, &s)) == 0)
+            sqlite3_bind_text(st, p, s, -1, SQLITE_STATIC);
+        break;
+    case CT_ENUM:
+    case CT_TEXT:
+        sbuf_reset(nb);
+        sbuf_add(nb, l->tmp.s, l->tmp.len);
+        sqlite3_bind_text(st, p, nb->s, (int)nb->len, SQLITE_STATIC);
+        if (c->known) {
+            const char *const *k = c->known;
+            while (*k && strcmp(*k, nb->s))
+                k++;
+            if (!*k) {
+                if (!l->warn[i].unknown++)
+                    note(l->r, "%s:%ld: warning: unknown %s '%s' kept as given", l->o->file,
+                         rec->line, c->name, nb->s);
+            }
+        }
+        break;
+    }
+    if (rc < 0) {
+        if (c->required) {
+            *why = "unparseable";
+            return -1;
+        }
+        /* an optional value that cannot be read is stored as unknown; the raw stays */
+        if (!l->warn[i].bad++)
+            note(l->r, "%s:%ld: warning: %s '%s' not understood, stored as unknown", l->o->file,
+                 rec->line, c->name, v);
+        sqlite3_bind_null(st, p);
+        if (col_has_valid(c))
+            sqlite3_bind_null(st, ++p);
+    }
+    return p + 1;
+}
+
+static int store_record(struct ldr *l, const struct rec *rec, const char *key);
+
+static int on_record(void *ctx, const struct rec *rec)
+{
+    struct ldr *l = ctx;
+    struct ldr_result *r = l->r;
+    const struct kind *k = l->k;
+    int rc;
+    if (!l->started && (rc = start(l)) < 0)
+        return rc;
+    r->rows_read++;
+    if (r->rows_read >= l->next_progress) {
+        progress(l, 0);
+        l->next_progress += 65536;
+    }
+    /* the raw record: canonical values in column order, separated by US */
+    sbuf_reset(&l->raw);
+    sbuf_add(&l->raw, "", 0);
+    for (int i = 0; i < k->ncols; i++) {
+        int pos = l->colsrc[i];
+        const char *v = pos >= 0 && pos < rec->n && rec->v[pos] ? rec->v[pos] : "";
+        l->val[i] = v;
+        if (i)
+            sbuf_addc(&l->raw, '\x1f');
+        sbuf_adds(&l->raw, v);
+    }
+    if (l->o->file && rec->n != l->nsrc && l->r->format[0] == 'c')
+        return quarantine(l, rec, l->raw.s, "expected %d fields, found %d", l->nsrc, rec->n);
+    for (int i = 0; i < k->ncols; i++) {
+        size_t len = strlen(l->val[i]);
+        if (len > MAX_VALUE)
+            return quarantine(l, rec, "", "'%s' is %zu bytes long (limit %d)", k->cols[i].name,
+                              len, MAX_VALUE);
+        if (has_control(l->val[i]))
+            return quarantine(l, rec, "", "control character in '%s'", k->cols[i].name);
+    }
+    /* value maps replace the source's codes before normalisation; raw keeps the codes */
+    const char *mapped[64];
+    for (int i = 0; i < k->ncols; i++) {
+        mapped[i] = NULL;
+        if (l->have_map && l->map.nvmaps) {
+            norm_fold(l->val[i], &l->tmp);
+            mapped[i] = map_value(&l->map, i, l->tmp.s);
+        }
+    }
+    for (int i = 0; i < k->ncols; i++)
+        if (mapped[i])
+            l->val[i] = mapped[i];
+    /* upsert kinds: applicant_id (column 0 of both) names the application a record
+     * amends; it counts as named only once a record of it is accepted */
+    char *key = NULL;
+    if (k->upsert) {
+        norm_fold(l->val[0], &l->tmp);
+        key = xstrdup(l->tmp.s);
+        if (!strcmp(k->name, "applicant") && keyset_has(&l->keys, key)) {
+            rc = quarantine(l, rec, l->raw.s, "applicant_id '%s' given twice in the file", key);
+            free(key);
+            return rc;
+        }
+    }
+    rc = store_record(l, rec, key);
+    free(key);
+    return rc;
+}
+
+/* Stores the record in l->raw/l->val unless an open version has the same content. */
+static int store_record(struct ldr *l, const struct rec *rec, const char *key)
+{
+    struct ldr_result *r = l->r;
+    const struct kind *k = l->k;
+    XXH128_hash_t h = XXH3_128bits_withSeed(l->raw.s, l->raw.len, l->seed);
+    struct orow *o = otab_find(&l->open, h.low64, h.high64);
+    if (o) {
+        if (key)
+            keyset_add(&l->keys, key, rec->line);
+        if (o->state == 0) {
+            o->state = 1;
+            r->rows_unchanged++;
+        } else {
+            r->rows_duplicate++;
+        }
+        return 0;
+    }
+    sqlite3_stmt *st = l->ins;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, r->load_id);
+    sqlite3_bind_int64(st, 2, rec->line);
+    sqlite3_bind_text(st, 3, r->as_of, 10, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (int64_t)h.low64);
+    sqlite3_bind_int64(st, 5, (int64_t)h.high64);
+    sqlite3_bind_text(st, 6, l->raw.s, (int)l->raw.len, SQLITE_STATIC);
+    int p = 7;
+    for (int i = 0; i < k->ncols; i++) {
+        const char *why = NULL;
+        p = bind_value(l, rec, i, p, &why);
+        if (p < 0)
+            return quarantine(l, rec, l->raw.s, "%s required '%s'%s%s%s", why, k->cols[i].name,
+                              *l->val[i] ? ": '" : "", l->val[i], *l->val[i] ? "'" : "");
+    }
+    if (key)
+        keyset_add(&l->keys, key, rec->line);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return store_err(l->db, "storing a record");
+    otab_put(&l->open, h.low64, h.high64, sqlite3_last_insert_rowid(l->db), 2);
+    r->rows_added++;
+    return 0;
+}
+
+/* ---- finishing ---- */
+
+static int close_unseen(struct ldr *l)
+{
+    int rc = 0;
+    sqlite3_stmt *up = NULL, *key = NULL;
+    struct sbuf sql = SBUF_INIT;
+    sbuf_addf(&sql, "UPDATE %s SET to_load=?, to_date=? WHERE rid=?", l->k->name);
+    if ((rc = store_prepare(l->db, sql.s, &up)) < 0)
+        goto done;
+    if (l->k->upsert) {
+        sbuf_reset(&sql);
+        sbuf_addf(&sql, "SELECT applicant_id FROM %s WHERE rid=?", l->k->name);
+        if ((rc = store_prepare(l->db, sql.s, &key)) < 0)
+            goto done;
+    }
+    for (size_t i = 0; i < l->open.cap; i++) {
+        struct orow *o = &l->open.slot[i];
+        if (!o->rid || o->state != 0)
+            continue;
+        if (key) {
+            sqlite3_reset(key);
+            sqlite3_bind_int64(key, 1, o->rid);
+            if (sqlite3_step(key) != SQLITE_ROW) {
+                rc = store_err(l->db, "reading a record's key");
+                goto done;
+            }
+            if (!keyset_has(&l->keys, (const char *)sqlite3_column_text(key, 0)))
+                continue;
+        }
+        sqlite3_reset(up);
+        sqlite3_bind_int64(up, 1, l->r->load_id);
+        sqlite3_bind_text(up, 2, l->r->as_of, 10, SQLITE_STATIC);
+        sqlite3_bind_int64(up, 3, o->rid);
+        if (sqlite3_step(up) != SQLITE_DONE) {
+            rc = store_err(l->db, "ending a record's version");
+            goto done;
+        }
+        l->r->rows_closed++;
+    }
+done:
+    sqlite3_finalize(up);
+    sqlite3_finalize(key);
+    sbuf_free(&sql);
+    return rc;
+}
+
+static int finish(struct ldr *l)
+{
+    struct ldr_result *r = l->r;
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (!l->started && (rc = start(l)) < 0)
+        return rc;
+    if ((rc = check_required(l)) < 0)
+        return rc;
+    if (r->rows_read == 0 && !l->k->upsert)
+        return xv_fail(XV_EDATA, "%s: no records: an empty snapshot would erase every '%s' "
+                       "record; file refused", l->o->file, l->k->name);
+    if (r->rows_read > 0 &&
+        (double)r->rows_quarantined > l->o->quarantine_limit * (double)r->rows_read) {
+        for (int i = 0; i < r->nnotes; i++)
+            fprintf(stderr, "xverify: %s\n", r->notes[i]);
+        return xv_fail(XV_EDATA, "%s: %ld of %ld records quarantined (%.1f%%), over the limit "
+                       "of %.1f%%; file refused, nothing loaded", l->o->file,
+                       r->rows_quarantined, r->rows_read,
+                       100.0 * (double)r->rows_quarantined / (double)r->rows_read,
+                       100.0 * l->o->quarantine_limit);
+    }
+    if ((rc = close_unseen(l)) < 0)
+        return rc;
+    if (!strcmp(l->k->name, "applicant")) {
+        /* the status column sets an application's status when it is first seen only */
+        if ((rc = store_prepare(l->db,
+                 "INSERT INTO app_status(applicant_id,status,from_date,load_id,source) "
+                 "SELECT a.applicant_id, a.status, ?1, ?2, 'load' FROM applicant a "
+                 "WHERE a.load_id=?2 AND NOT EXISTS (SELECT 1 FROM app_status s "
+                 "WHERE s.applicant_id=a.applicant_id) ORDER BY a.rid", &st)) < 0)
+            return rc;
+        sqlite3_bind_text(st, 1, r->as_of, 10, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, r->load_id);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = store_err(l->db, "recording statuses");
+            sqlite3_finalize(st);
+            return rc;
+        }
+        sqlite3_finalize(st);
+    }
+    if (l->unknown.len)
+        r->unknown_columns = xstrdup(l->unknown.s);
+    if ((rc = store_prepare(l->db,
+             "UPDATE loads SET rows_read=?,rows_added=?,rows_unchanged=?,rows_closed=?,"
+             "rows_duplicate=?,rows_quarantined=?,unknown_columns=? WHERE id=?", &st)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, r->rows_read);
+    sqlite3_bind_int64(st, 2, r->rows_added);
+    sqlite3_bind_int64(st, 3, r->rows_unchanged);
+    sqlite3_bind_int64(st, 4, r->rows_closed);
+    sqlite3_bind_int64(st, 5, r->rows_duplicate);
+    sqlite3_bind_int64(st, 6, r->rows_quarantined);
+    sqlite3_bind_text(st, 7, l->unknown.len ? l->unknown.s : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, r->load_id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = store_err(l->db, "recording the load");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int find_same(struct ldr *l)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(l->db, "SELECT id, as_of FROM loads WHERE kind=? AND sha256=? AND "
+                                  "map_sha256=? ORDER BY id LIMIT 1", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, l->k->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, l->info.sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, l->have_map ? l->map.sha256 : "", -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        l->r->same_as = sqlite3_column_int64(st, 0);
+        snprintf(l->r->as_of, sizeof l->r->as_of, "%s", sqlite3_column_text(st, 1));
+    } else if (s != SQLITE_DONE) {
+        rc = store_err(l->db, "looking up earlier loads");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static const char *format_of(const struct ldr *l)
+{
+    if (l->have_map && l->map.format)
+        return l->map.format;
+    const char *dot = strrchr(l->o->file, '.');
+    if (dot && !strcasecmp(dot, ".xml"))
+        return "xml";
+    return "csv";
+}
+
+int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
+{
+    struct ldr l;
+    struct src src;
+    int rc, src_open_ok = 0, in_tx = 0;
+    memset(&l, 0, sizeof l);
+    memset(r, 0, sizeof *r);
+    l.db = db;
+    l.o = o;
+    l.r = r;
+    l.t0 = now();
+    l.next_progress = 65536;
+    if (o->kind && !(l.k = kind_find(o->kind))) {
+        rc = xv_fail(XV_EUSAGE, "unknown kind '%s'", o->kind);
+        goto done;
+    }
+    if (o->map) {
+        if ((rc = map_load(o->map, l.k, &l.map)) < 0)
+            goto done;
+        l.have_map = 1;
+        l.k = l.map.kind;
+        memcpy(&l.seed, l.map.sha256, sizeof l.seed);
+    }
+    if (!l.k) {
+        rc = xv_fail(XV_EUSAGE, "no kind given");
+        goto done;
+    }
+    if (o->as_of) {
+        if (norm_date(o->as_of, r->as_of) < 0 || strcmp(r->as_of, o->as_of)) {
+            rc = xv_fail(XV_EUSAGE, "--as-of '%s' is not a date YYYY-MM-DD", o->as_of);
+            goto done;
+        }
+    }
+    int enc = ENC_AUTO;
+    if (o->encoding) {
+        if ((enc = src_enc_parse(o->encoding)) < 0) {
+            rc = xv_fail(XV_EUSAGE, "unknown encoding '%s' (auto, utf-8 or gb18030)",
+                         o->encoding);
+            goto done;
+        }
+    } else if (l.have_map && l.map.encoding >= 0) {
+        enc = l.map.encoding;
+    }
+    snprintf(r->kind, sizeof r->kind, "%s", l.k->name);
+    snprintf(r->format, sizeof r->format, "%s", format_of(&l));
+    if ((rc = src_scan(o->file, enc, &l.info)) < 0)
+        goto done;
+    memcpy(r->sha256, l.info.sha256, sizeof r->sha256);
+    r->encoding = src_enc_name(l.info.enc);
+    if ((rc = store_begin(db)) < 0)
+        goto done;
+    in_tx = 1;
+    if ((rc = find_same(&l)) < 0 || r->same_as)
+        goto done;
+    l.srcmap = NULL;
+    l.colsrc = xmalloc((size_t)l.k->ncols * sizeof *l.colsrc);
+    for (int i = 0; i < l.k->ncols; i++)
+        l.colsrc[i] = -1;
+    l.val = xcalloc((size_t)l.k->ncols, sizeof *l.val);
+    l.norm = xcalloc((size_t)l.k->ncols, sizeof *l.norm);
+    l.warn = xcalloc((size_t)l.k->ncols, sizeof *l.warn);
+    if ((rc = src_open(&src, o->file, l.info.enc)) < 0)
+        goto done;
+    src_open_ok = 1;
+    struct reader_cb cb = { on_column, on_columns_done, on_as_of, on_record, &l };
+    if (!strcmp(r->format, "xml")) {
+        struct xml_layout lay = { l.have_map ? l.map.record : NULL,
+                                  l.have_map ? l.map.as_of : NULL };
+        rc = xmlin_read(&src, o->file, &lay, &cb);
+    } else {
+        rc = csvin_read(&src, o->file, &cb);
+    }
+    if (rc < 0)
+        goto done;
+    if ((rc = src_verify(&src, &l.info)) < 0)
+        goto done;
+    if ((rc = finish(&l)) < 0)
+        goto done;
+    sqlite3_finalize(l.ins);
+    sqlite3_finalize(l.quar);
+    l.ins = l.quar = NULL;
+    if ((rc = store_commit(db)) < 0)
+        goto done;
+    in_tx = 0;
+    r->seconds = now() - l.t0;
+    progress(&l, 1);
+    rc = r->rows_quarantined ? XV_ENEEDS : 0;
+done:
+    sqlite3_finalize(l.ins);
+    sqlite3_finalize(l.quar);
+    if (in_tx)
+        store_rollback(db);
+    if (rc < 0 && rc != XV_ENEEDS)
+        r->load_id = 0;
+    if (src_open_ok)
+        src_close(&src);
+    if (l.have_map)
+        map_free(&l.map);
+    free(l.srcmap);
+    free(l.colsrc);
+    free(l.val);
+    if (l.norm)
+        for (int i = 0; i < l.k->ncols; i++)
+            sbuf_free(&l.norm[i]);
+    free(l.norm);
+    free(l.warn);
+    free(l.open.slot);
+    keyset_free(&l.keys);
+    sbuf_free(&l.unknown);
+    sbuf_free(&l.raw);
+    sbuf_free(&l.tmp);
+    return rc;
+}
+
+void ldr_result_free(struct ldr_result *r)
+{
+    for (int i = 0; i < r->nnotes; i++)
+        free(r->notes[i]);
+    free(r->notes);
+    free(r->unknown_columns);
+    r->notes = NULL;
+    r->unknown_columns = NULL;
+    r->nnotes = 0;
+}
+
+void ldr_print(FILE *f, const struct ldr_result *r)
+{
+    if (r->same_as) {
+        fprintf(f, "%s: identical to load %lld (as of %s); nothing to do\n", r->kind, r->same_as,
+                r->as_of);
+        return;
+    }
+    fprintf(f, "load %lld: %s as of %s (%s), %s, %s, sha256 %.12s\n", r->load_id, r->kind,
+            r->as_of, r->as_of_source, r->format, r->encoding, r->sha256);
+    fprintf(f, "  records read %ld: added %ld, unchanged %ld, duplicate %ld, quarantined %ld; "
+               "ended %ld\n", r->rows_read, r->rows_added, r->rows_unchanged, r->rows_duplicate,
+            r->rows_quarantined, r->rows_closed);
+    if (r->unknown_columns)
+        fprintf(f, "  unknown columns ignored: %s\n", r->unknown_columns);
+    for (int i = 0; i < r->nnotes; i++)
+        fprintf(f, "  %s\n", r->notes[i]);
+    if (r->more_notes)
+        fprintf(f, "  ... and %ld more (see the quarantine table)\n", r->more_notes);
+}

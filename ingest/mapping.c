@@ -1,0 +1,189 @@
+/* mapping.c: parses mapping files (kind, format, encoding, paths, columns, value maps). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../core/err.h"
+#include "../core/kv.h"
+#include "../core/util.h"
+#include "mapping.h"
+#include "source.h"
+
+/* One line, kept until the kind is known. */
+struct entry {
+    char *key, *val;
+    long line;
+};
+
+struct collect {
+    struct entry *e;
+    int n;
+};
+
+static int collect(void *ctx, const char *key, const char *val, const char *file, long line)
+{
+    struct collect *c = ctx;
+    (void)file;
+    c->e = xrealloc(c->e, (size_t)(c->n + 1) * sizeof *c->e);
+    c->e[c->n].key = xstrdup(key);
+    c->e[c->n].val = xstrdup(val);
+    c->e[c->n].line = line;
+    c->n++;
+    return 0;
+}
+
+static int read_all(const char *path, struct sbuf *b)
+{
+    char chunk[8192];
+    size_t got;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return xv_fail(XV_EUSAGE, "cannot open mapping '%s': %s", path, strerror(errno));
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        sbuf_add(b, chunk, got);
+        if (b->len > (1 << 20)) {
+            fclose(f);
+            return xv_fail(XV_EUSAGE, "mapping '%s' is larger than 1 MiB", path);
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return xv_fail(XV_EUSAGE, "cannot read mapping '%s'", path);
+    return 0;
+}
+
+int map_load(const char *path, const struct kind *kind, struct mapping *m)
+{
+    int rc;
+    struct sbuf b = SBUF_INIT;
+    struct collect c = { NULL, 0 };
+    memset(m, 0, sizeof *m);
+    m->encoding = -1;
+    m->path = xstrdup(path);
+    if ((rc = read_all(path, &b)) < 0)
+        goto done;
+    sha256_hex(sbuf_str(&b), b.len, m->sha256);
+    if ((rc = kv_parse_buf(path, sbuf_str(&b), b.len, collect, &c)) < 0)
+        goto done;
+    /* the kind first: column keys are checked against it */
+    m->kind = kind;
+    for (int i = 0; i < c.n; i++) {
+        if (strcmp(c.e[i].key, "kind"))
+            continue;
+        const struct kind *k = kind_find(c.e[i].val);
+        if (!k) {
+            rc = xv_fail_at(XV_EUSAGE, path, c.e[i].line, "unknown kind '%s'", c.e[i].val);
+            goto done;
+        }
+        if (kind && k != kind) {
+            rc = xv_fail_at(XV_EUSAGE, path, c.e[i].line,
+                            "mapping is for '%s', not '%s'", k->name, kind->name);
+            goto done;
+        }
+        m->kind = k;
+    }
+    if (!m->kind) {
+        rc = xv_fail(XV_EUSAGE, "mapping '%s' names no kind", path);
+        goto done;
+    }
+    m->source = xcalloc((size_t)m->kind->ncols, sizeof *m->source);
+    for (int i = 0; i < c.n; i++) {
+        const char *k = c.e[i].key, *v = c.e[i].val;
+        long line = c.e[i].line;
+        const char *dot = strchr(k, '.');
+        int col;
+        if (!strcmp(k, "kind")) {
+            continue;
+        } else if (!strcmp(k, "format")) {
+            if (strcasecmp(v, "csv") && strcasecmp(v, "xml")) {
+                rc = xv_fail_at(XV_EUSAGE, path, line, "format must be csv or xml, not '%s'", v);
+                goto done;
+            }
+            free(m->format);
+            m->format = xstrdup(!strcasecmp(v, "csv") ? "csv" : "xml");
+        } else if (!strcmp(k, "encoding")) {
+            if ((m->encoding = src_enc_parse(v)) < 0) {
+                rc = xv_fail_at(XV_EUSAGE, path, line, "unknown encoding '%s'", v);
+                goto done;
+            }
+        } else if (!strcmp(k, "record")) {
+            if (v[0] != '/') {
+                rc = xv_fail_at(XV_EUSAGE, path, line, "record must be a path like /DATA/ROW");
+                goto done;
+            }
+            free(m->record);
+            m->record = xstrdup(v);
+        } else if (!strcmp(k, "as_of")) {
+            if (v[0] != '/') {
+                rc = xv_fail_at(XV_EUSAGE, path, line,
+                                "as_of must be a path like /DATA/@EXPORT_DATE");
+                goto done;
+            }
+            free(m->as_of);
+            m->as_of = xstrdup(v);
+        } else if (!dot && (col = kind_col(m->kind, k)) >= 0) {
+            if (!*v) {
+                rc = xv_fail_at(XV_EUSAGE, path, line, "'%s' maps to nothing", k);
+                goto done;
+            }
+            free(m->source[col]);
+            m->source[col] = xstrdup(v);
+        } else if (dot) {
+            char *cname = xstrndup(k, (size_t)(dot - k));
+            col = kind_col(m->kind, cname);
+            free(cname);
+            if (col < 0 || !dot[1]) {
+                rc = xv_fail_at(XV_EUSAGE, path, line, "unknown key '%s' for kind '%s'", k,
+                                m->kind->name);
+                goto done;
+            }
+            m->vmaps = xrealloc(m->vmaps, (size_t)(m->nvmaps + 1) * sizeof *m->vmaps);
+            m->vmaps[m->nvmaps].col = col;
+            m->vmaps[m->nvmaps].from = xstrdup(dot + 1);
+            m->vmaps[m->nvmaps].to = xstrdup(v);
+            m->nvmaps++;
+        } else {
+            rc = xv_fail_at(XV_EUSAGE, path, line, "unknown key '%s' for kind '%s'", k,
+                            m->kind->name);
+            goto done;
+        }
+    }
+done:
+    for (int i = 0; i < c.n; i++) {
+        free(c.e[i].key);
+        free(c.e[i].val);
+    }
+    free(c.e);
+    sbuf_free(&b);
+    if (rc < 0)
+        map_free(m);
+    return rc;
+}
+
+void map_free(struct mapping *m)
+{
+    if (m->source && m->kind)
+        for (int i = 0; i < m->kind->ncols; i++)
+            free(m->source[i]);
+    free(m->source);
+    for (int i = 0; i < m->nvmaps; i++) {
+        free(m->vmaps[i].from);
+        free(m->vmaps[i].to);
+    }
+    free(m->vmaps);
+    free(m->format);
+    free(m->record);
+    free(m->as_of);
+    free(m->path);
+    memset(m, 0, sizeof *m);
+    m->encoding = -1;
+}
+
+const char *map_value(const struct mapping *m, int col, const char *raw)
+{
+    for (int i = 0; i < m->nvmaps; i++)
+        if (m->vmaps[i].col == col && !strcmp(m->vmaps[i].from, raw))
+            return m->vmaps[i].to;
+    return NULL;
+}

@@ -1,0 +1,661 @@
+/* norm.c: normalises feed values to the canonical forms of matching.md, with PCRE2 patterns. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <opencc.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "../core/err.h"
+#include "norm.h"
+
+enum { P_DATE, P_MONTH, P_NUMBER, P_PLATE, P_COUNT };
+
+static const char *const pattern_src[P_COUNT] = {
+    /* 1: year, 2: month, 3: day (separated) or 4: month, 5: day (compact) */
+    "^(\\d{4})(?:\\s*[-/.年]\\s*(\\d{1,2})\\s*[-/.月]\\s*(\\d{1,2})\\s*日?|(\\d{2})(\\d{2}))"
+    "(?:[ T]\\d{1,2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?)?$",
+    /* 1: year, 2: month (separated) or 3: month (compact) */
+    "^(\\d{4})(?:\\s*[-/.年]\\s*(\\d{1,2})\\s*月?|(\\d{2}))$",
+    /* 1: integer part with optional groups of three, 2: fraction */
+    "^(\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.(\\d+))?$",
+    "^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领][A-Z]"
+    "[A-Z0-9]{4,6}[挂学警港澳领使试超]?$",
+};
+
+static pcre2_code *patterns[P_COUNT];
+static pcre2_match_data *mdata;
+static pcre2_match_context *mctx;
+
+/* Traditional -> simplified for single code points, read from OpenCC's t2s tables once. */
+#define T2S_LO 0x3400
+#define T2S_HI 0xFAFF
+static uint32_t *t2s_map;   /* index cp - T2S_LO; 0 = unchanged */
+static int t2s_ready;
+
+int norm_init(void)
+{
+    int err;
+    PCRE2_SIZE off;
+    for (int i = 0; i < P_COUNT; i++) {
+        if (patterns[i])
+            continue;
+        patterns[i] = pcre2_compile((PCRE2_SPTR)pattern_src[i], PCRE2_ZERO_TERMINATED,
+                                    PCRE2_UTF | PCRE2_NO_UTF_CHECK, &err, &off, NULL);
+        if (!patterns[i]) {
+            PCRE2_UCHAR msg[256];
+            pcre2_get_error_message(err, msg, sizeof msg);
+            return error("pattern %d at %zu: %s", i, (size_t)off, (char *)msg);
+        }
+        /* JIT is an optimisation: when it is not available the interpreter is used. */
+        (void)pcre2_jit_compile(patterns[i], PCRE2_JIT_COMPLETE);
+    }
+    if (!mdata)
+        mdata = pcre2_match_data_create(16, NULL);
+    if (!mctx) {
+        mctx = pcre2_match_context_create(NULL);
+        if (mctx) {
+            pcre2_set_match_limit(mctx, 100000);
+            pcre2_set_depth_limit(mctx, 1000);
+        }
+    }
+    if (!mdata || !mctx)
+        return error("out of memory for PCRE2");
+    return 0;
+}
+
+/* Builds t2s_map by converting every ideograph in the range, one per line so that OpenCC's
+ * phrase tables do not apply: names are not phrases. */
+static int t2s_load(void)
+{
+    int rc = 0;
+    struct sbuf in = SBUF_INIT;
+    char *out = NULL;
+    opencc_t cc = opencc_open("t2s.json");
+    if (cc == (opencc_t)-1)
+        cc = opencc_open("/usr/share/opencc/t2s.json");
+    if (cc == (opencc_t)-1) {
+        rc = error("cannot open OpenCC 't2s.json': %s", opencc_error());
+        goto done;
+    }
+    for (uint32_t cp = T2S_LO; cp <= T2S_HI; cp++) {
+        char u[4];
+        int l = utf8_encode(cp, u);
+        sbuf_add(&in, u, (size_t)l);
+        sbuf_addc(&in, '\n');
+    }
+    out = opencc_convert_utf8(cc, in.s, in.len);
+    if (!out) {
+        rc = error("OpenCC conversion failed: %s", opencc_error());
+        goto done;
+    }
+    t2s_map = xcalloc(T2S_HI - T2S_LO + 1, sizeof *t2s_map);
+    const char *p = out;
+    for (uint32_t cp = T2S_LO; cp <= T2S_HI && *p; cp++) {
+        const char *nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        uint32_t to;
+        int l = utf8_decode((const unsigned char *)p, (size_t)(nl - p), &to);
+        if (l > 0 && p + l == nl && to != cp)
+            t2s_map[cp - T2S_LO] = to;
+        p = nl + 1;
+    }
+    t2s_ready = 1;
+done:
+    if (out)
+        opencc_convert_utf8_free(out);
+    if (cc != (opencc_t)-1)
+        opencc_close(cc);
+    sbuf_free(&in);
+    return rc;
+}
+
+void norm_fini(void)
+{
+    for (int i = 0; i < P_COUNT; i++) {
+        pcre2_code_free(patterns[i]);
+        patterns[i] = NULL;
+    }
+    pcre2_match_data_free(mdata);
+    pcre2_match_context_free(mctx);
+    mdata = NULL;
+    mctx = NULL;
+    free(t2s_map);
+    t2s_map = NULL;
+    t2s_ready = 0;
+}
+
+/* Matches pattern P against S; returns the number of groups set or <= 0 for no match. */
+static int match(int p, const char *s)
+{
+    int n = pcre2_match(patterns[p], (PCRE2_SPTR)s, strlen(s), 0, PCRE2_NO_UTF_CHECK, mdata,
+                        mctx);
+    return n;
+}
+
+/* Group G of the last match as an integer; -1 when unset. */
+static long group_int(const char *s, int g)
+{
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(mdata);
+    if ((int)pcre2_get_ovector_count(mdata) <= g || ov[2 * g] == PCRE2_UNSET)
+        return -1;
+    long v = 0;
+    for (PCRE2_SIZE i = ov[2 * g]; i < ov[2 * g + 1]; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+static int group_set(int g)
+{
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(mdata);
+    return (int)pcre2_get_ovector_count(mdata) > g && ov[2 * g] != PCRE2_UNSET;
+}
+
+static int is_space_cp(uint32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n' || cp == 0xA0 || cp == 0x3000 ||
+           (cp >= 0x2000 && cp <= 0x200B) || cp == 0xFEFF;
+}
+
+void norm_fold(const char *in, struct sbuf *out)
+{
+    sbuf_reset(out);
+    sbuf_add(out, "", 0);
+    const unsigned char *s = (const unsigned char *)in;
+    size_t n = strlen(in);
+    while (n > 0) {
+        uint32_t cp;
+        int l = utf8_decode(s, n, &cp);
+        if (l == 0) { /* not reached for validated input; keep the byte */
+            sbuf_addc(out, (char)*s);
+            s++, n--;
+            continue;
+        }
+        if (cp >= 0xFF01 && cp <= 0xFF5E)
+            sbuf_addc(out, (char)(cp - 0xFF01 + 0x21));
+        else if (cp == 0x3000 || cp == 0xA0)
+            sbuf_addc(out, ' ');
+        else
+            sbuf_add(out, s, (size_t)l);
+        s += l;
+        n -= (size_t)l;
+    }
+    /* trim */
+    size_t a = 0, b = out->len;
+    while (a < b && (out->s[a] == ' ' || out->s[a] == '\t' || out->s[a] == '\r' ||
+                     out->s[a] == '\n'))
+        a++;
+    while (b > a && (out->s[b - 1] == ' ' || out->s[b - 1] == '\t' || out->s[b - 1] == '\r' ||
+                     out->s[b - 1] == '\n'))
+        b--;
+    memmove(out->s, out->s + a, b - a);
+    out->len = b - a;
+    out->s[out->len] = '\0';
+}
+
+/* Folds RAW into a fresh buffer; the caller frees it. */
+static void fold_tmp(const char *raw, struct sbuf *b)
+{
+    norm_fold(raw, b);
+}
+
+static const int id_weights[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
+
+char id_check_char(const char *id17)
+{
+    static const char map[] = "10X98765432";
+    int sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (id17[i] - '0') * id_weights[i];
+    return map[sum % 11];
+}
+
+static int province_known(int p)
+{
+    static const int known[] = { 11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36,
+                                 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62,
+                                 63, 64, 65, 71, 81, 82, 83 };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (known[i] == p)
+            return 1;
+    return 0;
+}
+
+int date_is_real(int y, int m, int d)
+{
+    static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (y < 1900 || y > 2099 || m < 1 || m > 12 || d < 1)
+        return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int max = mdays[m - 1] + (m == 2 && leap);
+    return d <= max;
+}
+
+int id_is_valid(const char *id)
+{
+    for (int i = 0; i < 17; i++)
+        if (id[i] < '0' || id[i] > '9')
+            return 0;
+    if (!province_known((id[0] - '0') * 10 + (id[1] - '0')))
+        return 0;
+    int y = (id[6] - '0') * 1000 + (id[7] - '0') * 100 + (id[8] - '0') * 10 + (id[9] - '0');
+    int m = (id[10] - '0') * 10 + (id[11] - '0');
+    int d = (id[12] - '0') * 10 + (id[13] - '0');
+    if (!date_is_real(y, m, d))
+        return 0;
+    return id_check_char(id) == id[17];
+}
+
+int norm_id(const char *raw, char out[19], int *valid)
+{
+    struct sbuf b = SBUF_INIT;
+    char t[19];
+    size_t n = 0;
+    int rc = XV_EDATA;
+    fold_tmp(raw, &b);
+    for (const char *p = sbuf_str(&b); *p; p++) {
+        char c = *p;
+        if (c == ' ' || c == '-' || c == '\t')
+            continue;
+        if (c == 'x')
+            c = 'X';
+        if (n >= 18)
+            goto done;
+        t[n++] = c;
+    }
+    if (n == 15) {
+        for (int i = 0; i < 15; i++)
+            if (t[i] < '0' || t[i] > '9')
+                goto done;
+        memcpy(out, t, 6);
+        out[6] = '1';
+        out[7] = '9';
+        memcpy(out + 8, t + 6, 9);
+        out[17] = id_check_char(out);
+    } else if (n == 18) {
+        for (int i = 0; i < 17; i++)
+            if (t[i] < '0' || t[i] > '9')
+                goto done;
+        if (!(t[17] >= '0' && t[17] <= '9') && t[17] != 'X')
+            goto done;
+        memcpy(out, t, 18);
+    } else {
+        goto done;
+    }
+    out[18] = '\0';
+    *valid = id_is_valid(out);
+    rc = 0;
+done:
+    sbuf_free(&b);
+    return rc;
+}
+
+static int is_dot_cp(uint32_t cp)
+{
+    return cp == 0xB7 || cp == 0x2022 || cp == 0x30FB || cp == '.' || cp == 0xFF0E ||
+           cp == 0x2027 || cp == 0xFF65 || cp == 0x2219 || cp == 0x22C5 || cp == 0x0387;
+}
+
+int norm_name(const char *raw, struct sbuf *out)
+{
+    struct sbuf b = SBUF_INIT;
+    fold_tmp(raw, &b);
+    sbuf_reset(out);
+    sbuf_add(out, "", 0);
+    const unsigned char *s = (const unsigned char *)sbuf_str(&b);
+    size_t n = b.len;
+    while (n > 0) {
+        uint32_t cp;
+        int l = utf8_decode(s, n, &cp);
+        if (l == 0) {
+            s++, n--;
+            continue;
+        }
+        s += l;
+        n -= (size_t)l;
+        if (is_space_cp(cp))
+            continue;
+        if (is_dot_cp(cp))
+            cp = 0xB7;
+        if (cp >= T2S_LO && cp <= T2S_HI) {
+            if (!t2s_ready && t2s_load() < 0) {
+                sbuf_free(&b);
+                return XV_ERR;
+            }
+            if (t2s_map[cp - T2S_LO])
+                cp = t2s_map[cp - T2S_LO];
+        }
+        char u[4];
+        sbuf_add(out, u, (size_t)utf8_encode(cp, u));
+    }
+    sbuf_free(&b);
+    return out->len ? 0 : XV_EDATA;
+}
+
+int norm_date(const char *raw, char out[11])
+{
+    struct sbuf b = SBUF_INIT;
+    int rc = XV_EDATA;
+    fold_tmp(raw, &b);
+    if (match(P_DATE, sbuf_str(&b)) <= 0)
+        goto done;
+    const char *s = sbuf_str(&b);
+    long y = group_int(s, 1), m, d;
+    if (group_set(2)) {
+        m = group_int(s, 2);
+        d = group_int(s, 3);
+    } else {
+        m = group_int(s, 4);
+        d = group_int(s, 5);
+    }
+    if (!date_is_real((int)y, (int)m, (int)d))
+        goto done;
+    snprintf(out, 11, "%04ld-%02ld-%02ld", y, m, d);
+    rc = 0;
+done:
+    sbuf_free(&b);
+    return rc;
+}
+
+int norm_month(const char *raw, char out[8])
+{
+    struct sbuf b = SBUF_INIT;
+    int rc = XV_EDATA;
+    char date[11];
+    fold_tmp(raw, &b);
+    const char *s = sbuf_str(&b);
+    if (match(P_MONTH, s) > 0) {
+        long y = group_int(s, 1);
+        long m = group_set(2) ? group_int(s, 2) : group_int(s, 3);
+        if (date_is_real((int)y, (int)m, 1)) {
+            snprintf(out, 8, "%04ld-%02ld", y, m);
+            rc = 0;
+        }
+    } else if (norm_date(s, date) == 0) {
+        memcpy(out, date, 7);
+        out[7] = '\0';
+        rc = 0;
+    }
+    sbuf_free(&b);
+    return rc;
+}
+
+/* Removes SUFFIX from the end of B; returns 1 when it was there. */
+static int strip_suffix(struct sbuf *b, const char *suffix)
+{
+    size_t l = strlen(suffix);
+    if (b->len >= l && !memcmp(b->s + b->len - l, suffix, l)) {
+        b->len -= l;
+        b->s[b->len] = '\0';
+        while (b->len && b->s[b->len - 1] == ' ')
+            b->s[--b->len] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
+/* Parses the folded decimal in B (no unit) exactly, to a double. */
+static int parse_decimal(struct sbuf *b, double *out)
+{
+    /* drop inner spaces and turn the ideographic comma into a separator */
+    struct sbuf t = SBUF_INIT;
+    int rc = XV_EDATA;
+    for (size_t i = 0; i < b->len; i++) {
+        if (b->s[i] == ' ')
+            continue;
+        if (!strncmp(b->s + i, "，", 3)) {
+            sbuf_addc(&t, ',');
+            i += 2;
+            continue;
+        }
+        sbuf_addc(&t, b->s[i]);
+    }
+    const char *s = sbuf_str(&t);
+    if (!*s || match(P_NUMBER, s) <= 0)
+        goto done;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(mdata);
+    double v = 0;
+    for (PCRE2_SIZE i = ov[2]; i < ov[3]; i++)
+        if (s[i] != ',')
+            v = v * 10 + (s[i] - '0');
+    if (group_set(2)) {
+        double scale = 1;
+        double f = 0;
+        for (PCRE2_SIZE i = ov[4]; i < ov[5] && scale < 1e15; i++) {
+            f = f * 10 + (s[i] - '0');
+            scale *= 10;
+        }
+        v += f / scale;
+    }
+    if (v > 1e15)
+        goto done;
+    *out = v;
+    rc = 0;
+done:
+    sbuf_free(&t);
+    return rc;
+}
+
+int norm_amount(const char *raw, double unit, double *out)
+{
+    struct sbuf b = SBUF_INIT;
+    int rc;
+    double given = unit, v;
+    fold_tmp(raw, &b);
+    if (strip_suffix(&b, "万元") || strip_suffix(&b, "万"))
+        given = 10000;
+    else if (strip_suffix(&b, "元"))
+        given = 1;
+    if (b.len >= 2 && !strncmp(b.s, "¥", 2)) {
+        memmove(b.s, b.s + 2, b.len - 1);
+        b.len -= 2;
+    } else if (b.len >= 3 && !strncmp(b.s, "￥", 3)) {
+        memmove(b.s, b.s + 3, b.len - 2);
+        b.len -= 3;
+    }
+    rc = parse_decimal(&b, &v);
+    if (rc == 0) {
+        v = v * given / unit;
+        /* to the fen (yuan columns) or to the yuan (万元 columns): no binary noise */
+        double q = unit == 1 ? 100 : 1e4 * 100;
+        *out = (double)llround(v * q) / q;
+    }
+    sbuf_free(&b);
+    return rc;
+}
+
+int norm_area(const char *raw, double *out)
+{
+    struct sbuf b = SBUF_INIT;
+    fold_tmp(raw, &b);
+    if (!strip_suffix(&b, "㎡") && !strip_suffix(&b, "m²") && !strip_suffix(&b, "平方米") &&
+        !strip_suffix(&b, "平米"))
+        strip_suffix(&b, "m2");
+    int rc = parse_decimal(&b, out);
+    if (rc == 0)
+        *out = (double)llround(*out * 100) / 100;
+    sbuf_free(&b);
+    return rc;
+}
+
+int norm_int(const char *raw, long *out)
+{
+    struct sbuf b = SBUF_INIT;
+    int rc = XV_EDATA;
+    fold_tmp(raw, &b);
+    if (!strip_suffix(&b, "辆") && !strip_suffix(&b, "套"))
+        strip_suffix(&b, "个");
+    if (b.len == 0 || b.len > 9)
+        goto done;
+    long v = 0;
+    for (size_t i = 0; i < b.len; i++) {
+        if (b.s[i] < '0' || b.s[i] > '9')
+            goto done;
+        v = v * 10 + (b.s[i] - '0');
+    }
+    *out = v;
+    rc = 0;
+done:
+    sbuf_free(&b);
+    return rc;
+}
+
+/* Case-insensitive comparison of the folded value against a NULL-terminated list. */
+static int in_list(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (!strcasecmp(s, *list))
+            return 1;
+    return 0;
+}
+
+int norm_gender(const char *raw, char *out)
+{
+    static const char *const m[] = { "男", "M", "male", "1", "男性", NULL };
+    static const char *const f[] = { "女", "F", "female", "2", "女性", NULL };
+    struct sbuf b = SBUF_INIT;
+    int rc = 0;
+    fold_tmp(raw, &b);
+    if (in_list(sbuf_str(&b), m))
+        *out = 'M';
+    else if (in_list(sbuf_str(&b), f))
+        *out = 'F';
+    else
+        rc = XV_EDATA;
+    sbuf_free(&b);
+    return rc;
+}
+
+int norm_bool(const char *raw, int *out)
+{
+    static const char *const y[] = { "有", "是", "1", "yes", "y", "true", NULL };
+    static const char *const n[] = { "无", "否", "0", "no", "n", "false", "没有", NULL };
+    struct sbuf b = SBUF_INIT;
+    int rc = 0;
+    fold_tmp(raw, &b);
+    if (in_list(sbuf_str(&b), y))
+        *out = 1;
+    else if (in_list(sbuf_str(&b), n))
+        *out = 0;
+    else
+        rc = XV_EDATA;
+    sbuf_free(&b);
+    return rc;
+}
+
+int norm_plate(const char *raw, struct sbuf *out)
+{
+    struct sbuf b = SBUF_INIT;
+    fold_tmp(raw, &b);
+    sbuf_reset(out);
+    sbuf_add(out, "", 0);
+    const unsigned char *s = (const unsigned char *)sbuf_str(&b);
+    size_t n = b.len;
+    while (n > 0) {
+        uint32_t cp;
+        int l = utf8_decode(s, n, &cp);
+        if (l == 0)
+            break;
+        s += l;
+        n -= (size_t)l;
+        if (cp == ' ' || cp == '-' || is_dot_cp(cp) || is_space_cp(cp))
+            continue;
+        if (cp >= 'a' && cp <= 'z')
+            cp -= 32;
+        char u[4];
+        sbuf_add(out, u, (size_t)utf8_encode(cp, u));
+    }
+    sbuf_free(&b);
+    return match(P_PLATE, sbuf_str(out)) > 0 ? 0 : XV_EDATA;
+}
+
+static const char uscc_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+static int uscc_value(char c)
+{
+    const char *p = c ? strchr(uscc_alphabet, c) : NULL;
+    return p ? (int)(p - uscc_alphabet) : -1;
+}
+
+char uscc_check_char(const char *code)
+{
+    static const int w[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28 };
+    int sum = 0;
+    for (int i = 0; i < 17; i++) {
+        int v = uscc_value(code[i]);
+        if (v < 0)
+            return 0;
+        sum += v * w[i];
+    }
+    int c = 31 - sum % 31;
+    return uscc_alphabet[c == 31 ? 0 : c];
+}
+
+int norm_uscc(const char *raw, char out[19], int *valid)
+{
+    struct sbuf b = SBUF_INIT;
+    size_t n = 0;
+    int rc = XV_EDATA;
+    fold_tmp(raw, &b);
+    for (const char *p = sbuf_str(&b); *p; p++) {
+        char c = *p;
+        if (c == ' ' || c == '-')
+            continue;
+        if (c >= 'a' && c <= 'z')
+            c -= 32;
+        if (n >= 18 || uscc_value(c) < 0)
+            goto done;
+        out[n++] = c;
+    }
+    if (n != 18)
+        goto done;
+    out[18] = '\0';
+    *valid = uscc_check_char(out) == out[17];
+    rc = 0;
+done:
+    sbuf_free(&b);
+    return rc;
+}
+
+int norm_county(const char *raw, char out[7])
+{
+    struct sbuf b = SBUF_INIT;
+    int rc = XV_EDATA;
+    fold_tmp(raw, &b);
+    if (b.len != 6)
+        goto done;
+    for (int i = 0; i < 6; i++)
+        if (b.s[i] < '0' || b.s[i] > '9')
+            goto done;
+    memcpy(out, b.s, 7);
+    rc = 0;
+done:
+    sbuf_free(&b);
+    return rc;
+}
+
+int norm_appstatus(const char *raw, const char **out)
+{
+    static const char *const applied[] = { "applied", "申请", "申请中", "待审核", NULL };
+    static const char *const archived[] = { "archived", "建档", "已建档", "在档", NULL };
+    static const char *const exited[] = { "exited", "脱困", "已脱困", NULL };
+    static const char *const relieved[] = { "relieved", "解困", "已解困", NULL };
+    struct sbuf b = SBUF_INIT;
+    int rc = 0;
+    fold_tmp(raw, &b);
+    const char *s = sbuf_str(&b);
+    if (in_list(s, applied))
+        *out = "applied";
+    else if (in_list(s, archived))
+        *out = "archived";
+    else if (in_list(s, exited))
+        *out = "exited";
+    else if (in_list(s, relieved))
+        *out = "relieved";
+    else
+        rc = XV_EDATA;
+    sbuf_free(&b);
+    return rc;
+}

@@ -1,0 +1,46 @@
+/* reader.h: what a format reader (CSV, XML) hands the loader: columns, then records. */
+#ifndef XV_READER_H
+#define XV_READER_H
+#include <stddef.h>
+#include "source.h"
+
+/* One record: V[i] is the value of source column i (NULL when absent), all valid UTF-8. */
+struct rec {
+    int n;
+    char **v;
+    long line;     /* CSV: line the record starts on; XML: line of the record element */
+    long recno;    /* 1-based record number (not counting a CSV header) */
+};
+
+struct reader_cb {
+    /* Source column POS is called NAME (the CSV header cell, the XML element or @attr). */
+    int (*column)(void *ctx, int pos, const char *name, long line);
+    /* All columns are known (CSV: after the header; XML: never called). */
+    int (*columns_done)(void *ctx);
+    /* XML only: the value found at the mapping's as_of path. */
+    int (*as_of)(void *ctx, const char *value, long line);
+    int (*record)(void *ctx, const struct rec *r);
+    void *ctx;
+};
+
+/* Limits that keep memory bounded whatever the input. */
+#define READER_MAX_FIELD (1 << 20)    /* bytes in one field before the file is refused */
+#define READER_MAX_COLUMNS 1024
+
+/* Reads S (named FILE in messages) as RFC 4180 CSV with a header row. Returns 0, XV_EDATA
+ * for input it cannot read (FILE:LINE: message printed), or the first code a callback
+ * returned. */
+int csvin_read(struct src *s, const char *file, const struct reader_cb *cb);
+
+/* XML layout: RECORD is the path of one record element ("/DATA/ROW"), NULL for "every child
+ * of the root"; AS_OF an optional path ("/DATA/@EXPORT_DATE" or an element's text). */
+struct xml_layout {
+    const char *record;
+    const char *as_of;
+};
+
+/* Reads S as XML in streaming mode with no network, no DTD and no entity expansion. */
+int xmlin_read(struct src *s, const char *file, const struct xml_layout *lay,
+               const struct reader_cb *cb);
+
+#endif

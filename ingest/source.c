@@ -1,0 +1,350 @@
+/* source.c: hashes a feed file, detects UTF-8 or GB18030 strictly, and streams it as UTF-8. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+#include <xxhash.h>
+#include "../core/err.h"
+#include "../core/util.h"
+#include "source.h"
+
+int src_enc_parse(const char *name)
+{
+    if (!strcasecmp(name, "auto"))
+        return ENC_AUTO;
+    if (!strcasecmp(name, "utf-8") || !strcasecmp(name, "utf8"))
+        return ENC_UTF8;
+    if (!strcasecmp(name, "gb18030") || !strcasecmp(name, "gbk") || !strcasecmp(name, "gb2312"))
+        return ENC_GB18030;
+    return -1;
+}
+
+const char *src_enc_name(enum src_enc e)
+{
+    return e == ENC_GB18030 ? "gb18030" : e == ENC_UTF8 ? "utf-8" : "auto";
+}
+
+size_t utf8_check(const unsigned char *p, size_t n, int partial_ok, size_t *tail)
+{
+    size_t i = 0;
+    *tail = 0;
+    while (i < n) {
+        /* fast path over ASCII (NUL is refused: it is no text) */
+        if (p[i] < 0x80) {
+            if (p[i] == 0)
+                return i;
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        int l = utf8_decode(p + i, n - i, &cp);
+        if (l == 0) {
+            if (partial_ok && n - i < 4) {
+                /* could be a sequence cut by the buffer end: check its prefix */
+                unsigned c = p[i];
+                size_t need = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+                int ok = need > n - i;
+                for (size_t k = i + 1; ok && k < n; k++)
+                    ok = (p[k] & 0xC0) == 0x80;
+                if (need && ok) {
+                    *tail = n - i;
+                    return n;
+                }
+            }
+            return i;
+        }
+        i += (size_t)l;
+    }
+    return n;
+}
+
+/* Feeds N bytes to iconv; returns the offset in BUF of the first bad byte, or N. A sequence
+ * cut at the end is kept (*TAIL) when more may come. */
+static size_t gb_check(iconv_t cd, const unsigned char *buf, size_t n, int last, size_t *tail)
+{
+    char out[16384];
+    char *in = (char *)buf;
+    size_t inleft = n;
+    *tail = 0;
+    while (inleft > 0) {
+        char *o = out;
+        size_t oleft = sizeof out;
+        size_t r = iconv(cd, &in, &inleft, &o, &oleft);
+        if (r != (size_t)-1)
+            continue;
+        if (errno == E2BIG)
+            continue;
+        if (errno == EINVAL && !last) {
+            *tail = inleft;
+            return n;
+        }
+        return (size_t)((unsigned char *)in - buf);
+    }
+    /* NUL bytes decode but are no text */
+    const unsigned char *z = memchr(buf, 0, n);
+    return z ? (size_t)(z - buf) : n;
+}
+
+/* Checks the stream of chunks for one encoding, keeping a sequence cut at a chunk's end. */
+struct enc_check {
+    int on;
+    int gb;                       /* 0: UTF-8, 1: GB18030 through iconv */
+    iconv_t cd;
+    unsigned char buf[65536 + 8];
+    size_t carry;
+    unsigned long long bad;       /* offset of the first bad byte, or -1 */
+};
+
+#define NO_BAD ((unsigned long long)-1)
+
+/* Feeds N new bytes that start at file offset OFF (N == 0: the end). */
+static void enc_feed(struct enc_check *c, const unsigned char *p, size_t n, unsigned long long off)
+{
+    if (!c->on || c->bad != NO_BAD)
+        return;
+    memcpy(c->buf + c->carry, p, n);
+    size_t all = c->carry + n, tail, bad;
+    int last = n == 0;
+    if (c->gb)
+        bad = gb_check(c->cd, c->buf, all, last, &tail);
+    else
+        bad = utf8_check(c->buf, all, !last, &tail);
+    if (bad < all) {
+        c->bad = off - c->carry + bad;
+        return;
+    }
+    memmove(c->buf, c->buf + all - tail, tail);
+    c->carry = tail;
+}
+
+int src_scan(const char *path, enum src_enc want, struct src_info *info)
+{
+    int rc = 0, fd = -1;
+    unsigned char buf[65536];
+    unsigned long long off = 0;
+    struct enc_check *chk = xcalloc(2, sizeof *chk);
+    struct enc_check *u8 = &chk[0], *gb = &chk[1];
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    XXH3_state_t *xx = XXH3_createState();
+    memset(info, 0, sizeof *info);
+    u8->bad = gb->bad = NO_BAD;
+    gb->gb = 1;
+    gb->cd = (iconv_t)-1;
+    if (!md || !xx) {
+        rc = error("out of memory");
+        goto done;
+    }
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        rc = xv_fail(XV_EDATA, "cannot open '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    if (!EVP_DigestInit_ex(md, EVP_sha256(), NULL) || XXH3_128bits_reset(xx) == XXH_ERROR) {
+        rc = error("hash init failed");
+        goto done;
+    }
+    u8->on = want != ENC_GB18030;
+    gb->on = want == ENC_GB18030;
+    gb->cd = iconv_open("UTF-8", "GB18030");
+    if (gb->cd == (iconv_t)-1) {
+        rc = error("iconv cannot convert GB18030: %s", strerror(errno));
+        goto done;
+    }
+    /* Pass 1 hashes and checks the asked encoding; with auto, a second pass checks
+     * GB18030 only when the file is not UTF-8. */
+    for (int pass = 1; pass <= 2; pass++) {
+        if (pass == 2) {
+            if (want != ENC_AUTO || u8->bad == NO_BAD)
+                break;
+            gb->on = 1;
+            off = 0;
+            if (lseek(fd, 0, SEEK_SET) < 0) {
+                rc = xv_fail(XV_EDATA, "cannot read '%s': %s", path, strerror(errno));
+                goto done;
+            }
+        }
+        for (;;) {
+            ssize_t got = read(fd, buf, sizeof buf);
+            if (got < 0) {
+                if (errno == EINTR)
+                    continue;
+                rc = xv_fail(XV_EDATA, "cannot read '%s': %s", path, strerror(errno));
+                goto done;
+            }
+            size_t n = (size_t)got;
+            if (pass == 1) {
+                if (n && (!EVP_DigestUpdate(md, buf, n) ||
+                          XXH3_128bits_update(xx, buf, n) == XXH_ERROR)) {
+                    rc = error("hash update failed");
+                    goto done;
+                }
+                info->size += n;
+                enc_feed(u8, buf, n, off);
+            }
+            enc_feed(gb, buf, n, off);
+            off += n;
+            if (n == 0 || (pass == 2 && gb->bad != NO_BAD))
+                break;
+        }
+    }
+    if (!EVP_DigestFinal_ex(md, buf, NULL)) {
+        rc = error("hash final failed");
+        goto done;
+    }
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        info->sha256[2 * i] = hex[buf[i] >> 4];
+        info->sha256[2 * i + 1] = hex[buf[i] & 15];
+    }
+    XXH128_hash_t h = XXH3_128bits_digest(xx);
+    info->fast[0] = h.low64;
+    info->fast[1] = h.high64;
+    if (want == ENC_UTF8 && u8->bad != NO_BAD)
+        rc = xv_fail(XV_EDATA, "'%s': not valid UTF-8: bad byte at offset %llu", path, u8->bad);
+    else if (want == ENC_GB18030 && gb->bad != NO_BAD)
+        rc = xv_fail(XV_EDATA, "'%s': not valid GB18030: bad byte at offset %llu", path, gb->bad);
+    else if (want == ENC_AUTO && u8->bad != NO_BAD && gb->bad != NO_BAD)
+        rc = xv_fail(XV_EDATA,
+                     "'%s': neither UTF-8 (bad byte at offset %llu) nor GB18030 (bad byte at "
+                     "offset %llu)", path, u8->bad, gb->bad);
+    else
+        info->enc = want == ENC_GB18030 || u8->bad != NO_BAD ? ENC_GB18030 : ENC_UTF8;
+done:
+    if (gb->cd != (iconv_t)-1)
+        iconv_close(gb->cd);
+    if (fd >= 0)
+        close(fd);
+    free(chk);
+    EVP_MD_CTX_free(md);
+    XXH3_freeState(xx);
+    return rc;
+}
+
+int src_open(struct src *s, const char *path, enum src_enc enc)
+{
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    s->enc = enc;
+    s->cd = (iconv_t)-1;
+    s->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (s->fd < 0)
+        return xv_fail(XV_EDATA, "cannot open '%s': %s", path, strerror(errno));
+    if (enc == ENC_GB18030) {
+        s->cd = iconv_open("UTF-8", "GB18030");
+        if (s->cd == (iconv_t)-1) {
+            close(s->fd);
+            s->fd = -1;
+            return error("iconv cannot convert GB18030: %s", strerror(errno));
+        }
+    }
+    XXH3_state_t *xx = XXH3_createState();
+    if (!xx || XXH3_128bits_reset(xx) == XXH_ERROR) {
+        src_close(s);
+        return error("out of memory");
+    }
+    s->xxh = xx;
+    return 0;
+}
+
+/* Tops up in[] from the file; sets eof at the end. */
+static int fill(struct src *s)
+{
+    while (!s->eof && s->inlen < sizeof s->in) {
+        ssize_t got = read(s->fd, s->in + s->inlen, sizeof s->in - s->inlen);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            return xv_fail(XV_EDATA, "cannot read '%s': %s", s->path, strerror(errno));
+        }
+        if (got == 0) {
+            s->eof = 1;
+            break;
+        }
+        if (XXH3_128bits_update(s->xxh, s->in + s->inlen, (size_t)got) == XXH_ERROR)
+            return error("hash update failed");
+        s->inlen += (size_t)got;
+        break;
+    }
+    return 0;
+}
+
+static void consume(struct src *s, size_t k)
+{
+    memmove(s->in, s->in + k, s->inlen - k);
+    s->inlen -= k;
+    s->offset += k;
+}
+
+ssize_t src_read(struct src *s, char *buf, size_t n)
+{
+    int rc;
+    for (;;) {
+        if (s->inlen == 0 || (s->enc == ENC_GB18030 && s->inlen < 4 && !s->eof) ||
+            (!s->started && s->inlen < 4 && !s->eof)) {
+            if ((rc = fill(s)) < 0)
+                return rc;
+        }
+        if (!s->started) {
+            if (s->inlen < 4 && !s->eof)
+                continue;
+            s->started = 1;
+            if (s->enc == ENC_UTF8 && s->inlen >= 3 && !memcmp(s->in, "\xEF\xBB\xBF", 3))
+                consume(s, 3);
+            else if (s->enc == ENC_GB18030 && s->inlen >= 4 && !memcmp(s->in, "\x84\x31\x95\x33", 4))
+                consume(s, 4);
+        }
+        if (s->inlen == 0)
+            return s->eof ? 0 : (ssize_t)0;
+        if (s->enc == ENC_UTF8) {
+            size_t k = s->inlen < n ? s->inlen : n;
+            memcpy(buf, s->in, k);
+            consume(s, k);
+            return (ssize_t)k;
+        }
+        char *in = (char *)s->in, *out = buf;
+        size_t inleft = s->inlen, outleft = n;
+        size_t r = iconv(s->cd, &in, &inleft, &out, &outleft);
+        size_t used = s->inlen - inleft, made = n - outleft;
+        if (r == (size_t)-1 && errno == EILSEQ && made == 0)
+            return xv_fail(XV_EDATA, "'%s': not valid GB18030: bad byte at offset %llu "
+                           "(the file changed while being loaded?)", s->path, s->offset + used);
+        if (r == (size_t)-1 && errno == EINVAL && s->eof && made == 0)
+            return xv_fail(XV_EDATA, "'%s': GB18030 sequence cut at offset %llu", s->path,
+                           s->offset + used);
+        consume(s, used);
+        if (made > 0)
+            return (ssize_t)made;
+        if (s->eof && s->inlen == 0)
+            return 0;
+        if ((rc = fill(s)) < 0)
+            return rc;
+    }
+}
+
+int src_verify(struct src *s, const struct src_info *info)
+{
+    int rc;
+    /* the parser may stop before the end (trailing bytes after XML): hash what is left */
+    while (!s->eof) {
+        s->inlen = 0;
+        if ((rc = fill(s)) < 0)
+            return rc;
+    }
+    XXH128_hash_t h = XXH3_128bits_digest(s->xxh);
+    if (h.low64 != info->fast[0] || h.high64 != info->fast[1])
+        return xv_fail(XV_EDATA, "'%s' changed while being loaded", s->path);
+    return 0;
+}
+
+void src_close(struct src *s)
+{
+    if (s->cd != (iconv_t)-1)
+        iconv_close(s->cd);
+    s->cd = (iconv_t)-1;
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    XXH3_freeState(s->xxh);
+    s->xxh = NULL;
+}

@@ -1,0 +1,53 @@
+/* source.h: reads a feed file as UTF-8 whatever its encoding, after checking and hashing it. */
+#ifndef XV_SOURCE_H
+#define XV_SOURCE_H
+#include <iconv.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum src_enc { ENC_AUTO, ENC_UTF8, ENC_GB18030 };
+
+/* What a first pass over the file found. */
+struct src_info {
+    char sha256[65];          /* of the bytes as stored */
+    uint64_t fast[2];         /* XXH3-128 of the bytes, to notice a change between passes */
+    unsigned long long size;
+    enum src_enc enc;         /* detected or confirmed */
+};
+
+/* Parses "auto", "utf-8"/"utf8", "gb18030" (also "gbk", "gb2312"); -1 when unknown. */
+int src_enc_parse(const char *name);
+const char *src_enc_name(enum src_enc e);
+
+/* Reads PATH once: hashes it and checks that it decodes strictly as WANT (ENC_AUTO: UTF-8,
+ * else GB18030). Returns XV_EDATA with a message naming the first bad byte offset. */
+int src_scan(const char *path, enum src_enc want, struct src_info *info);
+
+/* A stream of UTF-8 bytes decoded from a file; the BOM, if any, is dropped. */
+struct src {
+    const char *path;
+    int fd;
+    enum src_enc enc;
+    iconv_t cd;
+    unsigned char in[65536];
+    size_t inlen;             /* undecoded bytes at the start of in[] */
+    unsigned long long offset;/* file offset of in[0] */
+    int started, eof;
+    void *xxh;                /* XXH3 state for the second-pass check */
+    uint64_t fast[2];
+};
+
+/* Opens PATH for reading as ENC (not ENC_AUTO). */
+int src_open(struct src *s, const char *path, enum src_enc enc);
+/* Reads up to N decoded bytes into BUF; returns the count, 0 at the end, or XV_E* < 0. */
+ssize_t src_read(struct src *s, char *buf, size_t n);
+/* At the end of the stream: XV_EDATA when the bytes read differ from INFO's hash. */
+int src_verify(struct src *s, const struct src_info *info);
+void src_close(struct src *s);
+
+/* Index of the first byte of the N bytes at P that is not valid UTF-8, or N. A sequence cut
+ * by the end of the buffer counts as valid when PARTIAL_OK; *TAIL gets its length then. */
+size_t utf8_check(const unsigned char *p, size_t n, int partial_ok, size_t *tail);
+
+#endif
