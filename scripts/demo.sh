@@ -1,0 +1,22 @@
+#!/bin/sh
+# The main job on the bundled fixtures: loads every feed of fixtures/ into build/demo.db.
+set -eu
+cd "$(dirname "$0")/.."
+db=build/demo.db
+rm -f "$db" "$db-wal" "$db-shm"
+mkdir -p build
+status=0
+for f in fixtures/*-2026*.csv fixtures/*-2026*.xml; do
+    kind=$(basename "$f")
+    kind=${kind%%-2026*}
+    map=""
+    [ -f "fixtures/$kind.map" ] && map="--map fixtures/$kind.map"
+    # shellcheck disable=SC2086
+    ./xverify --db "$db" load "$kind" "$f" $map || status=$?
+done
+echo
+echo "database: $db"
+sqlite3 -header -column "$db" \
+    "SELECT id, kind, as_of, format, encoding, rows_read AS records, rows_added AS added,
+            rows_quarantined AS quarantined FROM loads ORDER BY id"
+exit "$status"
