@@ -138,6 +138,10 @@ int store_open(const char *path, sqlite3 **out)
                      STORE_SCHEMA_VERSION);
         goto fail;
     }
+    /* Large pages: the big tables are appended to and scanned, rarely probed, and a page
+     * is one write call. Only takes effect on a new database (before WAL is on). */
+    if (appid == 0 && ver == 0 && (rc = store_exec(db, "PRAGMA page_size=65536")) < 0)
+        goto fail;
     if ((rc = store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                              " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;")) < 0)
         goto fail;
