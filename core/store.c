@@ -42,17 +42,18 @@ static const char *const base_schema =
     " source TEXT NOT NULL);"
     "CREATE INDEX app_status_app ON app_status(applicant_id, seq);";
 
-/* One table per kind: the record version's life (from load/date to load/date), its
- * content hash, the raw fields as the feed gave them, and the normalised columns. */
+/* One table per kind: the record version's life (from the load that brought it to the load
+ * that ended it; loads of a kind come in as-of order, so load ids order time), its content
+ * hash, the raw fields and the normalised columns. raw holds the source's values in
+ * canonical column order separated by 0x1F; a value equal to its normalised text is stored
+ * as a single 0x1E (store_raw_field restores it). A view <kind>_history adds the dates. */
 static void kind_schema(struct sbuf *b, const struct kind *k)
 {
     sbuf_addf(b, "CREATE TABLE %s("
                  " rid INTEGER PRIMARY KEY,"
                  " load_id INTEGER NOT NULL,"
                  " line INTEGER NOT NULL,"
-                 " from_date TEXT NOT NULL,"
                  " to_load INTEGER,"
-                 " to_date TEXT,"
                  " h1 INTEGER NOT NULL,"
                  " h2 INTEGER NOT NULL,"
                  " raw TEXT NOT NULL", k->name);
@@ -70,6 +71,9 @@ static void kind_schema(struct sbuf *b, const struct kind *k)
     sbuf_adds(b, ");");
     if (k->upsert)
         sbuf_addf(b, "CREATE INDEX %s_key ON %s(applicant_id, to_load);", k->name, k->name);
+    sbuf_addf(b, "CREATE VIEW %s_history AS SELECT t.*, a.as_of AS from_date, e.as_of AS to_date"
+                 " FROM %s t JOIN loads a ON a.id = t.load_id"
+                 " LEFT JOIN loads e ON e.id = t.to_load;", k->name, k->name);
 }
 
 static int create_schema(sqlite3 *db)

@@ -61,6 +61,11 @@ static void sbuf_grow(struct sbuf *b, size_t more)
     b->cap = cap;
 }
 
+void sbuf_reserve(struct sbuf *b, size_t n)
+{
+    sbuf_grow(b, n);
+}
+
 void sbuf_add(struct sbuf *b, const void *p, size_t n)
 {
     sbuf_grow(b, n);

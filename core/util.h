@@ -14,6 +14,8 @@ void sbuf_add(struct sbuf *b, const void *p, size_t n);
 void sbuf_adds(struct sbuf *b, const char *s);
 void sbuf_addc(struct sbuf *b, char c);
 void sbuf_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Makes room for N more bytes (plus the NUL) without changing the content. */
+void sbuf_reserve(struct sbuf *b, size_t n);
 void sbuf_reset(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
 /* A pointer to the string, "" when nothing was added yet. */

@@ -14,6 +14,8 @@ struct csvin {
     const struct reader_cb *cb;
     struct rec rec;
     int cap;
+    struct sbuf buf;    /* the record's fields, NUL-separated: no allocation per field */
+    size_t *off;        /* where each field starts in buf */
     long line;          /* line being fed */
     long rec_line;      /* line the current record began on */
     long recno;
@@ -42,15 +44,17 @@ static void on_field(void *s, size_t len, void *data)
     if (c->rec.n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 16;
         c->rec.v = xrealloc(c->rec.v, (size_t)c->cap * sizeof *c->rec.v);
+        c->off = xrealloc(c->off, (size_t)c->cap * sizeof *c->off);
     }
-    c->rec.v[c->rec.n++] = xstrndup(s ? s : "", len);
+    c->off[c->rec.n++] = c->buf.len;
+    sbuf_add(&c->buf, s ? s : "", len);
+    sbuf_addc(&c->buf, '\0');
 }
 
 static void clear_rec(struct csvin *c)
 {
-    for (int i = 0; i < c->rec.n; i++)
-        free(c->rec.v[i]);
     c->rec.n = 0;
+    c->buf.len = 0;
 }
 
 static void on_record(int term, void *data)
@@ -62,6 +66,8 @@ static void on_record(int term, void *data)
         return;
     }
     c->rec.line = c->rec_line;
+    for (int i = 0; i < c->rec.n; i++)
+        c->rec.v[i] = c->buf.s + c->off[i];
     if (!c->header_done) {
         c->header_done = 1;
         for (int i = 0; i < c->rec.n && !c->rc; i++)
@@ -138,6 +144,8 @@ int csvin_read(struct src *s, const char *file, const struct reader_cb *cb)
 done:
     clear_rec(&c);
     free(c.rec.v);
+    free(c.off);
+    sbuf_free(&c.buf);
     csv_free(&p);
     free(buf);
     return rc;

@@ -64,8 +64,10 @@ struct ldr {
     struct keyset keys;
     struct colwarn *warn;
     /* scratch, reused for every record */
-    const char **val;
-    struct sbuf raw, tmp, *norm;
+    const char **val;       /* the value to normalise (after value maps) */
+    const char **rawv;      /* the value as the source gave it */
+    char *same;             /* 1 when the normalised text equals the raw value */
+    struct sbuf raw, craw, tmp, *norm;
     double t0;
     long next_progress;
 };
@@ -368,7 +370,22 @@ static int start(struct ldr *l)
     r->load_id = sqlite3_last_insert_rowid(l->db);
     sqlite3_finalize(st);
     st = NULL;
-    /* the open versions of this kind */
+    /* the open versions of this kind, in a table sized for them and this file's records
+     * (about one per 64 bytes) so that it seldom grows */
+    size_t want = (size_t)(l->info.size / 64) + 1024;
+    if ((rc = store_prepare(l->db, "SELECT rows_added - rows_closed FROM loads WHERE kind=?",
+                            &st)) < 0)
+        goto done;
+    sqlite3_bind_text(st, 1, l->k->name, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        want += (size_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    size_t cap = 1024;
+    while (cap * 3 < want * 4)
+        cap *= 2;
+    l->open.slot = xcalloc(cap, sizeof *l->open.slot);
+    l->open.cap = cap;
     sbuf_addf(&sql, "SELECT rid,h1,h2 FROM %s WHERE to_load IS NULL", l->k->name);
     if ((rc = store_prepare(l->db, sql.s, &st)) < 0)
         goto done;
@@ -384,8 +401,8 @@ static int start(struct ldr *l)
     st = NULL;
     /* the statements every record uses */
     sbuf_reset(&sql);
-    sbuf_addf(&sql, "INSERT INTO %s(load_id,line,from_date,h1,h2,raw", l->k->name);
-    int n = 6;
+    sbuf_addf(&sql, "INSERT INTO %s(load_id,line,h1,h2,raw", l->k->name);
+    int n = 5;
     for (int i = 0; i < l->k->ncols; i++) {
         sbuf_addf(&sql, ",%s", l->k->cols[i].name);
         n++;
@@ -432,11 +449,16 @@ static int quarantine(struct ldr *l, const struct rec *rec, const char *raw, con
     return 0;
 }
 
-static int has_control(const char *s)
+/* 1 when S holds a control character other than tab and line ends; *LEN gets its length. */
+static int has_control(const char *s, size_t *len)
 {
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
+    const char *p = s;
+    for (; *p; p++)
+        if ((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') {
+            *len = strlen(s);
             return 1;
+        }
+    *len = (size_t)(p - s);
     return 0;
 }
 
@@ -486,30 +508,39 @@ static int bind_value(struct ldr *l, const struct rec *rec, int i, int p, const 
             sqlite3_bind_null(st, ++p);
         return p + 1;
     }
+    const char *text = NULL;   /* the normalised value as text, to compare with the raw */
     switch (c->type) {
     case CT_ID:
         if ((rc = norm_id(v, out, &valid)) == 0) {
             sqlite3_bind_text(st, p, out, 18, SQLITE_TRANSIENT);
             sqlite3_bind_int(st, ++p, valid);
+            text = out;
         }
         break;
     case CT_USCC:
         if ((rc = norm_uscc(v, out, &valid)) == 0) {
             sqlite3_bind_text(st, p, out, 18, SQLITE_TRANSIENT);
             sqlite3_bind_int(st, ++p, valid);
+            text = out;
         }
         break;
     case CT_NAME:
-        if ((rc = norm_name(v, nb)) == 0)
+        if ((rc = norm_name(v, nb)) == 0) {
             sqlite3_bind_text(st, p, nb->s, (int)nb->len, SQLITE_STATIC);
+            text = nb->s;
+        }
         break;
     case CT_DATE:
-        if ((rc = norm_date(v, out)) == 0)
+        if ((rc = norm_date(v, out)) == 0) {
             sqlite3_bind_text(st, p, out, 10, SQLITE_TRANSIENT);
+            text = out;
+        }
         break;
     case CT_MONTH:
-        if ((rc = norm_month(v, out)) == 0)
+        if ((rc = norm_month(v, out)) == 0) {
             sqlite3_bind_text(st, p, out, 7, SQLITE_TRANSIENT);
+            text = out;
+        }
         break;
     case CT_YUAN:
     case CT_WAN:
@@ -529,26 +560,36 @@ static int bind_value(struct ldr *l, const struct rec *rec, int i, int p, const 
             sqlite3_bind_int(st, p, valid);
         break;
     case CT_GENDER:
-        if ((rc = norm_gender(v, out)) == 0)
+        if ((rc = norm_gender(v, out)) == 0) {
+            out[1] = '\0';
             sqlite3_bind_text(st, p, out, 1, SQLITE_TRANSIENT);
+            text = out;
+        }
         break;
     case CT_PLATE:
-        if ((rc = norm_plate(v, nb)) == 0)
+        if ((rc = norm_plate(v, nb)) == 0) {
             sqlite3_bind_text(st, p, nb->s, (int)nb->len, SQLITE_STATIC);
+            text = nb->s;
+        }
         break;
     case CT_COUNTY:
-        if ((rc = norm_county(v, out)) == 0)
+        if ((rc = norm_county(v, out)) == 0) {
             sqlite3_bind_text(st, p, out, 6, SQLITE_TRANSIENT);
+            text = out;
+        }
         break;
     case CT_APPSTATUS:
-        if ((rc = norm_appstatus(v, &s)) == 0)
+        if ((rc = norm_appstatus(v, &s)) == 0) {
             sqlite3_bind_text(st, p, s, -1, SQLITE_STATIC);
+            text = s;
+        }
         break;
     case CT_ENUM:
     case CT_TEXT:
         sbuf_reset(nb);
         sbuf_add(nb, l->tmp.s, l->tmp.len);
         sqlite3_bind_text(st, p, nb->s, (int)nb->len, SQLITE_STATIC);
+        text = nb->s;
         if (c->known) {
             const char *const *k = c->known;
             while (*k && strcmp(*k, nb->s))
@@ -561,6 +602,8 @@ static int bind_value(struct ldr *l, const struct rec *rec, int i, int p, const 
         }
         break;
     }
+    if (rc == 0 && text && l->val[i] == l->rawv[i] && !strcmp(text, l->rawv[i]))
+        l->same[i] = 1;
     if (rc < 0) {
         if (c->required) {
             *why = "unparseable";
@@ -598,7 +641,8 @@ static int on_record(void *ctx, const struct rec *rec)
     for (int i = 0; i < k->ncols; i++) {
         int pos = l->colsrc[i];
         const char *v = pos >= 0 && pos < rec->n && rec->v[pos] ? rec->v[pos] : "";
-        l->val[i] = v;
+        l->val[i] = l->rawv[i] = v;
+        l->same[i] = 0;
         if (i)
             sbuf_addc(&l->raw, '\x1f');
         sbuf_adds(&l->raw, v);
@@ -606,12 +650,12 @@ static int on_record(void *ctx, const struct rec *rec)
     if (l->o->file && rec->n != l->nsrc && l->r->format[0] == 'c')
         return quarantine(l, rec, l->raw.s, "expected %d fields, found %d", l->nsrc, rec->n);
     for (int i = 0; i < k->ncols; i++) {
-        size_t len = strlen(l->val[i]);
+        size_t len;
+        if (has_control(l->val[i], &len))
+            return quarantine(l, rec, "", "control character in '%s'", k->cols[i].name);
         if (len > MAX_VALUE)
             return quarantine(l, rec, "", "'%s' is %zu bytes long (limit %d)", k->cols[i].name,
                               len, MAX_VALUE);
-        if (has_control(l->val[i]))
-            return quarantine(l, rec, "", "control character in '%s'", k->cols[i].name);
     }
     /* value maps replace the source's codes before normalisation; raw keeps the codes */
     const char *mapped[64];
@@ -664,11 +708,9 @@ static int store_record(struct ldr *l, const struct rec *rec, const char *key)
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, r->load_id);
     sqlite3_bind_int64(st, 2, rec->line);
-    sqlite3_bind_text(st, 3, r->as_of, 10, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (int64_t)h.low64);
-    sqlite3_bind_int64(st, 5, (int64_t)h.high64);
-    sqlite3_bind_text(st, 6, l->raw.s, (int)l->raw.len, SQLITE_STATIC);
-    int p = 7;
+    sqlite3_bind_int64(st, 3, (int64_t)h.low64);
+    sqlite3_bind_int64(st, 4, (int64_t)h.high64);
+    int p = 6;
     for (int i = 0; i < k->ncols; i++) {
         const char *why = NULL;
         p = bind_value(l, rec, i, p, &why);
@@ -676,6 +718,18 @@ static int store_record(struct ldr *l, const struct rec *rec, const char *key)
             return quarantine(l, rec, l->raw.s, "%s required '%s'%s%s%s", why, k->cols[i].name,
                               *l->val[i] ? ": '" : "", l->val[i], *l->val[i] ? "'" : "");
     }
+    /* the raw values, each one equal to its normalised text stored as 0x1E */
+    sbuf_reset(&l->craw);
+    sbuf_add(&l->craw, "", 0);
+    for (int i = 0; i < k->ncols; i++) {
+        if (i)
+            sbuf_addc(&l->craw, '\x1f');
+        if (l->same[i])
+            sbuf_addc(&l->craw, '\x1e');
+        else
+            sbuf_adds(&l->craw, l->rawv[i]);
+    }
+    sqlite3_bind_text(st, 5, l->craw.s, (int)l->craw.len, SQLITE_STATIC);
     if (key)
         keyset_add(&l->keys, key, rec->line);
     if (sqlite3_step(st) != SQLITE_DONE)
@@ -692,7 +746,7 @@ static int close_unseen(struct ldr *l)
     int rc = 0;
     sqlite3_stmt *up = NULL, *key = NULL;
     struct sbuf sql = SBUF_INIT;
-    sbuf_addf(&sql, "UPDATE %s SET to_load=?, to_date=? WHERE rid=?", l->k->name);
+    sbuf_addf(&sql, "UPDATE %s SET to_load=? WHERE rid=?", l->k->name);
     if ((rc = store_prepare(l->db, sql.s, &up)) < 0)
         goto done;
     if (l->k->upsert) {
@@ -717,8 +771,7 @@ static int close_unseen(struct ldr *l)
         }
         sqlite3_reset(up);
         sqlite3_bind_int64(up, 1, l->r->load_id);
-        sqlite3_bind_text(up, 2, l->r->as_of, 10, SQLITE_STATIC);
-        sqlite3_bind_int64(up, 3, o->rid);
+        sqlite3_bind_int64(up, 2, o->rid);
         if (sqlite3_step(up) != SQLITE_DONE) {
             rc = store_err(l->db, "ending a record's version");
             goto done;
@@ -883,6 +936,8 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     for (int i = 0; i < l.k->ncols; i++)
         l.colsrc[i] = -1;
     l.val = xcalloc((size_t)l.k->ncols, sizeof *l.val);
+    l.rawv = xcalloc((size_t)l.k->ncols, sizeof *l.rawv);
+    l.same = xcalloc((size_t)l.k->ncols, sizeof *l.same);
     l.norm = xcalloc((size_t)l.k->ncols, sizeof *l.norm);
     l.warn = xcalloc((size_t)l.k->ncols, sizeof *l.warn);
     if ((rc = src_open(&src, o->file, l.info.enc)) < 0)
@@ -925,6 +980,8 @@ done:
     free(l.srcmap);
     free(l.colsrc);
     free(l.val);
+    free(l.rawv);
+    free(l.same);
     if (l.norm)
         for (int i = 0; i < l.k->ncols; i++)
             sbuf_free(&l.norm[i]);
@@ -934,6 +991,7 @@ done:
     keyset_free(&l.keys);
     sbuf_free(&l.unknown);
     sbuf_free(&l.raw);
+    sbuf_free(&l.craw);
     sbuf_free(&l.tmp);
     return rc;
 }

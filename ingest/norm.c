@@ -34,6 +34,9 @@ static pcre2_match_context *mctx;
 static uint32_t *t2s_map;   /* index cp - T2S_LO; 0 = unchanged */
 static int t2s_ready;
 
+/* Scratch buffers for the folded input: the normalisers are not re-entrant. */
+static struct sbuf scratch, scratch2;
+
 int norm_init(void)
 {
     int err;
@@ -124,6 +127,8 @@ void norm_fini(void)
     mctx = NULL;
     free(t2s_map);
     t2s_map = NULL;
+    sbuf_free(&scratch);
+    sbuf_free(&scratch2);
     t2s_ready = 0;
 }
 
@@ -161,44 +166,53 @@ static int is_space_cp(uint32_t cp)
 
 void norm_fold(const char *in, struct sbuf *out)
 {
-    sbuf_reset(out);
-    sbuf_add(out, "", 0);
-    const unsigned char *s = (const unsigned char *)in;
     size_t n = strlen(in);
-    while (n > 0) {
-        uint32_t cp;
-        int l = utf8_decode(s, n, &cp);
-        if (l == 0) { /* not reached for validated input; keep the byte */
-            sbuf_addc(out, (char)*s);
-            s++, n--;
-            continue;
+    /* folding never lengthens: U+FF01..FF5E and U+3000 are 3 bytes, U+00A0 is 2 */
+    sbuf_reset(out);
+    sbuf_reserve(out, n);
+    const unsigned char *s = (const unsigned char *)in, *end = s + n;
+    unsigned char *o = (unsigned char *)out->s;
+    while (s < end && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+        s++;
+    while (s < end) {
+        unsigned c = *s;
+        if (c < 0x80) {
+            *o++ = (unsigned char)c;
+            s++;
+        } else if (c == 0xEF && end - s >= 3 && (s[1] == 0xBC || s[1] == 0xBD) &&
+                   (s[2] & 0xC0) == 0x80) {
+            /* U+FF00..U+FF7F: EF BC 80..BF = FF00..FF3F, EF BD 80..BF = FF40..FF7F */
+            uint32_t cp = 0xFF00 + ((uint32_t)(s[1] - 0xBC) << 6) + (s[2] & 0x3F);
+            if (cp >= 0xFF01 && cp <= 0xFF5E) {
+                *o++ = (unsigned char)(cp - 0xFF01 + 0x21);
+            } else {
+                memcpy(o, s, 3);
+                o += 3;
+            }
+            s += 3;
+        } else if (c == 0xE3 && end - s >= 3 && s[1] == 0x80 && s[2] == 0x80) {
+            *o++ = ' ';
+            s += 3;
+        } else if (c == 0xC2 && end - s >= 2 && s[1] == 0xA0) {
+            *o++ = ' ';
+            s += 2;
+        } else {
+            *o++ = (unsigned char)c;
+            s++;
         }
-        if (cp >= 0xFF01 && cp <= 0xFF5E)
-            sbuf_addc(out, (char)(cp - 0xFF01 + 0x21));
-        else if (cp == 0x3000 || cp == 0xA0)
-            sbuf_addc(out, ' ');
-        else
-            sbuf_add(out, s, (size_t)l);
-        s += l;
-        n -= (size_t)l;
     }
-    /* trim */
-    size_t a = 0, b = out->len;
-    while (a < b && (out->s[a] == ' ' || out->s[a] == '\t' || out->s[a] == '\r' ||
-                     out->s[a] == '\n'))
-        a++;
-    while (b > a && (out->s[b - 1] == ' ' || out->s[b - 1] == '\t' || out->s[b - 1] == '\r' ||
-                     out->s[b - 1] == '\n'))
-        b--;
-    memmove(out->s, out->s + a, b - a);
-    out->len = b - a;
-    out->s[out->len] = '\0';
+    while (o > (unsigned char *)out->s &&
+           (o[-1] == ' ' || o[-1] == '\t' || o[-1] == '\r' || o[-1] == '\n'))
+        o--;
+    *o = '\0';
+    out->len = (size_t)(o - (unsigned char *)out->s);
 }
 
-/* Folds RAW into a fresh buffer; the caller frees it. */
-static void fold_tmp(const char *raw, struct sbuf *b)
+
+static struct sbuf *fold_tmp(const char *raw)
 {
-    norm_fold(raw, b);
+    norm_fold(raw, &scratch);
+    return &scratch;
 }
 
 static const int id_weights[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
@@ -250,12 +264,11 @@ int id_is_valid(const char *id)
 
 int norm_id(const char *raw, char out[19], int *valid)
 {
-    struct sbuf b = SBUF_INIT;
+    struct sbuf *b = fold_tmp(raw);
     char t[19];
     size_t n = 0;
     int rc = XV_EDATA;
-    fold_tmp(raw, &b);
-    for (const char *p = sbuf_str(&b); *p; p++) {
+    for (const char *p = sbuf_str(b); *p; p++) {
         char c = *p;
         if (c == ' ' || c == '-' || c == '\t')
             continue;
@@ -288,7 +301,6 @@ int norm_id(const char *raw, char out[19], int *valid)
     *valid = id_is_valid(out);
     rc = 0;
 done:
-    sbuf_free(&b);
     return rc;
 }
 
@@ -300,12 +312,11 @@ static int is_dot_cp(uint32_t cp)
 
 int norm_name(const char *raw, struct sbuf *out)
 {
-    struct sbuf b = SBUF_INIT;
-    fold_tmp(raw, &b);
+    struct sbuf *b = fold_tmp(raw);
     sbuf_reset(out);
     sbuf_add(out, "", 0);
-    const unsigned char *s = (const unsigned char *)sbuf_str(&b);
-    size_t n = b.len;
+    const unsigned char *s = (const unsigned char *)sbuf_str(b);
+    size_t n = b->len;
     while (n > 0) {
         uint32_t cp;
         int l = utf8_decode(s, n, &cp);
@@ -321,7 +332,6 @@ int norm_name(const char *raw, struct sbuf *out)
             cp = 0xB7;
         if (cp >= T2S_LO && cp <= T2S_HI) {
             if (!t2s_ready && t2s_load() < 0) {
-                sbuf_free(&b);
                 return XV_ERR;
             }
             if (t2s_map[cp - T2S_LO])
@@ -330,18 +340,14 @@ int norm_name(const char *raw, struct sbuf *out)
         char u[4];
         sbuf_add(out, u, (size_t)utf8_encode(cp, u));
     }
-    sbuf_free(&b);
     return out->len ? 0 : XV_EDATA;
 }
 
-int norm_date(const char *raw, char out[11])
+/* Parses an already folded date S. */
+static int date_folded(const char *s, char out[11])
 {
-    struct sbuf b = SBUF_INIT;
-    int rc = XV_EDATA;
-    fold_tmp(raw, &b);
-    if (match(P_DATE, sbuf_str(&b)) <= 0)
-        goto done;
-    const char *s = sbuf_str(&b);
+    if (match(P_DATE, s) <= 0)
+        return XV_EDATA;
     long y = group_int(s, 1), m, d;
     if (group_set(2)) {
         m = group_int(s, 2);
@@ -351,21 +357,32 @@ int norm_date(const char *raw, char out[11])
         d = group_int(s, 5);
     }
     if (!date_is_real((int)y, (int)m, (int)d))
-        goto done;
-    snprintf(out, 11, "%04ld-%02ld-%02ld", y, m, d);
-    rc = 0;
-done:
-    sbuf_free(&b);
-    return rc;
+        return XV_EDATA;
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
+    return 0;
+}
+
+int norm_date(const char *raw, char out[11])
+{
+    return date_folded(sbuf_str(fold_tmp(raw)), out);
 }
 
 int norm_month(const char *raw, char out[8])
 {
-    struct sbuf b = SBUF_INIT;
     int rc = XV_EDATA;
     char date[11];
-    fold_tmp(raw, &b);
-    const char *s = sbuf_str(&b);
+    struct sbuf *b = fold_tmp(raw);
+    const char *s = sbuf_str(b);
     if (match(P_MONTH, s) > 0) {
         long y = group_int(s, 1);
         long m = group_set(2) ? group_int(s, 2) : group_int(s, 3);
@@ -373,12 +390,11 @@ int norm_month(const char *raw, char out[8])
             snprintf(out, 8, "%04ld-%02ld", y, m);
             rc = 0;
         }
-    } else if (norm_date(s, date) == 0) {
+    } else if (date_folded(s, date) == 0) {
         memcpy(out, date, 7);
         out[7] = '\0';
         rc = 0;
     }
-    sbuf_free(&b);
     return rc;
 }
 
@@ -400,19 +416,20 @@ static int strip_suffix(struct sbuf *b, const char *suffix)
 static int parse_decimal(struct sbuf *b, double *out)
 {
     /* drop inner spaces and turn the ideographic comma into a separator */
-    struct sbuf t = SBUF_INIT;
+    struct sbuf *t = &scratch2;
     int rc = XV_EDATA;
+    sbuf_reset(t);
     for (size_t i = 0; i < b->len; i++) {
         if (b->s[i] == ' ')
             continue;
         if (!strncmp(b->s + i, "，", 3)) {
-            sbuf_addc(&t, ',');
+            sbuf_addc(t, ',');
             i += 2;
             continue;
         }
-        sbuf_addc(&t, b->s[i]);
+        sbuf_addc(t, b->s[i]);
     }
-    const char *s = sbuf_str(&t);
+    const char *s = sbuf_str(t);
     if (!*s || match(P_NUMBER, s) <= 0)
         goto done;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(mdata);
@@ -434,71 +451,64 @@ static int parse_decimal(struct sbuf *b, double *out)
     *out = v;
     rc = 0;
 done:
-    sbuf_free(&t);
     return rc;
 }
 
 int norm_amount(const char *raw, double unit, double *out)
 {
-    struct sbuf b = SBUF_INIT;
     int rc;
     double given = unit, v;
-    fold_tmp(raw, &b);
-    if (strip_suffix(&b, "万元") || strip_suffix(&b, "万"))
+    struct sbuf *b = fold_tmp(raw);
+    if (strip_suffix(b, "万元") || strip_suffix(b, "万"))
         given = 10000;
-    else if (strip_suffix(&b, "元"))
+    else if (strip_suffix(b, "元"))
         given = 1;
-    if (b.len >= 2 && !strncmp(b.s, "¥", 2)) {
-        memmove(b.s, b.s + 2, b.len - 1);
-        b.len -= 2;
-    } else if (b.len >= 3 && !strncmp(b.s, "￥", 3)) {
-        memmove(b.s, b.s + 3, b.len - 2);
-        b.len -= 3;
+    if (b->len >= 2 && !strncmp(b->s, "¥", 2)) {
+        memmove(b->s, b->s + 2, b->len - 1);
+        b->len -= 2;
+    } else if (b->len >= 3 && !strncmp(b->s, "￥", 3)) {
+        memmove(b->s, b->s + 3, b->len - 2);
+        b->len -= 3;
     }
-    rc = parse_decimal(&b, &v);
+    rc = parse_decimal(b, &v);
     if (rc == 0) {
         v = v * given / unit;
         /* to the fen (yuan columns) or to the yuan (万元 columns): no binary noise */
         double q = unit == 1 ? 100 : 1e4 * 100;
         *out = (double)llround(v * q) / q;
     }
-    sbuf_free(&b);
     return rc;
 }
 
 int norm_area(const char *raw, double *out)
 {
-    struct sbuf b = SBUF_INIT;
-    fold_tmp(raw, &b);
-    if (!strip_suffix(&b, "㎡") && !strip_suffix(&b, "m²") && !strip_suffix(&b, "平方米") &&
-        !strip_suffix(&b, "平米"))
-        strip_suffix(&b, "m2");
-    int rc = parse_decimal(&b, out);
+    struct sbuf *b = fold_tmp(raw);
+    if (!strip_suffix(b, "㎡") && !strip_suffix(b, "m²") && !strip_suffix(b, "平方米") &&
+        !strip_suffix(b, "平米"))
+        strip_suffix(b, "m2");
+    int rc = parse_decimal(b, out);
     if (rc == 0)
         *out = (double)llround(*out * 100) / 100;
-    sbuf_free(&b);
     return rc;
 }
 
 int norm_int(const char *raw, long *out)
 {
-    struct sbuf b = SBUF_INIT;
     int rc = XV_EDATA;
-    fold_tmp(raw, &b);
-    if (!strip_suffix(&b, "辆") && !strip_suffix(&b, "套"))
-        strip_suffix(&b, "个");
-    if (b.len == 0 || b.len > 9)
+    struct sbuf *b = fold_tmp(raw);
+    if (!strip_suffix(b, "辆") && !strip_suffix(b, "套"))
+        strip_suffix(b, "个");
+    if (b->len == 0 || b->len > 9)
         goto done;
     long v = 0;
-    for (size_t i = 0; i < b.len; i++) {
-        if (b.s[i] < '0' || b.s[i] > '9')
+    for (size_t i = 0; i < b->len; i++) {
+        if (b->s[i] < '0' || b->s[i] > '9')
             goto done;
-        v = v * 10 + (b.s[i] - '0');
+        v = v * 10 + (b->s[i] - '0');
     }
     *out = v;
     rc = 0;
 done:
-    sbuf_free(&b);
     return rc;
 }
 
@@ -515,16 +525,14 @@ int norm_gender(const char *raw, char *out)
 {
     static const char *const m[] = { "男", "M", "male", "1", "男性", NULL };
     static const char *const f[] = { "女", "F", "female", "2", "女性", NULL };
-    struct sbuf b = SBUF_INIT;
     int rc = 0;
-    fold_tmp(raw, &b);
-    if (in_list(sbuf_str(&b), m))
+    struct sbuf *b = fold_tmp(raw);
+    if (in_list(sbuf_str(b), m))
         *out = 'M';
-    else if (in_list(sbuf_str(&b), f))
+    else if (in_list(sbuf_str(b), f))
         *out = 'F';
     else
         rc = XV_EDATA;
-    sbuf_free(&b);
     return rc;
 }
 
@@ -532,27 +540,24 @@ int norm_bool(const char *raw, int *out)
 {
     static const char *const y[] = { "有", "是", "1", "yes", "y", "true", NULL };
     static const char *const n[] = { "无", "否", "0", "no", "n", "false", "没有", NULL };
-    struct sbuf b = SBUF_INIT;
     int rc = 0;
-    fold_tmp(raw, &b);
-    if (in_list(sbuf_str(&b), y))
+    struct sbuf *b = fold_tmp(raw);
+    if (in_list(sbuf_str(b), y))
         *out = 1;
-    else if (in_list(sbuf_str(&b), n))
+    else if (in_list(sbuf_str(b), n))
         *out = 0;
     else
         rc = XV_EDATA;
-    sbuf_free(&b);
     return rc;
 }
 
 int norm_plate(const char *raw, struct sbuf *out)
 {
-    struct sbuf b = SBUF_INIT;
-    fold_tmp(raw, &b);
+    struct sbuf *b = fold_tmp(raw);
     sbuf_reset(out);
     sbuf_add(out, "", 0);
-    const unsigned char *s = (const unsigned char *)sbuf_str(&b);
-    size_t n = b.len;
+    const unsigned char *s = (const unsigned char *)sbuf_str(b);
+    size_t n = b->len;
     while (n > 0) {
         uint32_t cp;
         int l = utf8_decode(s, n, &cp);
@@ -567,7 +572,6 @@ int norm_plate(const char *raw, struct sbuf *out)
         char u[4];
         sbuf_add(out, u, (size_t)utf8_encode(cp, u));
     }
-    sbuf_free(&b);
     return match(P_PLATE, sbuf_str(out)) > 0 ? 0 : XV_EDATA;
 }
 
@@ -595,11 +599,10 @@ char uscc_check_char(const char *code)
 
 int norm_uscc(const char *raw, char out[19], int *valid)
 {
-    struct sbuf b = SBUF_INIT;
     size_t n = 0;
     int rc = XV_EDATA;
-    fold_tmp(raw, &b);
-    for (const char *p = sbuf_str(&b); *p; p++) {
+    struct sbuf *b = fold_tmp(raw);
+    for (const char *p = sbuf_str(b); *p; p++) {
         char c = *p;
         if (c == ' ' || c == '-')
             continue;
@@ -615,24 +618,21 @@ int norm_uscc(const char *raw, char out[19], int *valid)
     *valid = uscc_check_char(out) == out[17];
     rc = 0;
 done:
-    sbuf_free(&b);
     return rc;
 }
 
 int norm_county(const char *raw, char out[7])
 {
-    struct sbuf b = SBUF_INIT;
     int rc = XV_EDATA;
-    fold_tmp(raw, &b);
-    if (b.len != 6)
+    struct sbuf *b = fold_tmp(raw);
+    if (b->len != 6)
         goto done;
     for (int i = 0; i < 6; i++)
-        if (b.s[i] < '0' || b.s[i] > '9')
+        if (b->s[i] < '0' || b->s[i] > '9')
             goto done;
-    memcpy(out, b.s, 7);
+    memcpy(out, b->s, 7);
     rc = 0;
 done:
-    sbuf_free(&b);
     return rc;
 }
 
@@ -642,10 +642,9 @@ int norm_appstatus(const char *raw, const char **out)
     static const char *const archived[] = { "archived", "建档", "已建档", "在档", NULL };
     static const char *const exited[] = { "exited", "脱困", "已脱困", NULL };
     static const char *const relieved[] = { "relieved", "解困", "已解困", NULL };
-    struct sbuf b = SBUF_INIT;
     int rc = 0;
-    fold_tmp(raw, &b);
-    const char *s = sbuf_str(&b);
+    struct sbuf *b = fold_tmp(raw);
+    const char *s = sbuf_str(b);
     if (in_list(s, applied))
         *out = "applied";
     else if (in_list(s, archived))
@@ -656,6 +655,5 @@ int norm_appstatus(const char *raw, const char **out)
         *out = "relieved";
     else
         rc = XV_EDATA;
-    sbuf_free(&b);
     return rc;
 }
