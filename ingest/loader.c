@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -21,16 +22,21 @@
 #define MAX_VALUE 4096     /* bytes in one value after parsing; longer is quarantined */
 #define MAX_NOTES 20       /* quarantine and warning lines kept for the summary */
 
-/* The versions open before this load, by content hash; memory is 24 bytes a record. */
+/* The versions open before this load, by content hash: 16 bytes a slot plus a state byte,
+ * in anonymous memory that the kernel may back with huge pages (fewer faults and TLB
+ * misses on a table that is probed at random). */
 struct orow {
-    uint64_t h1, h2;
-    int64_t rid;           /* 0: empty slot */
-    int state;             /* 0 open and not seen, 1 seen in this file, 2 added by it */
+    uint64_t h1;
+    uint32_t h2;           /* the low half of the second hash word: 96 bits compared */
+    uint32_t rid;          /* 0: empty slot */
 };
+
+enum { O_OPEN, O_SEEN, O_ADDED };
 
 struct otab {
     struct orow *slot;
-    size_t cap, n;
+    unsigned char *state;  /* O_OPEN: not seen in this file yet; O_SEEN; O_ADDED by it */
+    size_t cap, n, bytes;
 };
 
 /* Per-column warnings: values that could not be normalised, or unknown codes. */
@@ -99,30 +105,52 @@ static void note(struct ldr_result *r, const char *fmt, ...)
 
 /* ---- the table of open versions ---- */
 
+static void otab_alloc(struct otab *t, size_t cap)
+{
+    t->cap = cap;
+    t->n = 0;
+    t->bytes = cap * (sizeof *t->slot + 1);
+    void *p = mmap(NULL, t->bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        fputs("xverify: out of memory\n", stderr);
+        exit(5);
+    }
+    madvise(p, t->bytes, MADV_HUGEPAGE);   /* advice only: failure is fine */
+    t->slot = p;
+    t->state = (unsigned char *)p + cap * sizeof *t->slot;
+}
+
+static void otab_free(struct otab *t)
+{
+    if (t->slot)
+        munmap(t->slot, t->bytes);
+    t->slot = NULL;
+    t->cap = t->n = 0;
+}
+
 static void otab_put(struct otab *t, uint64_t h1, uint64_t h2, int64_t rid, int state);
 
 static void otab_grow(struct otab *t)
 {
     struct otab old = *t;
-    t->cap = old.cap ? old.cap * 2 : 1024;
-    t->slot = xcalloc(t->cap, sizeof *t->slot);
-    t->n = 0;
+    otab_alloc(t, old.cap ? old.cap * 2 : 1024);
     for (size_t i = 0; i < old.cap; i++)
         if (old.slot[i].rid)
-            otab_put(t, old.slot[i].h1, old.slot[i].h2, old.slot[i].rid, old.slot[i].state);
-    free(old.slot);
+            otab_put(t, old.slot[i].h1, old.slot[i].h2, old.slot[i].rid, old.state[i]);
+    otab_free(&old);
 }
 
-static struct orow *otab_find(struct otab *t, uint64_t h1, uint64_t h2)
+/* The slot of the version with hash (H1, H2), or -1. */
+static long otab_find(struct otab *t, uint64_t h1, uint64_t h2)
 {
     if (!t->cap)
-        return NULL;
+        return -1;
     for (size_t i = h1 & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
         struct orow *o = &t->slot[i];
         if (!o->rid)
-            return NULL;
-        if (o->h1 == h1 && o->h2 == h2)
-            return o;
+            return -1;
+        if (o->h1 == h1 && o->h2 == (uint32_t)h2)
+            return (long)i;
     }
 }
 
@@ -134,9 +162,9 @@ static void otab_put(struct otab *t, uint64_t h1, uint64_t h2, int64_t rid, int 
     while (t->slot[i].rid)
         i = (i + 1) & (t->cap - 1);
     t->slot[i].h1 = h1;
-    t->slot[i].h2 = h2;
-    t->slot[i].rid = rid;
-    t->slot[i].state = state;
+    t->slot[i].h2 = (uint32_t)h2;
+    t->slot[i].rid = (uint32_t)rid;
+    t->state[i] = (unsigned char)state;
     t->n++;
 }
 
@@ -384,15 +412,21 @@ static int start(struct ldr *l)
     size_t cap = 1024;
     while (cap * 3 < want * 4)
         cap *= 2;
-    l->open.slot = xcalloc(cap, sizeof *l->open.slot);
-    l->open.cap = cap;
+    otab_alloc(&l->open, cap);
     sbuf_addf(&sql, "SELECT rid,h1,h2 FROM %s WHERE to_load IS NULL", l->k->name);
     if ((rc = store_prepare(l->db, sql.s, &st)) < 0)
         goto done;
     int s;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t rid = sqlite3_column_int64(st, 0);
+        if (rid <= 0 || rid > (int64_t)UINT32_MAX) {
+            rc = error("'%s' holds more record versions than this xverify can compare",
+                       l->k->name);
+            goto done;
+        }
         otab_put(&l->open, (uint64_t)sqlite3_column_int64(st, 1),
-                 (uint64_t)sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 0), 0);
+                 (uint64_t)sqlite3_column_int64(st, 2), rid, O_OPEN);
+    }
     if (s != SQLITE_DONE) {
         rc = store_err(l->db, "reading open records");
         goto done;
@@ -692,12 +726,12 @@ static int store_record(struct ldr *l, const struct rec *rec, const char *key)
     struct ldr_result *r = l->r;
     const struct kind *k = l->k;
     XXH128_hash_t h = XXH3_128bits_withSeed(l->raw.s, l->raw.len, l->seed);
-    struct orow *o = otab_find(&l->open, h.low64, h.high64);
-    if (o) {
+    long o = otab_find(&l->open, h.low64, h.high64);
+    if (o >= 0) {
         if (key)
             keyset_add(&l->keys, key, rec->line);
-        if (o->state == 0) {
-            o->state = 1;
+        if (l->open.state[o] == O_OPEN) {
+            l->open.state[o] = O_SEEN;
             r->rows_unchanged++;
         } else {
             r->rows_duplicate++;
@@ -734,7 +768,10 @@ static int store_record(struct ldr *l, const struct rec *rec, const char *key)
         keyset_add(&l->keys, key, rec->line);
     if (sqlite3_step(st) != SQLITE_DONE)
         return store_err(l->db, "storing a record");
-    otab_put(&l->open, h.low64, h.high64, sqlite3_last_insert_rowid(l->db), 2);
+    int64_t rid = sqlite3_last_insert_rowid(l->db);
+    if (rid > (int64_t)UINT32_MAX)
+        return error("'%s' holds more record versions than this xverify can compare", k->name);
+    otab_put(&l->open, h.low64, h.high64, rid, O_ADDED);
     r->rows_added++;
     return 0;
 }
@@ -757,7 +794,7 @@ static int close_unseen(struct ldr *l)
     }
     for (size_t i = 0; i < l->open.cap; i++) {
         struct orow *o = &l->open.slot[i];
-        if (!o->rid || o->state != 0)
+        if (!o->rid || l->open.state[i] != O_OPEN)
             continue;
         if (key) {
             sqlite3_reset(key);
@@ -987,7 +1024,7 @@ done:
             sbuf_free(&l.norm[i]);
     free(l.norm);
     free(l.warn);
-    free(l.open.slot);
+    otab_free(&l.open);
     keyset_free(&l.keys);
     sbuf_free(&l.unknown);
     sbuf_free(&l.raw);
