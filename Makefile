@@ -24,11 +24,11 @@ endif
 # pkg-config runs only when building, after scripts/deps.sh made sure it exists
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 # libcsv ships no .pc file in Debian: it is linked by name
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lm -lpthread
 
 CORE    := core/err.c core/kinds.c core/kv.c core/store.c core/util.c
 INGEST  := ingest/cmd_load.c ingest/csvin.c ingest/loader.c ingest/mapping.c ingest/norm.c \
-           ingest/source.c ingest/xmlin.c
+           ingest/source.c ingest/writer.c ingest/xmlin.c
 LIBSRC  := $(filter-out core/xverify.c,$(CORE) $(INGEST))
 LIBOBJ  := $(LIBSRC:%.c=build/%.o)
 HEADERS := $(wildcard core/*.h ingest/*.h matchers/*.h reports/*.h)

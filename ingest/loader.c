@@ -18,9 +18,12 @@
 #include "norm.h"
 #include "reader.h"
 #include "source.h"
+#include "writer.h"
 
 #define MAX_VALUE 4096     /* bytes in one value after parsing; longer is quarantined */
 #define MAX_NOTES 20       /* quarantine and warning lines kept for the summary */
+
+enum { OP_INSERT, OP_QUARANTINE };
 
 /* The versions open before this load, by content hash: 16 bytes a slot plus a state byte,
  * in anonymous memory that the kernel may back with huge pages (fewer faults and TLB
@@ -65,7 +68,8 @@ struct ldr {
     struct sbuf unknown;
     char map_as_of[11];
     int started;
-    sqlite3_stmt *ins, *quar;
+    sqlite3_stmt *stmt[2];  /* OP_INSERT, OP_QUARANTINE */
+    struct wr *w;           /* the writer thread, from start() to the end of the file */
     struct otab open;
     struct keyset keys;
     struct colwarn *warn;
@@ -449,10 +453,12 @@ static int start(struct ldr *l)
     for (int i = 1; i < n; i++)
         sbuf_adds(&sql, ",?");
     sbuf_adds(&sql, ")");
-    if ((rc = store_prepare(l->db, sql.s, &l->ins)) < 0)
+    if ((rc = store_prepare(l->db, sql.s, &l->stmt[OP_INSERT])) < 0)
         goto done;
-    rc = store_prepare(l->db, "INSERT INTO quarantine(load_id,line,record,reason,raw) "
-                              "VALUES(?,?,?,?,?)", &l->quar);
+    if ((rc = store_prepare(l->db, "INSERT INTO quarantine(load_id,line,record,reason,raw) "
+                                   "VALUES(?,?,?,?,?)", &l->stmt[OP_QUARANTINE])) < 0)
+        goto done;
+    rc = wr_start(&l->w, l->db, l->stmt, 2);
 done:
     sqlite3_finalize(st);
     sbuf_free(&sql);
@@ -472,15 +478,14 @@ static int quarantine(struct ldr *l, const struct rec *rec, const char *raw, con
     va_end(ap);
     l->r->rows_quarantined++;
     note(l->r, "%s:%ld: quarantined: %s", l->o->file, rec->line, reason);
-    sqlite3_reset(l->quar);
-    sqlite3_bind_int64(l->quar, 1, l->r->load_id);
-    sqlite3_bind_int64(l->quar, 2, rec->line);
-    sqlite3_bind_int64(l->quar, 3, rec->recno);
-    sqlite3_bind_text(l->quar, 4, reason, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(l->quar, 5, raw, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(l->quar) != SQLITE_DONE)
-        return store_err(l->db, "quarantining a record");
-    return 0;
+    wr_cancel(l->w);
+    wr_row(l->w, OP_QUARANTINE);
+    wr_int(l->w, 1, l->r->load_id);
+    wr_int(l->w, 2, rec->line);
+    wr_int(l->w, 3, rec->recno);
+    wr_text(l->w, 4, reason, strlen(reason));
+    wr_text(l->w, 5, raw, strlen(raw));
+    return wr_end(l->w);
 }
 
 /* 1 when S holds a control character other than tab and line ends; *LEN gets its length. */
@@ -510,13 +515,13 @@ static void progress(struct ldr *l, int final)
                 isatty(2) && n >= 65536 ? "\n" : "", l->r->load_id, l->k->name, n, t, rate);
 }
 
-/* Binds column I's normalised value at parameter P; returns the next parameter, or -1 with
+/* Queues column I's normalised value as parameter P; returns the next parameter, or -1 with
  * *WHY set when a required value is missing or unparseable. */
-static int bind_value(struct ldr *l, const struct rec *rec, int i, int p, const char **why)
+static int put_value(struct ldr *l, const struct rec *rec, int i, int p, const char **why)
 {
     const struct column *c = &l->k->cols[i];
     const char *v = l->val[i];
-    sqlite3_stmt *st = l->ins;
+    struct wr *st = l->w;
     char out[32];
     int valid = 0, rc = 0;
     double d;
@@ -532,89 +537,89 @@ static int bind_value(struct ldr *l, const struct rec *rec, int i, int p, const 
         }
         if (c->deflt) {
             if (c->type == CT_INT || c->type == CT_BOOL)
-                sqlite3_bind_int64(st, p, atol(c->deflt));
+                wr_int(st, p, atol(c->deflt));
             else
-                sqlite3_bind_text(st, p, c->deflt, -1, SQLITE_STATIC);
+                wr_text(st, p, c->deflt, strlen(c->deflt));
         } else {
-            sqlite3_bind_null(st, p);
+            wr_null(st, p);
         }
         if (col_has_valid(c))
-            sqlite3_bind_null(st, ++p);
+            wr_null(st, ++p);
         return p + 1;
     }
     const char *text = NULL;   /* the normalised value as text, to compare with the raw */
     switch (c->type) {
     case CT_ID:
         if ((rc = norm_id(v, out, &valid)) == 0) {
-            sqlite3_bind_text(st, p, out, 18, SQLITE_TRANSIENT);
-            sqlite3_bind_int(st, ++p, valid);
+            wr_text(st, p, out, 18);
+            wr_int(st, ++p, valid);
             text = out;
         }
         break;
     case CT_USCC:
         if ((rc = norm_uscc(v, out, &valid)) == 0) {
-            sqlite3_bind_text(st, p, out, 18, SQLITE_TRANSIENT);
-            sqlite3_bind_int(st, ++p, valid);
+            wr_text(st, p, out, 18);
+            wr_int(st, ++p, valid);
             text = out;
         }
         break;
     case CT_NAME:
         if ((rc = norm_name(v, nb)) == 0) {
-            sqlite3_bind_text(st, p, nb->s, (int)nb->len, SQLITE_STATIC);
+            wr_text(st, p, nb->s, nb->len);
             text = nb->s;
         }
         break;
     case CT_DATE:
         if ((rc = norm_date(v, out)) == 0) {
-            sqlite3_bind_text(st, p, out, 10, SQLITE_TRANSIENT);
+            wr_text(st, p, out, 10);
             text = out;
         }
         break;
     case CT_MONTH:
         if ((rc = norm_month(v, out)) == 0) {
-            sqlite3_bind_text(st, p, out, 7, SQLITE_TRANSIENT);
+            wr_text(st, p, out, 7);
             text = out;
         }
         break;
     case CT_YUAN:
     case CT_WAN:
         if ((rc = norm_amount(v, c->type == CT_WAN ? 10000 : 1, &d)) == 0)
-            sqlite3_bind_double(st, p, d);
+            wr_double(st, p, d);
         break;
     case CT_AREA:
         if ((rc = norm_area(v, &d)) == 0)
-            sqlite3_bind_double(st, p, d);
+            wr_double(st, p, d);
         break;
     case CT_INT:
         if ((rc = norm_int(v, &n)) == 0)
-            sqlite3_bind_int64(st, p, n);
+            wr_int(st, p, n);
         break;
     case CT_BOOL:
         if ((rc = norm_bool(v, &valid)) == 0)
-            sqlite3_bind_int(st, p, valid);
+            wr_int(st, p, valid);
         break;
     case CT_GENDER:
         if ((rc = norm_gender(v, out)) == 0) {
             out[1] = '\0';
-            sqlite3_bind_text(st, p, out, 1, SQLITE_TRANSIENT);
+            wr_text(st, p, out, 1);
             text = out;
         }
         break;
     case CT_PLATE:
         if ((rc = norm_plate(v, nb)) == 0) {
-            sqlite3_bind_text(st, p, nb->s, (int)nb->len, SQLITE_STATIC);
+            wr_text(st, p, nb->s, nb->len);
             text = nb->s;
         }
         break;
     case CT_COUNTY:
         if ((rc = norm_county(v, out)) == 0) {
-            sqlite3_bind_text(st, p, out, 6, SQLITE_TRANSIENT);
+            wr_text(st, p, out, 6);
             text = out;
         }
         break;
     case CT_APPSTATUS:
         if ((rc = norm_appstatus(v, &s)) == 0) {
-            sqlite3_bind_text(st, p, s, -1, SQLITE_STATIC);
+            wr_text(st, p, s, strlen(s));
             text = s;
         }
         break;
@@ -622,7 +627,7 @@ static int bind_value(struct ldr *l, const struct rec *rec, int i, int p, const 
     case CT_TEXT:
         sbuf_reset(nb);
         sbuf_add(nb, l->tmp.s, l->tmp.len);
-        sqlite3_bind_text(st, p, nb->s, (int)nb->len, SQLITE_STATIC);
+        wr_text(st, p, nb->s, nb->len);
         text = nb->s;
         if (c->known) {
             const char *const *k = c->known;
@@ -647,9 +652,9 @@ static int bind_value(struct ldr *l, const struct rec *rec, int i, int p, const 
         if (!l->warn[i].bad++)
             note(l->r, "%s:%ld: warning: %s '%s' not understood, stored as unknown", l->o->file,
                  rec->line, c->name, v);
-        sqlite3_bind_null(st, p);
+        wr_null(st, p);
         if (col_has_valid(c))
-            sqlite3_bind_null(st, ++p);
+            wr_null(st, ++p);
     }
     return p + 1;
 }
@@ -724,6 +729,7 @@ static int on_record(void *ctx, const struct rec *rec)
 static int store_record(struct ldr *l, const struct rec *rec, const char *key)
 {
     struct ldr_result *r = l->r;
+    int rc;
     const struct kind *k = l->k;
     XXH128_hash_t h = XXH3_128bits_withSeed(l->raw.s, l->raw.len, l->seed);
     long o = otab_find(&l->open, h.low64, h.high64);
@@ -738,16 +744,16 @@ static int store_record(struct ldr *l, const struct rec *rec, const char *key)
         }
         return 0;
     }
-    sqlite3_stmt *st = l->ins;
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, r->load_id);
-    sqlite3_bind_int64(st, 2, rec->line);
-    sqlite3_bind_int64(st, 3, (int64_t)h.low64);
-    sqlite3_bind_int64(st, 4, (int64_t)h.high64);
+    struct wr *st = l->w;
+    wr_row(st, OP_INSERT);
+    wr_int(st, 1, r->load_id);
+    wr_int(st, 2, rec->line);
+    wr_int(st, 3, (int64_t)h.low64);
+    wr_int(st, 4, (int64_t)h.high64);
     int p = 6;
     for (int i = 0; i < k->ncols; i++) {
         const char *why = NULL;
-        p = bind_value(l, rec, i, p, &why);
+        p = put_value(l, rec, i, p, &why);
         if (p < 0)
             return quarantine(l, rec, l->raw.s, "%s required '%s'%s%s%s", why, k->cols[i].name,
                               *l->val[i] ? ": '" : "", l->val[i], *l->val[i] ? "'" : "");
@@ -763,15 +769,13 @@ static int store_record(struct ldr *l, const struct rec *rec, const char *key)
         else
             sbuf_adds(&l->craw, l->rawv[i]);
     }
-    sqlite3_bind_text(st, 5, l->craw.s, (int)l->craw.len, SQLITE_STATIC);
+    wr_text(st, 5, l->craw.s, l->craw.len);
     if (key)
         keyset_add(&l->keys, key, rec->line);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return store_err(l->db, "storing a record");
-    int64_t rid = sqlite3_last_insert_rowid(l->db);
-    if (rid > (int64_t)UINT32_MAX)
-        return error("'%s' holds more record versions than this xverify can compare", k->name);
-    otab_put(&l->open, h.low64, h.high64, rid, O_ADDED);
+    if ((rc = wr_end(st)) < 0)
+        return rc;
+    /* a version added by this load is never ended by it: its rowid is not needed */
+    otab_put(&l->open, h.low64, h.high64, 1, O_ADDED);
     r->rows_added++;
     return 0;
 }
@@ -992,11 +996,17 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
         goto done;
     if ((rc = src_verify(&src, &l.info)) < 0)
         goto done;
+    if (l.w) {
+        rc = wr_finish(l.w);
+        l.w = NULL;
+        if (rc < 0)
+            goto done;
+    }
     if ((rc = finish(&l)) < 0)
         goto done;
-    sqlite3_finalize(l.ins);
-    sqlite3_finalize(l.quar);
-    l.ins = l.quar = NULL;
+    sqlite3_finalize(l.stmt[0]);
+    sqlite3_finalize(l.stmt[1]);
+    l.stmt[0] = l.stmt[1] = NULL;
     if ((rc = store_commit(db)) < 0)
         goto done;
     in_tx = 0;
@@ -1004,8 +1014,10 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     progress(&l, 1);
     rc = r->rows_quarantined ? XV_ENEEDS : 0;
 done:
-    sqlite3_finalize(l.ins);
-    sqlite3_finalize(l.quar);
+    if (l.w)
+        wr_finish(l.w);
+    sqlite3_finalize(l.stmt[0]);
+    sqlite3_finalize(l.stmt[1]);
     if (in_tx)
         store_rollback(db);
     if (rc < 0 && rc != XV_ENEEDS)
