@@ -2,7 +2,7 @@
 #include <string.h>
 #include "kinds.h"
 
-static const char *const gender_v[] = { "M", "F", NULL };
+static const char *const gender_v[] = { "男", "女", NULL };
 static const char *const reason_v[] = { "患病", "残疾", "子女就学", "失业", "意外", "其他", NULL };
 static const char *const relation_v[] = { "配偶", "子女", "父母", "兄弟姐妹", "其他", NULL };
 static const char *const hh_rel_v[] = { "户主", "配偶", "子女", "父母", "兄弟姐妹", "孙子女",

@@ -14,7 +14,7 @@ enum col_type {
     CT_WAN,      /* amount in 万元 (ten thousand yuan) */
     CT_AREA,     /* square metres */
     CT_INT,      /* non-negative integer */
-    CT_GENDER,   /* M or F */
+    CT_GENDER,   /* 男 or 女 */
     CT_BOOL,     /* 1 or 0 */
     CT_PLATE,    /* vehicle plate, upper case, no separators */
     CT_USCC,     /* unified social credit code; stored plus <name>_valid */

@@ -46,7 +46,7 @@ static const char *const base_schema =
  * that ended it; loads of a kind come in as-of order, so load ids order time), its content
  * hash, the raw fields and the normalised columns. raw holds the source's values in
  * canonical column order separated by 0x1F; a value equal to its normalised text is stored
- * as a single 0x1E (store_raw_field restores it). A view <kind>_history adds the dates. */
+ * as a single 0x1E, and raw is NULL when every value is. A view <kind>_history adds the dates. */
 static void kind_schema(struct sbuf *b, const struct kind *k)
 {
     sbuf_addf(b, "CREATE TABLE %s("
@@ -56,7 +56,7 @@ static void kind_schema(struct sbuf *b, const struct kind *k)
                  " to_load INTEGER,"
                  " h1 INTEGER NOT NULL,"
                  " h2 INTEGER NOT NULL,"
-                 " raw TEXT NOT NULL", k->name);
+                 " raw TEXT", k->name);
     for (int i = 0; i < k->ncols; i++) {
         const struct column *c = &k->cols[i];
         const char *type = "TEXT";
@@ -119,7 +119,10 @@ int store_open(const char *path, sqlite3 **out)
     sqlite3 *db = NULL;
     int rc, appid = 0, ver = 0;
     *out = NULL;
-    int s = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    /* NOMUTEX: a connection is used by one thread at a time (the loader hands it to its
+     * writer thread and takes it back), so SQLite's own per-call locking is not needed */
+    int s = sqlite3_open_v2(path, &db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (s != SQLITE_OK) {
         rc = xv_fail(store_code(s) == XV_ELOCKED ? XV_ELOCKED : XV_EIO,
                      "cannot open database '%s': %s", path,

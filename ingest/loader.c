@@ -403,8 +403,8 @@ static int start(struct ldr *l)
     sqlite3_finalize(st);
     st = NULL;
     /* the open versions of this kind, in a table sized for them and this file's records
-     * (about one per 64 bytes) so that it seldom grows */
-    size_t want = (size_t)(l->info.size / 64) + 1024;
+     * (about one per 100 bytes) so that it seldom grows */
+    size_t want = (size_t)(l->info.size / 100) + 1024;
     if ((rc = store_prepare(l->db, "SELECT rows_added - rows_closed FROM loads WHERE kind=?",
                             &st)) < 0)
         goto done;
@@ -542,6 +542,7 @@ static int put_value(struct ldr *l, const struct rec *rec, int i, int p, const c
                 wr_text(st, p, c->deflt, strlen(c->deflt));
         } else {
             wr_null(st, p);
+            l->same[i] = 1;   /* empty raw, NULL value: nothing to keep */
         }
         if (col_has_valid(c))
             wr_null(st, ++p);
@@ -599,10 +600,9 @@ static int put_value(struct ldr *l, const struct rec *rec, int i, int p, const c
             wr_int(st, p, valid);
         break;
     case CT_GENDER:
-        if ((rc = norm_gender(v, out)) == 0) {
-            out[1] = '\0';
-            wr_text(st, p, out, 1);
-            text = out;
+        if ((rc = norm_gender(v, &s)) == 0) {
+            wr_text(st, p, s, strlen(s));
+            text = s;
         }
         break;
     case CT_PLATE:
@@ -758,18 +758,25 @@ static int store_record(struct ldr *l, const struct rec *rec, const char *key)
             return quarantine(l, rec, l->raw.s, "%s required '%s'%s%s%s", why, k->cols[i].name,
                               *l->val[i] ? ": '" : "", l->val[i], *l->val[i] ? "'" : "");
     }
-    /* the raw values, each one equal to its normalised text stored as 0x1E */
+    /* the raw values, each one equal to its normalised text stored as 0x1E; NULL when
+     * every one is */
     sbuf_reset(&l->craw);
     sbuf_add(&l->craw, "", 0);
+    int differ = 0;
     for (int i = 0; i < k->ncols; i++) {
         if (i)
             sbuf_addc(&l->craw, '\x1f');
-        if (l->same[i])
+        if (l->same[i]) {
             sbuf_addc(&l->craw, '\x1e');
-        else
+        } else {
             sbuf_adds(&l->craw, l->rawv[i]);
+            differ = 1;
+        }
     }
-    wr_text(st, 5, l->craw.s, l->craw.len);
+    if (differ)
+        wr_text(st, 5, l->craw.s, l->craw.len);
+    else
+        wr_null(st, 5);
     if (key)
         keyset_add(&l->keys, key, rec->line);
     if ((rc = wr_end(st)) < 0)

@@ -521,16 +521,16 @@ static int in_list(const char *s, const char *const *list)
     return 0;
 }
 
-int norm_gender(const char *raw, char *out)
+int norm_gender(const char *raw, const char **out)
 {
     static const char *const m[] = { "男", "M", "male", "1", "男性", NULL };
     static const char *const f[] = { "女", "F", "female", "2", "女性", NULL };
     int rc = 0;
     struct sbuf *b = fold_tmp(raw);
     if (in_list(sbuf_str(b), m))
-        *out = 'M';
+        *out = "男";
     else if (in_list(sbuf_str(b), f))
-        *out = 'F';
+        *out = "女";
     else
         rc = XV_EDATA;
     return rc;

@@ -43,8 +43,8 @@ int norm_amount(const char *raw, double unit, double *out);
 int norm_area(const char *raw, double *out);
 /* Non-negative integers, with an optional 辆, 套 or 个. */
 int norm_int(const char *raw, long *out);
-/* 男/M/1 -> 'M', 女/F/2 -> 'F'. */
-int norm_gender(const char *raw, char *out);
+/* 男/M/1 -> "男", 女/F/2 -> "女" (the feeds' own words, so the raw value usually equals it). */
+int norm_gender(const char *raw, const char **out);
 /* 有/是/1/yes -> 1, 无/否/0/no -> 0. */
 int norm_bool(const char *raw, int *out);
 /* Plate: upper case, spaces, '-' and middle dots removed; XV_EDATA unless it looks like a
