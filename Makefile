@@ -38,7 +38,13 @@ all: xverify
 deps:
 	@scripts/deps.sh
 
-build/%.o: %.c $(HEADERS) | deps
+# objects are rebuilt when the flags change (a SANITIZE build after a plain one)
+FLAGS_NOW := $(CC) $(CFLAGS) $(LDFLAGS)
+build/.flags: FORCE
+	@mkdir -p build
+	@if [ "$$(cat $@ 2>/dev/null)" != "$(FLAGS_NOW)" ]; then echo "$(FLAGS_NOW)" > $@; fi
+
+build/%.o: %.c $(HEADERS) build/.flags | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
@@ -68,4 +74,4 @@ install: xverify
 clean:
 	rm -rf build xverify
 
-.PHONY: all deps test demo bench install clean
+.PHONY: all deps test demo bench install clean FORCE
