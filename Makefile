@@ -58,13 +58,17 @@ xverify: build/core/xverify.o build/libxverify.a
 build/tests/unit: build/tests/unit.o build/libxverify.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-test: xverify build/tests/unit
+build/gen: fixtures/gen.c build/.flags
+	@mkdir -p build
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ fixtures/gen.c
+
+test: xverify build/tests/unit build/gen
 	@tests/run
 
 demo: xverify
 	@scripts/demo.sh
 
-bench: xverify
+bench: xverify build/gen
 	@tests/bench/run
 
 install: xverify

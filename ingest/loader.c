@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -510,9 +511,12 @@ static void progress(struct ldr *l, int final)
     double rate = t > 0 ? (double)n / t : 0;
     if (isatty(2) && !final)
         fprintf(stderr, "\rloading %s: %ld rows, %.0f rows/s   ", l->k->name, n, rate);
-    else if (final)
-        fprintf(stderr, "%sxverify: load %lld %s: %ld rows in %.2f s (%.0f rows/s)\n",
-                isatty(2) && n >= 65536 ? "\n" : "", l->r->load_id, l->k->name, n, t, rate);
+    else if (final) {
+        struct rusage ru;
+        long peak = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024 : -1;
+        fprintf(stderr, "%sxverify: load %lld %s: %ld rows in %.2f s (%.0f rows/s, peak %ld MB)\n",
+                isatty(2) && n >= 65536 ? "\n" : "", l->r->load_id, l->k->name, n, t, rate, peak);
+    }
 }
 
 /* Queues column I's normalised value as parameter P; returns the next parameter, or -1 with
