@@ -26,10 +26,11 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 # libcsv ships no .pc file in Debian: it is linked by name
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lm -lpthread
 
-CORE    := core/err.c core/kinds.c core/kv.c core/store.c core/util.c
+CORE    := core/err.c core/kinds.c core/kv.c core/policy.c core/run.c core/store.c core/util.c
 INGEST  := ingest/cmd_load.c ingest/csvin.c ingest/loader.c ingest/mapping.c ingest/norm.c \
            ingest/source.c ingest/writer.c ingest/xmlin.c
-LIBSRC  := $(filter-out core/xverify.c,$(CORE) $(INGEST))
+MATCH   := matchers/cmd_match.c matchers/cmd_show.c matchers/compare.c matchers/link.c
+LIBSRC  := $(filter-out core/xverify.c,$(CORE) $(INGEST) $(MATCH))
 LIBOBJ  := $(LIBSRC:%.c=build/%.o)
 HEADERS := $(wildcard core/*.h ingest/*.h matchers/*.h reports/*.h)
 
@@ -46,7 +47,7 @@ build/.flags: FORCE
 
 build/%.o: %.c $(HEADERS) build/.flags | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DOPENCC_VERSION='"$(shell pkg-config --modversion opencc)"' -c $< -o $@
 
 build/libxverify.a: $(LIBOBJ)
 	rm -f $@

@@ -28,5 +28,7 @@ int xv_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf
 void xv_cmd_help(const char *cmd);
 
 int cmd_load(int argc, char **argv, struct xv_ctx *ctx);
+int cmd_match(int argc, char **argv, struct xv_ctx *ctx);
+int cmd_show(int argc, char **argv, struct xv_ctx *ctx);
 
 #endif

@@ -40,7 +40,60 @@ static const char *const base_schema =
     " from_date TEXT NOT NULL,"
     " load_id INTEGER,"
     " source TEXT NOT NULL);"
-    "CREATE INDEX app_status_app ON app_status(applicant_id, seq);";
+    "CREATE INDEX app_status_app ON app_status(applicant_id, seq);"
+    /* a run: what it saw (as-of date, the newest load and status change it could see, the
+     * load of each kind it used) and how it decided (the effective policy) */
+    "CREATE TABLE runs("
+    " id INTEGER PRIMARY KEY,"
+    " as_of TEXT NOT NULL,"
+    " horizon INTEGER NOT NULL,"
+    " status_seq INTEGER NOT NULL,"
+    " scope TEXT NOT NULL,"
+    " policy TEXT NOT NULL,"
+    " policy_sha256 TEXT NOT NULL,"
+    " versions TEXT NOT NULL,"
+    " started_at TEXT NOT NULL,"
+    " applications INTEGER NOT NULL DEFAULT 0,"
+    " persons INTEGER NOT NULL DEFAULT 0,"
+    " links INTEGER NOT NULL DEFAULT 0,"
+    " possible INTEGER NOT NULL DEFAULT 0,"
+    " seconds REAL NOT NULL DEFAULT 0);"
+    "CREATE TABLE run_loads("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " kind TEXT NOT NULL,"
+    " load_id INTEGER NOT NULL,"
+    " sha256 TEXT NOT NULL,"
+    " PRIMARY KEY(run_id, kind));"
+    /* the people of each application in a run: idx 0 is the applicant */
+    "CREATE TABLE persons("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " applicant_id TEXT NOT NULL,"
+    " idx INTEGER NOT NULL,"
+    " relation TEXT NOT NULL,"
+    " id_no TEXT NOT NULL,"
+    " id_valid INTEGER NOT NULL,"
+    " name TEXT NOT NULL,"
+    " raw_name TEXT NOT NULL,"
+    " birth_date TEXT,"
+    " gender TEXT,"
+    " county_code TEXT,"
+    " PRIMARY KEY(run_id, applicant_id, idx));"
+    /* person-record pairs scored at or above link.lower: class 'match' or 'possible', the
+     * weight and the level of each field (matchers/compare.h) */
+    "CREATE TABLE links("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " applicant_id TEXT NOT NULL,"
+    " idx INTEGER NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " rid INTEGER NOT NULL,"
+    " class TEXT NOT NULL,"
+    " weight REAL NOT NULL,"
+    " lv_id INTEGER NOT NULL,"
+    " lv_name INTEGER NOT NULL,"
+    " lv_birth INTEGER NOT NULL,"
+    " lv_gender INTEGER NOT NULL,"
+    " lv_region INTEGER NOT NULL);"
+    "CREATE INDEX links_person ON links(run_id, applicant_id, idx, kind, rid);";
 
 /* One table per kind: the record version's life (from the load that brought it to the load
  * that ended it; loads of a kind come in as-of order, so load ids order time), its content
@@ -260,4 +313,23 @@ int store_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     int r = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
     return r == SQLITE_OK ? 0 : XV_ERR;
+}
+
+int store_raw_field(const char *raw, int i, const char **p, size_t *n)
+{
+    if (!raw)
+        return 0;
+    for (; i > 0; i--) {
+        const char *us = strchr(raw, '\x1f');
+        if (!us)
+            return 0;
+        raw = us + 1;
+    }
+    const char *end = strchr(raw, '\x1f');
+    size_t len = end ? (size_t)(end - raw) : strlen(raw);
+    if (len == 1 && raw[0] == '\x1e')
+        return 0;
+    *p = raw;
+    *n = len;
+    return 1;
 }

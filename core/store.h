@@ -28,6 +28,10 @@ int store_commit(sqlite3 *db);
 /* Rolls back if a transaction is open; never fails loudly. */
 void store_rollback(sqlite3 *db);
 
+/* Field I of a stored raw record: returns 1 with *P, *N set when the source's value differs
+ * from the normalised column, 0 when it equals it (or the record has no raw values). */
+int store_raw_field(const char *raw, int i, const char **p, size_t *n);
+
 /* Binds text or NULL when S is NULL. */
 int store_bind_text(sqlite3_stmt *st, int i, const char *s);
 

@@ -14,6 +14,10 @@
 static const struct cmd commands[] = {
     { "load", cmd_load, "KIND FILE [--as-of DATE] [--map FILE] [--encoding auto|utf-8|gb18030]",
       "load one feed file as a snapshot (or, for applicant and member, an upsert)" },
+    { "match", cmd_match, "[--as-of DATE] [--applicant ID]... [--policy FILE]",
+      "a run: link every person of every application in scope to the feeds; prints its id" },
+    { "show", cmd_show, "APPLICANT [--run RUN] [--unmasked]",
+      "every link of an application with its per-field weights" },
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
 

@@ -403,17 +403,20 @@ static int start(struct ldr *l)
     r->load_id = sqlite3_last_insert_rowid(l->db);
     sqlite3_finalize(st);
     st = NULL;
-    /* the open versions of this kind, in a table sized for them and this file's records
-     * (about one per 100 bytes) so that it seldom grows */
-    size_t want = (size_t)(l->info.size / 100) + 1024;
+    /* the open versions of this kind, in a table sized for them or for this file's records
+     * (about one per 100 bytes), whichever is more, so that it seldom grows: a reload
+     * mostly finds the records it already has */
+    size_t want = (size_t)(l->info.size / 100) + 1024, have = 0;
     if ((rc = store_prepare(l->db, "SELECT rows_added - rows_closed FROM loads WHERE kind=?",
                             &st)) < 0)
         goto done;
     sqlite3_bind_text(st, 1, l->k->name, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW)
-        want += (size_t)sqlite3_column_int64(st, 0);
+        have += (size_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     st = NULL;
+    if (have + have / 8 > want)
+        want = have + have / 8;
     size_t cap = 1024;
     while (cap * 3 < want * 4)
         cap *= 2;

@@ -119,7 +119,7 @@ int xmlin_read(struct src *s, const char *file, const struct xml_layout *lay,
     x.cb = cb;
     split_path(lay->as_of, &asof_elem, &asof_attr);
     /* No NOENT (it turns substitution on), DTDLOAD, DTDATTR, XINCLUDE or HUGE. */
-    int opts = XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_NOBLANKS;
+    int opts = XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_NOBLANKS | XML_PARSE_BIG_LINES;
     xmlTextReaderPtr r = xmlReaderForIO(io_read, io_close, &x, NULL, "UTF-8", opts);
     if (!r) {
         rc = error("cannot start the XML reader for '%s'", file);
@@ -130,7 +130,11 @@ int xmlin_read(struct src *s, const char *file, const struct xml_layout *lay,
     while ((got = xmlTextReaderRead(r)) == 1) {
         int type = xmlTextReaderNodeType(r);
         int depth = xmlTextReaderDepth(r);
-        long line = xmlTextReaderGetParserLineNumber(r);
+        /* the node's own line: the parser's may be ahead of it */
+        xmlNodePtr node = xmlTextReaderCurrentNode(r);
+        long line = node ? xmlGetLineNo(node) : -1;
+        if (line <= 0)
+            line = xmlTextReaderGetParserLineNumber(r);
         if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
             rc = xv_fail_at(XV_EDATA, file, line,
                             "a DOCTYPE is not accepted in a feed (entities are never expanded)");

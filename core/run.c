@@ -1,0 +1,141 @@
+/* run.c: creates and reads runs, with what each one saw: loads, status changes, policy. */
+#include <csv.h>
+#include <gnu/libc-version.h>
+#include <libxml/parser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include "cmd.h"
+#include "err.h"
+#include "run.h"
+#include "store.h"
+#include "util.h"
+
+#ifndef OPENCC_VERSION
+#define OPENCC_VERSION "unknown"
+#endif
+
+char *run_versions(void)
+{
+    struct sbuf b = SBUF_INIT;
+    char pcre[64] = "";
+    pcre2_config(PCRE2_CONFIG_VERSION, pcre);
+    sbuf_addf(&b, "xverify %s; sqlite %s; libxml2 %s; pcre2 %s; libcsv %d.%d.%d; opencc %s; "
+                  "glibc %s", XV_VERSION, sqlite3_libversion(), xmlParserVersion, pcre,
+              CSV_MAJOR, CSV_MINOR, CSV_RELEASE, OPENCC_VERSION, gnu_get_libc_version());
+    return b.s;
+}
+
+static int one_int(sqlite3 *db, const char *sql, const char *text, long long *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, sql, &st);
+    if (rc < 0)
+        return rc;
+    if (text)
+        sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        rc = store_err(db, "reading");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct policy *pol,
+               struct run *r)
+{
+    sqlite3_stmt *st = NULL;
+    char *versions = run_versions();
+    int rc;
+    memset(r, 0, sizeof *r);
+    snprintf(r->as_of, sizeof r->as_of, "%s", as_of);
+    if ((rc = one_int(db, "SELECT ifnull(max(id), 0) FROM loads", NULL, &r->horizon)) < 0 ||
+        (rc = one_int(db, "SELECT ifnull(max(seq), 0) FROM app_status", NULL,
+                      &r->status_seq)) < 0)
+        goto done;
+    if ((rc = store_prepare(db, "INSERT INTO runs(as_of,horizon,status_seq,scope,policy,"
+                                "policy_sha256,versions,started_at) VALUES(?,?,?,?,?,?,?,"
+                                "strftime('%Y-%m-%dT%H:%M:%SZ','now'))", &st)) < 0)
+        goto done;
+    sqlite3_bind_text(st, 1, as_of, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, r->horizon);
+    sqlite3_bind_int64(st, 3, r->status_seq);
+    sqlite3_bind_text(st, 4, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, pol->text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, pol->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, versions, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = store_err(db, "recording the run");
+        goto done;
+    }
+    long long id = sqlite3_last_insert_rowid(db);
+    sqlite3_finalize(st);
+    st = NULL;
+    /* per kind, the newest load as of the date: loads of a kind come in as-of order */
+    if ((rc = store_prepare(db, "INSERT INTO run_loads(run_id,kind,load_id,sha256) "
+                                "SELECT ?1, kind, max(id), sha256 FROM loads "
+                                "WHERE as_of <= ?2 AND id <= ?3 GROUP BY kind", &st)) < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, as_of, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, r->horizon);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = store_err(db, "recording the run's loads");
+        goto done;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = run_open(db, id, r);
+done:
+    sqlite3_finalize(st);
+    free(versions);
+    return rc;
+}
+
+int run_open(sqlite3 *db, long long id, struct run *r)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    memset(r, 0, sizeof *r);
+    if (id == 0) {
+        if ((rc = one_int(db, "SELECT ifnull(max(id), 0) FROM runs", NULL, &id)) < 0)
+            return rc;
+        if (id == 0)
+            return xv_fail(XV_EUSAGE, "there is no run yet: run 'xverify match' first");
+    }
+    if ((rc = store_prepare(db, "SELECT as_of, horizon, status_seq, policy FROM runs "
+                                "WHERE id=?", &st)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return xv_fail(XV_EUSAGE, "there is no run %lld", id);
+    }
+    r->id = id;
+    snprintf(r->as_of, sizeof r->as_of, "%s", sqlite3_column_text(st, 0));
+    r->horizon = sqlite3_column_int64(st, 1);
+    r->status_seq = sqlite3_column_int64(st, 2);
+    rc = policy_parse("the run's policy", (const char *)sqlite3_column_text(st, 3), &r->pol);
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    if ((rc = store_prepare(db, "SELECT kind, load_id FROM run_loads WHERE run_id=?", &st)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const struct kind *k = kind_find((const char *)sqlite3_column_text(st, 0));
+        if (k)
+            r->load_of[k - xv_kinds] = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+void run_free(struct run *r)
+{
+    policy_free(&r->pol);
+}

@@ -1,0 +1,146 @@
+/* cmd_match.c: "xverify match": one run: every application in scope linked to the feeds. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "../core/cmd.h"
+#include "../core/err.h"
+#include "../core/kinds.h"
+#include "../core/policy.h"
+#include "../core/run.h"
+#include "../core/store.h"
+#include "../core/util.h"
+#include "../ingest/norm.h"
+#include "link.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The as-of date of the newest load: a run's default, so that no clock decides. */
+static int newest_as_of(sqlite3 *db, char out[11])
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT max(as_of) FROM loads", &st);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        snprintf(out, 11, "%s", sqlite3_column_text(st, 0));
+    else
+        rc = xv_fail(XV_EUSAGE, "nothing is loaded yet: load the feeds first");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
+{
+    static const struct option opts[] = {
+        { "as-of", required_argument, NULL, 'a' },
+        { "applicant", required_argument, NULL, 'p' },
+        { "policy", required_argument, NULL, 'P' },
+        { "db", required_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *as_of = NULL, *policy_path = NULL;
+    char **only = NULL, date[11];
+    int nonly = 0, c, rc, in_tx = 0;
+    struct policy pol = { 0 };
+    struct run r = { 0 };
+    struct link_stats st;
+    struct sbuf scope = SBUF_INIT;
+    sqlite3 *db;
+    double t0 = now();
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'a': as_of = optarg; break;
+        case 'p':
+            only = xrealloc(only, (size_t)(nonly + 1) * sizeof *only);
+            only[nonly++] = optarg;
+            break;
+        case 'P': policy_path = optarg; break;
+        case 'd': ctx->db_path = optarg; break;
+        case 'h': xv_cmd_help("match"); free(only); return 0;
+        default:
+            free(only);
+            return xv_usage("match", "unknown option or missing value: '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind != argc) {
+        rc = xv_usage("match", "unexpected argument '%s'", argv[optind]);
+        goto done;
+    }
+    if (as_of && (norm_date(as_of, date) < 0 || strcmp(date, as_of))) {
+        rc = xv_usage("match", "--as-of '%s' is not a date YYYY-MM-DD", as_of);
+        goto done;
+    }
+    if ((rc = policy_load(policy_path, &pol)) < 0)
+        goto done;
+    for (int i = 0; i < nonly; i++)
+        sbuf_addf(&scope, "%s%s", i ? "," : "", only[i]);
+    if ((rc = xv_db(ctx, &db)) < 0)
+        goto done;
+    if ((rc = store_begin(db)) < 0)
+        goto done;
+    in_tx = 1;
+    if (!as_of) {
+        if ((rc = newest_as_of(db, date)) < 0)
+            goto done;
+        as_of = date;
+    }
+    if ((rc = run_create(db, as_of, sbuf_str(&scope), &pol, &r)) < 0)
+        goto done;
+    if ((rc = link_run(db, &r, only, nonly, &st)) < 0)
+        goto done;
+    long links = 0, possible = 0;
+    for (int i = 0; i < RUN_MAX_KINDS; i++) {
+        links += st.links[i];
+        possible += st.possible[i];
+    }
+    double secs = now() - t0;
+    sqlite3_stmt *up = NULL;
+    if ((rc = store_prepare(db, "UPDATE runs SET applications=?, persons=?, links=?, "
+                                "possible=?, seconds=? WHERE id=?", &up)) < 0)
+        goto done;
+    sqlite3_bind_int64(up, 1, st.applications);
+    sqlite3_bind_int64(up, 2, st.persons);
+    sqlite3_bind_int64(up, 3, links);
+    sqlite3_bind_int64(up, 4, possible);
+    sqlite3_bind_double(up, 5, secs);
+    sqlite3_bind_int64(up, 6, r.id);
+    int s = sqlite3_step(up);
+    sqlite3_finalize(up);
+    if (s != SQLITE_DONE) {
+        rc = store_err(db, "recording the run");
+        goto done;
+    }
+    if ((rc = store_commit(db)) < 0)
+        goto done;
+    in_tx = 0;
+    printf("run %lld: as of %s, %ld applications, %ld persons, policy %.12s\n", r.id, r.as_of,
+           st.applications, st.persons, r.pol.sha256);
+    printf("  links:");
+    static const char *const feeds[] = { "household", "social_insurance", "business",
+                                         "property", "vehicle" };
+    for (int i = 0; i < 5; i++) {
+        int k = (int)(kind_find(feeds[i]) - xv_kinds);
+        printf("%s %s %ld", i ? "," : "", feeds[i], st.links[k]);
+    }
+    printf("; possible matches %ld\n", possible);
+    fprintf(stderr, "xverify: match run %lld: %ld persons against %ld records in %.2f s\n", r.id,
+            st.persons, st.records, secs);
+done:
+    if (in_tx)
+        store_rollback(db);
+    run_free(&r);
+    policy_free(&pol);
+    sbuf_free(&scope);
+    free(only);
+    return rc;
+}

@@ -1,0 +1,196 @@
+/* cmd_show.c: "xverify show APPLICANT": every link of an application explained field by field. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../core/cmd.h"
+#include "../core/err.h"
+#include "../core/kinds.h"
+#include "../core/run.h"
+#include "../core/store.h"
+#include "../core/util.h"
+#include "compare.h"
+
+/* The key column shown for a record of each feed. */
+static const char *key_column(const char *kind)
+{
+    if (!strcmp(kind, "household")) return "household_no";
+    if (!strcmp(kind, "social_insurance")) return "period";
+    if (!strcmp(kind, "business")) return "entity_name";
+    if (!strcmp(kind, "property")) return "cert_no";
+    return "plate";
+}
+
+/* ID masked as reports show it: first 6 and last 4 characters, the rest '*'. */
+static void mask(const char *id, int unmasked, char *out, size_t n)
+{
+    size_t l = strlen(id);
+    if (unmasked || l <= 10) {
+        snprintf(out, n, "%s", id);
+        return;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < l && o + 1 < n; i++)
+        out[o++] = i < 6 || i >= l - 4 ? id[i] : '*';
+    out[o] = '\0';
+}
+
+static int weight_index(int field, int level, int *m)
+{
+    static const int base[F_NFIELDS] = { P_ID_EXACT_M, P_NAME_EXACT_M, P_BIRTH_EXACT_M,
+                                         P_GENDER_SAME_M, P_REGION_COUNTY_M };
+    static const int missing[F_NFIELDS] = { -1, -1, BIRTH_MISSING, GENDER_MISSING,
+                                            REGION_MISSING };
+    if (level == missing[field])
+        return 0;
+    *m = base[field] + 2 * level;
+    return 1;
+}
+
+static int show_link(sqlite3 *db, const struct run *r, sqlite3_stmt *ln, int unmasked)
+{
+    const char *kind = (const char *)sqlite3_column_text(ln, 1);
+    long long rid = sqlite3_column_int64(ln, 2);
+    const struct kind *k = kind_find(kind);
+    sqlite3_stmt *st = NULL;
+    struct sbuf sql = SBUF_INIT;
+    int rc;
+    if (!k)
+        return error("unknown kind '%s' in links", kind);
+    sbuf_addf(&sql, "SELECT load_id, line, raw, %s, id_no, name FROM %s WHERE rid=?",
+              key_column(kind), kind);
+    rc = store_prepare(db, sql.s, &st);
+    sbuf_free(&sql);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, rid);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return error("record %lld of '%s' is missing", rid, kind);
+    }
+    const char *raw = (const char *)sqlite3_column_text(st, 2);
+    const char *p;
+    size_t n;
+    char idm[64], rawid[64], rawname[128];
+    mask((const char *)sqlite3_column_text(st, 4), unmasked, idm, sizeof idm);
+    if (store_raw_field(raw, kind_col(k, "id_no"), &p, &n)) {
+        char tmp[64];
+        snprintf(tmp, sizeof tmp, "%.*s", (int)(n < 60 ? n : 60), p);
+        mask(tmp, unmasked, rawid, sizeof rawid);
+    } else {
+        snprintf(rawid, sizeof rawid, "%s", idm);
+    }
+    if (store_raw_field(raw, kind_col(k, "name"), &p, &n))
+        snprintf(rawname, sizeof rawname, "%.*s", (int)(n < 120 ? n : 120), p);
+    else
+        snprintf(rawname, sizeof rawname, "%s", sqlite3_column_text(st, 5));
+    printf("  %s %s (load %lld, line %lld): %s, weight %.3f\n", kind, sqlite3_column_text(st, 3),
+           sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_text(ln, 3),
+           sqlite3_column_double(ln, 4));
+    double sum = 0;
+    for (int f = 0; f < F_NFIELDS; f++) {
+        int level = sqlite3_column_int(ln, 5 + f), m;
+        double w = weight_index(f, level, &m) ? policy_weight(&r->pol, m) : 0;
+        sum += w;
+        printf("    %-7s %-24s %+8.3f", cmp_field_names[f], cmp_level_name(f, level), w);
+        if (f == F_ID)
+            printf("  feed: %s", rawid);
+        else if (f == F_NAME)
+            printf("  feed: %s", rawname);
+        printf("\n");
+    }
+    printf("    %-7s %-24s %+8.3f\n", "sum", "", sum);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int cmd_show(int argc, char **argv, struct xv_ctx *ctx)
+{
+    static const struct option opts[] = {
+        { "run", required_argument, NULL, 'r' },
+        { "unmasked", no_argument, NULL, 'u' },
+        { "db", required_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    long long run_id = 0;
+    int c, rc, unmasked = 0;
+    struct run r = { 0 };
+    sqlite3 *db;
+    sqlite3_stmt *ps = NULL, *ln = NULL;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': {
+            char *end;
+            run_id = strtoll(optarg, &end, 10);
+            if (*end || run_id <= 0)
+                return xv_usage("show", "--run '%s' is not a run number", optarg);
+            break;
+        }
+        case 'u': unmasked = 1; break;
+        case 'd': ctx->db_path = optarg; break;
+        case 'h': xv_cmd_help("show"); return 0;
+        default:
+            return xv_usage("show", "unknown option or missing value: '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 1)
+        return xv_usage("show", "expected one APPLICANT");
+    const char *app = argv[optind];
+    if ((rc = xv_db(ctx, &db)) < 0)
+        return rc;
+    if ((rc = run_open(db, run_id, &r)) < 0)
+        goto done;
+    if ((rc = store_prepare(db, "SELECT idx, relation, name, id_no, id_valid, birth_date FROM "
+                                "persons WHERE run_id=? AND applicant_id=? ORDER BY idx",
+                            &ps)) < 0)
+        goto done;
+    if ((rc = store_prepare(db, "SELECT idx, kind, rid, class, weight, lv_id, lv_name, "
+                                "lv_birth, lv_gender, lv_region FROM links WHERE run_id=? AND "
+                                "applicant_id=? AND idx=? ORDER BY class DESC, kind, rid",
+                            &ln)) < 0)
+        goto done;
+    sqlite3_bind_int64(ps, 1, r.id);
+    sqlite3_bind_text(ps, 2, app, -1, SQLITE_STATIC);
+    int s, persons = 0;
+    while ((s = sqlite3_step(ps)) == SQLITE_ROW) {
+        if (!persons++)
+            printf("application %s, run %lld as of %s (policy %.12s; link at %g, possible at "
+                   "%g)\n", app, r.id, r.as_of, r.pol.sha256, r.pol.v[P_LINK_UPPER],
+                   r.pol.v[P_LINK_LOWER]);
+        char idm[64];
+        mask((const char *)sqlite3_column_text(ps, 3), unmasked, idm, sizeof idm);
+        printf("person %d %s %s %s (ID %s)\n", sqlite3_column_int(ps, 0),
+               sqlite3_column_text(ps, 1), sqlite3_column_text(ps, 2), idm,
+               sqlite3_column_int(ps, 4) ? "valid" : "not valid");
+        sqlite3_reset(ln);
+        sqlite3_bind_int64(ln, 1, r.id);
+        sqlite3_bind_text(ln, 2, app, -1, SQLITE_STATIC);
+        sqlite3_bind_int(ln, 3, sqlite3_column_int(ps, 0));
+        int links = 0;
+        while ((s = sqlite3_step(ln)) == SQLITE_ROW) {
+            links++;
+            if ((rc = show_link(db, &r, ln, unmasked)) < 0)
+                goto done;
+        }
+        if (s != SQLITE_DONE) {
+            rc = store_err(db, "reading links");
+            goto done;
+        }
+        if (!links)
+            printf("  no feed record linked\n");
+    }
+    if (s != SQLITE_DONE) {
+        rc = store_err(db, "reading persons");
+        goto done;
+    }
+    if (!persons)
+        rc = xv_fail(XV_EUSAGE, "no application '%s' in run %lld", app, r.id);
+done:
+    sqlite3_finalize(ps);
+    sqlite3_finalize(ln);
+    run_free(&r);
+    return rc;
+}

@@ -1,0 +1,463 @@
+/* link.c: Fellegi-Sunter linkage driven from the people: their blocking keys go into a hash
+ * index, each feed is read once and every record probes it; no pair is compared twice. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+#include "../core/err.h"
+#include "../core/kinds.h"
+#include "../core/store.h"
+#include "../core/util.h"
+#include "../ingest/norm.h"
+#include "compare.h"
+#include "link.h"
+
+struct person {
+    int app;               /* index in the application table */
+    int idx;               /* 0: the applicant */
+    char id[19];
+    int id_valid;
+    char *name, *raw_name; /* raw_name: NULL when written as normalised */
+    char birth[11];        /* "" when unknown */
+    char gender[4];        /* "男", "女" or "" */
+    char *relation;
+};
+
+struct app {
+    char *id;
+    char county[7];
+};
+
+/* Blocking keys -> persons: an open-addressing table of (64-bit key hash, person). */
+struct kslot {
+    uint64_t key;          /* 0: empty */
+    uint32_t person;
+};
+
+struct linker {
+    sqlite3 *db;
+    const struct run *r;
+    struct app *apps;
+    int napps;
+    struct person *ps;
+    int nps;
+    struct kslot *idx;
+    size_t cap;
+    double w_id[ID_NLEVELS], w_name[NAME_NLEVELS], w_birth[BIRTH_NLEVELS],
+        w_gender[GENDER_NLEVELS], w_region[REGION_NLEVELS];
+    sqlite3_stmt *ins;
+    struct link_stats *st;
+};
+
+enum { K_ID = 1, K_ID17, K_BIRTHSEG_NAME, K_BIRTH_NAME, K_REGION_SEQ_NAME };
+
+static uint64_t key_of(int type, const char *a, size_t na, const char *b, size_t nb)
+{
+    char buf[256];
+    size_t n = 0;
+    buf[n++] = (char)type;
+    if (na + nb + 2 > sizeof buf)
+        return 0;
+    memcpy(buf + n, a, na);
+    n += na;
+    buf[n++] = '\x1f';
+    memcpy(buf + n, b, nb);
+    n += nb;
+    uint64_t h = XXH3_64bits(buf, n);
+    return h ? h : 1;
+}
+
+/* The blocking keys of an ID, a name and a birth date (YYYY-MM-DD or ""); returns how many. */
+static int keys(const char *id, const char *name, const char *birth, uint64_t out[5])
+{
+    int n = 0;
+    size_t nl = strlen(name);
+    out[n++] = key_of(K_ID, id, 18, "", 0);
+    out[n++] = key_of(K_ID17, id, 17, "", 0);
+    out[n++] = key_of(K_BIRTHSEG_NAME, id + 6, 8, name, nl);
+    char ymd[8];
+    if (birth[0]) {
+        memcpy(ymd, birth, 4);
+        memcpy(ymd + 4, birth + 5, 2);
+        memcpy(ymd + 6, birth + 8, 2);
+        out[n++] = key_of(K_BIRTH_NAME, ymd, 8, name, nl);
+    }
+    char rs[9];
+    memcpy(rs, id, 6);
+    memcpy(rs + 6, id + 14, 3);
+    out[n++] = key_of(K_REGION_SEQ_NAME, rs, 9, name, nl);
+    return n;
+}
+
+static void index_put(struct linker *l, uint64_t key, uint32_t person)
+{
+    size_t i = key & (l->cap - 1);
+    while (l->idx[i].key) {
+        if (l->idx[i].key == key && l->idx[i].person == person)
+            return;
+        i = (i + 1) & (l->cap - 1);
+    }
+    l->idx[i].key = key;
+    l->idx[i].person = person;
+}
+
+/* The birth date in an 18-character ID, if it is a real date. */
+static void birth_of_id(const char *id, char out[11])
+{
+    out[0] = '\0';
+    if (strlen(id) != 18)
+        return;
+    int y = atoi((char[]){ id[6], id[7], id[8], id[9], 0 });
+    int m = atoi((char[]){ id[10], id[11], 0 });
+    int d = atoi((char[]){ id[12], id[13], 0 });
+    if (date_is_real(y, m, d))
+        snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+}
+
+static char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? xstrdup((const char *)t) : NULL;
+}
+
+static char *raw_of(sqlite3_stmt *st, int col, int field)
+{
+    const char *p;
+    size_t n;
+    const char *raw = (const char *)sqlite3_column_text(st, col);
+    return store_raw_field(raw, field, &p, &n) ? xstrndup(p, n) : NULL;
+}
+
+static int add_person(struct linker *l, int app, int idx, sqlite3_stmt *st, int c_id, int c_valid,
+                      int c_name, int c_raw, const char *relation, const char *gender,
+                      const char *birth)
+{
+    if (l->nps % 1024 == 0)
+        l->ps = xrealloc(l->ps, (size_t)(l->nps + 1024) * sizeof *l->ps);
+    struct person *p = &l->ps[l->nps++];
+    memset(p, 0, sizeof *p);
+    p->app = app;
+    p->idx = idx;
+    snprintf(p->id, sizeof p->id, "%s", (const char *)sqlite3_column_text(st, c_id));
+    p->id_valid = sqlite3_column_int(st, c_valid);
+    p->name = col_text(st, c_name);
+    p->raw_name = raw_of(st, c_raw, 2);
+    p->relation = xstrdup(relation);
+    if (birth && *birth)
+        snprintf(p->birth, sizeof p->birth, "%s", birth);
+    else
+        birth_of_id(p->id, p->birth);
+    if (gender && *gender)
+        snprintf(p->gender, sizeof p->gender, "%s", gender);
+    else if (strlen(p->id) == 18)
+        snprintf(p->gender, sizeof p->gender, "%s", (p->id[16] - '0') % 2 ? "男" : "女");
+    return 0;
+}
+
+static int find_app(const struct linker *l, const char *id)
+{
+    int lo = 0, hi = l->napps;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        int c = strcmp(l->apps[mid].id, id);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The applications in scope (status applied or archived as of the run) and their people. */
+static int gather(struct linker *l, char **only, int nonly)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    const struct run *r = l->r;
+    long long app_load = r->load_of[kind_find("applicant") - xv_kinds];
+    long long mem_load = r->load_of[kind_find("member") - xv_kinds];
+    if (nonly > 1)
+        qsort(only, (size_t)nonly, sizeof *only, cmp_str);
+    /* SQL text is fixed; values are bound. Ordered by applicant_id with the byte order
+     * strcmp uses (BINARY collation), so the binary search below agrees with it. */
+    if ((rc = store_prepare(l->db,
+             "SELECT a.applicant_id, a.id_no, a.id_no_valid, a.name, a.raw, a.gender, "
+             "a.birth_date, a.county_code FROM applicant a WHERE a.load_id <= ?1 AND "
+             "(a.to_load IS NULL OR a.to_load > ?1) AND (SELECT s.status FROM app_status s "
+             "WHERE s.applicant_id = a.applicant_id AND s.seq <= ?2 AND s.from_date <= ?3 "
+             "ORDER BY s.seq DESC LIMIT 1) IN ('applied', 'archived') "
+             "ORDER BY a.applicant_id", &st)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, app_load);
+    sqlite3_bind_int64(st, 2, r->status_seq);
+    sqlite3_bind_text(st, 3, r->as_of, -1, SQLITE_STATIC);
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *aid = (const char *)sqlite3_column_text(st, 0);
+        if (nonly && !bsearch(&aid, only, (size_t)nonly, sizeof *only, cmp_str))
+            continue;
+        if (l->napps % 256 == 0)
+            l->apps = xrealloc(l->apps, (size_t)(l->napps + 256) * sizeof *l->apps);
+        struct app *a = &l->apps[l->napps++];
+        a->id = xstrdup(aid);
+        snprintf(a->county, sizeof a->county, "%s", sqlite3_column_text(st, 7));
+        add_person(l, l->napps - 1, 0, st, 1, 2, 3, 4, "申请人",
+                   (const char *)sqlite3_column_text(st, 5),
+                   (const char *)sqlite3_column_text(st, 6));
+    }
+    sqlite3_finalize(st);
+    if (s != SQLITE_DONE)
+        return store_err(l->db, "reading applications");
+    for (int i = 0; i < nonly; i++)
+        if (find_app(l, only[i]) < 0)
+            return xv_fail(XV_EUSAGE, "no application '%s' with status applied or archived "
+                           "as of %s", only[i], r->as_of);
+    if ((rc = store_prepare(l->db,
+             "SELECT applicant_id, id_no, id_no_valid, name, raw, relation FROM member "
+             "WHERE " RUN_VISIBLE " ORDER BY applicant_id, rid", &st)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, mem_load);
+    int last = -1, idx = 0;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        int app = find_app(l, (const char *)sqlite3_column_text(st, 0));
+        if (app < 0)
+            continue;
+        idx = app == last ? idx + 1 : 1;
+        last = app;
+        add_person(l, app, idx, st, 1, 2, 3, 4, (const char *)sqlite3_column_text(st, 5), NULL,
+                   NULL);
+    }
+    sqlite3_finalize(st);
+    if (s != SQLITE_DONE)
+        return store_err(l->db, "reading members");
+    l->st->applications = l->napps;
+    l->st->persons = l->nps;
+    return 0;
+}
+
+static int store_persons(struct linker *l)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(l->db, "INSERT INTO persons(run_id,applicant_id,idx,relation,id_no,"
+                                  "id_valid,name,raw_name,birth_date,gender,county_code) "
+                                  "VALUES(?,?,?,?,?,?,?,?,?,?,?)", &st);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; i < l->nps && rc == 0; i++) {
+        struct person *p = &l->ps[i];
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, l->r->id);
+        sqlite3_bind_text(st, 2, l->apps[p->app].id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, p->idx);
+        sqlite3_bind_text(st, 4, p->relation, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, p->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 6, p->id_valid);
+        sqlite3_bind_text(st, 7, p->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 8, p->raw_name ? p->raw_name : p->name, -1, SQLITE_STATIC);
+        store_bind_text(st, 9, p->birth[0] ? p->birth : NULL);
+        store_bind_text(st, 10, p->gender[0] ? p->gender : NULL);
+        sqlite3_bind_text(st, 11, l->apps[p->app].county, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = store_err(l->db, "storing persons");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void build_index(struct linker *l)
+{
+    l->cap = 1024;
+    while (l->cap < (size_t)l->nps * 5 * 2)
+        l->cap *= 2;
+    l->idx = xcalloc(l->cap, sizeof *l->idx);
+    for (int i = 0; i < l->nps; i++) {
+        uint64_t k[5];
+        int n = keys(l->ps[i].id, l->ps[i].name, l->ps[i].birth, k);
+        for (int j = 0; j < n; j++)
+            index_put(l, k[j], (uint32_t)i);
+    }
+}
+
+struct cand {
+    uint32_t person;
+    double weight;
+    int lv[F_NFIELDS];
+};
+
+#define MAX_CANDS 64
+
+static void add_cand(struct cand *c, int *n, uint32_t person)
+{
+    for (int i = 0; i < *n; i++)
+        if (c[i].person == person)
+            return;
+    if (*n < MAX_CANDS)
+        c[(*n)++].person = person;
+}
+
+/* Scores candidate C against the record's fields. */
+static void score(const struct linker *l, struct cand *c, const char *id, int id_valid,
+                  const char *name, const char *raw_name, const char *birth, const char *gender,
+                  const char *region)
+{
+    const struct person *p = &l->ps[c->person];
+    c->lv[F_ID] = cmp_id(p->id, p->id_valid, id, id_valid);
+    c->lv[F_NAME] = cmp_name(p->name, p->raw_name, name, raw_name);
+    c->lv[F_BIRTH] = cmp_birth(p->birth[0] ? p->birth : NULL, birth);
+    c->lv[F_GENDER] = cmp_gender(p->gender[0] ? p->gender : NULL, gender);
+    c->lv[F_REGION] = cmp_region(l->apps[p->app].county, region);
+    c->weight = l->w_id[c->lv[F_ID]] + l->w_name[c->lv[F_NAME]] + l->w_birth[c->lv[F_BIRTH]] +
+                l->w_gender[c->lv[F_GENDER]] + l->w_region[c->lv[F_REGION]];
+}
+
+static int scan_kind(struct linker *l, const struct kind *k)
+{
+    sqlite3_stmt *st = NULL;
+    struct sbuf sql = SBUF_INIT;
+    int rc, kidx = (int)(k - xv_kinds);
+    int has_birth = kind_col(k, "birth_date") >= 0;
+    int has_gender = kind_col(k, "gender") >= 0;
+    int has_region = kind_col(k, "region_code") >= 0;
+    int name_field = kind_col(k, "name");
+    double upper = l->r->pol.v[P_LINK_UPPER], lower = l->r->pol.v[P_LINK_LOWER];
+    long long load = l->r->load_of[kidx];
+    if (!load)
+        return 0;
+    sbuf_addf(&sql, "SELECT rid, id_no, id_no_valid, name, raw, %s, %s, %s FROM %s WHERE "
+                    RUN_VISIBLE, has_birth ? "birth_date" : "NULL",
+              has_gender ? "gender" : "NULL", has_region ? "region_code" : "NULL", k->name);
+    rc = store_prepare(l->db, sql.s, &st);
+    sbuf_free(&sql);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, load);
+    struct cand c[MAX_CANDS];
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        l->st->records++;
+        const char *id = (const char *)sqlite3_column_text(st, 1);
+        const char *name = (const char *)sqlite3_column_text(st, 3);
+        if (!id || !name || strlen(id) != 18)
+            continue;
+        const char *birth = (const char *)sqlite3_column_text(st, 5);
+        char idbirth[11];
+        if (!birth) {
+            birth_of_id(id, idbirth);
+            birth = idbirth;
+        }
+        uint64_t kk[5];
+        int nk = keys(id, name, birth, kk), nc = 0;
+        for (int j = 0; j < nk; j++)
+            for (size_t i = kk[j] & (l->cap - 1); l->idx[i].key; i = (i + 1) & (l->cap - 1))
+                if (l->idx[i].key == kk[j])
+                    add_cand(c, &nc, l->idx[i].person);
+        if (!nc)
+            continue;
+        /* a candidate: score it against the record as the feed wrote it */
+        const char *rawp;
+        size_t rawn;
+        char *raw_name = store_raw_field((const char *)sqlite3_column_text(st, 4), name_field,
+                                         &rawp, &rawn) ? xstrndup(rawp, rawn) : NULL;
+        int id_valid = sqlite3_column_int(st, 2);
+        for (int i = 0; i < nc; i++)
+            score(l, &c[i], id, id_valid, name, raw_name,
+                  has_birth ? (const char *)sqlite3_column_text(st, 5) : NULL,
+                  (const char *)sqlite3_column_text(st, 6),
+                  (const char *)sqlite3_column_text(st, 7));
+        free(raw_name);
+        /* one record belongs to one person: within an application only the best stays */
+        long long rid = sqlite3_column_int64(st, 0);
+        for (int i = 0; i < nc; i++) {
+            if (c[i].weight < lower)
+                continue;
+            int best = 1;
+            for (int j = 0; j < nc && best; j++)
+                if (j != i && l->ps[c[j].person].app == l->ps[c[i].person].app &&
+                    c[j].weight > c[i].weight)
+                    best = 0;
+            if (!best)
+                continue;
+            const struct person *p = &l->ps[c[i].person];
+            int match = c[i].weight >= upper;
+            sqlite3_reset(l->ins);
+            sqlite3_bind_int64(l->ins, 1, l->r->id);
+            sqlite3_bind_text(l->ins, 2, l->apps[p->app].id, -1, SQLITE_STATIC);
+            sqlite3_bind_int(l->ins, 3, p->idx);
+            sqlite3_bind_text(l->ins, 4, k->name, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(l->ins, 5, rid);
+            sqlite3_bind_text(l->ins, 6, match ? "match" : "possible", -1, SQLITE_STATIC);
+            /* weights are stored rounded to 1/1000 so that reports print them the same way
+             * on every machine */
+            sqlite3_bind_double(l->ins, 7, (double)llround(c[i].weight * 1000) / 1000);
+            for (int f = 0; f < F_NFIELDS; f++)
+                sqlite3_bind_int(l->ins, 8 + f, c[i].lv[f]);
+            if (sqlite3_step(l->ins) != SQLITE_DONE) {
+                sqlite3_finalize(st);
+                return store_err(l->db, "storing a link");
+            }
+            if (match)
+                l->st->links[kidx]++;
+            else
+                l->st->possible[kidx]++;
+        }
+    }
+    sqlite3_finalize(st);
+    if (s != SQLITE_DONE)
+        return store_err(l->db, "reading feed records");
+    return 0;
+}
+
+int link_run(sqlite3 *db, const struct run *r, char **only, int nonly, struct link_stats *st)
+{
+    struct linker l;
+    int rc;
+    memset(&l, 0, sizeof l);
+    memset(st, 0, sizeof *st);
+    l.db = db;
+    l.r = r;
+    l.st = st;
+    for (int i = 0; i < ID_NLEVELS; i++)
+        l.w_id[i] = policy_weight(&r->pol, P_ID_EXACT_M + 2 * i);
+    for (int i = 0; i < NAME_NLEVELS; i++)
+        l.w_name[i] = policy_weight(&r->pol, P_NAME_EXACT_M + 2 * i);
+    for (int i = 0; i < BIRTH_MISSING; i++)
+        l.w_birth[i] = policy_weight(&r->pol, P_BIRTH_EXACT_M + 2 * i);
+    for (int i = 0; i < GENDER_MISSING; i++)
+        l.w_gender[i] = policy_weight(&r->pol, P_GENDER_SAME_M + 2 * i);
+    for (int i = 0; i < REGION_MISSING; i++)
+        l.w_region[i] = policy_weight(&r->pol, P_REGION_COUNTY_M + 2 * i);
+    if ((rc = gather(&l, only, nonly)) < 0)
+        goto done;
+    if ((rc = store_persons(&l)) < 0)
+        goto done;
+    build_index(&l);
+    if ((rc = store_prepare(db, "INSERT INTO links(run_id,applicant_id,idx,kind,rid,class,"
+                                "weight,lv_id,lv_name,lv_birth,lv_gender,lv_region) "
+                                "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &l.ins)) < 0)
+        goto done;
+    static const char *const feeds[] = { "household", "social_insurance", "business",
+                                         "property", "vehicle" };
+    for (size_t i = 0; i < sizeof feeds / sizeof feeds[0] && rc == 0; i++)
+        rc = scan_kind(&l, kind_find(feeds[i]));
+done:
+    sqlite3_finalize(l.ins);
+    for (int i = 0; i < l.nps; i++) {
+        free(l.ps[i].name);
+        free(l.ps[i].raw_name);
+        free(l.ps[i].relation);
+    }
+    free(l.ps);
+    for (int i = 0; i < l.napps; i++)
+        free(l.apps[i].id);
+    free(l.apps);
+    free(l.idx);
+    return rc;
+}
