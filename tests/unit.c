@@ -11,6 +11,8 @@
 #include "../ingest/norm.h"
 #include "../ingest/reader.h"
 #include "../ingest/source.h"
+#include "../core/policy.h"
+#include "../matchers/compare.h"
 
 static int passed, failed;
 
@@ -314,6 +316,55 @@ static void test_kv_mapping(void)
     unlink(p);
 }
 
+static void test_compare(void)
+{
+    /* IDs: a near miss counts only when one side is invalid */
+    CHECK(cmp_id("340102198003152310", 1, "340102198003152310", 1) == ID_EXACT, "id exact");
+    CHECK(cmp_id("340102198003152310", 1, "340102198003152311", 0) == ID_CHECK, "check digit");
+    CHECK(cmp_id("340102199001010753", 0, "340102199001010735", 1) == ID_EDIT, "transposition");
+    CHECK(cmp_id("340102199001010735", 1, "340102199001010835", 0) == ID_EDIT, "substitution");
+    CHECK(cmp_id("340102199001010735", 1, "340102199001010751", 1) == ID_DIFF,
+          "two valid IDs a digit apart are two people (twins)");
+    CHECK(cmp_id("340102199001010735", 1, "340102199101010836", 0) == ID_DIFF, "two digits");
+    CHECK(cmp_id("340102198003152310", 1, "340102891003152310", 0) == ID_DIFF,
+          "a swap of non-adjacent digits");
+    /* names, by code point */
+    CHECK(cmp_name("张伟", NULL, "张伟", NULL) == NAME_EXACT, "name exact");
+    CHECK(cmp_name("张伟", NULL, "张伟", "張偉") == NAME_NORM, "name normalised");
+    CHECK(cmp_name("张小明", NULL, "张小红", NULL) == NAME_ONE, "one character (siblings)");
+    CHECK(cmp_name("张伟", NULL, "张伟强", NULL) == NAME_DIFF, "length differs");
+    CHECK(cmp_name("张伟", NULL, "李娜", NULL) == NAME_DIFF, "different");
+    CHECK(cmp_name("伟", NULL, "娜", NULL) == NAME_DIFF, "one-character names are not near");
+    CHECK(cmp_birth("1980-03-15", "1980-03-15") == BIRTH_EXACT, "birth exact");
+    CHECK(cmp_birth("1980-03-15", "1981-03-15") == BIRTH_ONE, "birth year");
+    CHECK(cmp_birth("1980-03-15", "1981-04-15") == BIRTH_DIFF, "birth two parts");
+    CHECK(cmp_birth(NULL, "1981-04-15") == BIRTH_MISSING, "birth unknown");
+    CHECK(cmp_gender("男", "女") == GENDER_DIFF, "gender");
+    CHECK(cmp_region("340102", "340103") == REGION_CITY, "region city");
+    CHECK(cmp_region("340102", "350103") == REGION_DIFF, "region different");
+}
+
+static void test_policy(void)
+{
+    struct policy p;
+    CHECK(policy_load(NULL, &p) == 0 && p.v[P_LINK_UPPER] == 16, "defaults");
+    double w = policy_weight(&p, P_ID_EXACT_M);
+    CHECK(w > 19.8 && w < 19.9, "log2(0.95/1e-6) = %f", w);
+    char *text = xstrdup(p.text);
+    policy_free(&p);
+    CHECK(policy_parse("t", text, &p) == 0 && !strcmp(p.text, text), "the text round-trips");
+    policy_free(&p);
+    free(text);
+    CHECK(policy_parse("t", "link.upper = 20\n", &p) == 0 && p.v[P_LINK_UPPER] == 20,
+          "override");
+    policy_free(&p);
+    fprintf(stderr, "(the next errors are expected)\n");
+    CHECK(policy_parse("t", "link.uper = 20\n", &p) == XV_EUSAGE, "unknown key");
+    CHECK(policy_parse("t", "link.upper = lots\n", &p) == XV_EUSAGE, "not a number");
+    CHECK(policy_parse("t", "link.id.exact.m = 2\n", &p) == XV_EUSAGE, "m above 1");
+    CHECK(policy_parse("t", "link.lower = 30\n", &p) == XV_EUSAGE, "lower above upper");
+}
+
 int main(void)
 {
     xmlInitParser();
@@ -328,6 +379,8 @@ int main(void)
     test_encodings();
     test_csv();
     test_kv_mapping();
+    test_compare();
+    test_policy();
     norm_fini();
     xmlCleanupParser();
     printf("unit: %d passed, %d failed\n", passed, failed);
