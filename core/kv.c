@@ -79,27 +79,10 @@ int kv_parse_buf(const char *name, const char *text, size_t n, kv_fn fn, void *c
 
 int kv_parse_file(const char *path, kv_fn fn, void *ctx)
 {
-    int rc = 0;
     struct sbuf b = SBUF_INIT;
-    char chunk[8192];
-    size_t got;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return xv_fail(XV_EDATA, "cannot open '%s': %s", path, strerror(errno));
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        sbuf_add(&b, chunk, got);
-        if (b.len > KV_MAX_FILE) {
-            rc = xv_fail(XV_EDATA, "'%s' is larger than %d bytes", path, KV_MAX_FILE);
-            goto done;
-        }
-    }
-    if (ferror(f)) {
-        rc = xv_fail(XV_EDATA, "cannot read '%s': %s", path, strerror(errno));
-        goto done;
-    }
-    rc = kv_parse_buf(path, sbuf_str(&b), b.len, fn, ctx);
-done:
-    fclose(f);
+    int rc = read_small_file(path, KV_MAX_FILE, &b);
+    if (rc == 0)
+        rc = kv_parse_buf(path, sbuf_str(&b), b.len, fn, ctx);
     sbuf_free(&b);
     return rc;
 }

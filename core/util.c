@@ -1,10 +1,12 @@
 /* util.c: growable strings, checked allocation, UTF-8 helpers and hashing. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <openssl/evp.h>
+#include "err.h"
 #include "util.h"
 
 static void oom(void)
@@ -207,4 +209,25 @@ void today_iso(char out[11])
     struct tm tm;
     localtime_r(&t, &tm);
     strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+int read_small_file(const char *path, size_t max, struct sbuf *b)
+{
+    char chunk[8192];
+    size_t got;
+    int rc = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return xv_fail(XV_EDATA, "cannot open '%s': %s", path, strerror(errno));
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        sbuf_add(b, chunk, got);
+        if (b->len > max) {
+            rc = xv_fail(XV_EDATA, "'%s' is larger than %zu bytes", path, max);
+            break;
+        }
+    }
+    if (rc == 0 && ferror(f))
+        rc = xv_fail(XV_EDATA, "cannot read '%s': %s", path, strerror(errno));
+    fclose(f);
+    return rc;
 }

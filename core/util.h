@@ -38,6 +38,10 @@ size_t utf8_len(const char *s);
 /* SHA-256 of N bytes as 64 lower-case hex digits plus NUL in OUT. */
 void sha256_hex(const void *p, size_t n, char out[65]);
 
+/* Reads the whole file PATH, at most MAX bytes, into B. Returns XV_EDATA (with a message)
+ * when it cannot be read or is larger. */
+int read_small_file(const char *path, size_t max, struct sbuf *b);
+
 /* Today's local date as YYYY-MM-DD. */
 void today_iso(char out[11]);
 

@@ -32,27 +32,6 @@ static int collect(void *ctx, const char *key, const char *val, const char *file
     return 0;
 }
 
-static int read_all(const char *path, struct sbuf *b)
-{
-    char chunk[8192];
-    size_t got;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return xv_fail(XV_EUSAGE, "cannot open mapping '%s': %s", path, strerror(errno));
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        sbuf_add(b, chunk, got);
-        if (b->len > (1 << 20)) {
-            fclose(f);
-            return xv_fail(XV_EUSAGE, "mapping '%s' is larger than 1 MiB", path);
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad)
-        return xv_fail(XV_EUSAGE, "cannot read mapping '%s'", path);
-    return 0;
-}
-
 int map_load(const char *path, const struct kind *kind, struct mapping *m)
 {
     int rc;
@@ -61,8 +40,10 @@ int map_load(const char *path, const struct kind *kind, struct mapping *m)
     memset(m, 0, sizeof *m);
     m->encoding = -1;
     m->path = xstrdup(path);
-    if ((rc = read_all(path, &b)) < 0)
+    if (read_small_file(path, 1 << 20, &b) < 0) {
+        rc = XV_EUSAGE;   /* a mapping file is part of the command */
         goto done;
+    }
     sha256_hex(sbuf_str(&b), b.len, m->sha256);
     if ((rc = kv_parse_buf(path, sbuf_str(&b), b.len, collect, &c)) < 0)
         goto done;

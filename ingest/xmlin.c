@@ -88,6 +88,15 @@ static void clear_rec(struct xmlin *x)
     }
 }
 
+/* Hands the record collected so far to the loader. */
+static int emit(struct xmlin *x, long line, long recno)
+{
+    x->rec.line = line;
+    x->rec.recno = recno;
+    x->rec.n = x->nnames;
+    return x->cb->record(x->cb->ctx, &x->rec);
+}
+
 /* Splits "/A/B/@C" into the element path "/A/B" and the attribute "C" (NULL when none). */
 static void split_path(const char *p, struct sbuf *elem, const char **attr)
 {
@@ -199,10 +208,7 @@ int xmlin_read(struct src *s, const char *file, const struct xml_layout *lay,
                 }
             }
             if (empty && is_rec) {
-                x.rec.line = rec_line;
-                x.rec.recno = ++recno;
-                x.rec.n = x.nnames;
-                if ((rc = cb->record(cb->ctx, &x.rec)) < 0)
+                if ((rc = emit(&x, rec_line, ++recno)) < 0)
                     goto done;
                 depth_rec = -1;
             }
@@ -228,10 +234,7 @@ int xmlin_read(struct src *s, const char *file, const struct xml_layout *lay,
                     goto done;
                 field_depth = -1;
             } else if (depth_rec >= 0 && depth == depth_rec) {
-                x.rec.line = rec_line;
-                x.rec.recno = ++recno;
-                x.rec.n = x.nnames;
-                if ((rc = cb->record(cb->ctx, &x.rec)) < 0)
+                if ((rc = emit(&x, rec_line, ++recno)) < 0)
                     goto done;
                 depth_rec = -1;
             }
