@@ -1,5 +1,6 @@
 #!/bin/sh
-# The main job on the bundled fixtures: loads every feed of fixtures/ into build/demo.db.
+# The main job on the bundled fixtures: loads every feed of fixtures/ into build/demo.db,
+# links every applicant and member to the feeds, and explains one application's links.
 set -eu
 cd "$(dirname "$0")/.."
 db=build/demo.db
@@ -19,4 +20,9 @@ echo "database: $db"
 sqlite3 -header -column "$db" \
     "SELECT id, kind, as_of, format, encoding, rows_read AS records, rows_added AS added,
             rows_quarantined AS quarantined FROM loads ORDER BY id"
+echo
+./xverify --db "$db" match
+echo
+echo "one application, its links explained (xverify show A006):"
+./xverify --db "$db" show A006
 exit "$status"
