@@ -112,14 +112,14 @@ static const struct column standard_c[] = {
 };
 
 const struct kind xv_kinds[] = {
-    { "applicant", "申请人", 1, applicant_c, N(applicant_c) },
-    { "member", "家庭成员", 1, member_c, N(member_c) },
-    { "household", "户籍", 0, household_c, N(household_c) },
-    { "social_insurance", "社保", 0, social_insurance_c, N(social_insurance_c) },
-    { "business", "工商", 0, business_c, N(business_c) },
-    { "property", "房产", 0, property_c, N(property_c) },
-    { "vehicle", "车辆", 0, vehicle_c, N(vehicle_c) },
-    { "standard", "低保标准", 0, standard_c, N(standard_c) },
+    { "applicant", "申请人", 1, NULL, applicant_c, N(applicant_c) },
+    { "member", "家庭成员", 1, NULL, member_c, N(member_c) },
+    { "household", "户籍", 0, "household_no", household_c, N(household_c) },
+    { "social_insurance", "社保", 0, "period", social_insurance_c, N(social_insurance_c) },
+    { "business", "工商", 0, "entity_name", business_c, N(business_c) },
+    { "property", "房产", 0, "cert_no", property_c, N(property_c) },
+    { "vehicle", "车辆", 0, "plate", vehicle_c, N(vehicle_c) },
+    { "standard", "低保标准", 0, NULL, standard_c, N(standard_c) },
 };
 const int xv_nkinds = N(xv_kinds);
 
@@ -137,6 +137,11 @@ int kind_col(const struct kind *k, const char *name)
         if (!strcmp(k->cols[i].name, name))
             return i;
     return -1;
+}
+
+int kind_is_feed(const struct kind *k)
+{
+    return k->key != NULL;
 }
 
 int col_has_valid(const struct column *c)

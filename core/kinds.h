@@ -35,6 +35,8 @@ struct kind {
     const char *name;          /* also the SQL table */
     const char *zh;
     int upsert;                /* 1: keyed by applicant_id, else snapshot */
+    const char *key;           /* the five government feeds: the column that names a record
+                                * in evidence (plate, cert_no, ...); NULL for the others */
     const struct column *cols;
     int ncols;
 };
@@ -46,6 +48,8 @@ extern const int xv_nkinds;
 const struct kind *kind_find(const char *name);
 /* Index of canonical column NAME in K, or -1. */
 int kind_col(const struct kind *k, const char *name);
+/* 1 for the five government feeds (household ... vehicle), which people are linked to. */
+int kind_is_feed(const struct kind *k);
 /* 1 when the column has a companion <name>_valid SQL column. */
 int col_has_valid(const struct column *c);
 

@@ -203,6 +203,13 @@ void sha256_hex(const void *p, size_t n, char out[65])
     out[64] = '\0';
 }
 
+double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void today_iso(char out[11])
 {
     time_t t = time(NULL);

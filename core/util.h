@@ -42,6 +42,9 @@ void sha256_hex(const void *p, size_t n, char out[65]);
  * when it cannot be read or is larger. */
 int read_small_file(const char *path, size_t max, struct sbuf *b);
 
+/* Seconds on a monotonic clock, for timing steps (never a date: matching reads no clock). */
+double now_seconds(void);
+
 /* Today's local date as YYYY-MM-DD. */
 void today_iso(char out[11]);
 

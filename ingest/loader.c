@@ -7,7 +7,6 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
 #include "../core/err.h"
@@ -82,13 +81,6 @@ struct ldr {
     double t0;
     long next_progress;
 };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void note(struct ldr_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(struct ldr_result *r, const char *fmt, ...)
@@ -509,7 +501,7 @@ static void progress(struct ldr *l, int final)
 {
     if (!l->o->progress)
         return;
-    double t = now() - l->t0;
+    double t = now_seconds() - l->t0;
     long n = l->r->rows_read;
     double rate = t > 0 ? (double)n / t : 0;
     if (isatty(2) && !final)
@@ -693,7 +685,7 @@ static int on_record(void *ctx, const struct rec *rec)
             sbuf_addc(&l->raw, '\x1f');
         sbuf_adds(&l->raw, v);
     }
-    if (l->o->file && rec->n != l->nsrc && l->r->format[0] == 'c')
+    if (rec->n != l->nsrc && l->r->format[0] == 'c')
         return quarantine(l, rec, l->raw.s, "expected %d fields, found %d", l->nsrc, rec->n);
     for (int i = 0; i < k->ncols; i++) {
         size_t len;
@@ -942,7 +934,7 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     l.db = db;
     l.o = o;
     l.r = r;
-    l.t0 = now();
+    l.t0 = now_seconds();
     l.next_progress = 65536;
     if (o->kind && !(l.k = kind_find(o->kind))) {
         rc = xv_fail(XV_EUSAGE, "unknown kind '%s'", o->kind);
@@ -1024,7 +1016,7 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     if ((rc = store_commit(db)) < 0)
         goto done;
     in_tx = 0;
-    r->seconds = now() - l.t0;
+    r->seconds = now_seconds() - l.t0;
     progress(&l, 1);
     rc = r->rows_quarantined ? XV_ENEEDS : 0;
 done:

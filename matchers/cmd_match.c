@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "../core/cmd.h"
 #include "../core/err.h"
 #include "../core/kinds.h"
@@ -13,13 +12,6 @@
 #include "../core/util.h"
 #include "../ingest/norm.h"
 #include "link.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The as-of date of the newest load: a run's default, so that no clock decides. */
 static int newest_as_of(sqlite3 *db, char out[11])
@@ -54,7 +46,7 @@ int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
     struct link_stats st;
     struct sbuf scope = SBUF_INIT;
     sqlite3 *db;
-    double t0 = now();
+    double t0 = now_seconds();
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -103,7 +95,7 @@ int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
         links += st.links[i];
         possible += st.possible[i];
     }
-    double secs = now() - t0;
+    double secs = now_seconds() - t0;
     sqlite3_stmt *up = NULL;
     if ((rc = store_prepare(db, "UPDATE runs SET applications=?, persons=?, links=?, "
                                 "possible=?, seconds=? WHERE id=?", &up)) < 0)
@@ -126,12 +118,9 @@ int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
     printf("run %lld: as of %s, %ld applications, %ld persons, policy %.12s\n", r.id, r.as_of,
            st.applications, st.persons, r.pol.sha256);
     printf("  links:");
-    static const char *const feeds[] = { "household", "social_insurance", "business",
-                                         "property", "vehicle" };
-    for (int i = 0; i < 5; i++) {
-        int k = (int)(kind_find(feeds[i]) - xv_kinds);
-        printf("%s %s %ld", i ? "," : "", feeds[i], st.links[k]);
-    }
+    for (int i = 0, n = 0; i < xv_nkinds; i++)
+        if (kind_is_feed(&xv_kinds[i]))
+            printf("%s %s %ld", n++ ? "," : "", xv_kinds[i].name, st.links[i]);
     printf("; possible matches %ld\n", possible);
     fprintf(stderr, "xverify: match run %lld: %ld persons against %ld records in %.2f s\n", r.id,
             st.persons, st.records, secs);

@@ -11,16 +11,6 @@
 #include "../core/util.h"
 #include "compare.h"
 
-/* The key column shown for a record of each feed. */
-static const char *key_column(const char *kind)
-{
-    if (!strcmp(kind, "household")) return "household_no";
-    if (!strcmp(kind, "social_insurance")) return "period";
-    if (!strcmp(kind, "business")) return "entity_name";
-    if (!strcmp(kind, "property")) return "cert_no";
-    return "plate";
-}
-
 /* ID masked as reports show it: first 6 and last 4 characters, the rest '*'. */
 static void mask(const char *id, int unmasked, char *out, size_t n)
 {
@@ -55,10 +45,10 @@ static int show_link(sqlite3 *db, const struct run *r, sqlite3_stmt *ln, int unm
     sqlite3_stmt *st = NULL;
     struct sbuf sql = SBUF_INIT;
     int rc;
-    if (!k)
-        return error("unknown kind '%s' in links", kind);
+    if (!k || !kind_is_feed(k))
+        return error("unknown feed '%s' in links", kind);
     sbuf_addf(&sql, "SELECT load_id, line, raw, %s, id_no, name FROM %s WHERE rid=?",
-              key_column(kind), kind);
+              k->key, k->name);
     rc = store_prepare(db, sql.s, &st);
     sbuf_free(&sql);
     if (rc < 0)

@@ -48,6 +48,7 @@ struct linker {
         w_gender[GENDER_NLEVELS], w_region[REGION_NLEVELS];
     sqlite3_stmt *ins;
     struct link_stats *st;
+    int name_field;        /* the name's place in applicant and member raw records */
 };
 
 enum { K_ID = 1, K_ID17, K_BIRTHSEG_NAME, K_BIRTH_NAME, K_REGION_SEQ_NAME };
@@ -142,7 +143,7 @@ static int add_person(struct linker *l, int app, int idx, sqlite3_stmt *st, int 
     snprintf(p->id, sizeof p->id, "%s", (const char *)sqlite3_column_text(st, c_id));
     p->id_valid = sqlite3_column_int(st, c_valid);
     p->name = col_text(st, c_name);
-    p->raw_name = raw_of(st, c_raw, 2);
+    p->raw_name = raw_of(st, c_raw, l->name_field);
     p->relation = xstrdup(relation);
     if (birth && *birth)
         snprintf(p->birth, sizeof p->birth, "%s", birth);
@@ -424,6 +425,7 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly, struct li
     l.db = db;
     l.r = r;
     l.st = st;
+    l.name_field = kind_col(kind_find("applicant"), "name");
     for (int i = 0; i < ID_NLEVELS; i++)
         l.w_id[i] = policy_weight(&r->pol, P_ID_EXACT_M + 2 * i);
     for (int i = 0; i < NAME_NLEVELS; i++)
@@ -443,10 +445,9 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly, struct li
                                 "weight,lv_id,lv_name,lv_birth,lv_gender,lv_region) "
                                 "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &l.ins)) < 0)
         goto done;
-    static const char *const feeds[] = { "household", "social_insurance", "business",
-                                         "property", "vehicle" };
-    for (size_t i = 0; i < sizeof feeds / sizeof feeds[0] && rc == 0; i++)
-        rc = scan_kind(&l, kind_find(feeds[i]));
+    for (int i = 0; i < xv_nkinds && rc == 0; i++)
+        if (kind_is_feed(&xv_kinds[i]))
+            rc = scan_kind(&l, &xv_kinds[i]);
 done:
     sqlite3_finalize(l.ins);
     for (int i = 0; i < l.nps; i++) {

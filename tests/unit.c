@@ -199,10 +199,16 @@ static void test_utf8(void)
     CHECK(utf8_check(nul, 4, 0, &tail) == 2, "NUL");
 }
 
+/* Temporary files written by the tests, removed at the end. */
+static char tmp_paths[32][256];
+static int ntmp;
+
 static char *write_tmp(const char *name, const void *data, size_t n)
 {
-    static char path[256];
-    snprintf(path, sizeof path, "/tmp/xverify-unit-%d-%s", (int)getpid(), name);
+    if (ntmp == 32)
+        return NULL;
+    char *path = tmp_paths[ntmp++];
+    snprintf(path, 256, "/tmp/xverify-unit-%d-%s", (int)getpid(), name);
     FILE *f = fopen(path, "wb");
     if (!f)
         return NULL;
@@ -381,6 +387,8 @@ int main(void)
     test_kv_mapping();
     test_compare();
     test_policy();
+    for (int i = 0; i < ntmp; i++)
+        unlink(tmp_paths[i]);
     norm_fini();
     xmlCleanupParser();
     printf("unit: %d passed, %d failed\n", passed, failed);
