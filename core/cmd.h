@@ -24,11 +24,16 @@ struct cmd {
 
 /* Reports a usage error for command CMD and returns XV_EUSAGE. */
 int xv_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reads a run number for command CMD into *ID; a usage error when S is not one. */
+int xv_parse_run(const char *cmd, const char *s, long long *id);
 /* Prints CMD's help on stdout. */
 void xv_cmd_help(const char *cmd);
 
 int cmd_load(int argc, char **argv, struct xv_ctx *ctx);
 int cmd_match(int argc, char **argv, struct xv_ctx *ctx);
 int cmd_show(int argc, char **argv, struct xv_ctx *ctx);
+int cmd_report(int argc, char **argv, struct xv_ctx *ctx);
+int cmd_review(int argc, char **argv, struct xv_ctx *ctx);
+int cmd_approve(int argc, char **argv, struct xv_ctx *ctx);
 
 #endif

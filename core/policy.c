@@ -8,10 +8,16 @@
 #include "policy.h"
 #include "util.h"
 
+enum { T_NUM, T_LIST, T_SEV };
+
 struct def {
     const char *key;
     double value, min, max;
+    int type;
+    const char *text;      /* T_LIST: the default list */
 };
+
+#define SEV(code, sev) [P_SEV_FIRST + R_##code] = { "severity." #code, sev, 0, 2, T_SEV, NULL }
 
 /* m: the share of true matches at that level; u: the share of non-matches. The weight of a
  * level is log2(m/u). Two IDs of two different people one digit apart are both valid, so the
@@ -53,7 +59,80 @@ static const struct def defs[P_COUNT] = {
     [P_REGION_DIFF_M] = { "link.region.different.m", 0.05, 0, 1 },
     [P_REGION_DIFF_U] = { "link.region.different.u", 0.29, 0, 1 },
     [P_QUARANTINE_LIMIT] = { "quarantine.limit", 0.10, 0, 1 },
+    /* rules.md */
+    [P_WINDOW_MONTHS] = { "income.window_months", 3, 1, 24 },
+    [P_INCOME_RATIO] = { "income.understated.ratio", 0.20, 0, 100 },
+    [P_INCOME_GAP] = { "income.understated.min_yuan", 200, 0, 1e9 },
+    [P_PENSION_TOLERANCE] = { "pension.tolerance_yuan", 10, 0, 1e9 },
+    [P_PROPERTY_MULTIPLE] = { "property.multiple", 2, 1, 1000 },
+    [P_HOUSING_AREA] = { "housing.area_per_person", 40, 0, 1e6 },
+    [P_BUSINESS_SMALL_CAPITAL] = { "business.small_capital_wan", 10, 0, 1e9 },
+    [P_STANDARD_BAND] = { "standard.band", 1.5, 0, 100 },
+    [P_STANDARD_BAND_ACCIDENT] = { "standard.band_accident", 3, 0, 100 },
+    [P_EXIT_MONTHS] = { "exit.months", 6, 1, 60 },
+    [P_NOTICE_DAYS] = { "notice.days", 7, 0, 365 },
+    [P_VEHICLE_EXEMPT] = { "vehicle.exempt", 0, 0, 0, T_LIST, "摩托车,残疾人" },
+    [P_PROPERTY_NONRESIDENTIAL] = { "property.nonresidential", 0, 0, 0, T_LIST,
+                                    "商业,办公,工业" },
+    SEV(ID_INVALID, SEV_REVIEW),
+    SEV(NOT_IN_REGISTER, SEV_REVIEW),
+    SEV(IDENTITY_MISMATCH, SEV_REVIEW),
+    SEV(LINK_UNCERTAIN, SEV_REVIEW),
+    SEV(DECEASED, SEV_BLOCK),
+    SEV(UNDECLARED_MEMBER, SEV_REVIEW),
+    SEV(MEMBER_NOT_IN_HOUSEHOLD, SEV_INFO),
+    SEV(DUPLICATE_APPLICATION, SEV_BLOCK),
+    SEV(VEHICLE, SEV_BLOCK),
+    SEV(PROPERTY_MULTIPLE, SEV_BLOCK),
+    SEV(PROPERTY_NONRESIDENTIAL, SEV_BLOCK),
+    SEV(PROPERTY_UNDECLARED, SEV_REVIEW),
+    SEV(HOUSING_AREA, SEV_REVIEW),
+    SEV(BUSINESS, SEV_BLOCK),
+    SEV(INCOME_UNDERSTATED, SEV_REVIEW),
+    SEV(PENSION_UNDECLARED, SEV_REVIEW),
+    SEV(PUBLIC_SECTOR, SEV_REVIEW),
+    SEV(INCOME_ABOVE_STANDARD, SEV_REVIEW),
+    SEV(STANDARD_MISSING, SEV_REVIEW),
+    SEV(EXIT_ELIGIBLE, SEV_INFO),
+    [P_SEV_FIRST + R_SEV_DECEASED_MEMBER] = { "severity.DECEASED.member", SEV_REVIEW, 0, 2,
+                                              T_SEV, NULL },
+    [P_SEV_FIRST + R_SEV_BUSINESS_SMALL] = { "severity.BUSINESS.small", SEV_REVIEW, 0, 2,
+                                             T_SEV, NULL },
 };
+
+static const char *const sev_names[] = { "block", "review", "info" };
+
+const char *policy_sev_name(int sev)
+{
+    return sev >= 0 && sev <= SEV_INFO ? sev_names[sev] : "?";
+}
+
+const char *rule_code(int r)
+{
+    if (r < 0 || r >= R_COUNT)
+        return NULL;
+    return defs[P_SEV_FIRST + r].key + strlen("severity.");
+}
+
+int policy_list_has(const struct policy *p, int i, const char *text, int substring)
+{
+    const char *s = p->s[i];
+    if (!s || !text)
+        return 0;
+    while (*s) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n > 0) {
+            if (substring ? memmem(text, strlen(text), s, n) != NULL
+                          : strlen(text) == n && !memcmp(text, s, n))
+                return 1;
+        }
+        if (!e)
+            break;
+        s = e + 1;
+    }
+    return 0;
+}
 
 const char *policy_key(int i)
 {
@@ -64,8 +143,28 @@ static int set(void *ctx, const char *key, const char *value, const char *file, 
 {
     struct policy *p = ctx;
     for (int i = 0; i < P_COUNT; i++) {
-        if (strcmp(defs[i].key, key))
+        if (!defs[i].key || strcmp(defs[i].key, key))
             continue;
+        if (defs[i].type == T_LIST) {
+            /* items are trimmed of spaces; an empty list is allowed (nothing exempt) */
+            struct sbuf b = SBUF_INIT;
+            for (const char *q = value; *q; q++)
+                if (*q != ' ' && *q != '\t')
+                    sbuf_addc(&b, *q);
+            free(p->s[i]);
+            p->s[i] = xstrdup(sbuf_str(&b));
+            sbuf_free(&b);
+            return 0;
+        }
+        if (defs[i].type == T_SEV) {
+            for (int v = 0; v <= SEV_INFO; v++)
+                if (!strcmp(value, sev_names[v])) {
+                    p->v[i] = v;
+                    return 0;
+                }
+            return xv_fail_at(XV_EUSAGE, file, line, "'%s' must be block, review or info, "
+                              "not '%s'", key, value);
+        }
         char *end;
         double v = strtod(value, &end);
         if (!*value || *end || !isfinite(v) || v < defs[i].min || v > defs[i].max)
@@ -82,8 +181,14 @@ static int set(void *ctx, const char *key, const char *value, const char *file, 
 static void finish(struct policy *p)
 {
     struct sbuf b = SBUF_INIT;
-    for (int i = 0; i < P_COUNT; i++)
-        sbuf_addf(&b, "%s = %.17g\n", defs[i].key, p->v[i]);
+    for (int i = 0; i < P_COUNT; i++) {
+        if (defs[i].type == T_LIST)
+            sbuf_addf(&b, "%s = %s\n", defs[i].key, p->s[i]);
+        else if (defs[i].type == T_SEV)
+            sbuf_addf(&b, "%s = %s\n", defs[i].key, sev_names[(int)p->v[i]]);
+        else
+            sbuf_addf(&b, "%s = %.17g\n", defs[i].key, p->v[i]);
+    }
     p->text = b.s;
     sha256_hex(b.s, b.len, p->sha256);
 }
@@ -91,15 +196,29 @@ static void finish(struct policy *p)
 static void defaults(struct policy *p)
 {
     memset(p, 0, sizeof *p);
-    for (int i = 0; i < P_COUNT; i++)
+    for (int i = 0; i < P_COUNT; i++) {
         p->v[i] = defs[i].value;
+        if (defs[i].type == T_LIST)
+            p->s[i] = xstrdup(defs[i].text);
+    }
 }
 
 static int check(struct policy *p, const char *name)
 {
-    if (p->v[P_LINK_LOWER] > p->v[P_LINK_UPPER])
+    if (p->v[P_LINK_LOWER] > p->v[P_LINK_UPPER]) {
+        policy_free(p);
         return xv_fail(XV_EUSAGE, "%s: link.lower (%g) is above link.upper (%g)", name,
                        p->v[P_LINK_LOWER], p->v[P_LINK_UPPER]);
+    }
+    static const int whole[] = { P_WINDOW_MONTHS, P_EXIT_MONTHS, P_NOTICE_DAYS,
+                                 P_PROPERTY_MULTIPLE };
+    for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++)
+        if (p->v[whole[i]] != floor(p->v[whole[i]])) {
+            int rc = xv_fail(XV_EUSAGE, "%s: '%s' must be a whole number, not %g", name,
+                             defs[whole[i]].key, p->v[whole[i]]);
+            policy_free(p);
+            return rc;
+        }
     finish(p);
     return 0;
 }
@@ -108,8 +227,10 @@ int policy_load(const char *path, struct policy *p)
 {
     int rc;
     defaults(p);
-    if (path && (rc = kv_parse_file(path, set, p)) < 0)
+    if (path && (rc = kv_parse_file(path, set, p)) < 0) {
+        policy_free(p);
         return rc == XV_EDATA ? XV_EUSAGE : rc;
+    }
     return check(p, path ? path : "policy");
 }
 
@@ -117,8 +238,10 @@ int policy_parse(const char *name, const char *text, struct policy *p)
 {
     int rc;
     defaults(p);
-    if ((rc = kv_parse_buf(name, text, strlen(text), set, p)) < 0)
+    if ((rc = kv_parse_buf(name, text, strlen(text), set, p)) < 0) {
+        policy_free(p);
         return rc;
+    }
     return check(p, name);
 }
 
@@ -126,6 +249,10 @@ void policy_free(struct policy *p)
 {
     free(p->text);
     p->text = NULL;
+    for (int i = 0; i < P_COUNT; i++) {
+        free(p->s[i]);
+        p->s[i] = NULL;
+    }
 }
 
 double policy_weight(const struct policy *p, int m)

@@ -16,11 +16,38 @@ enum {
     P_REGION_COUNTY_M, P_REGION_COUNTY_U, P_REGION_CITY_M, P_REGION_CITY_U,
     P_REGION_DIFF_M, P_REGION_DIFF_U,
     P_QUARANTINE_LIMIT,
-    P_COUNT
+    /* rules.md: thresholds */
+    P_WINDOW_MONTHS, P_INCOME_RATIO, P_INCOME_GAP, P_PENSION_TOLERANCE, P_PROPERTY_MULTIPLE,
+    P_HOUSING_AREA, P_BUSINESS_SMALL_CAPITAL, P_STANDARD_BAND, P_STANDARD_BAND_ACCIDENT,
+    P_EXIT_MONTHS, P_NOTICE_DAYS,
+    /* rules.md: lists (comma-separated) */
+    P_VEHICLE_EXEMPT, P_PROPERTY_NONRESIDENTIAL,
+    /* rules.md: severities (block, review or info), one per rule in rule_code order */
+    P_SEV_FIRST,
+    P_COUNT = P_SEV_FIRST + 22
 };
 
+/* The rule catalogue of rules.md, in the order of its table. The severity of rule R is
+ * setting P_SEV_FIRST + R; two more severities follow the rules: a deceased member's and a
+ * small 个体工商户's. */
+enum {
+    R_ID_INVALID, R_NOT_IN_REGISTER, R_IDENTITY_MISMATCH, R_LINK_UNCERTAIN, R_DECEASED,
+    R_UNDECLARED_MEMBER, R_MEMBER_NOT_IN_HOUSEHOLD, R_DUPLICATE_APPLICATION, R_VEHICLE,
+    R_PROPERTY_MULTIPLE, R_PROPERTY_NONRESIDENTIAL, R_PROPERTY_UNDECLARED, R_HOUSING_AREA,
+    R_BUSINESS, R_INCOME_UNDERSTATED, R_PENSION_UNDECLARED, R_PUBLIC_SECTOR,
+    R_INCOME_ABOVE_STANDARD, R_STANDARD_MISSING, R_EXIT_ELIGIBLE,
+    R_COUNT,
+    R_SEV_DECEASED_MEMBER = R_COUNT, R_SEV_BUSINESS_SMALL
+};
+/* The code of rule R, e.g. "VEHICLE"; NULL when out of range. */
+const char *rule_code(int r);
+
+/* Severities, in the order a gate weighs them. */
+enum { SEV_BLOCK, SEV_REVIEW, SEV_INFO };
+
 struct policy {
-    double v[P_COUNT];
+    double v[P_COUNT];   /* numbers; for a severity its SEV_* value */
+    char *s[P_COUNT];    /* lists: the text as given (owned) */
     char *text;          /* the effective policy, one "key = value" a line, sorted as above */
     char sha256[65];     /* of text */
 };
@@ -35,5 +62,9 @@ void policy_free(struct policy *p);
 double policy_weight(const struct policy *p, int m_index);
 /* The key of setting I. */
 const char *policy_key(int i);
+/* 1 when an item of list setting I is a substring of TEXT (SUBSTRING) or equals it. */
+int policy_list_has(const struct policy *p, int i, const char *text, int substring);
+/* The name of severity SEV: "block", "review" or "info". */
+const char *policy_sev_name(int sev);
 
 #endif

@@ -55,11 +55,13 @@ int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct p
     snprintf(r->as_of, sizeof r->as_of, "%s", as_of);
     if ((rc = one_int(db, "SELECT ifnull(max(id), 0) FROM loads", NULL, &r->horizon)) < 0 ||
         (rc = one_int(db, "SELECT ifnull(max(seq), 0) FROM app_status", NULL,
-                      &r->status_seq)) < 0)
+                      &r->status_seq)) < 0 ||
+        (rc = one_int(db, "SELECT ifnull(max(seq), 0) FROM decisions", NULL,
+                      &r->decision_seq)) < 0)
         goto done;
     if ((rc = store_prepare(db, "INSERT INTO runs(as_of,horizon,status_seq,scope,policy,"
-                                "policy_sha256,versions,started_at) VALUES(?,?,?,?,?,?,?,"
-                                "strftime('%Y-%m-%dT%H:%M:%SZ','now'))", &st)) < 0)
+                                "policy_sha256,versions,started_at,decision_seq) VALUES(?,?,?,?,"
+                                "?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'),?)", &st)) < 0)
         goto done;
     sqlite3_bind_text(st, 1, as_of, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, r->horizon);
@@ -68,6 +70,7 @@ int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct p
     sqlite3_bind_text(st, 5, pol->text, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, pol->sha256, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, versions, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, r->decision_seq);
     if (sqlite3_step(st) != SQLITE_DONE) {
         rc = store_err(db, "recording the run");
         goto done;
@@ -107,7 +110,7 @@ int run_open(sqlite3 *db, long long id, struct run *r)
         if (id == 0)
             return xv_fail(XV_EUSAGE, "there is no run yet: run 'xverify match' first");
     }
-    if ((rc = store_prepare(db, "SELECT as_of, horizon, status_seq, policy FROM runs "
+    if ((rc = store_prepare(db, "SELECT as_of, horizon, status_seq, policy, decision_seq FROM runs "
                                 "WHERE id=?", &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
@@ -119,6 +122,7 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     snprintf(r->as_of, sizeof r->as_of, "%s", sqlite3_column_text(st, 0));
     r->horizon = sqlite3_column_int64(st, 1);
     r->status_seq = sqlite3_column_int64(st, 2);
+    r->decision_seq = sqlite3_column_int64(st, 4);
     rc = policy_parse("the run's policy", (const char *)sqlite3_column_text(st, 3), &r->pol);
     sqlite3_finalize(st);
     if (rc < 0)

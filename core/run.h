@@ -12,6 +12,7 @@ struct run {
     char as_of[11];
     long long horizon;                 /* the newest load the run could see */
     long long status_seq;              /* the newest status change it could see */
+    long long decision_seq;            /* the newest review decision it could see */
     long long load_of[RUN_MAX_KINDS];  /* per kind (xv_kinds order): the load it used, 0: none */
     struct policy pol;                 /* owned: run_free releases it */
 };

@@ -95,6 +95,90 @@ static const char *const base_schema =
     " lv_region INTEGER NOT NULL);"
     "CREATE INDEX links_person ON links(run_id, applicant_id, idx, kind, rid);";
 
+/* Version 2: rules, findings, gates, review decisions, approvals, report hashes and the
+ * audit trail. Applied on a new database after the base schema, and on a version-1
+ * database as its upgrade. */
+static const char *const schema_v2 =
+    "ALTER TABLE runs ADD COLUMN decision_seq INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN link_seconds REAL NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN rules_seconds REAL NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN findings INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE persons ADD COLUMN declared_income REAL;"
+    /* one row per finding of a run; idx is the application's person (NULL for findings on
+     * the application or on someone it did not declare); evidence is the SHA-256 of what
+     * the finding shows, so that a decision carries over only while it is unchanged */
+    "CREATE TABLE findings("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " applicant_id TEXT NOT NULL,"
+    " county_code TEXT NOT NULL,"
+    " rule TEXT NOT NULL,"
+    " severity TEXT NOT NULL,"
+    " idx INTEGER,"
+    " person_id_no TEXT NOT NULL,"
+    " person_name TEXT NOT NULL,"
+    " feed TEXT NOT NULL,"
+    " rid INTEGER,"
+    " record_key TEXT NOT NULL,"
+    " declared TEXT NOT NULL,"
+    " found TEXT NOT NULL,"
+    " raw TEXT NOT NULL,"
+    " load_id INTEGER,"
+    " link_weight REAL,"
+    " fingerprint TEXT NOT NULL,"
+    " evidence TEXT NOT NULL,"
+    " decision TEXT NOT NULL,"
+    " PRIMARY KEY(run_id, applicant_id, fingerprint));"
+    "CREATE INDEX findings_fp ON findings(fingerprint, run_id);"
+    "CREATE TABLE gates("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " applicant_id TEXT NOT NULL,"
+    " county_code TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " status TEXT NOT NULL,"
+    " gate TEXT NOT NULL,"
+    " n_block INTEGER NOT NULL,"
+    " n_review INTEGER NOT NULL,"
+    " n_info INTEGER NOT NULL,"
+    " PRIMARY KEY(run_id, applicant_id));"
+    "CREATE INDEX gates_app ON gates(applicant_id, run_id);"
+    "CREATE TABLE decisions("
+    " seq INTEGER PRIMARY KEY,"
+    " fingerprint TEXT NOT NULL,"
+    " evidence TEXT NOT NULL,"
+    " applicant_id TEXT NOT NULL,"
+    " rule TEXT NOT NULL,"
+    " decision TEXT NOT NULL,"
+    " by TEXT NOT NULL,"
+    " level TEXT NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " run_id INTEGER NOT NULL,"
+    " at TEXT NOT NULL);"
+    "CREATE INDEX decisions_fp ON decisions(fingerprint, seq);"
+    "CREATE TABLE approvals("
+    " seq INTEGER PRIMARY KEY,"
+    " applicant_id TEXT NOT NULL,"
+    " level TEXT NOT NULL,"
+    " by TEXT NOT NULL,"
+    " run_id INTEGER NOT NULL,"
+    " status_seq INTEGER NOT NULL,"
+    " at TEXT NOT NULL);"
+    "CREATE INDEX approvals_app ON approvals(applicant_id, seq);"
+    "CREATE TABLE run_reports("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " file TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL,"
+    " PRIMARY KEY(run_id, file));"
+    /* every load, run, decision, approval and status change; hash = SHA-256 of the previous
+     * entry's hash and this entry's fields (core/audit.c) */
+    "CREATE TABLE audit("
+    " seq INTEGER PRIMARY KEY,"
+    " at TEXT NOT NULL,"
+    " action TEXT NOT NULL,"
+    " subject TEXT NOT NULL,"
+    " detail TEXT NOT NULL,"
+    " prev TEXT NOT NULL,"
+    " hash TEXT NOT NULL);";
+
 /* One table per kind: the record version's life (from the load that brought it to the load
  * that ended it; loads of a kind come in as-of order, so load ids order time), its content
  * hash, the raw fields and the normalised columns. raw holds the source's values in
@@ -136,11 +220,36 @@ static int create_schema(sqlite3 *db)
     sbuf_adds(&b, base_schema);
     for (int i = 0; i < xv_nkinds; i++)
         kind_schema(&b, &xv_kinds[i]);
+    sbuf_adds(&b, schema_v2);
     sbuf_addf(&b, "PRAGMA application_id=%d; PRAGMA user_version=%d;", STORE_APP_ID,
               STORE_SCHEMA_VERSION);
     if ((rc = store_begin(db)) < 0)
         goto done;
     if ((rc = store_exec(db, sbuf_str(&b))) < 0) {
+        store_rollback(db);
+        goto done;
+    }
+    rc = store_commit(db);
+done:
+    sbuf_free(&b);
+    return rc;
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out);
+
+/* Brings a version-1 database (xverify 0.1) up to this version in one transaction. */
+static int upgrade_schema(sqlite3 *db)
+{
+    int rc;
+    struct sbuf b = SBUF_INIT;
+    sbuf_adds(&b, schema_v2);
+    sbuf_addf(&b, "PRAGMA user_version=%d;", STORE_SCHEMA_VERSION);
+    int ver = 0;
+    if ((rc = store_begin(db)) < 0)
+        goto done;
+    /* another process may have upgraded it while this one waited for the lock */
+    if ((rc = pragma_int(db, "PRAGMA user_version", &ver)) < 0 ||
+        (ver == 1 && (rc = store_exec(db, sbuf_str(&b))) < 0)) {
         store_rollback(db);
         goto done;
     }
@@ -215,6 +324,8 @@ int store_open(const char *path, sqlite3 **out)
         }
         if ((rc = create_schema(db)) < 0)
             goto fail;
+    } else if (ver == 1 && (rc = upgrade_schema(db)) < 0) {
+        goto fail;
     }
     *out = db;
     return 0;

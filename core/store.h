@@ -4,7 +4,7 @@
 #include <sqlite3.h>
 
 #define STORE_APP_ID 0x78767279      /* "xvry" */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Opens (creating when absent) the database at PATH, applies the pragmas and the schema.
  * On success *DB is the caller's, to be closed with store_close. Returns XV_ELOCKED for a

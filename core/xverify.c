@@ -14,10 +14,17 @@
 static const struct cmd commands[] = {
     { "load", cmd_load, "KIND FILE [--as-of DATE] [--map FILE] [--encoding auto|utf-8|gb18030]",
       "load one feed file as a snapshot (or, for applicant and member, an upsert)" },
-    { "match", cmd_match, "[--as-of DATE] [--applicant ID]... [--policy FILE]",
-      "a run: link every person of every application in scope to the feeds; prints its id" },
+    { "match", cmd_match, "[--as-of DATE] [--applicant ID]... [--policy FILE] [--out DIR]",
+      "a run: link, evaluate the rules, set the gates and write the reports; prints its id" },
     { "show", cmd_show, "APPLICANT [--run RUN] [--unmasked]",
-      "every link of an application with its per-field weights" },
+      "every link of an application with its per-field weights, and its findings" },
+    { "report", cmd_report, "[RUN] [--out DIR] [--county CODE] [--unmasked]",
+      "(re)write a run's reports into DIR/RUN/ (default reports/RUN/)" },
+    { "review", cmd_review,
+      "FINGERPRINT --dismiss|--confirm --by NAME --level county|city --reason TEXT",
+      "decide a finding; the decision holds while its evidence is unchanged" },
+    { "approve", cmd_approve, "APPLICANT --level grassroots|county|city --by NAME",
+      "approve a CLEAR application at one level; after the city, public notice" },
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
 
@@ -57,6 +64,16 @@ int xv_usage(const char *cmd, const char *fmt, ...)
     if (c)
         fprintf(stderr, "usage: xverify %s %s\n", c->name, c->usage);
     return XV_EUSAGE;
+}
+
+int xv_parse_run(const char *cmd, const char *s, long long *id)
+{
+    char *end;
+    errno = 0;
+    *id = strtoll(s, &end, 10);
+    if (!*s || *end || errno || *id <= 0)
+        return xv_usage(cmd, "'%s' is not a run number", s);
+    return 0;
 }
 
 int xv_db(struct xv_ctx *ctx, sqlite3 **db)

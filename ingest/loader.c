@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #include <xxhash.h>
+#include "../core/audit.h"
 #include "../core/err.h"
 #include "../core/kinds.h"
 #include "../core/store.h"
@@ -890,6 +891,16 @@ static int finish(struct ldr *l)
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = store_err(l->db, "recording the load");
     sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    char subject[32];
+    struct sbuf detail = SBUF_INIT;
+    snprintf(subject, sizeof subject, "load %lld", r->load_id);
+    sbuf_addf(&detail, "%s %s as of %s sha256 %s: %ld read, %ld added, %ld closed, "
+                       "%ld quarantined", l->k->name, l->o->file, r->as_of, r->sha256,
+              r->rows_read, r->rows_added, r->rows_closed, r->rows_quarantined);
+    rc = audit_append(l->db, "load", subject, sbuf_str(&detail));
+    sbuf_free(&detail);
     return rc;
 }
 

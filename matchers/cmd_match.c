@@ -1,5 +1,6 @@
 /* cmd_match.c: "xverify match": one run: every application in scope linked to the feeds. */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,10 @@
 #include "../core/store.h"
 #include "../core/util.h"
 #include "../ingest/norm.h"
+#include "../core/audit.h"
+#include "../reports/rpt.h"
 #include "link.h"
+#include "rules.h"
 
 /* The as-of date of the newest load: a run's default, so that no clock decides. */
 static int newest_as_of(sqlite3 *db, char out[11])
@@ -34,17 +38,19 @@ int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
         { "as-of", required_argument, NULL, 'a' },
         { "applicant", required_argument, NULL, 'p' },
         { "policy", required_argument, NULL, 'P' },
+        { "out", required_argument, NULL, 'o' },
         { "db", required_argument, NULL, 'd' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *as_of = NULL, *policy_path = NULL;
+    const char *as_of = NULL, *policy_path = NULL, *out = "reports";
     char **only = NULL, date[11];
     int nonly = 0, c, rc, in_tx = 0;
     struct policy pol = { 0 };
     struct run r = { 0 };
     struct link_stats st;
-    struct sbuf scope = SBUF_INIT;
+    struct rules_stats rs;
+    struct sbuf scope = SBUF_INIT, summary = SBUF_INIT;
     sqlite3 *db;
     double t0 = now_seconds();
     optind = 0;
@@ -57,6 +63,7 @@ int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
             only[nonly++] = optarg;
             break;
         case 'P': policy_path = optarg; break;
+        case 'o': out = optarg; break;
         case 'd': ctx->db_path = optarg; break;
         case 'h': xv_cmd_help("match"); free(only); return 0;
         default:
@@ -90,6 +97,10 @@ int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
         goto done;
     if ((rc = link_run(db, &r, only, nonly, &st)) < 0)
         goto done;
+    double t_link = now_seconds() - t0;
+    if ((rc = rules_run(db, &r, &rs)) < 0)
+        goto done;
+    double t_rules = now_seconds() - t0 - t_link;
     long links = 0, possible = 0;
     for (int i = 0; i < RUN_MAX_KINDS; i++) {
         links += st.links[i];
@@ -98,19 +109,36 @@ int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
     double secs = now_seconds() - t0;
     sqlite3_stmt *up = NULL;
     if ((rc = store_prepare(db, "UPDATE runs SET applications=?, persons=?, links=?, "
-                                "possible=?, seconds=? WHERE id=?", &up)) < 0)
+                                "possible=?, seconds=?, link_seconds=?, rules_seconds=?, "
+                                "findings=? WHERE id=?", &up)) < 0)
         goto done;
     sqlite3_bind_int64(up, 1, st.applications);
     sqlite3_bind_int64(up, 2, st.persons);
     sqlite3_bind_int64(up, 3, links);
     sqlite3_bind_int64(up, 4, possible);
     sqlite3_bind_double(up, 5, secs);
-    sqlite3_bind_int64(up, 6, r.id);
+    /* recorded to the 1/100 s that summary.txt shows, so that it can be written again */
+    sqlite3_bind_double(up, 6, (double)llround(t_link * 100) / 100);
+    sqlite3_bind_double(up, 7, (double)llround(t_rules * 100) / 100);
+    sqlite3_bind_int64(up, 8, rs.findings);
+    sqlite3_bind_int64(up, 9, r.id);
     int s = sqlite3_step(up);
     sqlite3_finalize(up);
     if (s != SQLITE_DONE) {
         rc = store_err(db, "recording the run");
         goto done;
+    }
+    {
+        char subject[32];
+        struct sbuf detail = SBUF_INIT;
+        snprintf(subject, sizeof subject, "run %lld", r.id);
+        sbuf_addf(&detail, "as of %s, policy %s, %ld applications, %ld findings "
+                           "(BLOCK %ld, REVIEW %ld, CLEAR %ld)", r.as_of, r.pol.sha256,
+                  rs.applications, rs.findings, rs.gates[0], rs.gates[1], rs.gates[2]);
+        rc = audit_append(db, "run", subject, sbuf_str(&detail));
+        sbuf_free(&detail);
+        if (rc < 0)
+            goto done;
     }
     if ((rc = store_commit(db)) < 0)
         goto done;
@@ -124,12 +152,20 @@ int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
     printf("; possible matches %ld\n", possible);
     fprintf(stderr, "xverify: match run %lld: %ld persons against %ld records in %.2f s\n", r.id,
             st.persons, st.records, secs);
+    /* the run is committed; its reports follow (xverify report writes them again) */
+    double t_rep = now_seconds();
+    struct rpt_opts ro = { out, NULL, 0 };
+    if ((rc = rpt_write(db, &r, &ro, &summary)) < 0)
+        goto done;
+    fputs(summary.s, stdout);
+    printf("reports: %s/%lld/ (written in %.2f s)\n", out, r.id, now_seconds() - t_rep);
 done:
     if (in_tx)
         store_rollback(db);
     run_free(&r);
     policy_free(&pol);
     sbuf_free(&scope);
+    sbuf_free(&summary);
     free(only);
     return rc;
 }

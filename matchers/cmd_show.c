@@ -11,20 +11,6 @@
 #include "../core/util.h"
 #include "compare.h"
 
-/* ID masked as reports show it: first 6 and last 4 characters, the rest '*'. */
-static void mask(const char *id, int unmasked, char *out, size_t n)
-{
-    size_t l = strlen(id);
-    if (unmasked || l <= 10) {
-        snprintf(out, n, "%s", id);
-        return;
-    }
-    size_t o = 0;
-    for (size_t i = 0; i < l && o + 1 < n; i++)
-        out[o++] = i < 6 || i >= l - 4 ? id[i] : '*';
-    out[o] = '\0';
-}
-
 static int weight_index(int field, int level, int *m)
 {
     static const int base[F_NFIELDS] = { P_ID_EXACT_M, P_NAME_EXACT_M, P_BIRTH_EXACT_M,
@@ -62,11 +48,11 @@ static int show_link(sqlite3 *db, const struct run *r, sqlite3_stmt *ln, int unm
     const char *p;
     size_t n;
     char idm[64], rawid[64], rawname[128];
-    mask((const char *)sqlite3_column_text(st, 4), unmasked, idm, sizeof idm);
+    mask_id((const char *)sqlite3_column_text(st, 4), unmasked, idm, sizeof idm);
     if (store_raw_field(raw, kind_col(k, "id_no"), &p, &n)) {
         char tmp[64];
         snprintf(tmp, sizeof tmp, "%.*s", (int)(n < 60 ? n : 60), p);
-        mask(tmp, unmasked, rawid, sizeof rawid);
+        mask_id(tmp, unmasked, rawid, sizeof rawid);
     } else {
         snprintf(rawid, sizeof rawid, "%s", idm);
     }
@@ -94,6 +80,48 @@ static int show_link(sqlite3 *db, const struct run *r, sqlite3_stmt *ln, int unm
     return 0;
 }
 
+/* The application's gate in run R and its findings, in report order. */
+static int show_findings(sqlite3 *db, const struct run *r, const char *app, int unmasked)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, s;
+    if ((rc = store_prepare(db, "SELECT gate, n_block, n_review, n_info FROM gates WHERE "
+                                "run_id=? AND applicant_id=?", &st)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, r->id);
+    sqlite3_bind_text(st, 2, app, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        printf("gate %s: %d block, %d review, %d info findings open\n", sqlite3_column_text(st, 0),
+               sqlite3_column_int(st, 1), sqlite3_column_int(st, 2), sqlite3_column_int(st, 3));
+    sqlite3_finalize(st);
+    if ((rc = store_prepare(db, "SELECT severity, rule, person_id_no, person_name, feed, "
+                                "record_key, declared, found, fingerprint, decision FROM findings "
+                                "WHERE run_id=? AND applicant_id=? ORDER BY rule, idx IS NULL, "
+                                "idx, person_id_no, record_key, fingerprint", &st)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, r->id);
+    sqlite3_bind_text(st, 2, app, -1, SQLITE_STATIC);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        char idm[64];
+        struct sbuf t = SBUF_INIT;
+        mask_id((const char *)sqlite3_column_text(st, 2), unmasked, idm, sizeof idm);
+        sbuf_addf(&t, "  %-6s %s %s %s", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+                  idm, sqlite3_column_text(st, 3));
+        if (*sqlite3_column_text(st, 4))
+            sbuf_addf(&t, " [%s %s]", sqlite3_column_text(st, 4), sqlite3_column_text(st, 5));
+        sbuf_addf(&t, ": declared '%s', found '%s' (%s, %s)", sqlite3_column_text(st, 6),
+                  sqlite3_column_text(st, 7), sqlite3_column_text(st, 8),
+                  sqlite3_column_text(st, 9));
+        struct sbuf m = SBUF_INIT;
+        mask_text(t.s, unmasked, &m);
+        printf("%s\n", m.s);
+        sbuf_free(&t);
+        sbuf_free(&m);
+    }
+    sqlite3_finalize(st);
+    return s == SQLITE_DONE ? 0 : store_err(db, "reading findings");
+}
+
 int cmd_show(int argc, char **argv, struct xv_ctx *ctx)
 {
     static const struct option opts[] = {
@@ -112,13 +140,10 @@ int cmd_show(int argc, char **argv, struct xv_ctx *ctx)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'r': {
-            char *end;
-            run_id = strtoll(optarg, &end, 10);
-            if (*end || run_id <= 0)
-                return xv_usage("show", "--run '%s' is not a run number", optarg);
+        case 'r':
+            if ((rc = xv_parse_run("show", optarg, &run_id)) < 0)
+                return rc;
             break;
-        }
         case 'u': unmasked = 1; break;
         case 'd': ctx->db_path = optarg; break;
         case 'h': xv_cmd_help("show"); return 0;
@@ -151,7 +176,7 @@ int cmd_show(int argc, char **argv, struct xv_ctx *ctx)
                    "%g)\n", app, r.id, r.as_of, r.pol.sha256, r.pol.v[P_LINK_UPPER],
                    r.pol.v[P_LINK_LOWER]);
         char idm[64];
-        mask((const char *)sqlite3_column_text(ps, 3), unmasked, idm, sizeof idm);
+        mask_id((const char *)sqlite3_column_text(ps, 3), unmasked, idm, sizeof idm);
         printf("person %d %s %s %s (ID %s)\n", sqlite3_column_int(ps, 0),
                sqlite3_column_text(ps, 1), sqlite3_column_text(ps, 2), idm,
                sqlite3_column_int(ps, 4) ? "valid" : "not valid");
@@ -176,8 +201,11 @@ int cmd_show(int argc, char **argv, struct xv_ctx *ctx)
         rc = store_err(db, "reading persons");
         goto done;
     }
-    if (!persons)
+    if (!persons) {
         rc = xv_fail(XV_EUSAGE, "no application '%s' in run %lld", app, r.id);
+        goto done;
+    }
+    rc = show_findings(db, &r, app, unmasked);
 done:
     sqlite3_finalize(ps);
     sqlite3_finalize(ln);

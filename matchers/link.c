@@ -22,6 +22,7 @@ struct person {
     char birth[11];        /* "" when unknown */
     char gender[4];        /* "男", "女" or "" */
     char *relation;
+    double income;         /* declared monthly income, yuan; NAN when not given */
 };
 
 struct app {
@@ -131,8 +132,8 @@ static char *raw_of(sqlite3_stmt *st, int col, int field)
 }
 
 static int add_person(struct linker *l, int app, int idx, sqlite3_stmt *st, int c_id, int c_valid,
-                      int c_name, int c_raw, const char *relation, const char *gender,
-                      const char *birth)
+                      int c_name, int c_raw, int c_income, const char *relation,
+                      const char *gender, const char *birth)
 {
     if (l->nps % 1024 == 0)
         l->ps = xrealloc(l->ps, (size_t)(l->nps + 1024) * sizeof *l->ps);
@@ -145,6 +146,8 @@ static int add_person(struct linker *l, int app, int idx, sqlite3_stmt *st, int 
     p->name = col_text(st, c_name);
     p->raw_name = raw_of(st, c_raw, l->name_field);
     p->relation = xstrdup(relation);
+    p->income = sqlite3_column_type(st, c_income) == SQLITE_NULL ? NAN
+                                                                 : sqlite3_column_double(st, c_income);
     if (birth && *birth)
         snprintf(p->birth, sizeof p->birth, "%s", birth);
     else
@@ -191,7 +194,7 @@ static int gather(struct linker *l, char **only, int nonly)
      * strcmp uses (BINARY collation), so the binary search below agrees with it. */
     if ((rc = store_prepare(l->db,
              "SELECT a.applicant_id, a.id_no, a.id_no_valid, a.name, a.raw, a.gender, "
-             "a.birth_date, a.county_code FROM applicant a WHERE a.load_id <= ?1 AND "
+             "a.birth_date, a.county_code, a.declared_income FROM applicant a WHERE a.load_id <= ?1 AND "
              "(a.to_load IS NULL OR a.to_load > ?1) AND (SELECT s.status FROM app_status s "
              "WHERE s.applicant_id = a.applicant_id AND s.seq <= ?2 AND s.from_date <= ?3 "
              "ORDER BY s.seq DESC LIMIT 1) IN ('applied', 'archived') "
@@ -210,7 +213,7 @@ static int gather(struct linker *l, char **only, int nonly)
         struct app *a = &l->apps[l->napps++];
         a->id = xstrdup(aid);
         snprintf(a->county, sizeof a->county, "%s", sqlite3_column_text(st, 7));
-        add_person(l, l->napps - 1, 0, st, 1, 2, 3, 4, "申请人",
+        add_person(l, l->napps - 1, 0, st, 1, 2, 3, 4, 8, "申请人",
                    (const char *)sqlite3_column_text(st, 5),
                    (const char *)sqlite3_column_text(st, 6));
     }
@@ -222,7 +225,7 @@ static int gather(struct linker *l, char **only, int nonly)
             return xv_fail(XV_EUSAGE, "no application '%s' with status applied or archived "
                            "as of %s", only[i], r->as_of);
     if ((rc = store_prepare(l->db,
-             "SELECT applicant_id, id_no, id_no_valid, name, raw, relation FROM member "
+             "SELECT applicant_id, id_no, id_no_valid, name, raw, relation, declared_income FROM member "
              "WHERE " RUN_VISIBLE " ORDER BY applicant_id, rid", &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, mem_load);
@@ -233,8 +236,8 @@ static int gather(struct linker *l, char **only, int nonly)
             continue;
         idx = app == last ? idx + 1 : 1;
         last = app;
-        add_person(l, app, idx, st, 1, 2, 3, 4, (const char *)sqlite3_column_text(st, 5), NULL,
-                   NULL);
+        add_person(l, app, idx, st, 1, 2, 3, 4, 6, (const char *)sqlite3_column_text(st, 5),
+                   NULL, NULL);
     }
     sqlite3_finalize(st);
     if (s != SQLITE_DONE)
@@ -248,8 +251,8 @@ static int store_persons(struct linker *l)
 {
     sqlite3_stmt *st = NULL;
     int rc = store_prepare(l->db, "INSERT INTO persons(run_id,applicant_id,idx,relation,id_no,"
-                                  "id_valid,name,raw_name,birth_date,gender,county_code) "
-                                  "VALUES(?,?,?,?,?,?,?,?,?,?,?)", &st);
+                                  "id_valid,name,raw_name,birth_date,gender,county_code,"
+                                  "declared_income) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &st);
     if (rc < 0)
         return rc;
     for (int i = 0; i < l->nps && rc == 0; i++) {
@@ -266,6 +269,10 @@ static int store_persons(struct linker *l)
         store_bind_text(st, 9, p->birth[0] ? p->birth : NULL);
         store_bind_text(st, 10, p->gender[0] ? p->gender : NULL);
         sqlite3_bind_text(st, 11, l->apps[p->app].county, -1, SQLITE_STATIC);
+        if (isnan(p->income))
+            sqlite3_bind_null(st, 12);
+        else
+            sqlite3_bind_double(st, 12, p->income);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = store_err(l->db, "storing persons");
     }

@@ -1,10 +1,11 @@
 #!/bin/sh
 # The main job on the bundled fixtures: loads every feed of fixtures/ into build/demo.db,
-# links every applicant and member to the feeds, and explains one application's links.
+# runs a match (linkage, the rules, the gates) that writes its reports into build/reports/,
+# and explains one application's links and findings.
 set -eu
 cd "$(dirname "$0")/.."
 db=build/demo.db
-rm -f "$db" "$db-wal" "$db-shm"
+rm -rf "$db" "$db-wal" "$db-shm" build/reports
 mkdir -p build
 status=0
 for f in fixtures/*-2026*.csv fixtures/*-2026*.xml; do
@@ -21,8 +22,11 @@ sqlite3 -header -column "$db" \
     "SELECT id, kind, as_of, format, encoding, rows_read AS records, rows_added AS added,
             rows_quarantined AS quarantined FROM loads ORDER BY id"
 echo
-./xverify --db "$db" match
+./xverify --db "$db" match --out build/reports
 echo
-echo "one application, its links explained (xverify show A006):"
+echo "the reports:"
+ls -l build/reports/1/
+echo
+echo "one application, its links and findings explained (xverify show A006):"
 ./xverify --db "$db" show A006
 exit "$status"

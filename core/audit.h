@@ -1,0 +1,15 @@
+/* audit.h: the append-only, hash-chained audit trail of loads, runs, decisions and approvals. */
+#ifndef XV_AUDIT_H
+#define XV_AUDIT_H
+#include <sqlite3.h>
+
+/* Appends one entry inside the caller's transaction: ACTION (e.g. "load", "run", "review",
+ * "approve", "status"), its SUBJECT (a load or run id, a fingerprint, an applicant id) and
+ * DETAIL. The entry's hash covers the previous entry's hash and every field, so that an
+ * entry edited later breaks the chain from there on. */
+int audit_append(sqlite3 *db, const char *action, const char *subject, const char *detail);
+/* The hash an entry must carry, as 64 hex digits plus NUL in OUT. */
+void audit_hash(const char *prev, long long seq, const char *at, const char *action,
+                const char *subject, const char *detail, char out[65]);
+
+#endif

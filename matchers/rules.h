@@ -1,0 +1,28 @@
+/* rules.h: the discrepancy catalogue of rules.md evaluated on a run's links, and the gates. */
+#ifndef XV_RULES_H
+#define XV_RULES_H
+#include <sqlite3.h>
+#include "../core/policy.h"
+#include "../core/run.h"
+
+struct rules_stats {
+    long applications;
+    long findings;
+    long by_rule[R_COUNT];   /* findings per rule */
+    long gates[3];           /* applications per gate: SEV_BLOCK, SEV_REVIEW, SEV_INFO (CLEAR) */
+};
+
+/* Evaluates every rule for every application of run R (its persons and links must be stored),
+ * stores the findings with their fingerprints and the decisions in force at the run, and one
+ * gate per application, inside the caller's transaction. */
+int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *st);
+
+/* The fingerprint of a finding: the first 16 hex digits of SHA-256 over rule, application,
+ * person ID and record key (and N > 0 when the same four occur more than once). */
+void rules_fingerprint(const char *rule, const char *app, const char *person, const char *key,
+                       int n, char out[17]);
+
+/* The names of the gates, by SEV_* of the worst unresolved finding: BLOCK, REVIEW, CLEAR. */
+const char *rules_gate_name(int gate);
+
+#endif

@@ -1,0 +1,59 @@
+/* cmd_report.c: "xverify report [RUN]": (re)writes a run's report files from what it stored. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../core/cmd.h"
+#include "../core/err.h"
+#include "../core/run.h"
+#include "../core/util.h"
+#include "rpt.h"
+
+int cmd_report(int argc, char **argv, struct xv_ctx *ctx)
+{
+    static const struct option opts[] = {
+        { "out", required_argument, NULL, 'o' },
+        { "county", required_argument, NULL, 'c' },
+        { "unmasked", no_argument, NULL, 'u' },
+        { "db", required_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct rpt_opts ro = { "reports", NULL, 0 };
+    long long run_id = 0;
+    int c, rc;
+    struct run r = { 0 };
+    struct sbuf summary = SBUF_INIT;
+    sqlite3 *db;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': ro.out = optarg; break;
+        case 'c': ro.county = optarg; break;
+        case 'u': ro.unmasked = 1; break;
+        case 'd': ctx->db_path = optarg; break;
+        case 'h': xv_cmd_help("report"); return 0;
+        default:
+            return xv_usage("report", "unknown option or missing value: '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind > 1)
+        return xv_usage("report", "unexpected argument '%s'", argv[optind + 1]);
+    if (argc - optind == 1 && (rc = xv_parse_run("report", argv[optind], &run_id)) < 0)
+        return rc;
+    if ((rc = xv_db(ctx, &db)) < 0)
+        return rc;
+    if ((rc = run_open(db, run_id, &r)) < 0)
+        goto done;
+    rc = rpt_write(db, &r, &ro, &summary);
+    if (rc == 0 || rc == XV_ENEEDS) {
+        if (!ro.county)
+            fputs(sbuf_str(&summary), stdout);
+        printf("reports: %s/%lld/\n", ro.out, r.id);
+    }
+done:
+    run_free(&r);
+    sbuf_free(&summary);
+    return rc;
+}
