@@ -120,7 +120,8 @@ int cmd_review(int argc, char **argv, struct xv_ctx *ctx)
     in_tx = 0;
     printf("%s: %s %s of %s (%s, run %lld) at %s level by %s\n", fp, decision, rule, app, sev,
            run_id, level, by);
-    printf("it holds while the evidence is unchanged; the next run's gate and reports show it\n");
+    printf("it holds while the evidence is unchanged; it influences approvals now; run reports "
+           "show it from the next run on\n");
 done:
     sqlite3_finalize(st);
     if (in_tx)
