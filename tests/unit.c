@@ -13,6 +13,7 @@
 #include "../ingest/source.h"
 #include "../core/policy.h"
 #include "../matchers/compare.h"
+#include "../matchers/rules.h"
 
 static int passed, failed;
 
@@ -371,6 +372,81 @@ static void test_policy(void)
     CHECK(policy_parse("t", "link.lower = 30\n", &p) == XV_EUSAGE, "lower above upper");
 }
 
+static void test_rules_policy(void)
+{
+    struct policy p;
+    CHECK(policy_load(NULL, &p) == 0, "defaults");
+    CHECK(p.v[P_SEV_FIRST + R_VEHICLE] == SEV_BLOCK && p.v[P_SEV_FIRST + R_ID_INVALID] == SEV_REVIEW &&
+          p.v[P_SEV_FIRST + R_EXIT_ELIGIBLE] == SEV_INFO &&
+          p.v[P_SEV_FIRST + R_SEV_DECEASED_MEMBER] == SEV_REVIEW &&
+          p.v[P_SEV_FIRST + R_SEV_BUSINESS_SMALL] == SEV_REVIEW, "default severities of rules.md");
+    CHECK(p.v[P_HOUSING_AREA] == 40 && p.v[P_STANDARD_BAND] == 1.5 && p.v[P_WINDOW_MONTHS] == 3 &&
+          p.v[P_EXIT_MONTHS] == 6 && p.v[P_INCOME_RATIO] == 0.2 && p.v[P_INCOME_GAP] == 200,
+          "default thresholds of rules.md");
+    CHECK(policy_list_has(&p, P_VEHICLE_EXEMPT, "普通二轮摩托车", 1), "a motorcycle is exempt");
+    CHECK(policy_list_has(&p, P_VEHICLE_EXEMPT, "残疾人专用车", 1), "a disabled car is exempt");
+    CHECK(!policy_list_has(&p, P_VEHICLE_EXEMPT, "小型轿车", 1), "a car is not");
+    CHECK(!policy_list_has(&p, P_VEHICLE_EXEMPT, NULL, 1), "an unknown type is not");
+    CHECK(policy_list_has(&p, P_PROPERTY_NONRESIDENTIAL, "商业", 0), "商业 is non-residential");
+    CHECK(!policy_list_has(&p, P_PROPERTY_NONRESIDENTIAL, "商", 0), "exact items, not parts");
+    CHECK(!strcmp(rule_code(R_VEHICLE), "VEHICLE") && !strcmp(rule_code(R_EXIT_ELIGIBLE),
+          "EXIT_ELIGIBLE") && rule_code(R_COUNT) == NULL, "rule codes");
+    CHECK(strstr(p.text, "\nseverity.DECEASED.member = review\n") &&
+          strstr(p.text, "\nvehicle.exempt = 摩托车,残疾人\n"), "the effective text names them");
+    char *text = xstrdup(p.text);
+    policy_free(&p);
+    CHECK(policy_parse("t", text, &p) == 0 && !strcmp(p.text, text), "the text round-trips");
+    policy_free(&p);
+    free(text);
+    CHECK(policy_parse("t", "severity.VEHICLE = info\nvehicle.exempt = \n", &p) == 0 &&
+          p.v[P_SEV_FIRST + R_VEHICLE] == SEV_INFO &&
+          !policy_list_has(&p, P_VEHICLE_EXEMPT, "普通二轮摩托车", 1), "overrides; an empty list");
+    policy_free(&p);
+    fprintf(stderr, "(the next errors are expected)\n");
+    CHECK(policy_parse("t", "severity.VEHICLE = high\n", &p) == XV_EUSAGE, "not a severity");
+    CHECK(policy_parse("t", "exit.months = 0\n", &p) == XV_EUSAGE, "out of range");
+    CHECK(policy_parse("t", "income.window_months = 1.5\n", &p) == XV_EUSAGE, "not whole");
+}
+
+static void test_fingerprints(void)
+{
+    char a[17], b[17], c[17];
+    rules_fingerprint("VEHICLE", "A001", "340102198003152310", "皖A12345", 0, a);
+    rules_fingerprint("VEHICLE", "A001", "340102198003152310", "皖A12345", 0, b);
+    CHECK(!strcmp(a, b) && strlen(a) == 16 && strspn(a, "0123456789abcdef") == 16,
+          "stable, 16 hex digits: %s", a);
+    rules_fingerprint("VEHICLE", "A001", "340102198003152310", "皖A12346", 0, c);
+    CHECK(strcmp(a, c), "another record key, another fingerprint");
+    rules_fingerprint("VEHICLE", "A001", "340102198003152310", "皖A12345", 1, c);
+    CHECK(strcmp(a, c), "a repeat is told apart");
+    rules_fingerprint("VEHICLE", "A00", "1340102198003152310", "皖A12345", 0, c);
+    CHECK(strcmp(a, c), "fields do not run into each other");
+    CHECK(!strcmp(rules_gate_name(SEV_BLOCK), "BLOCK") && !strcmp(rules_gate_name(2), "CLEAR"),
+          "gate names");
+}
+
+static void test_masking(void)
+{
+    char out[64];
+    struct sbuf b = SBUF_INIT;
+    mask_id("340102198003152310", 0, out, sizeof out);
+    CHECK(!strcmp(out, "340102********2310"), "18 digits: %s", out);
+    mask_id("340102800315231", 0, out, sizeof out);
+    CHECK(!strcmp(out, "340102*****5231"), "15 digits: %s", out);
+    mask_id("340102198003152310", 1, out, sizeof out);
+    CHECK(!strcmp(out, "340102198003152310"), "unmasked");
+    mask_text("张伟 34010219800315231X and 340102198003152310", 0, &b);
+    CHECK(!strcmp(b.s, "张伟 340102********231X and 340102********2310"), "in text: %s", b.s);
+    sbuf_reset(&b);
+    mask_text("皖(2019)合肥市不动产权第0012345号 2026-08..2026-10 1234567890123456789", 0, &b);
+    CHECK(!strcmp(b.s, "皖(2019)合肥市不动产权第0012345号 2026-08..2026-10 1234567890123456789"),
+          "short numbers and 19 digits stay: %s", b.s);
+    sbuf_reset(&b);
+    mask_text("", 0, &b);
+    CHECK(b.s && !strcmp(b.s, ""), "empty");
+    sbuf_free(&b);
+}
+
 int main(void)
 {
     xmlInitParser();
@@ -387,6 +463,9 @@ int main(void)
     test_kv_mapping();
     test_compare();
     test_policy();
+    test_rules_policy();
+    test_fingerprints();
+    test_masking();
     for (int i = 0; i < ntmp; i++)
         unlink(tmp_paths[i]);
     norm_fini();
