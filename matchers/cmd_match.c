@@ -155,8 +155,11 @@ int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
     /* the run is committed; its reports follow (xverify report writes them again) */
     double t_rep = now_seconds();
     struct rpt_opts ro = { out, NULL, 0 };
-    if ((rc = rpt_write(db, &r, &ro, &summary)) < 0)
+    if ((rc = rpt_write(db, &r, &ro, &summary)) < 0) {
+        fprintf(stderr, "xverify: run %lld is stored; 'xverify report %lld' writes its reports "
+                        "again\n", r.id, r.id);
         goto done;
+    }
     fputs(summary.s, stdout);
     printf("reports: %s/%lld/ (written in %.2f s)\n", out, r.id, now_seconds() - t_rep);
 done:
