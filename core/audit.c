@@ -1,7 +1,6 @@
 /* audit.c: appends entries to the hash-chained audit trail. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include "audit.h"
 #include "err.h"
 #include "store.h"
@@ -21,13 +20,10 @@ void audit_hash(const char *prev, long long seq, const char *at, const char *act
 int audit_append(sqlite3 *db, const char *action, const char *subject, const char *detail)
 {
     sqlite3_stmt *st = NULL;
-    char prev[65] = "", hash[65], at[32];
+    char prev[65] = "", hash[65], at[21];
     long long seq = 1;
     int rc;
-    time_t now = time(NULL);
-    struct tm tm;
-    if (!gmtime_r(&now, &tm) || !strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm))
-        return error("cannot read the clock for the audit trail");
+    utc_now(at);
     if ((rc = store_prepare(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
                             &st)) < 0)
         return rc;

@@ -24,6 +24,16 @@ struct cmd {
 
 /* Reports a usage error for command CMD and returns XV_EUSAGE. */
 int xv_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct option;
+/* The options of command CMD, one per call, getopt_long style. OPTS lists the command's own
+ * options (ending with a NULL name); --db and --help are every command's and handled here.
+ * Returns the next option's value; -1 at the end (optind is then the first argument);
+ * XV_OPT_HELP after printing the help (the command returns 0); XV_OPT_BAD after reporting a
+ * usage error (the command returns XV_EUSAGE). Starts over when ARGV changes. */
+int xv_getopt(struct xv_ctx *ctx, const char *cmd, int argc, char **argv,
+              const struct option *opts);
+#define XV_OPT_HELP (-100)
+#define XV_OPT_BAD (-101)
 /* Reads a run number for command CMD into *ID; a usage error when S is not one. */
 int xv_parse_run(const char *cmd, const char *s, long long *id);
 /* Prints CMD's help on stdout. */

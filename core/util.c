@@ -282,3 +282,11 @@ void mask_text(const char *text, int unmasked, struct sbuf *b)
     if (!b->s)
         sbuf_add(b, "", 0);
 }
+
+void utc_now(char out[21])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&now, &tm) || !strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(out, 21, "0000-00-00T00:00:00Z");
+}

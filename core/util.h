@@ -51,6 +51,9 @@ void mask_id(const char *id, int unmasked, char *out, size_t n);
 /* TEXT with every ID-like word (15 to 18 digits, the last may be X) masked, appended to B. */
 void mask_text(const char *text, int unmasked, struct sbuf *b);
 
+/* The time now in UTC as YYYY-MM-DDTHH:MM:SSZ, for records of when a person acted. */
+void utc_now(char out[21]);
+
 /* Today's local date as YYYY-MM-DD. */
 void today_iso(char out[11]);
 

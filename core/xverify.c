@@ -66,6 +66,40 @@ int xv_usage(const char *cmd, const char *fmt, ...)
     return XV_EUSAGE;
 }
 
+int xv_getopt(struct xv_ctx *ctx, const char *cmd, int argc, char **argv,
+              const struct option *opts)
+{
+    static char **started;
+    struct option all[32];
+    int n = 0, c;
+    while (opts[n].name && n < 29) {
+        all[n] = opts[n];
+        n++;
+    }
+    all[n++] = (struct option){ "db", required_argument, NULL, 0x100 };
+    all[n++] = (struct option){ "help", no_argument, NULL, 0x101 };
+    all[n] = (struct option){ NULL, 0, NULL, 0 };
+    if (started != argv) {
+        started = argv;
+        optind = 0;
+        opterr = 0;
+    }
+    c = getopt_long(argc, argv, "", all, NULL);
+    if (c == 0x100) {
+        ctx->db_path = optarg;
+        return xv_getopt(ctx, cmd, argc, argv, opts);
+    }
+    if (c == 0x101) {
+        xv_cmd_help(cmd);
+        return XV_OPT_HELP;
+    }
+    if (c == '?' || c == ':') {
+        xv_usage(cmd, "unknown option or missing value: '%s'", argv[optind - 1]);
+        return XV_OPT_BAD;
+    }
+    return c;
+}
+
 int xv_parse_run(const char *cmd, const char *s, long long *id)
 {
     char *end;

@@ -12,8 +12,6 @@ int cmd_load(int argc, char **argv, struct xv_ctx *ctx)
         { "as-of", required_argument, NULL, 'a' },
         { "map", required_argument, NULL, 'm' },
         { "encoding", required_argument, NULL, 'e' },
-        { "db", required_argument, NULL, 'd' },
-        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct ldr_opts o = { 0 };
@@ -22,17 +20,15 @@ int cmd_load(int argc, char **argv, struct xv_ctx *ctx)
     int c, rc;
     o.quarantine_limit = 0.10;
     o.progress = 1;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = xv_getopt(ctx, "load", argc, argv, opts)) != -1) {
         switch (c) {
         case 'a': o.as_of = optarg; break;
         case 'm': o.map = optarg; break;
         case 'e': o.encoding = optarg; break;
-        case 'd': ctx->db_path = optarg; break;
-        case 'h': xv_cmd_help("load"); return 0;
+        case XV_OPT_HELP:
+            return 0;
         default:
-            return xv_usage("load", "unknown option or missing value: '%s'", argv[optind - 1]);
+            return XV_EUSAGE;
         }
     }
     if (argc - optind != 2)

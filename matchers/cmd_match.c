@@ -39,8 +39,6 @@ int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
         { "applicant", required_argument, NULL, 'p' },
         { "policy", required_argument, NULL, 'P' },
         { "out", required_argument, NULL, 'o' },
-        { "db", required_argument, NULL, 'd' },
-        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *as_of = NULL, *policy_path = NULL, *out = "reports";
@@ -53,9 +51,7 @@ int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
     struct sbuf scope = SBUF_INIT, summary = SBUF_INIT;
     sqlite3 *db;
     double t0 = now_seconds();
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = xv_getopt(ctx, "match", argc, argv, opts)) != -1) {
         switch (c) {
         case 'a': as_of = optarg; break;
         case 'p':
@@ -64,11 +60,12 @@ int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
             break;
         case 'P': policy_path = optarg; break;
         case 'o': out = optarg; break;
-        case 'd': ctx->db_path = optarg; break;
-        case 'h': xv_cmd_help("match"); free(only); return 0;
+        case XV_OPT_HELP:
+            free(only);
+            return 0;
         default:
             free(only);
-            return xv_usage("match", "unknown option or missing value: '%s'", argv[optind - 1]);
+            return XV_EUSAGE;
         }
     }
     if (optind != argc) {

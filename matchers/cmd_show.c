@@ -127,8 +127,6 @@ int cmd_show(int argc, char **argv, struct xv_ctx *ctx)
     static const struct option opts[] = {
         { "run", required_argument, NULL, 'r' },
         { "unmasked", no_argument, NULL, 'u' },
-        { "db", required_argument, NULL, 'd' },
-        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     long long run_id = 0;
@@ -136,19 +134,17 @@ int cmd_show(int argc, char **argv, struct xv_ctx *ctx)
     struct run r = { 0 };
     sqlite3 *db;
     sqlite3_stmt *ps = NULL, *ln = NULL;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = xv_getopt(ctx, "show", argc, argv, opts)) != -1) {
         switch (c) {
         case 'r':
             if ((rc = xv_parse_run("show", optarg, &run_id)) < 0)
                 return rc;
             break;
         case 'u': unmasked = 1; break;
-        case 'd': ctx->db_path = optarg; break;
-        case 'h': xv_cmd_help("show"); return 0;
+        case XV_OPT_HELP:
+            return 0;
         default:
-            return xv_usage("show", "unknown option or missing value: '%s'", argv[optind - 1]);
+            return XV_EUSAGE;
         }
     }
     if (argc - optind != 1)

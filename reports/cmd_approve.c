@@ -132,8 +132,6 @@ int cmd_approve(int argc, char **argv, struct xv_ctx *ctx)
     static const struct option opts[] = {
         { "level", required_argument, NULL, 'l' },
         { "by", required_argument, NULL, 'b' },
-        { "db", required_argument, NULL, 'd' },
-        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *by = NULL, *level_s = NULL;
@@ -143,17 +141,14 @@ int cmd_approve(int argc, char **argv, struct xv_ctx *ctx)
     struct sbuf why = SBUF_INIT;
     char status[32], today[11];
     long long run_id = 0, status_seq = 0, done_levels = 0;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = xv_getopt(ctx, "approve", argc, argv, opts)) != -1) {
         switch (c) {
         case 'l': level_s = optarg; break;
         case 'b': by = optarg; break;
-        case 'd': ctx->db_path = optarg; break;
-        case 'h': xv_cmd_help("approve"); return 0;
+        case XV_OPT_HELP:
+            return 0;
         default:
-            return xv_usage("approve", "unknown option or missing value: '%s'",
-                            argv[optind - 1]);
+            return XV_EUSAGE;
         }
     }
     if (argc - optind != 1)
@@ -243,11 +238,8 @@ int cmd_approve(int argc, char **argv, struct xv_ctx *ctx)
     }
     {
         sqlite3_stmt *st = NULL;
-        char at[32];
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        char at[21];
+        utc_now(at);
         if ((rc = store_prepare(db, "INSERT INTO approvals(applicant_id,level,by,run_id,"
                                     "status_seq,at) VALUES(?,?,?,?,?,?)", &st)) < 0)
             goto done;

@@ -15,8 +15,6 @@ int cmd_report(int argc, char **argv, struct xv_ctx *ctx)
         { "out", required_argument, NULL, 'o' },
         { "county", required_argument, NULL, 'c' },
         { "unmasked", no_argument, NULL, 'u' },
-        { "db", required_argument, NULL, 'd' },
-        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct rpt_opts ro = { "reports", NULL, 0 };
@@ -25,17 +23,15 @@ int cmd_report(int argc, char **argv, struct xv_ctx *ctx)
     struct run r = { 0 };
     struct sbuf summary = SBUF_INIT;
     sqlite3 *db;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = xv_getopt(ctx, "report", argc, argv, opts)) != -1) {
         switch (c) {
         case 'o': ro.out = optarg; break;
         case 'c': ro.county = optarg; break;
         case 'u': ro.unmasked = 1; break;
-        case 'd': ctx->db_path = optarg; break;
-        case 'h': xv_cmd_help("report"); return 0;
+        case XV_OPT_HELP:
+            return 0;
         default:
-            return xv_usage("report", "unknown option or missing value: '%s'", argv[optind - 1]);
+            return XV_EUSAGE;
         }
     }
     if (argc - optind > 1)

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "../core/audit.h"
 #include "../core/cmd.h"
 #include "../core/err.h"
@@ -18,8 +17,6 @@ int cmd_review(int argc, char **argv, struct xv_ctx *ctx)
         { "by", required_argument, NULL, 'b' },
         { "level", required_argument, NULL, 'l' },
         { "reason", required_argument, NULL, 'r' },
-        { "db", required_argument, NULL, 'd' },
-        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *decision = NULL, *by = NULL, *level = NULL, *reason = NULL;
@@ -28,9 +25,7 @@ int cmd_review(int argc, char **argv, struct xv_ctx *ctx)
     sqlite3_stmt *st = NULL;
     char *app = NULL, *rule = NULL, *sev = NULL, *evidence = NULL;
     long long run_id = 0;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = xv_getopt(ctx, "review", argc, argv, opts)) != -1) {
         switch (c) {
         case 'D':
         case 'C':
@@ -41,10 +36,10 @@ int cmd_review(int argc, char **argv, struct xv_ctx *ctx)
         case 'b': by = optarg; break;
         case 'l': level = optarg; break;
         case 'r': reason = optarg; break;
-        case 'd': ctx->db_path = optarg; break;
-        case 'h': xv_cmd_help("review"); return 0;
+        case XV_OPT_HELP:
+            return 0;
         default:
-            return xv_usage("review", "unknown option or missing value: '%s'", argv[optind - 1]);
+            return XV_EUSAGE;
         }
     }
     if (argc - optind != 1)
@@ -90,13 +85,8 @@ int cmd_review(int argc, char **argv, struct xv_ctx *ctx)
                      "can be dismissed at city level only", fp, rule, app);
         goto done;
     }
-    char at[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    if (!gmtime_r(&now, &tm) || !strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
-        rc = error("cannot read the clock");
-        goto done;
-    }
+    char at[21];
+    utc_now(at);
     if ((rc = store_prepare(db, "INSERT INTO decisions(fingerprint,evidence,applicant_id,rule,"
                                 "decision,by,level,reason,run_id,at) VALUES(?,?,?,?,?,?,?,?,?,?)",
                             &st)) < 0)
