@@ -733,7 +733,8 @@ static int cmp_finding(const void *x, const void *y)
 static int store_app(struct ctx *c, struct app *a)
 {
     int n[3] = { 0, 0, 0 }, rc = 0;
-    qsort(a->fs, (size_t)a->nfs, sizeof *a->fs, cmp_finding);
+    if (a->nfs > 1)
+        qsort(a->fs, (size_t)a->nfs, sizeof *a->fs, cmp_finding);
     for (int i = 0; i < a->nfs; i++) {
         struct finding *f = &a->fs[i];
         const struct rec *evr = f->ev >= 0 ? &a->recs[f->ev] : NULL;
