@@ -46,7 +46,7 @@ int cmd_report(int argc, char **argv, struct xv_ctx *ctx)
     if (rc == 0 || rc == XV_ENEEDS) {
         if (!ro.county)
             fputs(sbuf_str(&summary), stdout);
-        printf("reports: %s/%lld/\n", ro.out, r.id);
+        printf("reports: %s/%lld%s/\n", ro.out, r.id, ro.unmasked ? "-unmasked" : "");
     }
 done:
     run_free(&r);

@@ -611,7 +611,9 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
     memset(outs, 0, sizeof outs);
     d.r = r;
     d.unmasked = o->unmasked;
-    sbuf_addf(&dir, "%s/%lld", o->out && *o->out ? o->out : "reports", r->id);
+    /* unmasked files never replace the masked ones that county reviewers are given */
+    sbuf_addf(&dir, "%s/%lld%s", o->out && *o->out ? o->out : "reports", r->id,
+              o->unmasked ? "-unmasked" : "");
     if ((rc = read_data(db, &d)) < 0)
         goto done;
     if (o->county) {
