@@ -45,5 +45,6 @@ int cmd_show(int argc, char **argv, struct xv_ctx *ctx);
 int cmd_report(int argc, char **argv, struct xv_ctx *ctx);
 int cmd_review(int argc, char **argv, struct xv_ctx *ctx);
 int cmd_approve(int argc, char **argv, struct xv_ctx *ctx);
+int cmd_audit(int argc, char **argv, struct xv_ctx *ctx);
 
 #endif

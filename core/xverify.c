@@ -25,6 +25,8 @@ static const struct cmd commands[] = {
       "decide a finding; the decision holds while its evidence is unchanged" },
     { "approve", cmd_approve, "APPLICANT --level grassroots|county|city --by NAME",
       "approve a CLEAR application at one level; after the city, public notice" },
+    { "audit", cmd_audit, "",
+      "verify the hash chain of the audit trail and print its head (exit 4 when broken)" },
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
 

@@ -895,7 +895,7 @@ static int finish(struct ldr *l)
         return rc;
     char subject[32];
     struct sbuf detail = SBUF_INIT;
-    snprintf(subject, sizeof subject, "load %lld", r->load_id);
+    snprintf(subject, sizeof subject, "%lld", r->load_id);
     sbuf_addf(&detail, "%s %s as of %s sha256 %s: %ld read, %ld added, %ld closed, "
                        "%ld quarantined", l->k->name, l->o->file, r->as_of, r->sha256,
               r->rows_read, r->rows_added, r->rows_closed, r->rows_quarantined);

@@ -128,7 +128,7 @@ int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
     {
         char subject[32];
         struct sbuf detail = SBUF_INIT;
-        snprintf(subject, sizeof subject, "run %lld", r.id);
+        snprintf(subject, sizeof subject, "%lld", r.id);
         sbuf_addf(&detail, "as of %s, policy %s, %ld applications, %ld findings "
                            "(BLOCK %ld, REVIEW %ld, CLEAR %ld)", r.as_of, r.pol.sha256,
                   rs.applications, rs.findings, rs.gates[0], rs.gates[1], rs.gates[2]);
