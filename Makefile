@@ -30,7 +30,7 @@ CORE    := core/audit.c core/err.c core/kinds.c core/kv.c core/policy.c core/run
 INGEST  := ingest/cmd_load.c ingest/csvin.c ingest/loader.c ingest/mapping.c ingest/norm.c \
            ingest/source.c ingest/writer.c ingest/xmlin.c
 MATCH   := matchers/cmd_match.c matchers/cmd_show.c matchers/compare.c matchers/link.c \
-           matchers/rules.c
+           matchers/match.c matchers/rules.c
 REPORTS := reports/cmd_approve.c reports/cmd_audit.c reports/cmd_report.c reports/cmd_review.c reports/rpt.c
 LIBSRC  := $(filter-out core/xverify.c,$(CORE) $(INGEST) $(MATCH) $(REPORTS))
 LIBOBJ  := $(LIBSRC:%.c=build/%.o)
