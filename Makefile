@@ -31,7 +31,8 @@ INGEST  := ingest/cmd_load.c ingest/csvin.c ingest/loader.c ingest/mapping.c ing
            ingest/source.c ingest/writer.c ingest/xmlin.c
 MATCH   := matchers/cmd_match.c matchers/cmd_show.c matchers/compare.c matchers/link.c \
            matchers/match.c matchers/rules.c
-REPORTS := reports/cmd_approve.c reports/cmd_audit.c reports/cmd_report.c reports/cmd_review.c reports/rpt.c
+REPORTS := reports/cmd_approve.c reports/cmd_audit.c reports/cmd_diff.c reports/cmd_report.c \
+           reports/cmd_rerun.c reports/cmd_review.c reports/rpt.c
 LIBSRC  := $(filter-out core/xverify.c,$(CORE) $(INGEST) $(MATCH) $(REPORTS))
 LIBOBJ  := $(LIBSRC:%.c=build/%.o)
 HEADERS := $(wildcard core/*.h ingest/*.h matchers/*.h reports/*.h)

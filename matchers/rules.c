@@ -641,8 +641,7 @@ static int rules_income(struct ctx *c, struct app *a)
     double std;
     if (!standard_at(c, a, c->months[0], &std)) {
         add(a, R_STANDARD_MISSING, sev_of(c, R_STANDARD_MISSING), 0, NULL, NULL, NULL,
-            xstrdup(a->county), xstrdup(""), fmt("no standard for %s at %s", a->county,
-                                                c->r->as_of));
+            xstrdup(a->county), xstrdup(""), fmt("no standard for %s or its city", a->county));
         return 0;
     }
     if (size <= 0)

@@ -598,6 +598,65 @@ done:
     return differ ? XV_ENEEDS : 0;
 }
 
+/* Compares every file written with the hash the run recorded for it, and lists any file the
+ * run wrote that was not written now. */
+static int compare_hashes(sqlite3 *db, const struct run *r, char **names, char **paths, int n)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, differ = 0, recorded = 0, s;
+    if ((rc = store_prepare(db, "SELECT file, sha256 FROM run_reports WHERE run_id=? "
+                                "ORDER BY file", &st)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, r->id);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *file = (const char *)sqlite3_column_text(st, 0);
+        const char *want = (const char *)sqlite3_column_text(st, 1);
+        int found = 0;
+        recorded++;
+        for (int i = 0; i < n && !found; i++) {
+            if (strcmp(names[i], file))
+                continue;
+            char h[65];
+            found = 1;
+            if ((rc = file_sha(paths[i], h)) < 0)
+                goto done;
+            if (strcmp(h, want)) {
+                printf("differs: %s (run %lld wrote sha256 %.12s, now %.12s)\n", file, r->id,
+                       want, h);
+                differ = 1;
+            } else {
+                printf("identical: %s\n", file);
+            }
+        }
+        if (!found) {
+            printf("missing: %s (run %lld wrote it; not written now)\n", file, r->id);
+            differ = 1;
+        }
+    }
+    if (s != SQLITE_DONE) {
+        rc = store_err(db, "reading report hashes");
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        int known = 0;
+        sqlite3_reset(st);
+        while (!known && (s = sqlite3_step(st)) == SQLITE_ROW)
+            known = !strcmp((const char *)sqlite3_column_text(st, 0), names[i]);
+        if (!known) {
+            printf("new: %s (run %lld did not write it)\n", names[i], r->id);
+            differ = 1;
+        }
+    }
+    if (!recorded) {
+        rc = xv_fail(XV_ENEEDS, "run %lld has no recorded report hashes to compare with", r->id);
+        goto done;
+    }
+    rc = differ ? XV_ENEEDS : 0;
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
 #define MAX_FILES 1024
 
 int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct sbuf *summary)
@@ -613,7 +672,7 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
     d.unmasked = o->unmasked;
     /* unmasked files never replace the masked ones that county reviewers are given */
     sbuf_addf(&dir, "%s/%lld%s", o->out && *o->out ? o->out : "reports", r->id,
-              o->unmasked ? "-unmasked" : "");
+              o->unmasked ? "-unmasked" : o->rerun ? "-rerun" : "");
     if ((rc = read_data(db, &d)) < 0)
         goto done;
     if (o->county) {
@@ -673,7 +732,8 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
         char *paths[MAX_FILES];
         for (int i = 0; i < nout; i++)
             paths[i] = outs[i].path;
-        rc = record_hashes(db, r, names, paths, nout);
+        rc = o->rerun ? compare_hashes(db, r, names, paths, nout)
+                      : record_hashes(db, r, names, paths, nout);
     }
 done:
     for (int i = 0; i < nout; i++) {

@@ -9,6 +9,8 @@ struct rpt_opts {
     const char *out;         /* parent folder: the files go to OUT/<run-id>/ ("reports") */
     const char *county;      /* only this county's page, or NULL for every file */
     int unmasked;            /* IDs in full, into OUT/<run-id>-unmasked/ */
+    int rerun;               /* into OUT/<run-id>-rerun/, compared with the recorded hashes,
+                              * recording nothing (the caller's transaction is open) */
 };
 
 /* Writes run R's reports as O says. Each file is written beside its final name and renamed

@@ -1,0 +1,87 @@
+/* cmd_rerun.c: "xverify rerun RUN": re-executes a past run on the data as it stood, compares reports. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../core/cmd.h"
+#include "../core/err.h"
+#include "../core/run.h"
+#include "../core/store.h"
+#include "../core/util.h"
+#include "../matchers/match.h"
+#include "rpt.h"
+
+/* The run's recorded scope and program versions. */
+static int run_text(sqlite3 *db, long long id, char **scope, char **versions)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT scope, versions FROM runs WHERE id=?", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *scope = xstrdup((const char *)sqlite3_column_text(st, 0));
+        *versions = xstrdup((const char *)sqlite3_column_text(st, 1));
+    } else {
+        rc = store_err(db, "reading the run");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cmd_rerun(int argc, char **argv, struct xv_ctx *ctx)
+{
+    static const struct option opts[] = {
+        { "out", required_argument, NULL, 'o' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct rpt_opts ro = { "reports", NULL, 0, 1 };
+    long long run_id = 0;
+    int c, rc, in_tx = 0;
+    struct run r = { 0 };
+    char *scope = NULL, *versions = NULL, *now = run_versions();
+    sqlite3 *db = NULL;
+    while ((c = xv_getopt(ctx, "rerun", argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'o': ro.out = optarg; break;
+        case XV_OPT_HELP:
+            rc = 0;
+            goto done;
+        default:
+            rc = XV_EUSAGE;
+            goto done;
+        }
+    }
+    if (argc - optind > 1) {
+        rc = xv_usage("rerun", "unexpected argument '%s'", argv[optind + 1]);
+        goto done;
+    }
+    if (argc - optind == 1 && (rc = xv_parse_run("rerun", argv[optind], &run_id)) < 0)
+        goto done;
+    if ((rc = xv_db(ctx, &db)) < 0)
+        goto done;
+    /* everything happens in one transaction that is rolled back: the store is left as it was */
+    if ((rc = store_begin(db)) < 0)
+        goto done;
+    in_tx = 1;
+    if ((rc = run_open(db, run_id, &r)) < 0 || (rc = run_text(db, r.id, &scope, &versions)) < 0)
+        goto done;
+    if (strcmp(versions, now))
+        printf("note: run %lld was made by: %s\nnote: this is: %s\n", r.id, versions, now);
+    if ((rc = match_redo(db, &r, scope)) < 0)
+        goto done;
+    rc = rpt_write(db, &r, &ro, NULL);
+    if (rc == 0)
+        printf("run %lld re-executed: every report file is byte-identical (%s/%lld-rerun/)\n",
+               r.id, ro.out, r.id);
+    else if (rc == XV_ENEEDS)
+        printf("run %lld re-executed: reports differ (%s/%lld-rerun/)\n", r.id, ro.out, r.id);
+done:
+    if (in_tx)
+        store_rollback(db);
+    run_free(&r);
+    free(scope);
+    free(versions);
+    free(now);
+    return rc;
+}
