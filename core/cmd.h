@@ -46,6 +46,7 @@ int cmd_report(int argc, char **argv, struct xv_ctx *ctx);
 int cmd_review(int argc, char **argv, struct xv_ctx *ctx);
 int cmd_approve(int argc, char **argv, struct xv_ctx *ctx);
 int cmd_audit(int argc, char **argv, struct xv_ctx *ctx);
+int cmd_nightly(int argc, char **argv, struct xv_ctx *ctx);
 int cmd_rerun(int argc, char **argv, struct xv_ctx *ctx);
 int cmd_diff(int argc, char **argv, struct xv_ctx *ctx);
 

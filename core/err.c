@@ -3,8 +3,27 @@
 #include <stdio.h>
 #include "err.h"
 
+static char last[4096];
+
+const char *xv_last_error(void)
+{
+    return last;
+}
+
 static void vreport(const char *prefix, const char *file, long line, const char *fmt, va_list ap)
 {
+    va_list copy;
+    int n = 0;
+    /* the message is also kept, without the program name, for the nightly run's .error files */
+    if (file && line > 0)
+        n = snprintf(last, sizeof last, "%s:%ld: ", file, line);
+    else if (file)
+        n = snprintf(last, sizeof last, "%s: ", file);
+    if (n < 0 || (size_t)n >= sizeof last)
+        n = 0;
+    va_copy(copy, ap);
+    vsnprintf(last + n, sizeof last - (size_t)n, fmt, copy);
+    va_end(copy);
     fputs("xverify: ", stderr);
     if (prefix)
         fputs(prefix, stderr);

@@ -23,6 +23,8 @@ int xv_fail_at(int code, const char *file, long line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Prints "xverify: warning: MESSAGE" on stderr. */
 void xv_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The last error or warning reported, without the "xverify: " prefix ("" before any). */
+const char *xv_last_error(void);
 /* The process exit code for a return code. */
 int xv_exit_code(int rc);
 

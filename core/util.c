@@ -1,6 +1,7 @@
 /* util.c: growable strings, checked allocation, UTF-8 helpers and hashing. */
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,4 +290,13 @@ void utc_now(char out[21])
     struct tm tm;
     if (!gmtime_r(&now, &tm) || !strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm))
         snprintf(out, 21, "0000-00-00T00:00:00Z");
+}
+
+void crash_point(const char *point)
+{
+    const char *want = getenv("XVERIFY_CRASH_AT");
+    if (want && !strcmp(want, point)) {
+        fflush(NULL);
+        raise(SIGKILL);
+    }
 }

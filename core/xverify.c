@@ -25,6 +25,8 @@ static const struct cmd commands[] = {
       "decide a finding; the decision holds while its evidence is unchanged" },
     { "approve", cmd_approve, "APPLICANT --level grassroots|county|city --by NAME",
       "approve a CLEAR application at one level; after the city, public notice" },
+    { "nightly", cmd_nightly, "--inbox DIR [--out DIR] [--policy FILE]",
+      "load the inbox's new files in as-of order, then a match over everything in scope" },
     { "rerun", cmd_rerun, "[RUN] [--out DIR]",
       "re-execute a past run on the data as it stood; compare its reports byte for byte" },
     { "diff", cmd_diff, "RUN_A RUN_B", "the findings and gates that changed between two runs" },

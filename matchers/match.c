@@ -63,6 +63,7 @@ int match_run(sqlite3 *db, const struct match_opts *o, long long *run_id)
     if ((rc = rules_run(db, &r, &rs)) < 0)
         goto done;
     double t_rules = now_seconds() - t0 - t_link;
+    crash_point("run-linked");
     long links = 0, possible = 0;
     for (int i = 0; i < RUN_MAX_KINDS; i++) {
         links += st.links[i];
@@ -106,6 +107,7 @@ int match_run(sqlite3 *db, const struct match_opts *o, long long *run_id)
         goto done;
     in_tx = 0;
     *run_id = r.id;
+    crash_point("run-committed");
     printf("run %lld: as of %s, %ld applications, %ld persons, policy %.12s\n", r.id, r.as_of,
            st.applications, st.persons, r.pol.sha256);
     printf("  links:");

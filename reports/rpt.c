@@ -720,6 +720,7 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
     for (int i = 0; i < nout; i++)
         if ((rc = close_out(&outs[i])) < 0)
             goto done;
+    crash_point("reports-written");
     /* every file is complete: now they replace the earlier ones */
     for (int i = 0; i < nout; i++)
         if (rename(outs[i].tmp, outs[i].path) != 0) {

@@ -1,0 +1,247 @@
+/* cmd_nightly.c: "xverify nightly --inbox DIR": load the inbox's new files in as-of order, match, report. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../ingest/loader.h"
+#include "../matchers/match.h"
+#include "cmd.h"
+#include "err.h"
+#include "kinds.h"
+#include "policy.h"
+#include "util.h"
+
+struct inbox_file {
+    char *name;              /* in the inbox */
+    const struct kind *kind;
+    char date[9];            /* YYYYMMDD from the name */
+};
+
+/* KIND-YYYYMMDD[-anything].csv|xml: 1 with F filled, 0 for any other name. */
+static int parse_name(const char *name, struct inbox_file *f)
+{
+    const char *dash = strchr(name, '-');
+    size_t n = strlen(name);
+    if (!dash || n < 4 || (strcmp(name + n - 4, ".csv") && strcmp(name + n - 4, ".xml")))
+        return 0;
+    char kind[32];
+    if ((size_t)(dash - name) >= sizeof kind)
+        return 0;
+    memcpy(kind, name, (size_t)(dash - name));
+    kind[dash - name] = '\0';
+    const struct kind *k = kind_find(kind);
+    if (!k || strcmp(k->name, kind))
+        return 0;
+    for (int i = 1; i <= 8; i++)
+        if (dash[i] < '0' || dash[i] > '9')
+            return 0;
+    if (dash[9] != '-' && dash + 9 != name + n - 4)
+        return 0;
+    f->kind = k;
+    memcpy(f->date, dash + 1, 8);
+    f->date[8] = '\0';
+    return 1;
+}
+
+/* As-of order; on one date, in the order of the kind table (applications first), then by name. */
+static int cmp_file(const void *x, const void *y)
+{
+    const struct inbox_file *a = x, *b = y;
+    int c = strcmp(a->date, b->date);
+    if (c)
+        return c;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+/* Moves DIR/NAME into DIR/SUB/, not replacing a file of the same name already there. */
+static int move_to(const char *dir, const char *sub, const char *name, struct sbuf *dest)
+{
+    struct sbuf from = SBUF_INIT, d = SBUF_INIT;
+    int rc = 0;
+    sbuf_addf(&d, "%s/%s", dir, sub);
+    if (mkdir(d.s, 0777) != 0 && errno != EEXIST) {
+        rc = xv_fail(XV_EIO, "cannot create folder '%s': %s", d.s, strerror(errno));
+        goto done;
+    }
+    sbuf_addf(&from, "%s/%s", dir, name);
+    sbuf_reset(dest);
+    sbuf_addf(dest, "%s/%s", d.s, name);
+    struct stat sb;
+    for (int i = 1; stat(dest->s, &sb) == 0; i++) {
+        sbuf_reset(dest);
+        sbuf_addf(dest, "%s/%s.%d", d.s, name, i);
+    }
+    if (rename(from.s, dest->s) != 0)
+        rc = xv_fail(XV_EIO, "cannot move '%s' to '%s': %s", from.s, dest->s, strerror(errno));
+done:
+    sbuf_free(&from);
+    sbuf_free(&d);
+    return rc;
+}
+
+static int write_error_file(const char *path, const char *message)
+{
+    struct sbuf p = SBUF_INIT;
+    int rc = 0;
+    sbuf_addf(&p, "%s.error", path);
+    FILE *f = fopen(p.s, "w");
+    if (!f || fprintf(f, "%s\n", message) < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0)
+        rc = xv_fail(XV_EIO, "cannot write '%s': %s", p.s, strerror(errno));
+    if (f && fclose(f) != 0 && rc == 0)
+        rc = xv_fail(XV_EIO, "cannot write '%s': %s", p.s, strerror(errno));
+    sbuf_free(&p);
+    return rc;
+}
+
+static int scan(const char *dir, struct inbox_file **out, int *n)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    *out = NULL;
+    *n = 0;
+    if (!d)
+        return xv_fail(XV_EUSAGE, "cannot read the inbox '%s': %s", dir, strerror(errno));
+    while ((e = readdir(d))) {
+        struct inbox_file f;
+        struct stat sb;
+        struct sbuf p = SBUF_INIT;
+        sbuf_addf(&p, "%s/%s", dir, e->d_name);
+        int regular = stat(p.s, &sb) == 0 && S_ISREG(sb.st_mode);
+        sbuf_free(&p);
+        if (!regular || e->d_name[0] == '.')
+            continue;
+        if (!parse_name(e->d_name, &f)) {
+            size_t l = strlen(e->d_name);
+            if (l < 4 || strcmp(e->d_name + l - 4, ".map"))
+                fprintf(stderr, "xverify: nightly: '%s' is not named KIND-YYYYMMDD[-any].csv|xml; "
+                                "left in the inbox\n", e->d_name);
+            continue;
+        }
+        f.name = xstrdup(e->d_name);
+        *out = xrealloc(*out, (size_t)(*n + 1) * sizeof **out);
+        (*out)[(*n)++] = f;
+    }
+    closedir(d);
+    if (*n > 1)
+        qsort(*out, (size_t)*n, sizeof **out, cmp_file);
+    return 0;
+}
+
+int cmd_nightly(int argc, char **argv, struct xv_ctx *ctx)
+{
+    static const struct option opts[] = {
+        { "inbox", required_argument, NULL, 'i' },
+        { "out", required_argument, NULL, 'o' },
+        { "policy", required_argument, NULL, 'P' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *inbox = NULL, *out = "reports", *policy_path = NULL;
+    struct inbox_file *files = NULL;
+    struct policy pol = { 0 };
+    struct sbuf lock = SBUF_INIT, path = SBUF_INIT, map = SBUF_INIT, dest = SBUF_INIT;
+    int c, rc, nfiles = 0, lockfd = -1, needs = 0, loaded = 0, refused = 0, same = 0;
+    sqlite3 *db;
+    while ((c = xv_getopt(ctx, "nightly", argc, argv, opts)) != -1) {
+        switch (c) {
+        case 'i': inbox = optarg; break;
+        case 'o': out = optarg; break;
+        case 'P': policy_path = optarg; break;
+        case XV_OPT_HELP: return 0;
+        default: return XV_EUSAGE;
+        }
+    }
+    if (optind != argc)
+        return xv_usage("nightly", "unexpected argument '%s'", argv[optind]);
+    if (!inbox)
+        return xv_usage("nightly", "--inbox DIR is required");
+    if ((rc = policy_load(policy_path, &pol)) < 0)
+        return rc;
+    /* one nightly run at a time per database: a second one stops at once, having done nothing */
+    sbuf_addf(&lock, "%s.nightly-lock", ctx->db_path);
+    lockfd = open(lock.s, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (lockfd < 0) {
+        rc = xv_fail(XV_EIO, "cannot open the lock file '%s': %s", lock.s, strerror(errno));
+        goto done;
+    }
+    if (flock(lockfd, LOCK_EX | LOCK_NB) != 0) {
+        rc = xv_fail(XV_ELOCKED, "another nightly run is working on '%s'", ctx->db_path);
+        goto done;
+    }
+    if ((rc = scan(inbox, &files, &nfiles)) < 0)
+        goto done;
+    if ((rc = xv_db(ctx, &db)) < 0)
+        goto done;
+    for (int i = 0; i < nfiles; i++) {
+        struct inbox_file *f = &files[i];
+        struct ldr_opts o = { 0 };
+        struct ldr_result r;
+        struct stat sb;
+        sbuf_reset(&path);
+        sbuf_addf(&path, "%s/%s", inbox, f->name);
+        sbuf_reset(&map);
+        sbuf_addf(&map, "%s/%s.map", inbox, f->kind->name);
+        o.kind = f->kind->name;
+        o.file = path.s;
+        o.map = stat(map.s, &sb) == 0 ? map.s : NULL;
+        o.quarantine_limit = pol.v[P_QUARANTINE_LIMIT];
+        o.progress = isatty(STDERR_FILENO);
+        rc = ldr_run(db, &o, &r);
+        if (rc == 0 || rc == XV_ENEEDS) {
+            ldr_print(stdout, &r);
+            crash_point("load-committed");
+            int mrc = move_to(inbox, "done", f->name, &dest);
+            if (mrc == 0)
+                fprintf(stderr, "xverify: nightly: %s: %s; moved to done/\n", f->name,
+                        r.same_as ? "already loaded" : rc ? "loaded, records quarantined"
+                                                        : "loaded");
+            if (rc == XV_ENEEDS)
+                needs = 1;
+            if (r.same_as)
+                same++;
+            else
+                loaded++;
+            rc = mrc;
+        } else if (rc == XV_EDATA || rc == XV_EUSAGE) {
+            /* the file is refused, nothing of it stored: set aside with the reason */
+            char *why = xstrdup(xv_last_error());
+            if ((rc = move_to(inbox, "rejected", f->name, &dest)) == 0 &&
+                (rc = write_error_file(dest.s, why)) == 0)
+                fprintf(stderr, "xverify: nightly: %s: refused; moved to rejected/ with "
+                                "its .error\n", f->name);
+            free(why);
+            needs = 1;
+            refused++;
+        }
+        ldr_result_free(&r);
+        if (rc < 0)
+            goto done;   /* locked, I/O, internal: stop; the file stays for the next run */
+    }
+    fprintf(stderr, "xverify: nightly: %d loaded, %d already loaded, %d refused\n", loaded,
+            same, refused);
+    struct match_opts mo = { NULL, NULL, 0, policy_path, out };
+    long long run_id;
+    if ((rc = match_run(db, &mo, &run_id)) < 0)
+        goto done;
+    fprintf(stderr, "xverify: nightly: run %lld done\n", run_id);
+    rc = needs ? XV_ENEEDS : 0;
+done:
+    if (lockfd >= 0)
+        close(lockfd);
+    for (int i = 0; i < nfiles; i++)
+        free(files[i].name);
+    free(files);
+    policy_free(&pol);
+    sbuf_free(&lock);
+    sbuf_free(&path);
+    sbuf_free(&map);
+    sbuf_free(&dest);
+    return rc;
+}
