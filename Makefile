@@ -62,11 +62,33 @@ xverify: build/core/xverify.o build/libxverify.a
 build/tests/unit: build/tests/unit.o build/libxverify.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# fuzz targets (tests/fuzz): each replays its seed corpus in make test; make fuzz builds the
+# libFuzzer versions with clang (FUZZ_SECONDS each when run through make fuzz-run)
+FUZZ_TARGETS := csv xml kv norm
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=build/tests/replay_%)
+build/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/memfile.c tests/fuzz/fuzz.h build/libxverify.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ tests/fuzz/fuzz_$*.c tests/fuzz/replay.c tests/fuzz/memfile.c build/libxverify.a $(PKG_LIBS)
+
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 120
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/memfile.c $(LIBSRC) $(HEADERS) | deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
+	    -DOPENCC_VERSION='"$(shell pkg-config --modversion opencc)"' -o $@ $< tests/fuzz/memfile.c $(LIBSRC) $(PKG_LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+fuzz-run: fuzz
+	@for t in $(FUZZ_TARGETS); do mkdir -p build/fuzz/corpus-$$t && \
+	    build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -close_fd_mask=2 \
+	        build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; done
+
 build/gen: fixtures/gen.c build/.flags
 	@mkdir -p build
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ fixtures/gen.c
 
-test: xverify build/tests/unit build/gen
+test: xverify build/tests/unit build/gen $(FUZZ_REPLAY)
 	@tests/run
 
 demo: xverify
@@ -82,4 +104,4 @@ install: xverify
 clean:
 	rm -rf build xverify
 
-.PHONY: all deps test demo bench install clean FORCE
+.PHONY: all deps test demo bench install clean fuzz fuzz-run FORCE

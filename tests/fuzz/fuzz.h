@@ -1,0 +1,14 @@
+/* fuzz.h: what the fuzz targets share: the libFuzzer entry points and an in-memory file. */
+#ifndef XV_FUZZ_H
+#define XV_FUZZ_H
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Writes DATA to an anonymous in-memory file and puts a path that opens it in PATH (64
+ * bytes); returns its descriptor (the caller closes it) or -1. */
+int fuzz_memfile(const uint8_t *data, size_t size, char path[64]);
+
+#endif
