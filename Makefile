@@ -72,16 +72,28 @@ build/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/memfile
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 120
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/memfile.c $(LIBSRC) $(HEADERS) | deps
+FUZZ_FLAGS   := -g -O1 -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer
+build/fuzzobj/%.o: %.c $(HEADERS) | deps
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
-	    -DOPENCC_VERSION='"$(shell pkg-config --modversion opencc)"' -o $@ $< tests/fuzz/memfile.c $(LIBSRC) $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS) \
+	    -DOPENCC_VERSION='"$(shell pkg-config --modversion opencc)"' -c $< -o $@
+build/fuzz/libxverify.a: $(LIBSRC:%.c=build/fuzzobj/%.o)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/memfile.c tests/fuzz/fuzz.h build/fuzz/libxverify.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ \
+	    $< tests/fuzz/memfile.c build/fuzz/libxverify.a $(PKG_LIBS)
 
-fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+fuzz:
+	@scripts/deps.sh clang
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
 fuzz-run: fuzz
+	@mkdir -p build/fuzz/artifacts
 	@for t in $(FUZZ_TARGETS); do mkdir -p build/fuzz/corpus-$$t && \
 	    build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -close_fd_mask=2 \
+	        -artifact_prefix=build/fuzz/artifacts/$$t- \
 	        build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; done
 
 build/gen: fixtures/gen.c build/.flags
@@ -94,6 +106,11 @@ test: xverify build/tests/unit build/gen $(FUZZ_REPLAY)
 demo: xverify
 	@scripts/demo.sh
 
+# the end-to-end cases with every xverify under valgrind (the kill -9 timing cases left out)
+valgrind: xverify build/tests/unit build/gen $(FUZZ_REPLAY)
+	@scripts/deps.sh valgrind
+	@XV_VALGRIND=1 XV_SKIP=crash tests/run
+
 bench: xverify build/gen
 	@tests/bench/run
 
@@ -104,4 +121,4 @@ install: xverify
 clean:
 	rm -rf build xverify
 
-.PHONY: all deps test demo bench install clean fuzz fuzz-run FORCE
+.PHONY: all deps test demo bench install clean fuzz fuzz-run valgrind FORCE

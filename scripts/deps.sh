@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs the Debian packages xverify needs to build, test and run, when they are absent.
+# Arguments name more packages for optional targets (make valgrind, make fuzz).
 set -eu
 pkgs="build-essential pkg-config libsqlite3-dev sqlite3 libcsv-dev libxml2-dev libxml2-utils
-libpcre2-dev libopencc-dev libopencc-data libxxhash-dev libssl-dev"
+libpcre2-dev libopencc-dev libopencc-data libxxhash-dev libssl-dev $*"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
