@@ -96,18 +96,23 @@ fuzz-run: fuzz
 	        -artifact_prefix=build/fuzz/artifacts/$$t- \
 	        build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; done
 
+# the disk-full shim of the I/O-failure tests (LD_PRELOAD)
+build/tests/iofail.so: tests/iofail.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -fPIC -shared -D_GNU_SOURCE -o $@ $< -ldl
+
 build/gen: fixtures/gen.c build/.flags
 	@mkdir -p build
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ fixtures/gen.c
 
-test: xverify build/tests/unit build/gen $(FUZZ_REPLAY)
+test: xverify build/tests/unit build/gen build/tests/iofail.so $(FUZZ_REPLAY)
 	@tests/run
 
 demo: xverify
 	@scripts/demo.sh
 
 # the end-to-end cases with every xverify under valgrind (the kill -9 timing cases left out)
-valgrind: xverify build/tests/unit build/gen $(FUZZ_REPLAY)
+valgrind: xverify build/tests/unit build/gen build/tests/iofail.so $(FUZZ_REPLAY)
 	@scripts/deps.sh valgrind
 	@XV_VALGRIND=1 XV_SKIP=crash tests/run
 
