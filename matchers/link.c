@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xxhash.h>
 #include "../core/err.h"
 #include "../core/kinds.h"
@@ -349,8 +350,13 @@ static int scan_kind(struct linker *l, const struct kind *k)
     sqlite3_bind_int64(st, 1, load);
     struct cand c[MAX_CANDS];
     int s;
+    int tty = isatty(STDERR_FILENO);
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        l->st->records++;
+        if (tty && ++l->st->records % 1000000 == 0)
+            fprintf(stderr, "\rxverify: linking: %ld feed records read (%s)", l->st->records,
+                    k->name);
+        else if (!tty)
+            l->st->records++;
         const char *id = (const char *)sqlite3_column_text(st, 1);
         const char *name = (const char *)sqlite3_column_text(st, 3);
         if (!id || !name || strlen(id) != 18)
@@ -455,6 +461,8 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly, struct li
     for (int i = 0; i < xv_nkinds && rc == 0; i++)
         if (kind_is_feed(&xv_kinds[i]))
             rc = scan_kind(&l, &xv_kinds[i]);
+    if (isatty(STDERR_FILENO) && st->records >= 1000000)
+        fputc('\n', stderr);   /* ends the progress line */
 done:
     sqlite3_finalize(l.ins);
     for (int i = 0; i < l.nps; i++) {

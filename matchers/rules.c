@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "../core/err.h"
 #include "../core/kinds.h"
 #include "../core/store.h"
@@ -950,6 +951,7 @@ int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *out)
     int rc, s;
     memset(&c, 0, sizeof c);
     memset(out, 0, sizeof *out);
+    int tty = isatty(STDERR_FILENO);
     c.db = db;
     c.r = r;
     c.pol = &r->pol;
@@ -991,7 +993,13 @@ int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *out)
         if (rc < 0)
             goto done;
         out->applications++;
+        /* on a terminal, a progress line; logs (stderr not a terminal) get the summary only */
+        if (tty && out->applications % 1000 == 0)
+            fprintf(stderr, "\rxverify: rules: %ld applications checked, %ld findings",
+                    out->applications, out->findings);
     }
+    if (tty && out->applications >= 1000)
+        fputc('\n', stderr);
     if (s != SQLITE_DONE)
         rc = store_err(db, "reading the run's applications");
 done:
