@@ -213,48 +213,43 @@ static void kind_schema(struct sbuf *b, const struct kind *k)
                  " LEFT JOIN loads e ON e.id = t.to_load;", k->name, k->name);
 }
 
+static int pragma_int(sqlite3 *db, const char *sql, int *out);
+
+/* Runs the schema SQL of B and sets the schema version, in one transaction, if the database
+ * is still at version FROM (another process may have done it while this one waited). */
+static int apply_schema(sqlite3 *db, struct sbuf *b, int from)
+{
+    int rc, ver = 0;
+    sbuf_addf(b, "PRAGMA application_id=%d; PRAGMA user_version=%d;", STORE_APP_ID,
+              STORE_SCHEMA_VERSION);
+    if ((rc = store_begin(db)) < 0)
+        return rc;
+    if ((rc = pragma_int(db, "PRAGMA user_version", &ver)) < 0 ||
+        (ver == from && (rc = store_exec(db, sbuf_str(b))) < 0)) {
+        store_rollback(db);
+        return rc;
+    }
+    return store_commit(db);
+}
+
 static int create_schema(sqlite3 *db)
 {
-    int rc;
     struct sbuf b = SBUF_INIT;
     sbuf_adds(&b, base_schema);
     for (int i = 0; i < xv_nkinds; i++)
         kind_schema(&b, &xv_kinds[i]);
     sbuf_adds(&b, schema_v2);
-    sbuf_addf(&b, "PRAGMA application_id=%d; PRAGMA user_version=%d;", STORE_APP_ID,
-              STORE_SCHEMA_VERSION);
-    if ((rc = store_begin(db)) < 0)
-        goto done;
-    if ((rc = store_exec(db, sbuf_str(&b))) < 0) {
-        store_rollback(db);
-        goto done;
-    }
-    rc = store_commit(db);
-done:
+    int rc = apply_schema(db, &b, 0);
     sbuf_free(&b);
     return rc;
 }
 
-static int pragma_int(sqlite3 *db, const char *sql, int *out);
-
-/* Brings a version-1 database (xverify 0.1) up to this version in one transaction. */
+/* Brings a version-1 database (xverify 0.1) up to this version. */
 static int upgrade_schema(sqlite3 *db)
 {
-    int rc;
     struct sbuf b = SBUF_INIT;
     sbuf_adds(&b, schema_v2);
-    sbuf_addf(&b, "PRAGMA user_version=%d;", STORE_SCHEMA_VERSION);
-    int ver = 0;
-    if ((rc = store_begin(db)) < 0)
-        goto done;
-    /* another process may have upgraded it while this one waited for the lock */
-    if ((rc = pragma_int(db, "PRAGMA user_version", &ver)) < 0 ||
-        (ver == 1 && (rc = store_exec(db, sbuf_str(&b))) < 0)) {
-        store_rollback(db);
-        goto done;
-    }
-    rc = store_commit(db);
-done:
+    int rc = apply_schema(db, &b, 1);
     sbuf_free(&b);
     return rc;
 }

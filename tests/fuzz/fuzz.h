@@ -11,4 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * bytes); returns its descriptor (the caller closes it) or -1. */
 int fuzz_memfile(const uint8_t *data, size_t size, char path[64]);
 
+struct rec;
+/* A reader callback that reads every value of a record (CTX: a long to add to). */
+int fuzz_record(void *ctx, const struct rec *r);
+
 #endif

@@ -19,15 +19,6 @@ static int on_as_of(void *ctx, const char *value, long line)
     return value[0] == '\0' ? 0 : 0;
 }
 
-static int on_record(void *ctx, const struct rec *r)
-{
-    long *n = ctx;
-    for (int i = 0; i < r->n; i++)
-        if (r->v[i])
-            *n += (long)r->v[i][0];
-    return 0;
-}
-
 static xmlParserInputPtr deny(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 {
     (void)url; (void)id; (void)ctxt;
@@ -59,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fd < 0)
         return 0;
     if (src_scan(path, ENC_AUTO, &info) == 0 && src_open(&s, path, info.enc) == 0) {
-        struct reader_cb cb = { on_column, NULL, on_as_of, on_record, &n };
+        struct reader_cb cb = { on_column, NULL, on_as_of, fuzz_record, &n };
         if (xmlin_read(&s, "fuzz.xml", lay, &cb) == 0)
             src_verify(&s, &info);
         src_close(&s);
