@@ -1,4 +1,5 @@
 /* rpt.c: writes a run's findings and gates as CSV, XML, per-county HTML pages and a summary. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -51,13 +52,18 @@ struct out {
     char *tmp, *path;
 };
 
-static int open_out(const char *dir, const char *name, struct out *o)
+/* Opens NAME for writing in the folder WORK (a hidden file when WORK is DIR itself); its
+ * final path is DIR/NAME. */
+static int open_out(const char *dir, const char *work, const char *name, struct out *o)
 {
     struct sbuf b = SBUF_INIT;
     sbuf_addf(&b, "%s/%s", dir, name);
     o->path = b.s;
     b = (struct sbuf)SBUF_INIT;
-    sbuf_addf(&b, "%s/.%s.tmp", dir, name);
+    if (!strcmp(dir, work))
+        sbuf_addf(&b, "%s/.%s.tmp", dir, name);
+    else
+        sbuf_addf(&b, "%s/%s", work, name);
     o->tmp = b.s;
     o->f = fopen(o->tmp, "w");
     if (!o->f)
@@ -98,6 +104,25 @@ static void drop_out(struct out *o)
     free(o->tmp);
     free(o->path);
     o->tmp = o->path = NULL;
+}
+
+/* Removes the files of folder PATH and the folder (a report folder: files only). */
+static void remove_folder(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        struct sbuf p = SBUF_INIT;
+        sbuf_addf(&p, "%s/%s", path, e->d_name);
+        unlink(p.s);
+        sbuf_free(&p);
+    }
+    closedir(d);
+    rmdir(path);
 }
 
 static int mkdirs(const char *path)
@@ -665,14 +690,22 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
     struct out outs[MAX_FILES];
     char *names[MAX_FILES];
     int nout = 0, rc;
-    struct sbuf dir = SBUF_INIT, sum = SBUF_INIT;
+    struct sbuf dir = SBUF_INIT, sum = SBUF_INIT, work = SBUF_INIT;
+    int swapped = 0;
     memset(&d, 0, sizeof d);
     memset(outs, 0, sizeof outs);
     d.r = r;
     d.unmasked = o->unmasked;
     /* unmasked files never replace the masked ones that county reviewers are given */
-    sbuf_addf(&dir, "%s/%lld%s", o->out && *o->out ? o->out : "reports", r->id,
-              o->unmasked ? "-unmasked" : o->rerun ? "-rerun" : "");
+    const char *parent = o->out && *o->out ? o->out : "reports";
+    const char *suffix = o->unmasked ? "-unmasked" : o->rerun ? "-rerun" : "";
+    sbuf_addf(&dir, "%s/%lld%s", parent, r->id, suffix);
+    /* a whole set is written into a fresh folder that then replaces the run's folder in one
+     * step; a county page alone is renamed into the run's folder */
+    if (o->county)
+        sbuf_adds(&work, dir.s);
+    else
+        sbuf_addf(&work, "%s/.%lld%s.new", parent, r->id, suffix);
     if ((rc = read_data(db, &d)) < 0)
         goto done;
     if (o->county) {
@@ -692,14 +725,16 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
     }
     if ((rc = summary_text(db, &d, &sum)) < 0)
         goto done;
-    if ((rc = mkdirs(dir.s)) < 0)
+    if (!o->county)
+        remove_folder(work.s);   /* left by a run that was killed while writing */
+    if ((rc = mkdirs(work.s)) < 0)
         goto done;
     if (!o->county) {
         static const char *const fixed[] = { "findings.csv", "gates.csv", "findings.xml",
                                              "summary.txt" };
         for (int i = 0; i < 4; i++) {
             names[nout] = xstrdup(fixed[i]);
-            if ((rc = open_out(dir.s, fixed[i], &outs[nout++])) < 0)
+            if ((rc = open_out(dir.s, work.s, fixed[i], &outs[nout++])) < 0)
                 goto done;
         }
         write_findings_csv(outs[0].f, &d);
@@ -713,7 +748,7 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
         struct sbuf n = SBUF_INIT;
         sbuf_addf(&n, "county-%s.html", d.counties[i]);
         names[nout] = n.s;
-        if ((rc = open_out(dir.s, n.s, &outs[nout++])) < 0)
+        if ((rc = open_out(dir.s, work.s, n.s, &outs[nout++])) < 0)
             goto done;
         write_county_html(outs[nout - 1].f, &d, d.counties[i]);
     }
@@ -721,12 +756,23 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
         if ((rc = close_out(&outs[i])) < 0)
             goto done;
     crash_point("reports-written");
-    /* every file is complete: now they replace the earlier ones */
-    for (int i = 0; i < nout; i++)
-        if (rename(outs[i].tmp, outs[i].path) != 0) {
-            rc = xv_fail(XV_EIO, "cannot write '%s': %s", outs[i].path, strerror(errno));
+    /* every file is complete: now they replace the earlier ones, all at once */
+    if (o->county) {
+        if (rename(outs[0].tmp, outs[0].path) != 0) {
+            rc = xv_fail(XV_EIO, "cannot write '%s': %s", outs[0].path, strerror(errno));
             goto done;
         }
+    } else {
+        struct stat sb;
+        int have = stat(dir.s, &sb) == 0;
+        if (have ? renameat2(AT_FDCWD, work.s, AT_FDCWD, dir.s, RENAME_EXCHANGE) != 0
+                 : rename(work.s, dir.s) != 0) {
+            rc = xv_fail(XV_EIO, "cannot write '%s': %s", dir.s, strerror(errno));
+            goto done;
+        }
+        swapped = 1;
+        remove_folder(work.s);   /* the earlier set, now under the work name */
+    }
     if (summary)
         sbuf_adds(summary, sum.s);
     if (!o->county && !o->unmasked) {
@@ -738,9 +784,16 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
     }
 done:
     for (int i = 0; i < nout; i++) {
+        if (swapped || !o->county) {
+            free(outs[i].tmp);   /* moved or about to be removed with the work folder */
+            outs[i].tmp = NULL;
+        }
         drop_out(&outs[i]);
         free(names[i]);
     }
+    if (!o->county && !swapped && work.s)
+        remove_folder(work.s);
+    sbuf_free(&work);
     data_free(&d);
     sbuf_free(&dir);
     sbuf_free(&sum);
