@@ -1,7 +1,8 @@
 #!/bin/sh
 # The main job on the bundled fixtures: loads every feed of fixtures/ into build/demo.db,
 # runs a match (linkage, the rules, the gates) that writes its reports into build/reports/,
-# and explains one application's links and findings.
+# explains one application's links and findings, and walks one application through review
+# and approval with demonstration decisions.
 set -eu
 cd "$(dirname "$0")/.."
 db=build/demo.db
@@ -29,4 +30,12 @@ ls -l build/reports/1/
 echo
 echo "one application, its links and findings explained (xverify show A006):"
 ./xverify --db "$db" show A006
+echo
+echo "review and approval, as a county reviewer would do them (demonstration decisions):"
+fp=$(sqlite3 "$db" "SELECT fingerprint FROM findings WHERE applicant_id = 'A008'")
+./xverify --db "$db" approve A008 --level grassroots --by 街道工会 || true
+./xverify --db "$db" review "$fp" --dismiss --by 县工会审核员 --level county \
+    --reason "demo: registered in another city, certificate seen"
+./xverify --db "$db" approve A008 --level grassroots --by 街道工会
+./xverify --db "$db" audit
 exit "$status"
