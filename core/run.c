@@ -28,23 +28,6 @@ char *run_versions(void)
     return b.s;
 }
 
-static int one_int(sqlite3 *db, const char *sql, const char *text, long long *out)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, sql, &st);
-    if (rc < 0)
-        return rc;
-    if (text)
-        sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    else
-        rc = store_err(db, "reading");
-    sqlite3_finalize(st);
-    return rc;
-}
-
 int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct policy *pol,
                struct run *r)
 {
@@ -53,11 +36,12 @@ int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct p
     int rc;
     memset(r, 0, sizeof *r);
     snprintf(r->as_of, sizeof r->as_of, "%s", as_of);
-    if ((rc = one_int(db, "SELECT ifnull(max(id), 0) FROM loads", NULL, &r->horizon)) < 0 ||
-        (rc = one_int(db, "SELECT ifnull(max(seq), 0) FROM app_status", NULL,
-                      &r->status_seq)) < 0 ||
-        (rc = one_int(db, "SELECT ifnull(max(seq), 0) FROM decisions", NULL,
-                      &r->decision_seq)) < 0)
+    if ((rc = store_int(db, "SELECT ifnull(max(id), 0) FROM loads", NULL, NULL,
+                        &r->horizon)) < 0 ||
+        (rc = store_int(db, "SELECT ifnull(max(seq), 0) FROM app_status", NULL, NULL,
+                        &r->status_seq)) < 0 ||
+        (rc = store_int(db, "SELECT ifnull(max(seq), 0) FROM decisions", NULL, NULL,
+                        &r->decision_seq)) < 0)
         goto done;
     if ((rc = store_prepare(db, "INSERT INTO runs(as_of,horizon,status_seq,scope,policy,"
                                 "policy_sha256,versions,started_at,decision_seq) VALUES(?,?,?,?,"
@@ -105,7 +89,7 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     int rc;
     memset(r, 0, sizeof *r);
     if (id == 0) {
-        if ((rc = one_int(db, "SELECT ifnull(max(id), 0) FROM runs", NULL, &id)) < 0)
+        if ((rc = store_int(db, "SELECT ifnull(max(id), 0) FROM runs", NULL, NULL, &id)) < 0)
             return rc;
         if (id == 0)
             return xv_fail(XV_EUSAGE, "there is no run yet: run 'xverify match' first");

@@ -213,18 +213,17 @@ static void kind_schema(struct sbuf *b, const struct kind *k)
                  " LEFT JOIN loads e ON e.id = t.to_load;", k->name, k->name);
 }
 
-static int pragma_int(sqlite3 *db, const char *sql, int *out);
-
 /* Runs the schema SQL of B and sets the schema version, in one transaction, if the database
  * is still at version FROM (another process may have done it while this one waited). */
 static int apply_schema(sqlite3 *db, struct sbuf *b, int from)
 {
-    int rc, ver = 0;
+    int rc;
+    long long ver = 0;
     sbuf_addf(b, "PRAGMA application_id=%d; PRAGMA user_version=%d;", STORE_APP_ID,
               STORE_SCHEMA_VERSION);
     if ((rc = store_begin(db)) < 0)
         return rc;
-    if ((rc = pragma_int(db, "PRAGMA user_version", &ver)) < 0 ||
+    if ((rc = store_int(db, "PRAGMA user_version", NULL, NULL, &ver)) < 0 ||
         (ver == from && (rc = store_exec(db, sbuf_str(b))) < 0)) {
         store_rollback(db);
         return rc;
@@ -254,27 +253,11 @@ static int upgrade_schema(sqlite3 *db)
     return rc;
 }
 
-static int pragma_int(sqlite3 *db, const char *sql, int *out)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, sql, &st);
-    if (rc < 0)
-        return rc;
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW) {
-        *out = sqlite3_column_int(st, 0);
-        rc = 0;
-    } else {
-        rc = store_err(db, sql);
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
 int store_open(const char *path, sqlite3 **out)
 {
     sqlite3 *db = NULL;
-    int rc, appid = 0, ver = 0;
+    int rc;
+    long long appid = 0, ver = 0;
     *out = NULL;
     /* NOMUTEX: a connection is used by one thread at a time (the loader hands it to its
      * writer thread and takes it back), so SQLite's own per-call locking is not needed */
@@ -288,8 +271,8 @@ int store_open(const char *path, sqlite3 **out)
     }
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, 5000);
-    if (pragma_int(db, "PRAGMA application_id", &appid) < 0 ||
-        pragma_int(db, "PRAGMA user_version", &ver) < 0) {
+    if (store_int(db, "PRAGMA application_id", NULL, NULL, &appid) < 0 ||
+        store_int(db, "PRAGMA user_version", NULL, NULL, &ver) < 0) {
         rc = xv_fail(XV_ELOCKED, "'%s' is not an xverify database", path);
         goto fail;
     }
@@ -298,7 +281,7 @@ int store_open(const char *path, sqlite3 **out)
         goto fail;
     }
     if (ver > STORE_SCHEMA_VERSION) {
-        rc = xv_fail(XV_ELOCKED, "'%s' has schema version %d; this xverify knows %d", path, ver,
+        rc = xv_fail(XV_ELOCKED, "'%s' has schema version %lld; this xverify knows %d", path, ver,
                      STORE_SCHEMA_VERSION);
         goto fail;
     }
@@ -310,8 +293,8 @@ int store_open(const char *path, sqlite3 **out)
                              " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;")) < 0)
         goto fail;
     if (appid == 0 && ver == 0) {
-        int tables = 0;
-        if ((rc = pragma_int(db, "SELECT count(*) FROM sqlite_schema", &tables)) < 0)
+        long long tables = 0;
+        if ((rc = store_int(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, &tables)) < 0)
             goto fail;
         if (tables > 0) {
             rc = xv_fail(XV_ELOCKED, "'%s' is not an xverify database", path);
@@ -413,6 +396,29 @@ void store_rollback(sqlite3 *db)
 {
     if (db && !sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_int(sqlite3 *db, const char *sql, const char *a, const char *b, long long *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, sql, &st);
+    if (rc < 0)
+        return rc;
+    if (a)
+        sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if (b)
+        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = 1;
+    } else if (s == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        rc = store_err(db, "reading");
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 int store_bind_text(sqlite3_stmt *st, int i, const char *s)

@@ -32,6 +32,11 @@ void store_rollback(sqlite3 *db);
  * from the normalised column, 0 when it equals it (or the record has no raw values). */
 int store_raw_field(const char *raw, int i, const char **p, size_t *n);
 
+/* Runs SQL with the text parameters A and B (either may be NULL) and reads the first column
+ * of its first row into *OUT: returns 1 when there was a row, 0 when none (*OUT untouched),
+ * or the XV_E* code of a failure. */
+int store_int(sqlite3 *db, const char *sql, const char *a, const char *b, long long *out);
+
 /* Binds text or NULL when S is NULL. */
 int store_bind_text(sqlite3_stmt *st, int i, const char *s);
 

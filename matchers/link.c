@@ -352,11 +352,10 @@ static int scan_kind(struct linker *l, const struct kind *k)
     int s;
     int tty = isatty(STDERR_FILENO);
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if (tty && ++l->st->records % 1000000 == 0)
+        l->st->records++;
+        if (tty && l->st->records % 1000000 == 0)
             fprintf(stderr, "\rxverify: linking: %ld feed records read (%s)", l->st->records,
                     k->name);
-        else if (!tty)
-            l->st->records++;
         const char *id = (const char *)sqlite3_column_text(st, 1);
         const char *name = (const char *)sqlite3_column_text(st, 3);
         if (!id || !name || strlen(id) != 18)

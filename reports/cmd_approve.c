@@ -15,35 +15,6 @@
 
 static const char *const levels[] = { "grassroots", "county", "city" };
 
-/* One integer (or text into OUT) from SQL with the text parameters A and B. */
-static int one(sqlite3 *db, const char *sql, const char *a, const char *b, long long *n,
-               char *out, size_t outn)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, sql, &st);
-    if (rc < 0)
-        return rc;
-    if (a)
-        sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-    if (b)
-        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW) {
-        if (n)
-            *n = sqlite3_column_int64(st, 0);
-        if (out)
-            snprintf(out, outn, "%s", sqlite3_column_text(st, 0) ? (const char *)
-                     sqlite3_column_text(st, 0) : "");
-        rc = 1;
-    } else if (s == SQLITE_DONE) {
-        rc = 0;
-    } else {
-        rc = store_err(db, "reading");
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
 /* DATE plus DAYS, as YYYY-MM-DD. */
 static void add_days(const char *date, int days, char out[11])
 {
@@ -63,8 +34,8 @@ static int run_is_current(sqlite3 *db, const struct run *r, struct sbuf *why)
 {
     for (int i = 0; i < xv_nkinds; i++) {
         long long newest = 0;
-        int rc = one(db, "SELECT ifnull(max(id), 0) FROM loads WHERE kind=?1", xv_kinds[i].name,
-                     NULL, &newest, NULL, 0);
+        int rc = store_int(db, "SELECT ifnull(max(id), 0) FROM loads WHERE kind=?1",
+                           xv_kinds[i].name, NULL, &newest);
         if (rc < 0)
             return rc;
         if (newest > r->load_of[i]) {
@@ -167,30 +138,34 @@ int cmd_approve(int argc, char **argv, struct xv_ctx *ctx)
     if ((rc = store_begin(db)) < 0)
         return rc;
     in_tx = 1;
-    if ((rc = one(db, "SELECT seq, status FROM app_status WHERE applicant_id=?1 AND "
-                      "from_date<=?2 ORDER BY seq DESC LIMIT 1", app, today, &status_seq, NULL,
-                  0)) < 0)
-        goto done;
-    if (rc == 0) {
-        rc = xv_fail(XV_EUSAGE, "no application '%s'", app);
-        goto done;
-    }
+    /* the application's status today: its latest change in force */
     {
         sqlite3_stmt *st = NULL;
-        if ((rc = store_prepare(db, "SELECT status FROM app_status WHERE seq=?", &st)) < 0)
+        if ((rc = store_prepare(db, "SELECT seq, status FROM app_status WHERE applicant_id=?1 "
+                                    "AND from_date<=?2 ORDER BY seq DESC LIMIT 1", &st)) < 0)
             goto done;
-        sqlite3_bind_int64(st, 1, status_seq);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            snprintf(status, sizeof status, "%s", sqlite3_column_text(st, 0));
+        sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
+        int s = sqlite3_step(st);
+        if (s == SQLITE_ROW) {
+            status_seq = sqlite3_column_int64(st, 0);
+            snprintf(status, sizeof status, "%s", sqlite3_column_text(st, 1));
+        } else if (s == SQLITE_DONE) {
+            rc = xv_fail(XV_EUSAGE, "no application '%s'", app);
+        } else {
+            rc = store_err(db, "reading the status");
+        }
         sqlite3_finalize(st);
+        if (rc < 0)
+            goto done;
     }
     if (strcmp(status, "applied")) {
         rc = xv_fail(XV_ENEEDS, "approval refused: application '%s' has status '%s'; only "
                      "applied applications are approved", app, status);
         goto done;
     }
-    if ((rc = one(db, "SELECT max(run_id) FROM gates WHERE applicant_id=?1", app, NULL, &run_id,
-                  NULL, 0)) < 0)
+    if ((rc = store_int(db, "SELECT ifnull(max(run_id), 0) FROM gates WHERE applicant_id=?1", app,
+                        NULL, &run_id)) < 0)
         goto done;
     if (run_id == 0) {
         rc = xv_fail(XV_ENEEDS, "approval refused: no run has checked application '%s' yet: "
