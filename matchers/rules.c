@@ -881,67 +881,77 @@ done:
     return rc;
 }
 
+/* Builds a temporary table for the run: DDL (re)creates it, FILL fills it, INDEX indexes
+ * it. FILL names the run's values it needs as :applicant_load, :member_load,
+ * :household_load, :status_seq, :as_of and :run. */
+static int temp_table(struct ctx *c, const char *ddl, const char *fill, const char *index,
+                      const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    const struct run *r = c->r;
+    const struct { const char *name; long long v; } ints[] = {
+        { ":applicant_load", r->load_of[kidx("applicant")] },
+        { ":member_load", r->load_of[kidx("member")] },
+        { ":household_load", r->load_of[kidx("household")] },
+        { ":status_seq", r->status_seq },
+        { ":run", r->id },
+    };
+    if ((rc = store_exec(c->db, ddl)) < 0 || (rc = store_prepare(c->db, fill, &st)) < 0)
+        return rc;
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        int at = sqlite3_bind_parameter_index(st, ints[i].name);
+        if (at > 0)
+            sqlite3_bind_int64(st, at, ints[i].v);
+    }
+    int at = sqlite3_bind_parameter_index(st, ":as_of");
+    if (at > 0)
+        sqlite3_bind_text(st, at, r->as_of, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = store_err(c->db, what);
+    sqlite3_finalize(st);
+    return rc < 0 ? rc : store_exec(c->db, index);
+}
+
 /* Everyone named by an application in scope as of the run (whatever the run's own scope), for
  * DUPLICATE_APPLICATION. */
 static int scope_people(struct ctx *c)
 {
-    sqlite3_stmt *st = NULL;
-    int rc;
-    if ((rc = store_exec(c->db, "DROP TABLE IF EXISTS temp.xv_scope_people;"
-                                "CREATE TEMP TABLE xv_scope_people(id_no TEXT, applicant_id TEXT,"
-                                " relation TEXT, status TEXT);")) < 0)
-        return rc;
-    if ((rc = store_prepare(c->db,
-             "INSERT INTO temp.xv_scope_people "
-             "WITH apps AS (SELECT a.applicant_id, a.id_no, (SELECT s.status FROM app_status s "
-             "WHERE s.applicant_id = a.applicant_id AND s.seq <= ?2 AND s.from_date <= ?3 "
-             "ORDER BY s.seq DESC LIMIT 1) AS status FROM applicant a WHERE a.load_id <= ?1 AND "
-             "(a.to_load IS NULL OR a.to_load > ?1)) "
-             "SELECT id_no, applicant_id, '申请人', status FROM apps "
-             "WHERE status IN ('applied', 'archived') UNION ALL "
-             "SELECT m.id_no, m.applicant_id, m.relation, apps.status FROM member m "
-             "JOIN apps ON apps.applicant_id = m.applicant_id "
-             "WHERE apps.status IN ('applied', 'archived') AND m.load_id <= ?4 AND "
-             "(m.to_load IS NULL OR m.to_load > ?4)", &st)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, c->r->load_of[kidx("applicant")]);
-    sqlite3_bind_int64(st, 2, c->r->status_seq);
-    sqlite3_bind_text(st, 3, c->r->as_of, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, c->r->load_of[kidx("member")]);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = store_err(c->db, "gathering applications");
-    sqlite3_finalize(st);
-    if (rc < 0)
-        return rc;
-    return store_exec(c->db, "CREATE INDEX temp.xv_scope_people_id ON xv_scope_people(id_no)");
+    return temp_table(c,
+        "DROP TABLE IF EXISTS temp.xv_scope_people;"
+        "CREATE TEMP TABLE xv_scope_people(id_no TEXT, applicant_id TEXT, relation TEXT,"
+        " status TEXT);",
+        "INSERT INTO temp.xv_scope_people "
+        "WITH apps AS (SELECT a.applicant_id, a.id_no, (SELECT s.status FROM app_status s "
+        "WHERE s.applicant_id = a.applicant_id AND s.seq <= :status_seq AND "
+        "s.from_date <= :as_of ORDER BY s.seq DESC LIMIT 1) AS status FROM applicant a "
+        "WHERE a.load_id <= :applicant_load AND "
+        "(a.to_load IS NULL OR a.to_load > :applicant_load)) "
+        "SELECT id_no, applicant_id, '申请人', status FROM apps "
+        "WHERE status IN ('applied', 'archived') UNION ALL "
+        "SELECT m.id_no, m.applicant_id, m.relation, apps.status FROM member m "
+        "JOIN apps ON apps.applicant_id = m.applicant_id "
+        "WHERE apps.status IN ('applied', 'archived') AND m.load_id <= :member_load AND "
+        "(m.to_load IS NULL OR m.to_load > :member_load)",
+        "CREATE INDEX temp.xv_scope_people_id ON xv_scope_people(id_no)",
+        "gathering applications");
 }
 
 /* The active people registered in the applicants' households: one scan of the household
  * feed, so that no index on household_no is needed (it would slow every load). */
 static int households(struct ctx *c)
 {
-    sqlite3_stmt *st = NULL;
-    int rc;
-    if ((rc = store_exec(c->db, "DROP TABLE IF EXISTS temp.xv_household;"
-                                "CREATE TEMP TABLE xv_household(household_no TEXT, rid INTEGER,"
-                                " id_no TEXT);")) < 0)
-        return rc;
-    if ((rc = store_prepare(c->db,
-             "INSERT INTO temp.xv_household SELECT h.household_no, h.rid, h.id_no "
-             "FROM household h WHERE h.status = '正常' AND h.load_id <= ?1 AND "
-             "(h.to_load IS NULL OR h.to_load > ?1) AND h.household_no IN "
-             "(SELECT x.household_no FROM links l JOIN household x ON x.rid = l.rid "
-             "WHERE l.run_id = ?2 AND l.kind = 'household' AND l.idx = 0 AND "
-             "l.class = 'match')", &st)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, c->r->load_of[kidx("household")]);
-    sqlite3_bind_int64(st, 2, c->r->id);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = store_err(c->db, "reading households");
-    sqlite3_finalize(st);
-    if (rc < 0)
-        return rc;
-    return store_exec(c->db, "CREATE INDEX temp.xv_household_no ON xv_household(household_no)");
+    return temp_table(c,
+        "DROP TABLE IF EXISTS temp.xv_household;"
+        "CREATE TEMP TABLE xv_household(household_no TEXT, rid INTEGER, id_no TEXT);",
+        "INSERT INTO temp.xv_household SELECT h.household_no, h.rid, h.id_no "
+        "FROM household h WHERE h.status = '正常' AND h.load_id <= :household_load AND "
+        "(h.to_load IS NULL OR h.to_load > :household_load) AND h.household_no IN "
+        "(SELECT x.household_no FROM links l JOIN household x ON x.rid = l.rid "
+        "WHERE l.run_id = :run AND l.kind = 'household' AND l.idx = 0 AND "
+        "l.class = 'match')",
+        "CREATE INDEX temp.xv_household_no ON xv_household(household_no)",
+        "reading households");
 }
 
 int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *out)
