@@ -131,6 +131,11 @@ const struct kind *kind_find(const char *name)
     return NULL;
 }
 
+int kind_index(const char *name)
+{
+    return (int)(kind_find(name) - xv_kinds);
+}
+
 int kind_col(const struct kind *k, const char *name)
 {
     for (int i = 0; i < k->ncols; i++)

@@ -46,6 +46,8 @@ extern const int xv_nkinds;
 
 /* The kind named NAME (English or Chinese), or NULL. */
 const struct kind *kind_find(const char *name);
+/* The place of kind NAME (which must be one) in xv_kinds, as struct run's load_of counts. */
+int kind_index(const char *name);
 /* Index of canonical column NAME in K, or -1. */
 int kind_col(const struct kind *k, const char *name);
 /* 1 for the five government feeds (household ... vehicle), which people are linked to. */

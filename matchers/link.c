@@ -187,8 +187,8 @@ static int gather(struct linker *l, char **only, int nonly)
     sqlite3_stmt *st = NULL;
     int rc;
     const struct run *r = l->r;
-    long long app_load = r->load_of[kind_find("applicant") - xv_kinds];
-    long long mem_load = r->load_of[kind_find("member") - xv_kinds];
+    long long app_load = r->load_of[kind_index("applicant")];
+    long long mem_load = r->load_of[kind_index("member")];
     if (nonly > 1)
         qsort(only, (size_t)nonly, sizeof *only, cmp_str);
     /* SQL text is fixed; values are bound. Ordered by applicant_id with the byte order

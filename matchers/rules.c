@@ -62,11 +62,6 @@ struct ctx {
     int nmonths;
 };
 
-static int kidx(const char *name)
-{
-    return (int)(kind_find(name) - xv_kinds);
-}
-
 /* ---- values of a record ------------------------------------------------------------- */
 
 static const char *rv(const struct rec *r, const char *col)
@@ -870,12 +865,12 @@ static int prepare_all(struct ctx *c)
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
         if ((rc = store_prepare(c->db, q[i].sql, q[i].st)) < 0)
             goto done;
-    sqlite3_bind_int64(c->app, 1, r->load_of[kidx("applicant")]);
+    sqlite3_bind_int64(c->app, 1, r->load_of[kind_index("applicant")]);
     sqlite3_bind_int64(c->status, 2, r->status_seq);
     sqlite3_bind_text(c->status, 3, r->as_of, -1, SQLITE_STATIC);
     sqlite3_bind_int64(c->persons, 1, r->id);
     sqlite3_bind_int64(c->links, 1, r->id);
-    sqlite3_bind_int64(c->std, 1, r->load_of[kidx("standard")]);
+    sqlite3_bind_int64(c->std, 1, r->load_of[kind_index("standard")]);
 done:
     sbuf_free(&sql);
     return rc;
@@ -891,9 +886,9 @@ static int temp_table(struct ctx *c, const char *ddl, const char *fill, const ch
     int rc;
     const struct run *r = c->r;
     const struct { const char *name; long long v; } ints[] = {
-        { ":applicant_load", r->load_of[kidx("applicant")] },
-        { ":member_load", r->load_of[kidx("member")] },
-        { ":household_load", r->load_of[kidx("household")] },
+        { ":applicant_load", r->load_of[kind_index("applicant")] },
+        { ":member_load", r->load_of[kind_index("member")] },
+        { ":household_load", r->load_of[kind_index("household")] },
         { ":status_seq", r->status_seq },
         { ":run", r->id },
     };
