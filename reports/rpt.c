@@ -783,15 +783,12 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
                       : record_hashes(db, r, names, paths, nout);
     }
 done:
+    /* a file renamed or swapped into place is no longer at its temporary path */
     for (int i = 0; i < nout; i++) {
-        if (swapped || !o->county) {
-            free(outs[i].tmp);   /* moved or about to be removed with the work folder */
-            outs[i].tmp = NULL;
-        }
         drop_out(&outs[i]);
         free(names[i]);
     }
-    if (!o->county && !swapped && work.s)
+    if (!o->county && !swapped)
         remove_folder(work.s);
     sbuf_free(&work);
     data_free(&d);
