@@ -70,25 +70,6 @@ void sbuf_reserve(struct sbuf *b, size_t n)
     sbuf_grow(b, n);
 }
 
-void sbuf_add(struct sbuf *b, const void *p, size_t n)
-{
-    sbuf_grow(b, n);
-    if (n)
-        memcpy(b->s + b->len, p, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-void sbuf_adds(struct sbuf *b, const char *s)
-{
-    sbuf_add(b, s, strlen(s));
-}
-
-void sbuf_addc(struct sbuf *b, char c)
-{
-    sbuf_add(b, &c, 1);
-}
-
 void sbuf_addf(struct sbuf *b, const char *fmt, ...)
 {
     va_list ap;

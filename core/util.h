@@ -10,12 +10,30 @@ struct sbuf {
     size_t len, cap;
 };
 #define SBUF_INIT { NULL, 0, 0 }
-void sbuf_add(struct sbuf *b, const void *p, size_t n);
-void sbuf_adds(struct sbuf *b, const char *s);
-void sbuf_addc(struct sbuf *b, char c);
-void sbuf_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Makes room for N more bytes (plus the NUL) without changing the content. */
 void sbuf_reserve(struct sbuf *b, size_t n);
+/* The adders are inline: the loader calls them a dozen times for every record. */
+static inline void sbuf_add(struct sbuf *b, const void *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        sbuf_reserve(b, n);
+    if (n)
+        __builtin_memcpy(b->s + b->len, p, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+static inline void sbuf_adds(struct sbuf *b, const char *s)
+{
+    sbuf_add(b, s, __builtin_strlen(s));
+}
+static inline void sbuf_addc(struct sbuf *b, char c)
+{
+    if (b->len + 2 > b->cap)
+        sbuf_reserve(b, 1);
+    b->s[b->len++] = c;
+    b->s[b->len] = '\0';
+}
+void sbuf_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sbuf_reset(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
 /* A pointer to the string, "" when nothing was added yet. */

@@ -31,6 +31,9 @@ struct reader_cb {
  * for input it cannot read (FILE:LINE: message printed), or the first code a callback
  * returned. */
 int csvin_read(struct src *s, const char *file, const struct reader_cb *cb);
+/* 1 (the default): lines without quotes are split without libcsv, with the same result.
+ * The unit tests set 0 to compare the two. */
+extern int csvin_fast;
 
 /* XML layout: RECORD is the path of one record element ("/DATA/ROW"), NULL for "every child
  * of the root"; AS_OF an optional path ("/DATA/@EXPORT_DATE" or an element's text). */

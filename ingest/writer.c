@@ -83,7 +83,7 @@ static void *run(void *arg)
         int rc = w->err ? 0 : write_batch(w, b);
         pthread_mutex_lock(&w->mu);
         if (rc < 0 && !w->err)
-            w->err = rc;
+            __atomic_store_n(&w->err, rc, __ATOMIC_RELAXED);
         b->nrows = b->nvals = 0;
         sbuf_reset(&b->arena);
         w->head = (w->head + 1) % QUEUE;
@@ -178,15 +178,15 @@ int wr_end(struct wr *w)
     b->rows[b->nrows].n = b->nvals - w->row_first;
     b->nrows++;
     w->in_row = 0;
+    if (b->nrows < BATCH_ROWS)   /* the lock is taken once a batch, not once a row */
+        return __atomic_load_n(&w->err, __ATOMIC_RELAXED);
     pthread_mutex_lock(&w->mu);
-    if (b->nrows == BATCH_ROWS) {
-        /* hand the batch over; wait for a free one */
-        w->count++;
-        pthread_cond_broadcast(&w->cv);
-        while (w->count == QUEUE)
-            pthread_cond_wait(&w->cv, &w->mu);
-        w->fill = (w->head + w->count) % QUEUE;
-    }
+    /* hand the batch over; wait for a free one */
+    w->count++;
+    pthread_cond_broadcast(&w->cv);
+    while (w->count == QUEUE)
+        pthread_cond_wait(&w->cv, &w->mu);
+    w->fill = (w->head + w->count) % QUEUE;
     err = w->err;
     pthread_mutex_unlock(&w->mu);
     return err;
