@@ -29,7 +29,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lm -lpthread
 
 CORE    := core/audit.c core/cmd_nightly.c core/err.c core/kinds.c core/kv.c core/policy.c core/run.c core/store.c core/util.c
 INGEST  := ingest/cmd_load.c ingest/csvin.c ingest/loader.c ingest/mapping.c ingest/norm.c \
-           ingest/source.c ingest/writer.c ingest/xmlin.c
+           ingest/source.c ingest/vdiff.c ingest/writer.c ingest/xmlin.c
 MATCH   := matchers/cmd_match.c matchers/cmd_show.c matchers/compare.c matchers/link.c \
            matchers/match.c matchers/rules.c
 REPORTS := reports/cmd_approve.c reports/cmd_audit.c reports/cmd_diff.c reports/cmd_report.c \

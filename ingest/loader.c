@@ -19,29 +19,14 @@
 #include "norm.h"
 #include "reader.h"
 #include "source.h"
+#include "vdiff.h"
 #include "writer.h"
 
 #define MAX_VALUE 4096     /* bytes in one value after parsing; longer is quarantined */
 #define MAX_NOTES 20       /* quarantine and warning lines kept for the summary */
+#define VD_BUDGET (32u << 20)   /* bytes of record hashes held in memory before spilling */
 
 enum { OP_INSERT, OP_QUARANTINE };
-
-/* The versions open before this load, by content hash: 16 bytes a slot plus a state byte,
- * in anonymous memory that the kernel may back with huge pages (fewer faults and TLB
- * misses on a table that is probed at random). */
-struct orow {
-    uint64_t h1;
-    uint32_t h2;           /* the low half of the second hash word: 96 bits compared */
-    uint32_t rid;          /* 0: empty slot */
-};
-
-enum { O_OPEN, O_SEEN, O_ADDED };
-
-struct otab {
-    struct orow *slot;
-    unsigned char *state;  /* O_OPEN: not seen in this file yet; O_SEEN; O_ADDED by it */
-    size_t cap, n, bytes;
-};
 
 /* Per-column warnings: values that could not be normalised, or unknown codes. */
 struct colwarn {
@@ -52,6 +37,15 @@ struct keyset {           /* applicant_ids named by an upsert file, with their f
     char **key;
     long *line;
     size_t cap, n;
+};
+
+/* A record read: its canonical values copied out of the reader's buffer, and its hash. */
+struct staged {
+    struct rec rec;         /* line, recno and source field count (v is not used) */
+    struct sbuf vals;       /* the canonical values, each ending in NUL */
+    size_t *off;            /* where value i starts in vals */
+    struct sbuf raw;        /* the values separated by US: what the hash covers */
+    XXH128_hash_t h;
 };
 
 struct ldr {
@@ -70,15 +64,25 @@ struct ldr {
     char map_as_of[11];
     int started;
     sqlite3_stmt *stmt[2];  /* OP_INSERT, OP_QUARANTINE */
-    struct wr *w;           /* the writer thread, from start() to the end of the file */
-    struct otab open;
+    struct wr *w;           /* the writer thread, while records are being stored */
+    /* Which records are new: every record's content hash goes into a vdiff beside the open
+     * versions'. Deferred (a reload of a kind that has open versions): the first pass only
+     * hashes, and a second pass stores the records found new. Otherwise every record is
+     * stored as it is read, and those found unchanged or duplicate are taken out again. */
+    struct vdiff *vd;
+    int deferred, pass;
+    unsigned char *todo;    /* deferred: bit N set: record N is stored (or quarantined) */
+    size_t todo_len;
+    int64_t next_rid;       /* rids are given here, so that the vdiff knows them */
+    sqlite3_stmt *del, *end, *key;
     struct keyset keys;
     struct colwarn *warn;
+    struct staged sg;       /* the record at hand */
     /* scratch, reused for every record */
     const char **val;       /* the value to normalise (after value maps) */
     const char **rawv;      /* the value as the source gave it */
     char *same;             /* 1 when the normalised text equals the raw value */
-    struct sbuf raw, craw, tmp, *norm;
+    struct sbuf craw, tmp, *norm;
     double t0;
     long next_progress;
 };
@@ -99,71 +103,6 @@ static void note(struct ldr_result *r, const char *fmt, ...)
     sbuf_adds(&b, tmp);
     r->notes = xrealloc(r->notes, (size_t)(r->nnotes + 1) * sizeof *r->notes);
     r->notes[r->nnotes++] = b.s ? b.s : xstrdup("");
-}
-
-/* ---- the table of open versions ---- */
-
-static void otab_alloc(struct otab *t, size_t cap)
-{
-    t->cap = cap;
-    t->n = 0;
-    t->bytes = cap * (sizeof *t->slot + 1);
-    void *p = mmap(NULL, t->bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-        fputs("xverify: out of memory\n", stderr);
-        exit(5);
-    }
-    madvise(p, t->bytes, MADV_HUGEPAGE);   /* advice only: failure is fine */
-    t->slot = p;
-    t->state = (unsigned char *)p + cap * sizeof *t->slot;
-}
-
-static void otab_free(struct otab *t)
-{
-    if (t->slot)
-        munmap(t->slot, t->bytes);
-    t->slot = NULL;
-    t->cap = t->n = 0;
-}
-
-static void otab_put(struct otab *t, uint64_t h1, uint64_t h2, int64_t rid, int state);
-
-static void otab_grow(struct otab *t)
-{
-    struct otab old = *t;
-    otab_alloc(t, old.cap ? old.cap * 2 : 1024);
-    for (size_t i = 0; i < old.cap; i++)
-        if (old.slot[i].rid)
-            otab_put(t, old.slot[i].h1, old.slot[i].h2, old.slot[i].rid, old.state[i]);
-    otab_free(&old);
-}
-
-/* The slot of the version with hash (H1, H2), or -1. */
-static long otab_find(struct otab *t, uint64_t h1, uint64_t h2)
-{
-    if (!t->cap)
-        return -1;
-    for (size_t i = h1 & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-        struct orow *o = &t->slot[i];
-        if (!o->rid)
-            return -1;
-        if (o->h1 == h1 && o->h2 == (uint32_t)h2)
-            return (long)i;
-    }
-}
-
-static void otab_put(struct otab *t, uint64_t h1, uint64_t h2, int64_t rid, int state)
-{
-    if ((t->n + 1) * 4 > t->cap * 3)
-        otab_grow(t);
-    size_t i = h1 & (t->cap - 1);
-    while (t->slot[i].rid)
-        i = (i + 1) & (t->cap - 1);
-    t->slot[i].h1 = h1;
-    t->slot[i].h2 = (uint32_t)h2;
-    t->slot[i].rid = (uint32_t)rid;
-    t->state[i] = (unsigned char)state;
-    t->n++;
 }
 
 /* ---- applicant_ids named by an upsert file ---- */
@@ -396,38 +335,41 @@ static int start(struct ldr *l)
     r->load_id = sqlite3_last_insert_rowid(l->db);
     sqlite3_finalize(st);
     st = NULL;
-    /* the open versions of this kind, in a table sized for them or for this file's records
-     * (about one per 100 bytes), whichever is more, so that it seldom grows: a reload
-     * mostly finds the records it already has */
-    size_t want = (size_t)(l->info.size / 100) + 1024, have = 0;
-    if ((rc = store_prepare(l->db, "SELECT rows_added - rows_closed FROM loads WHERE kind=?",
-                            &st)) < 0)
+    /* the open versions of this kind go into the vdiff */
+    long long open = 0, maxrid = 0;
+    sbuf_addf(&sql, "SELECT count(*) FROM %s WHERE to_load IS NULL", l->k->name);
+    if ((rc = store_int(l->db, sql.s, NULL, NULL, &open)) < 0)
         goto done;
-    sqlite3_bind_text(st, 1, l->k->name, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        have += (size_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    st = NULL;
-    if (have + have / 8 > want)
-        want = have + have / 8;
-    size_t cap = 1024;
-    while (cap * 3 < want * 4)
-        cap *= 2;
-    otab_alloc(&l->open, cap);
-    sbuf_addf(&sql, "SELECT rid,h1,h2 FROM %s WHERE to_load IS NULL", l->k->name);
+    sbuf_reset(&sql);
+    sbuf_addf(&sql, "SELECT coalesce(max(rid), 0) FROM %s", l->k->name);
+    if ((rc = store_int(l->db, sql.s, NULL, NULL, &maxrid)) < 0)
+        goto done;
+    l->next_rid = maxrid + 1;
+    l->deferred = open > 0 && !l->k->upsert;
+    /* a spill file goes beside the database, where there is room for the feed's data */
+    const char *dbfile = sqlite3_db_filename(l->db, "main");
+    char *dir = xstrdup(dbfile && *dbfile ? dbfile : "./x");
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        dir[0] = '.', dir[1] = '\0';
+    rc = vd_new(&l->vd, (size_t)open + (size_t)(l->info.size / 40), VD_BUDGET, dir);
+    free(dir);
+    if (rc < 0)
+        goto done;
+    sbuf_reset(&sql);
+    sbuf_addf(&sql, "SELECT rid,h1,h2 FROM %s WHERE to_load IS NULL ORDER BY rid", l->k->name);
     if ((rc = store_prepare(l->db, sql.s, &st)) < 0)
         goto done;
     int s;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t rid = sqlite3_column_int64(st, 0);
-        if (rid <= 0 || rid > (int64_t)UINT32_MAX) {
-            rc = error("'%s' holds more record versions than this xverify can compare",
-                       l->k->name);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = vd_add(l->vd, VD_OPEN, (uint64_t)sqlite3_column_int64(st, 1),
+                         (uint64_t)sqlite3_column_int64(st, 2),
+                         (uint32_t)sqlite3_column_int64(st, 0))) < 0)
             goto done;
-        }
-        otab_put(&l->open, (uint64_t)sqlite3_column_int64(st, 1),
-                 (uint64_t)sqlite3_column_int64(st, 2), rid, O_OPEN);
-    }
     if (s != SQLITE_DONE) {
         rc = store_err(l->db, "reading open records");
         goto done;
@@ -436,8 +378,8 @@ static int start(struct ldr *l)
     st = NULL;
     /* the statements every record uses */
     sbuf_reset(&sql);
-    sbuf_addf(&sql, "INSERT INTO %s(load_id,line,h1,h2,raw", l->k->name);
-    int n = 5;
+    sbuf_addf(&sql, "INSERT INTO %s(rid,load_id,line,h1,h2,raw", l->k->name);
+    int n = 6;
     for (int i = 0; i < l->k->ncols; i++) {
         sbuf_addf(&sql, ",%s", l->k->cols[i].name);
         n++;
@@ -455,7 +397,8 @@ static int start(struct ldr *l)
     if ((rc = store_prepare(l->db, "INSERT INTO quarantine(load_id,line,record,reason,raw) "
                                    "VALUES(?,?,?,?,?)", &l->stmt[OP_QUARANTINE])) < 0)
         goto done;
-    rc = wr_start(&l->w, l->db, l->stmt, 2);
+    if (!l->deferred)
+        rc = wr_start(&l->w, l->db, l->stmt, 2);
 done:
     sqlite3_finalize(st);
     sbuf_free(&sql);
@@ -659,42 +602,47 @@ static int put_value(struct ldr *l, const struct rec *rec, int i, int p, const c
     return p + 1;
 }
 
-static int store_record(struct ldr *l, const struct rec *rec, const char *key);
+static int store_record(struct ldr *l, const struct staged *sg, const char *key);
 
-static int on_record(void *ctx, const struct rec *rec)
+enum shape { SHAPE_OK, SHAPE_FIELDS, SHAPE_CONTROL, SHAPE_LONG };
+
+/* Whether SG can be a record at all: the right number of CSV fields, no control character,
+ * no value over MAX_VALUE bytes; *COL and *LEN tell which value is at fault. */
+static enum shape shape_of(const struct ldr *l, const struct staged *sg, int *col, size_t *len)
 {
-    struct ldr *l = ctx;
-    struct ldr_result *r = l->r;
+    if (sg->rec.n != l->nsrc && l->r->format[0] == 'c')
+        return SHAPE_FIELDS;
+    for (int i = 0; i < l->k->ncols; i++) {
+        *col = i;
+        if (has_control(sg->vals.s + sg->off[i], len))
+            return SHAPE_CONTROL;
+        if (*len > MAX_VALUE)
+            return SHAPE_LONG;
+    }
+    return SHAPE_OK;
+}
+
+/* Normalises and stores (or quarantines) the record SG. */
+static int process(struct ldr *l, struct staged *sg)
+{
     const struct kind *k = l->k;
-    int rc;
-    if (!l->started && (rc = start(l)) < 0)
-        return rc;
-    r->rows_read++;
-    if (r->rows_read >= l->next_progress) {
-        progress(l, 0);
-        l->next_progress += 65536;
-    }
-    /* the raw record: canonical values in column order, separated by US */
-    sbuf_reset(&l->raw);
-    sbuf_add(&l->raw, "", 0);
+    const struct rec *rec = &sg->rec;
+    int rc, col = 0;
+    size_t len = 0;
     for (int i = 0; i < k->ncols; i++) {
-        int pos = l->colsrc[i];
-        const char *v = pos >= 0 && pos < rec->n && rec->v[pos] ? rec->v[pos] : "";
-        l->val[i] = l->rawv[i] = v;
+        l->val[i] = l->rawv[i] = sg->vals.s + sg->off[i];
         l->same[i] = 0;
-        if (i)
-            sbuf_addc(&l->raw, '\x1f');
-        sbuf_adds(&l->raw, v);
     }
-    if (rec->n != l->nsrc && l->r->format[0] == 'c')
-        return quarantine(l, rec, l->raw.s, "expected %d fields, found %d", l->nsrc, rec->n);
-    for (int i = 0; i < k->ncols; i++) {
-        size_t len;
-        if (has_control(l->val[i], &len))
-            return quarantine(l, rec, "", "control character in '%s'", k->cols[i].name);
-        if (len > MAX_VALUE)
-            return quarantine(l, rec, "", "'%s' is %zu bytes long (limit %d)", k->cols[i].name,
-                              len, MAX_VALUE);
+    switch (shape_of(l, sg, &col, &len)) {
+    case SHAPE_FIELDS:
+        return quarantine(l, rec, sg->raw.s, "expected %d fields, found %d", l->nsrc, rec->n);
+    case SHAPE_CONTROL:
+        return quarantine(l, rec, "", "control character in '%s'", k->cols[col].name);
+    case SHAPE_LONG:
+        return quarantine(l, rec, "", "'%s' is %zu bytes long (limit %d)", k->cols[col].name,
+                          len, MAX_VALUE);
+    case SHAPE_OK:
+        break;
     }
     /* value maps replace the source's codes before normalisation; raw keeps the codes */
     const char *mapped[64];
@@ -715,47 +663,127 @@ static int on_record(void *ctx, const struct rec *rec)
         norm_fold(l->val[0], &l->tmp);
         key = xstrdup(l->tmp.s);
         if (!strcmp(k->name, "applicant") && keyset_has(&l->keys, key)) {
-            rc = quarantine(l, rec, l->raw.s, "applicant_id '%s' given twice in the file", key);
+            rc = quarantine(l, rec, sg->raw.s, "applicant_id '%s' given twice in the file", key);
             free(key);
             return rc;
         }
     }
-    rc = store_record(l, rec, key);
+    rc = store_record(l, sg, key);
     free(key);
     return rc;
 }
 
-/* Stores the record in l->raw/l->val unless an open version has the same content. */
-static int store_record(struct ldr *l, const struct rec *rec, const char *key)
+static void staged_free(struct staged *sg)
+{
+    sbuf_free(&sg->vals);
+    sbuf_free(&sg->raw);
+    free(sg->off);
+}
+
+static void todo_set(struct ldr *l, uint32_t n)
+{
+    size_t byte = n / 8;
+    if (byte >= l->todo_len) {
+        size_t len = l->todo_len ? l->todo_len : 4096;
+        while (len <= byte)
+            len *= 2;
+        l->todo = xrealloc(l->todo, len);
+        memset(l->todo + l->todo_len, 0, len - l->todo_len);
+        l->todo_len = len;
+    }
+    l->todo[byte] |= (unsigned char)(1u << (n % 8));
+}
+
+static int todo_has(const struct ldr *l, uint32_t n)
+{
+    return n / 8 < l->todo_len && (l->todo[n / 8] >> (n % 8) & 1);
+}
+
+/* Copies REC's canonical values into l->sg and hashes the raw record: the canonical values
+ * in column order, separated by US. */
+static void stage(struct ldr *l, const struct rec *rec)
+{
+    const struct kind *k = l->k;
+    struct staged *sg = &l->sg;
+    sg->rec.line = rec->line;
+    sg->rec.recno = rec->recno;
+    sg->rec.n = rec->n;
+    if (!sg->off)
+        sg->off = xmalloc((size_t)k->ncols * sizeof *sg->off);
+    sbuf_reset(&sg->vals);
+    sbuf_reset(&sg->raw);
+    sbuf_add(&sg->raw, "", 0);
+    for (int i = 0; i < k->ncols; i++) {
+        int pos = l->colsrc[i];
+        const char *v = pos >= 0 && pos < rec->n && rec->v[pos] ? rec->v[pos] : "";
+        size_t n = strlen(v);
+        sg->off[i] = sg->vals.len;
+        sbuf_add(&sg->vals, v, n + 1);
+        if (i)
+            sbuf_addc(&sg->raw, '\x1f');
+        sbuf_add(&sg->raw, v, n);
+    }
+    sg->h = XXH3_128bits_withSeed(sg->raw.s, sg->raw.len, l->seed);
+}
+
+static int on_record(void *ctx, const struct rec *rec)
+{
+    struct ldr *l = ctx;
+    struct ldr_result *r = l->r;
+    int rc, col;
+    size_t len;
+    if (l->pass == 2) {   /* deferred: only the records the first pass marked */
+        if (rec->recno < 0 || rec->recno > (long)UINT32_MAX || !todo_has(l, (uint32_t)rec->recno))
+            return 0;
+        stage(l, rec);
+        return process(l, &l->sg);
+    }
+    if (!l->started && (rc = start(l)) < 0)
+        return rc;
+    r->rows_read++;
+    if (r->rows_read >= l->next_progress) {
+        progress(l, 0);
+        l->next_progress += 65536;
+    }
+    stage(l, rec);
+    if (!l->deferred)
+        return process(l, &l->sg);
+    if (rec->recno > (long)UINT32_MAX)
+        return error("'%s' has more records than this xverify can compare", l->o->file);
+    /* a record that cannot be stored is quarantined by the second pass, in its place */
+    if (shape_of(l, &l->sg, &col, &len) != SHAPE_OK) {
+        todo_set(l, (uint32_t)rec->recno);
+        return 0;
+    }
+    return vd_add(l->vd, VD_FILE, l->sg.h.low64, l->sg.h.high64, (uint32_t)rec->recno);
+}
+
+/* Stores the staged record (values in l->val) as a new version. Whether an open version or an
+ * earlier record has the same content is for the vdiff to say. */
+static int store_record(struct ldr *l, const struct staged *sg, const char *key)
 {
     struct ldr_result *r = l->r;
     int rc;
     const struct kind *k = l->k;
-    XXH128_hash_t h = XXH3_128bits_withSeed(l->raw.s, l->raw.len, l->seed);
-    long o = otab_find(&l->open, h.low64, h.high64);
-    if (o >= 0) {
-        if (key)
-            keyset_add(&l->keys, key, rec->line);
-        if (l->open.state[o] == O_OPEN) {
-            l->open.state[o] = O_SEEN;
-            r->rows_unchanged++;
-        } else {
-            r->rows_duplicate++;
-        }
-        return 0;
-    }
+    const struct rec *rec = &sg->rec;
+    XXH128_hash_t h = sg->h;
+    if (l->next_rid > (int64_t)UINT32_MAX)
+        return error("'%s' holds more record versions than this xverify can compare",
+                     l->k->name);
+    int64_t rid = l->next_rid;
     struct wr *st = l->w;
     wr_row(st, OP_INSERT);
-    wr_int(st, 1, r->load_id);
-    wr_int(st, 2, rec->line);
-    wr_int(st, 3, (int64_t)h.low64);
-    wr_int(st, 4, (int64_t)h.high64);
-    int p = 6;
+    wr_int(st, 1, rid);
+    wr_int(st, 2, r->load_id);
+    wr_int(st, 3, rec->line);
+    wr_int(st, 4, (int64_t)h.low64);
+    wr_int(st, 5, (int64_t)h.high64);
+    int p = 7;
     for (int i = 0; i < k->ncols; i++) {
         const char *why = NULL;
         p = put_value(l, rec, i, p, &why);
         if (p < 0)
-            return quarantine(l, rec, l->raw.s, "%s required '%s'%s%s%s", why, k->cols[i].name,
+            return quarantine(l, rec, sg->raw.s, "%s required '%s'%s%s%s", why, k->cols[i].name,
                               *l->val[i] ? ": '" : "", l->val[i], *l->val[i] ? "'" : "");
     }
     /* the raw values, each one equal to its normalised text stored as 0x1E; NULL when
@@ -774,61 +802,98 @@ static int store_record(struct ldr *l, const struct rec *rec, const char *key)
         }
     }
     if (differ)
-        wr_text(st, 5, l->craw.s, l->craw.len);
+        wr_text(st, 6, l->craw.s, l->craw.len);
     else
-        wr_null(st, 5);
+        wr_null(st, 6);
     if (key)
         keyset_add(&l->keys, key, rec->line);
     if ((rc = wr_end(st)) < 0)
         return rc;
-    /* a version added by this load is never ended by it: its rowid is not needed */
-    otab_put(&l->open, h.low64, h.high64, 1, O_ADDED);
+    l->next_rid++;
     r->rows_added++;
+    if (!l->deferred)
+        return vd_add(l->vd, VD_FILE, h.low64, h.high64, (uint32_t)rid);
     return 0;
 }
 
 /* ---- finishing ---- */
 
-static int close_unseen(struct ldr *l)
+/* Ends the open version RID, unless the kind is upserted and the file did not name its
+ * application. */
+static int end_version(struct ldr *l, uint32_t rid)
 {
-    int rc = 0;
-    sqlite3_stmt *up = NULL, *key = NULL;
+    if (l->key) {
+        sqlite3_reset(l->key);
+        sqlite3_bind_int64(l->key, 1, rid);
+        if (sqlite3_step(l->key) != SQLITE_ROW)
+            return store_err(l->db, "reading a record's key");
+        if (!keyset_has(&l->keys, (const char *)sqlite3_column_text(l->key, 0)))
+            return 0;
+    }
+    sqlite3_reset(l->end);
+    sqlite3_bind_int64(l->end, 1, l->r->load_id);
+    sqlite3_bind_int64(l->end, 2, rid);
+    if (sqlite3_step(l->end) != SQLITE_DONE)
+        return store_err(l->db, "ending a record's version");
+    l->r->rows_closed++;
+    return 0;
+}
+
+/* Takes the version RID that this load stored out again. */
+static int unstore(struct ldr *l, uint32_t rid)
+{
+    sqlite3_reset(l->del);
+    sqlite3_bind_int64(l->del, 1, rid);
+    if (sqlite3_step(l->del) != SQLITE_DONE)
+        return store_err(l->db, "taking back a stored record");
+    l->r->rows_added--;
+    return 0;
+}
+
+static int on_diff(void *ctx, enum vd_result res, uint32_t id)
+{
+    struct ldr *l = ctx;
+    int rc;
+    switch (res) {
+    case VD_NEW:
+        if (l->deferred)
+            todo_set(l, id);
+        return 0;
+    case VD_UNCHANGED:
+    case VD_DUPLICATE:
+        if (!l->deferred && (rc = unstore(l, id)) < 0)
+            return rc;
+        if (res == VD_UNCHANGED)
+            l->r->rows_unchanged++;
+        else
+            l->r->rows_duplicate++;
+        return 0;
+    case VD_ENDED:
+        return end_version(l, id);
+    }
+    return 0;
+}
+
+/* Sorts the file's records against the open versions (see struct ldr). */
+static int diff(struct ldr *l)
+{
     struct sbuf sql = SBUF_INIT;
+    int rc;
     sbuf_addf(&sql, "UPDATE %s SET to_load=? WHERE rid=?", l->k->name);
-    if ((rc = store_prepare(l->db, sql.s, &up)) < 0)
+    if ((rc = store_prepare(l->db, sql.s, &l->end)) < 0)
+        goto done;
+    sbuf_reset(&sql);
+    sbuf_addf(&sql, "DELETE FROM %s WHERE rid=?", l->k->name);
+    if ((rc = store_prepare(l->db, sql.s, &l->del)) < 0)
         goto done;
     if (l->k->upsert) {
         sbuf_reset(&sql);
         sbuf_addf(&sql, "SELECT applicant_id FROM %s WHERE rid=?", l->k->name);
-        if ((rc = store_prepare(l->db, sql.s, &key)) < 0)
+        if ((rc = store_prepare(l->db, sql.s, &l->key)) < 0)
             goto done;
     }
-    for (size_t i = 0; i < l->open.cap; i++) {
-        struct orow *o = &l->open.slot[i];
-        if (!o->rid || l->open.state[i] != O_OPEN)
-            continue;
-        if (key) {
-            sqlite3_reset(key);
-            sqlite3_bind_int64(key, 1, o->rid);
-            if (sqlite3_step(key) != SQLITE_ROW) {
-                rc = store_err(l->db, "reading a record's key");
-                goto done;
-            }
-            if (!keyset_has(&l->keys, (const char *)sqlite3_column_text(key, 0)))
-                continue;
-        }
-        sqlite3_reset(up);
-        sqlite3_bind_int64(up, 1, l->r->load_id);
-        sqlite3_bind_int64(up, 2, o->rid);
-        if (sqlite3_step(up) != SQLITE_DONE) {
-            rc = store_err(l->db, "ending a record's version");
-            goto done;
-        }
-        l->r->rows_closed++;
-    }
+    rc = vd_run(l->vd, on_diff, l);
 done:
-    sqlite3_finalize(up);
-    sqlite3_finalize(key);
     sbuf_free(&sql);
     return rc;
 }
@@ -855,8 +920,6 @@ static int finish(struct ldr *l)
                        100.0 * (double)r->rows_quarantined / (double)r->rows_read,
                        100.0 * l->o->quarantine_limit);
     }
-    if ((rc = close_unseen(l)) < 0)
-        return rc;
     if (!strcmp(l->k->name, "applicant")) {
         /* the status column sets an application's status when it is first seen only */
         if ((rc = store_prepare(l->db,
@@ -923,6 +986,27 @@ static int find_same(struct ldr *l)
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+/* Reads the file once through (opening SRC; *OPEN_OK says it is open), checking that it
+ * is still the file that was scanned. */
+static int read_source(struct ldr *l, struct src *src, int *open_ok)
+{
+    int rc;
+    if ((rc = src_open(src, l->o->file, l->info.enc)) < 0)
+        return rc;
+    *open_ok = 1;
+    struct reader_cb cb = { on_column, on_columns_done, on_as_of, on_record, l };
+    if (!strcmp(l->r->format, "xml")) {
+        struct xml_layout lay = { l->have_map ? l->map.record : NULL,
+                                  l->have_map ? l->map.as_of : NULL };
+        rc = xmlin_read(src, l->o->file, &lay, &cb);
+    } else {
+        rc = csvin_read(src, l->o->file, &cb);
+    }
+    if (rc < 0)
+        return rc;
+    return src_verify(src, &l->info);
 }
 
 static const char *format_of(const struct ldr *l)
@@ -998,27 +1082,34 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     l.same = xcalloc((size_t)l.k->ncols, sizeof *l.same);
     l.norm = xcalloc((size_t)l.k->ncols, sizeof *l.norm);
     l.warn = xcalloc((size_t)l.k->ncols, sizeof *l.warn);
-    if ((rc = src_open(&src, o->file, l.info.enc)) < 0)
+    if ((rc = read_source(&l, &src, &src_open_ok)) < 0)
         goto done;
-    src_open_ok = 1;
-    struct reader_cb cb = { on_column, on_columns_done, on_as_of, on_record, &l };
-    if (!strcmp(r->format, "xml")) {
-        struct xml_layout lay = { l.have_map ? l.map.record : NULL,
-                                  l.have_map ? l.map.as_of : NULL };
-        rc = xmlin_read(&src, o->file, &lay, &cb);
-    } else {
-        rc = csvin_read(&src, o->file, &cb);
+    if (!l.started && (rc = start(&l)) < 0)
+        goto done;
+    if (l.deferred) {
+        /* the vdiff says which records are new; a second pass stores them */
+        if ((rc = diff(&l)) < 0)
+            goto done;
+        if (l.todo_len) {
+            src_close(&src);
+            src_open_ok = 0;
+            l.pass = 2;
+            for (int i = 0; i < l.k->ncols; i++)
+                l.colsrc[i] = -1;
+            sbuf_reset(&l.unknown);
+            if ((rc = wr_start(&l.w, db, l.stmt, 2)) < 0 ||
+                (rc = read_source(&l, &src, &src_open_ok)) < 0)
+                goto done;
+        }
     }
-    if (rc < 0)
-        goto done;
-    if ((rc = src_verify(&src, &l.info)) < 0)
-        goto done;
     if (l.w) {
         rc = wr_finish(l.w);
         l.w = NULL;
         if (rc < 0)
             goto done;
     }
+    if (!l.deferred && (rc = diff(&l)) < 0)
+        goto done;
     if ((rc = finish(&l)) < 0)
         goto done;
     sqlite3_finalize(l.stmt[0]);
@@ -1053,10 +1144,14 @@ done:
             sbuf_free(&l.norm[i]);
     free(l.norm);
     free(l.warn);
-    otab_free(&l.open);
+    vd_free(l.vd);
+    free(l.todo);
+    sqlite3_finalize(l.del);
+    sqlite3_finalize(l.end);
+    sqlite3_finalize(l.key);
     keyset_free(&l.keys);
     sbuf_free(&l.unknown);
-    sbuf_free(&l.raw);
+    staged_free(&l.sg);
     sbuf_free(&l.craw);
     sbuf_free(&l.tmp);
     return rc;

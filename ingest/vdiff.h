@@ -1,0 +1,38 @@
+/* vdiff.h: sorts a load's record hashes against the open versions' into new, unchanged,
+ * duplicate and ended, in memory that stays bounded whatever the size of the feed. */
+#ifndef XV_VDIFF_H
+#define XV_VDIFF_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* The two sides: the versions open before the load (id: their rid) and the file's records
+ * (id: a record number or the rid it was stored under, increasing in file order). */
+enum vd_side { VD_OPEN, VD_FILE };
+
+/* What vd_run reports: for every file entry NEW (first of its content, no open version has
+ * it), UNCHANGED (an open version has it) or DUPLICATE (an earlier file entry has it); for
+ * every open version that no file entry has, ENDED. */
+enum vd_result { VD_NEW, VD_UNCHANGED, VD_DUPLICATE, VD_ENDED };
+
+struct vdiff;
+
+/* Starts a comparison of about EXPECTED entries (both sides) that keeps at most BUDGET
+ * bytes of entries in memory; past that, entries go to an unnamed temporary file in DIR.
+ * The caller owns *OUT and frees it with vd_free. Returns 0 or a negative code. */
+int vd_new(struct vdiff **out, size_t expected, size_t budget, const char *dir);
+
+/* Adds an entry: (H1, H2) is the content hash. Entries of a side must come in the order
+ * vd_run is to report them in. Returns 0 or XV_EIO (the temporary file could not grow). */
+int vd_add(struct vdiff *v, enum vd_side side, uint64_t h1, uint64_t h2, uint32_t id);
+
+/* Calls CB for every entry as described at enum vd_result; file entries of one content in
+ * the order they were added. Stops at the first negative return of CB and returns it. */
+typedef int (*vd_cb)(void *ctx, enum vd_result r, uint32_t id);
+int vd_run(struct vdiff *v, vd_cb cb, void *ctx);
+
+/* Bytes that went to the temporary file. */
+unsigned long long vd_spilled(const struct vdiff *v);
+
+void vd_free(struct vdiff *v);
+
+#endif
