@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 #include "../core/audit.h"
@@ -25,6 +26,7 @@
 #define MAX_VALUE 4096     /* bytes in one value after parsing; longer is quarantined */
 #define MAX_NOTES 20       /* quarantine and warning lines kept for the summary */
 #define VD_BUDGET (32u << 20)   /* bytes of record hashes held in memory before spilling */
+#define LDR_SAME (-100)   /* a reader callback's way to stop: the file was loaded before */
 
 enum { OP_INSERT, OP_QUARANTINE };
 
@@ -74,6 +76,11 @@ struct ldr {
     unsigned char *todo;    /* deferred: bit N set: record N is stored (or quarantined) */
     size_t todo_len;
     int64_t next_rid;       /* rids are given here, so that the vdiff knows them */
+    /* The file is hashed and its encoding checked beside the first pass when its first MiB
+     * tells the encoding; until the job is joined, info has only enc and size. */
+    struct src_job *job;
+    uint64_t read_fast[2];  /* the hash of what the first pass read, once read_done */
+    int read_done;
     sqlite3_stmt *del, *end, *key;
     struct keyset keys;
     struct colwarn *warn;
@@ -603,6 +610,7 @@ static int put_value(struct ldr *l, const struct rec *rec, int i, int p, const c
 }
 
 static int store_record(struct ldr *l, const struct staged *sg, const char *key);
+static int join_scan(struct ldr *l);
 
 enum shape { SHAPE_OK, SHAPE_FIELDS, SHAPE_CONTROL, SHAPE_LONG };
 
@@ -744,6 +752,10 @@ static int on_record(void *ctx, const struct rec *rec)
     if (r->rows_read >= l->next_progress) {
         progress(l, 0);
         l->next_progress += 65536;
+        /* a reload stores nothing in its first pass: a file loaded before stops it early */
+        if (l->deferred && l->job && src_scan_finished(l->job) &&
+            ((rc = join_scan(l)) < 0 || r->same_as))
+            return rc < 0 ? rc : LDR_SAME;
     }
     stage(l, rec);
     if (!l->deferred)
@@ -1004,9 +1016,47 @@ static int read_source(struct ldr *l, struct src *src, int *open_ok)
     } else {
         rc = csvin_read(src, l->o->file, &cb);
     }
+    if (rc < 0 || (rc = src_finish(src)) < 0)
+        return rc;
+    l->read_fast[0] = src->fast[0];
+    l->read_fast[1] = src->fast[1];
+    l->read_done = 1;
+    return l->job ? 0 : src_same(src, &l->info);
+}
+
+/* Joins the scan job, if any: its verdict on the encoding must be the guess the reading used,
+ * the bytes read must be the bytes hashed, and a file loaded before is left alone
+ * (r->same_as). The load row gets the file's hash. */
+static int join_scan(struct ldr *l)
+{
+    struct ldr_result *r = l->r;
+    if (!l->job)
+        return 0;
+    enum src_enc guess = l->info.enc;
+    int rc = src_scan_wait(l->job, &l->info);
+    l->job = NULL;
     if (rc < 0)
         return rc;
-    return src_verify(src, &l->info);
+    if (l->info.enc != guess)
+        return xv_fail(XV_EDATA, "'%s': its first MiB is %s but the whole file is only valid "
+                       "%s; a file that mixes encodings is refused (--encoding forces one)",
+                       l->o->file, src_enc_name(guess), src_enc_name(l->info.enc));
+    if (l->read_done && (l->read_fast[0] != l->info.fast[0] || l->read_fast[1] != l->info.fast[1]))
+        return xv_fail(XV_EDATA, "'%s' changed while being loaded", l->o->file);
+    memcpy(r->sha256, l->info.sha256, sizeof r->sha256);
+    if ((rc = find_same(l)) < 0 || r->same_as)
+        return rc;
+    if (!l->started)
+        return 0;
+    sqlite3_stmt *st = NULL;
+    if ((rc = store_prepare(l->db, "UPDATE loads SET sha256=? WHERE id=?", &st)) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, l->info.sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, r->load_id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = store_err(l->db, "recording the file's hash");
+    sqlite3_finalize(st);
+    return rc;
 }
 
 static const char *format_of(const struct ldr *l)
@@ -1064,14 +1114,23 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     }
     snprintf(r->kind, sizeof r->kind, "%s", l.k->name);
     snprintf(r->format, sizeof r->format, "%s", format_of(&l));
-    if ((rc = src_scan(o->file, enc, &l.info)) < 0)
+    /* the scan runs beside the first pass when the first MiB tells the encoding */
+    enum src_enc guess = enc == ENC_AUTO ? src_guess(o->file) : (enum src_enc)enc;
+    struct stat sb;
+    if (guess != ENC_AUTO && stat(o->file, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        if ((rc = src_scan_start(&l.job, o->file, (enum src_enc)enc)) < 0)
+            goto done;
+        l.info.enc = guess;
+        l.info.size = (unsigned long long)sb.st_size;
+    } else if ((rc = src_scan(o->file, enc, &l.info)) < 0) {
         goto done;
+    }
     memcpy(r->sha256, l.info.sha256, sizeof r->sha256);
     r->encoding = src_enc_name(l.info.enc);
     if ((rc = store_begin(db)) < 0)
         goto done;
     in_tx = 1;
-    if ((rc = find_same(&l)) < 0 || r->same_as)
+    if (!l.job && ((rc = find_same(&l)) < 0 || r->same_as))
         goto done;
     l.srcmap = NULL;
     l.colsrc = xmalloc((size_t)l.k->ncols * sizeof *l.colsrc);
@@ -1082,11 +1141,16 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     l.same = xcalloc((size_t)l.k->ncols, sizeof *l.same);
     l.norm = xcalloc((size_t)l.k->ncols, sizeof *l.norm);
     l.warn = xcalloc((size_t)l.k->ncols, sizeof *l.warn);
-    if ((rc = read_source(&l, &src, &src_open_ok)) < 0)
+    if ((rc = read_source(&l, &src, &src_open_ok)) < 0) {
+        if (rc == LDR_SAME)   /* the scan found the file loaded before */
+            rc = 0;
         goto done;
+    }
     if (!l.started && (rc = start(&l)) < 0)
         goto done;
     if (l.deferred) {
+        if ((rc = join_scan(&l)) < 0 || r->same_as)
+            goto done;
         /* the vdiff says which records are new; a second pass stores them */
         if ((rc = diff(&l)) < 0)
             goto done;
@@ -1108,7 +1172,7 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
         if (rc < 0)
             goto done;
     }
-    if (!l.deferred && (rc = diff(&l)) < 0)
+    if (!l.deferred && ((rc = join_scan(&l)) < 0 || r->same_as || (rc = diff(&l)) < 0))
         goto done;
     if ((rc = finish(&l)) < 0)
         goto done;
@@ -1122,6 +1186,12 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     progress(&l, 1);
     rc = r->rows_quarantined ? XV_ENEEDS : 0;
 done:
+    if (l.job) {   /* a failed load still waits for the scan; its verdict is shown too */
+        struct src_info spare;
+        src_scan_wait(l.job, &spare);
+    }
+    if (r->same_as)
+        r->load_id = 0;
     if (l.w)
         wr_finish(l.w);
     sqlite3_finalize(l.stmt[0]);

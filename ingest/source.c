@@ -1,5 +1,8 @@
 /* source.c: hashes a feed file, detects UTF-8 or GB18030 strictly, and streams it as UTF-8. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +12,8 @@
 #include "../core/err.h"
 #include "../core/util.h"
 #include "source.h"
+
+#define GUESS_BYTES (1 << 20)   /* read to guess the encoding */
 
 int src_enc_parse(const char *name)
 {
@@ -119,7 +124,23 @@ static void enc_feed(struct enc_check *c, const unsigned char *p, size_t n, unsi
     c->carry = tail;
 }
 
-int src_scan(const char *path, enum src_enc want, struct src_info *info)
+static int fail(struct sbuf *msg, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(struct sbuf *msg, int code, const char *fmt, ...)
+{
+    char tmp[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    sbuf_reset(msg);
+    sbuf_adds(msg, tmp);
+    return code;
+}
+
+/* src_scan's work: returns 0 or a code, with the message in MSG (nothing is printed, so
+ * that it can run beside the reader in its own thread). */
+static int scan_file(const char *path, enum src_enc want, struct src_info *info, struct sbuf *msg)
 {
     int rc = 0, fd = -1;
     unsigned char buf[65536];
@@ -133,22 +154,22 @@ int src_scan(const char *path, enum src_enc want, struct src_info *info)
     gb->gb = 1;
     gb->cd = (iconv_t)-1;
     if (!md || !xx) {
-        rc = error("out of memory");
+        rc = fail(msg, XV_ERR, "out of memory");
         goto done;
     }
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        rc = xv_fail(XV_EDATA, "cannot open '%s': %s", path, strerror(errno));
+        rc = fail(msg, XV_EDATA, "cannot open '%s': %s", path, strerror(errno));
         goto done;
     }
     if (!EVP_DigestInit_ex(md, EVP_sha256(), NULL) || XXH3_128bits_reset(xx) == XXH_ERROR) {
-        rc = error("hash init failed");
+        rc = fail(msg, XV_ERR, "hash init failed");
         goto done;
     }
     u8->on = want != ENC_GB18030;
     gb->on = want == ENC_GB18030;
     gb->cd = iconv_open("UTF-8", "GB18030");
     if (gb->cd == (iconv_t)-1) {
-        rc = error("iconv cannot convert GB18030: %s", strerror(errno));
+        rc = fail(msg, XV_ERR, "iconv cannot convert GB18030: %s", strerror(errno));
         goto done;
     }
     /* Pass 1 hashes and checks the asked encoding; with auto, a second pass checks
@@ -160,7 +181,7 @@ int src_scan(const char *path, enum src_enc want, struct src_info *info)
             gb->on = 1;
             off = 0;
             if (lseek(fd, 0, SEEK_SET) < 0) {
-                rc = xv_fail(XV_EDATA, "cannot read '%s': %s", path, strerror(errno));
+                rc = fail(msg, XV_EDATA, "cannot read '%s': %s", path, strerror(errno));
                 goto done;
             }
         }
@@ -169,14 +190,14 @@ int src_scan(const char *path, enum src_enc want, struct src_info *info)
             if (got < 0) {
                 if (errno == EINTR)
                     continue;
-                rc = xv_fail(XV_EDATA, "cannot read '%s': %s", path, strerror(errno));
+                rc = fail(msg, XV_EDATA, "cannot read '%s': %s", path, strerror(errno));
                 goto done;
             }
             size_t n = (size_t)got;
             if (pass == 1) {
                 if (n && (!EVP_DigestUpdate(md, buf, n) ||
                           XXH3_128bits_update(xx, buf, n) == XXH_ERROR)) {
-                    rc = error("hash update failed");
+                    rc = fail(msg, XV_ERR, "hash update failed");
                     goto done;
                 }
                 info->size += n;
@@ -189,7 +210,7 @@ int src_scan(const char *path, enum src_enc want, struct src_info *info)
         }
     }
     if (!EVP_DigestFinal_ex(md, buf, NULL)) {
-        rc = error("hash final failed");
+        rc = fail(msg, XV_ERR, "hash final failed");
         goto done;
     }
     static const char hex[] = "0123456789abcdef";
@@ -201,13 +222,13 @@ int src_scan(const char *path, enum src_enc want, struct src_info *info)
     info->fast[0] = h.low64;
     info->fast[1] = h.high64;
     if (want == ENC_UTF8 && u8->bad != NO_BAD)
-        rc = xv_fail(XV_EDATA, "'%s': not valid UTF-8: bad byte at offset %llu", path, u8->bad);
+        rc = fail(msg, XV_EDATA, "'%s': not valid UTF-8: bad byte at offset %llu", path, u8->bad);
     else if (want == ENC_GB18030 && gb->bad != NO_BAD)
-        rc = xv_fail(XV_EDATA, "'%s': not valid GB18030: bad byte at offset %llu", path, gb->bad);
+        rc = fail(msg, XV_EDATA, "'%s': not valid GB18030: bad byte at offset %llu", path, gb->bad);
     else if (want == ENC_AUTO && u8->bad != NO_BAD && gb->bad != NO_BAD)
-        rc = xv_fail(XV_EDATA,
-                     "'%s': neither UTF-8 (bad byte at offset %llu) nor GB18030 (bad byte at "
-                     "offset %llu)", path, u8->bad, gb->bad);
+        rc = fail(msg, XV_EDATA,
+                  "'%s': neither UTF-8 (bad byte at offset %llu) nor GB18030 (bad byte at "
+                  "offset %llu)", path, u8->bad, gb->bad);
     else
         info->enc = want == ENC_GB18030 || u8->bad != NO_BAD ? ENC_GB18030 : ENC_UTF8;
 done:
@@ -219,6 +240,108 @@ done:
     EVP_MD_CTX_free(md);
     XXH3_freeState(xx);
     return rc;
+}
+
+/* Prints a scan's failure as its own. */
+static int report(int rc, const struct sbuf *msg)
+{
+    return rc == XV_ERR ? error("%s", sbuf_str(msg)) : xv_fail(rc, "%s", sbuf_str(msg));
+}
+
+int src_scan(const char *path, enum src_enc want, struct src_info *info)
+{
+    struct sbuf msg = SBUF_INIT;
+    int rc = scan_file(path, want, info, &msg);
+    if (rc < 0)
+        rc = report(rc, &msg);
+    sbuf_free(&msg);
+    return rc;
+}
+
+struct src_job {
+    pthread_t thread;
+    char *path;
+    enum src_enc want;
+    struct src_info info;
+    struct sbuf msg;
+    int rc, done;
+};
+
+static void *scan_thread(void *arg)
+{
+    struct src_job *j = arg;
+    j->rc = scan_file(j->path, j->want, &j->info, &j->msg);
+    __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+int src_scan_start(struct src_job **out, const char *path, enum src_enc want)
+{
+    struct src_job *j = xcalloc(1, sizeof *j);
+    j->path = xstrdup(path);
+    j->want = want;
+    if (pthread_create(&j->thread, NULL, scan_thread, j) != 0) {
+        free(j->path);
+        free(j);
+        return error("cannot start a thread to hash '%s'", path);
+    }
+    *out = j;
+    return 0;
+}
+
+int src_scan_finished(const struct src_job *j)
+{
+    return __atomic_load_n(&j->done, __ATOMIC_ACQUIRE);
+}
+
+int src_scan_wait(struct src_job *j, struct src_info *info)
+{
+    pthread_join(j->thread, NULL);
+    int rc = j->rc;
+    if (rc < 0)
+        rc = report(rc, &j->msg);
+    else
+        *info = j->info;
+    sbuf_free(&j->msg);
+    free(j->path);
+    free(j);
+    return rc;
+}
+
+enum src_enc src_guess(const char *path)
+{
+    unsigned char *buf = xmalloc(GUESS_BYTES);
+    size_t n = 0, tail;
+    enum src_enc enc = ENC_AUTO;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        free(buf);
+        return ENC_AUTO;   /* the scan says why */
+    }
+    while (n < GUESS_BYTES) {
+        ssize_t got = read(fd, buf + n, GUESS_BYTES - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        n += (size_t)got;
+    }
+    close(fd);
+    int ascii = 1;
+    for (size_t i = 0; i < n && ascii; i++)
+        ascii = buf[i] < 0x80;
+    if (!ascii && utf8_check(buf, n, n == GUESS_BYTES, &tail) == n) {
+        enc = ENC_UTF8;
+    } else if (!ascii) {
+        iconv_t cd = iconv_open("UTF-8", "GB18030");
+        if (cd != (iconv_t)-1) {
+            if (gb_check(cd, buf, n, n < GUESS_BYTES, &tail) == n)
+                enc = ENC_GB18030;
+            iconv_close(cd);
+        }
+    }
+    free(buf);
+    return enc;
 }
 
 int src_open(struct src *s, const char *path, enum src_enc enc)
@@ -322,7 +445,7 @@ ssize_t src_read(struct src *s, char *buf, size_t n)
     }
 }
 
-int src_verify(struct src *s, const struct src_info *info)
+int src_finish(struct src *s)
 {
     int rc;
     /* the parser may stop before the end (trailing bytes after XML): hash what is left */
@@ -332,9 +455,22 @@ int src_verify(struct src *s, const struct src_info *info)
             return rc;
     }
     XXH128_hash_t h = XXH3_128bits_digest(s->xxh);
-    if (h.low64 != info->fast[0] || h.high64 != info->fast[1])
+    s->fast[0] = h.low64;
+    s->fast[1] = h.high64;
+    return 0;
+}
+
+int src_same(const struct src *s, const struct src_info *info)
+{
+    if (s->fast[0] != info->fast[0] || s->fast[1] != info->fast[1])
         return xv_fail(XV_EDATA, "'%s' changed while being loaded", s->path);
     return 0;
+}
+
+int src_verify(struct src *s, const struct src_info *info)
+{
+    int rc = src_finish(s);
+    return rc < 0 ? rc : src_same(s, info);
 }
 
 void src_close(struct src *s)

@@ -24,6 +24,18 @@ const char *src_enc_name(enum src_enc e);
  * else GB18030). Returns XV_EDATA with a message naming the first bad byte offset. */
 int src_scan(const char *path, enum src_enc want, struct src_info *info);
 
+/* The same scan in its own thread, beside the reader: src_scan_start starts it (the job is
+ * owned by the caller until src_scan_wait, which joins it, prints its failure if any and
+ * returns what src_scan would have). src_scan_finished tells without waiting. */
+struct src_job;
+int src_scan_start(struct src_job **out, const char *path, enum src_enc want);
+int src_scan_finished(const struct src_job *j);
+int src_scan_wait(struct src_job *j, struct src_info *info);
+
+/* The encoding the first MiB of PATH is in: ENC_UTF8 when it has non-ASCII text that is
+ * valid UTF-8, ENC_GB18030 when it is valid GB18030 instead, ENC_AUTO when it cannot tell. */
+enum src_enc src_guess(const char *path);
+
 /* A stream of UTF-8 bytes decoded from a file; the BOM, if any, is dropped. */
 struct src {
     const char *path;
@@ -42,8 +54,11 @@ struct src {
 int src_open(struct src *s, const char *path, enum src_enc enc);
 /* Reads up to N decoded bytes into BUF; returns the count, 0 at the end, or XV_E* < 0. */
 ssize_t src_read(struct src *s, char *buf, size_t n);
-/* At the end of the stream: XV_EDATA when the bytes read differ from INFO's hash. */
+/* At the end of the stream: XV_EDATA when the bytes read differ from INFO's hash. This is
+ * src_finish (reads what the parser left and keeps the hash in FAST) then src_same. */
 int src_verify(struct src *s, const struct src_info *info);
+int src_finish(struct src *s);
+int src_same(const struct src *s, const struct src_info *info);
 void src_close(struct src *s);
 
 /* Index of the first byte of the N bytes at P that is not valid UTF-8, or N. A sequence cut
