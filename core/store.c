@@ -259,6 +259,11 @@ int store_open(const char *path, sqlite3 **out)
     int rc;
     long long appid = 0, ver = 0;
     *out = NULL;
+    /* No memory statistics: they take a global mutex on every allocation. This must come
+     * before SQLite's first use; later (a second database) it is refused, which is fine. */
+    static int configured;
+    if (!configured++ && sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+        xv_warn("sqlite3 keeps memory statistics (configured too late)");
     /* NOMUTEX: a connection is used by one thread at a time (the loader hands it to its
      * writer thread and takes it back), so SQLite's own per-call locking is not needed */
     int s = sqlite3_open_v2(path, &db,

@@ -110,6 +110,10 @@ static int fast_line(struct csvin *c, const char *s, size_t n)
         i++;
     if (i == body)
         return 1;   /* an empty or blank line holds no record */
+    if (c->header_done && c->cb->wanted && !c->cb->wanted(c->cb->ctx, c->recno + 1)) {
+        c->recno++;
+        return 1;
+    }
     c->rec_line = c->line;
     for (;;) {
         const char *start = s + i, *comma = memchr(start, ',', body - i);

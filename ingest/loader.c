@@ -44,10 +44,13 @@ struct keyset {           /* applicant_ids named by an upsert file, with their f
 /* A record read: its canonical values copied out of the reader's buffer, and its hash. */
 struct staged {
     struct rec rec;         /* line, recno and source field count (v is not used) */
-    struct sbuf vals;       /* the canonical values, each ending in NUL */
+    struct sbuf vals;       /* the canonical values, each ending in NUL (unless only hashed) */
     size_t *off;            /* where value i starts in vals */
     struct sbuf raw;        /* the values separated by US: what the hash covers */
     XXH128_hash_t h;
+    int shape;              /* enum shape: whether it can be a record at all, and if not */
+    int bad_col;            /* the value at fault and its length */
+    size_t bad_len;
 };
 
 struct ldr {
@@ -75,7 +78,9 @@ struct ldr {
     int deferred, pass;
     unsigned char *todo;    /* deferred: bit N set: record N is stored (or quarantined) */
     size_t todo_len;
-    int64_t next_rid;       /* rids are given here, so that the vdiff knows them */
+    /* The rid the next stored record gets: SQLite gives one more than the largest, and
+     * nothing else adds rows to the kind's table during the load (checked at the end). */
+    int64_t next_rid;
     /* The file is hashed and its encoding checked beside the first pass when its first MiB
      * tells the encoding; until the job is joined, info has only enc and size. */
     struct src_job *job;
@@ -385,8 +390,8 @@ static int start(struct ldr *l)
     st = NULL;
     /* the statements every record uses */
     sbuf_reset(&sql);
-    sbuf_addf(&sql, "INSERT INTO %s(rid,load_id,line,h1,h2,raw", l->k->name);
-    int n = 6;
+    sbuf_addf(&sql, "INSERT INTO %s(load_id,line,h1,h2,raw", l->k->name);
+    int n = 5;
     for (int i = 0; i < l->k->ncols; i++) {
         sbuf_addf(&sql, ",%s", l->k->cols[i].name);
         n++;
@@ -612,36 +617,22 @@ static int put_value(struct ldr *l, const struct rec *rec, int i, int p, const c
 static int store_record(struct ldr *l, const struct staged *sg, const char *key);
 static int join_scan(struct ldr *l);
 
+/* Whether a record can be stored at all: the right number of CSV fields, no control
+ * character, no value over MAX_VALUE bytes. */
 enum shape { SHAPE_OK, SHAPE_FIELDS, SHAPE_CONTROL, SHAPE_LONG };
-
-/* Whether SG can be a record at all: the right number of CSV fields, no control character,
- * no value over MAX_VALUE bytes; *COL and *LEN tell which value is at fault. */
-static enum shape shape_of(const struct ldr *l, const struct staged *sg, int *col, size_t *len)
-{
-    if (sg->rec.n != l->nsrc && l->r->format[0] == 'c')
-        return SHAPE_FIELDS;
-    for (int i = 0; i < l->k->ncols; i++) {
-        *col = i;
-        if (has_control(sg->vals.s + sg->off[i], len))
-            return SHAPE_CONTROL;
-        if (*len > MAX_VALUE)
-            return SHAPE_LONG;
-    }
-    return SHAPE_OK;
-}
 
 /* Normalises and stores (or quarantines) the record SG. */
 static int process(struct ldr *l, struct staged *sg)
 {
     const struct kind *k = l->k;
     const struct rec *rec = &sg->rec;
-    int rc, col = 0;
-    size_t len = 0;
+    int rc, col = sg->bad_col;
+    size_t len = sg->bad_len;
     for (int i = 0; i < k->ncols; i++) {
         l->val[i] = l->rawv[i] = sg->vals.s + sg->off[i];
         l->same[i] = 0;
     }
-    switch (shape_of(l, sg, &col, &len)) {
+    switch (sg->shape) {
     case SHAPE_FIELDS:
         return quarantine(l, rec, sg->raw.s, "expected %d fields, found %d", l->nsrc, rec->n);
     case SHAPE_CONTROL:
@@ -707,15 +698,23 @@ static int todo_has(const struct ldr *l, uint32_t n)
     return n / 8 < l->todo_len && (l->todo[n / 8] >> (n % 8) & 1);
 }
 
-/* Copies REC's canonical values into l->sg and hashes the raw record: the canonical values
- * in column order, separated by US. */
-static void stage(struct ldr *l, const struct rec *rec)
+/* The second pass wants only the records the first marked. */
+static int wanted(void *ctx, long recno)
+{
+    const struct ldr *l = ctx;
+    return recno >= 0 && recno <= (long)UINT32_MAX && todo_has(l, (uint32_t)recno);
+}
+
+/* Copies REC's canonical values into l->sg (unless only HASH_ONLY), hashes the raw record
+ * (the canonical values in column order, separated by US) and finds its shape. */
+static void stage(struct ldr *l, const struct rec *rec, int hash_only)
 {
     const struct kind *k = l->k;
     struct staged *sg = &l->sg;
     sg->rec.line = rec->line;
     sg->rec.recno = rec->recno;
     sg->rec.n = rec->n;
+    sg->shape = rec->n != l->nsrc && l->r->format[0] == 'c' ? SHAPE_FIELDS : SHAPE_OK;
     if (!sg->off)
         sg->off = xmalloc((size_t)k->ncols * sizeof *sg->off);
     sbuf_reset(&sg->vals);
@@ -724,9 +723,17 @@ static void stage(struct ldr *l, const struct rec *rec)
     for (int i = 0; i < k->ncols; i++) {
         int pos = l->colsrc[i];
         const char *v = pos >= 0 && pos < rec->n && rec->v[pos] ? rec->v[pos] : "";
-        size_t n = strlen(v);
-        sg->off[i] = sg->vals.len;
-        sbuf_add(&sg->vals, v, n + 1);
+        size_t n;
+        int bad = has_control(v, &n) ? SHAPE_CONTROL : n > MAX_VALUE ? SHAPE_LONG : SHAPE_OK;
+        if (bad && !sg->shape) {
+            sg->shape = bad;
+            sg->bad_col = i;
+            sg->bad_len = n;
+        }
+        if (!hash_only) {
+            sg->off[i] = sg->vals.len;
+            sbuf_add(&sg->vals, v, n + 1);
+        }
         if (i)
             sbuf_addc(&sg->raw, '\x1f');
         sbuf_add(&sg->raw, v, n);
@@ -738,12 +745,11 @@ static int on_record(void *ctx, const struct rec *rec)
 {
     struct ldr *l = ctx;
     struct ldr_result *r = l->r;
-    int rc, col;
-    size_t len;
+    int rc;
     if (l->pass == 2) {   /* deferred: only the records the first pass marked */
-        if (rec->recno < 0 || rec->recno > (long)UINT32_MAX || !todo_has(l, (uint32_t)rec->recno))
+        if (!wanted(l, rec->recno))
             return 0;
-        stage(l, rec);
+        stage(l, rec, 0);
         return process(l, &l->sg);
     }
     if (!l->started && (rc = start(l)) < 0)
@@ -757,13 +763,13 @@ static int on_record(void *ctx, const struct rec *rec)
             ((rc = join_scan(l)) < 0 || r->same_as))
             return rc < 0 ? rc : LDR_SAME;
     }
-    stage(l, rec);
+    stage(l, rec, l->deferred);
     if (!l->deferred)
         return process(l, &l->sg);
     if (rec->recno > (long)UINT32_MAX)
         return error("'%s' has more records than this xverify can compare", l->o->file);
     /* a record that cannot be stored is quarantined by the second pass, in its place */
-    if (shape_of(l, &l->sg, &col, &len) != SHAPE_OK) {
+    if (l->sg.shape != SHAPE_OK) {
         todo_set(l, (uint32_t)rec->recno);
         return 0;
     }
@@ -785,12 +791,11 @@ static int store_record(struct ldr *l, const struct staged *sg, const char *key)
     int64_t rid = l->next_rid;
     struct wr *st = l->w;
     wr_row(st, OP_INSERT);
-    wr_int(st, 1, rid);
-    wr_int(st, 2, r->load_id);
-    wr_int(st, 3, rec->line);
-    wr_int(st, 4, (int64_t)h.low64);
-    wr_int(st, 5, (int64_t)h.high64);
-    int p = 7;
+    wr_int(st, 1, r->load_id);
+    wr_int(st, 2, rec->line);
+    wr_int(st, 3, (int64_t)h.low64);
+    wr_int(st, 4, (int64_t)h.high64);
+    int p = 6;
     for (int i = 0; i < k->ncols; i++) {
         const char *why = NULL;
         p = put_value(l, rec, i, p, &why);
@@ -814,9 +819,9 @@ static int store_record(struct ldr *l, const struct staged *sg, const char *key)
         }
     }
     if (differ)
-        wr_text(st, 6, l->craw.s, l->craw.len);
+        wr_text(st, 5, l->craw.s, l->craw.len);
     else
-        wr_null(st, 6);
+        wr_null(st, 5);
     if (key)
         keyset_add(&l->keys, key, rec->line);
     if ((rc = wr_end(st)) < 0)
@@ -1000,6 +1005,20 @@ static int find_same(struct ldr *l)
     return rc;
 }
 
+/* The records stored were given the rids counted: the vdiff's ids are right. */
+static int check_rids(struct ldr *l)
+{
+    struct sbuf sql = SBUF_INIT;
+    long long max = 0;
+    sbuf_addf(&sql, "SELECT coalesce(max(rid), 0) FROM %s", l->k->name);
+    int rc = store_int(l->db, sql.s, NULL, NULL, &max);
+    sbuf_free(&sql);
+    if (rc >= 0 && max != l->next_rid - 1)
+        rc = error("'%s': the last record stored has rid %lld, not %lld as counted; load "
+                   "refused", l->k->name, max, (long long)l->next_rid - 1);
+    return rc < 0 ? rc : 0;
+}
+
 /* Reads the file once through (opening SRC; *OPEN_OK says it is open), checking that it
  * is still the file that was scanned. */
 static int read_source(struct ldr *l, struct src *src, int *open_ok)
@@ -1008,7 +1027,8 @@ static int read_source(struct ldr *l, struct src *src, int *open_ok)
     if ((rc = src_open(src, l->o->file, l->info.enc)) < 0)
         return rc;
     *open_ok = 1;
-    struct reader_cb cb = { on_column, on_columns_done, on_as_of, on_record, l };
+    struct reader_cb cb = { on_column, on_columns_done, on_as_of, on_record, l,
+                            l->pass == 2 ? wanted : NULL };
     if (!strcmp(l->r->format, "xml")) {
         struct xml_layout lay = { l->have_map ? l->map.record : NULL,
                                   l->have_map ? l->map.as_of : NULL };
@@ -1169,7 +1189,7 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     if (l.w) {
         rc = wr_finish(l.w);
         l.w = NULL;
-        if (rc < 0)
+        if (rc < 0 || (rc = check_rids(&l)) < 0)
             goto done;
     }
     if (!l.deferred && ((rc = join_scan(&l)) < 0 || r->same_as || (rc = diff(&l)) < 0))

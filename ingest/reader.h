@@ -21,6 +21,9 @@ struct reader_cb {
     int (*as_of)(void *ctx, const char *value, long line);
     int (*record)(void *ctx, const struct rec *r);
     void *ctx;
+    /* Optional: 0 when record RECNO is not wanted. The CSV reader then skips a plain line
+     * without splitting it; record() may still be called for unwanted records. */
+    int (*wanted)(void *ctx, long recno);
 };
 
 /* Limits that keep memory bounded whatever the input. */
