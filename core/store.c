@@ -290,9 +290,11 @@ int store_open(const char *path, sqlite3 **out)
                      STORE_SCHEMA_VERSION);
         goto fail;
     }
-    /* Large pages: the big tables are appended to and scanned, rarely probed, and a page
-     * is one write call. Only takes effect on a new database (before WAL is on). */
-    if (appid == 0 && ver == 0 && (rc = store_exec(db, "PRAGMA page_size=65536")) < 0)
+    /* 16 KiB pages: the big tables are appended to and scanned, so larger pages than the
+     * default 4 KiB pay; but a reload ends versions scattered over the table, and each one
+     * rewrites its page (64 KiB pages made a 0.1%-changed reload 15% slower). Only takes
+     * effect on a new database (before WAL is on). */
+    if (appid == 0 && ver == 0 && (rc = store_exec(db, "PRAGMA page_size=16384")) < 0)
         goto fail;
     if ((rc = store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                              " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;")) < 0)
