@@ -1,5 +1,7 @@
 /* loader.c: maps source columns to canonical ones, normalises each record, quarantines the bad
  * ones and stores the rest as versions that live from this load until a later one ends them. */
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +86,7 @@ struct ldr {
     /* The file is hashed and its encoding checked beside the first pass when its first MiB
      * tells the encoding; until the job is joined, info has only enc and size. */
     struct src_job *job;
+    struct open_job *ojob;  /* reading the open versions beside the first pass, or NULL */
     uint64_t read_fast[2];  /* the hash of what the first pass read, once read_done */
     int read_done;
     sqlite3_stmt *del, *end, *key;
@@ -269,6 +272,95 @@ static int on_as_of(void *ctx, const char *value, long line)
     return 0;
 }
 
+/* ---- the open versions, read beside the first pass of a reload ---- */
+
+/* Adds a hash to the vdiff; ID must fit its 32 bits. */
+static int add_hash(struct ldr *l, enum vd_side side, uint64_t h1, uint64_t h2, int64_t id)
+{
+    char msg[512];
+    if (id < 0 || id > (int64_t)UINT32_MAX)
+        return error("'%s' holds more records than this xverify can compare", l->k->name);
+    int rc = vd_add(l->vd, side, h1, h2, (uint32_t)id);
+    return rc < 0 ? xv_fail(XV_EIO, "%s", vd_strerror(l->vd, rc, msg, sizeof msg)) : 0;
+}
+
+struct open_job {
+    pthread_t thread;
+    char *path, *sql;
+    struct vdiff *vd;
+    int rc;                 /* 0, or the XV_* code of MSG */
+    char msg[512];
+};
+
+/* The thread: reads (rid, h1, h2) of every open version into the vdiff's open side. It
+ * prints nothing (the main thread may be printing); open_wait reports. */
+static void *open_thread(void *arg)
+{
+    struct open_job *j = arg;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int s = sqlite3_open_v2(j->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    if (s == SQLITE_OK && (s = sqlite3_busy_timeout(db, 5000)) == SQLITE_OK)
+        s = sqlite3_prepare_v2(db, j->sql, -1, &st, NULL);
+    while (s == SQLITE_OK || s == SQLITE_ROW) {
+        if ((s = sqlite3_step(st)) != SQLITE_ROW)
+            break;
+        int64_t rid = sqlite3_column_int64(st, 0);
+        int rc = rid < 0 || rid > (int64_t)UINT32_MAX ? -ERANGE :
+                 vd_add(j->vd, VD_OPEN, (uint64_t)sqlite3_column_int64(st, 1),
+                        (uint64_t)sqlite3_column_int64(st, 2), (uint32_t)rid);
+        if (rc < 0) {
+            j->rc = rc == -ERANGE ? XV_ERR : XV_EIO;
+            if (rc == -ERANGE)
+                snprintf(j->msg, sizeof j->msg, "the kind holds more record versions than "
+                         "this xverify can compare");
+            else
+                vd_strerror(j->vd, rc, j->msg, sizeof j->msg);
+            goto done;
+        }
+    }
+    if (s != SQLITE_DONE) {
+        j->rc = store_code(s) == XV_ELOCKED ? XV_ELOCKED : XV_EIO;
+        snprintf(j->msg, sizeof j->msg, "reading open records: %s",
+                 db ? sqlite3_errmsg(db) : sqlite3_errstr(s));
+    }
+done:
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return NULL;
+}
+
+static int open_start(struct ldr *l, const char *path, const char *sql)
+{
+    struct open_job *j = xcalloc(1, sizeof *j);
+    j->path = xstrdup(path);
+    j->sql = xstrdup(sql);
+    j->vd = l->vd;
+    if (pthread_create(&j->thread, NULL, open_thread, j) != 0) {
+        free(j->path);
+        free(j->sql);
+        free(j);
+        return error("cannot start a thread to read the open versions");
+    }
+    l->ojob = j;
+    return 0;
+}
+
+/* Joins the thread, if one runs; returns its verdict. */
+static int open_wait(struct ldr *l)
+{
+    struct open_job *j = l->ojob;
+    if (!j)
+        return 0;
+    l->ojob = NULL;
+    pthread_join(j->thread, NULL);
+    int rc = j->rc < 0 ? xv_fail(j->rc, "%s", j->msg) : 0;
+    free(j->path);
+    free(j->sql);
+    free(j);
+    return rc;
+}
+
 /* ---- starting the load: as-of date, order, the load row, the open versions ---- */
 
 static int file_name_date(const char *path, const char *kind, char out[11])
@@ -349,10 +441,9 @@ static int start(struct ldr *l)
     st = NULL;
     /* the open versions of this kind go into the vdiff */
     long long open = 0, maxrid = 0;
-    sbuf_addf(&sql, "SELECT count(*) FROM %s WHERE to_load IS NULL", l->k->name);
-    if ((rc = store_int(l->db, sql.s, NULL, NULL, &open)) < 0)
+    if ((rc = store_int(l->db, "SELECT coalesce(sum(rows_added - rows_closed), 0) FROM loads "
+                               "WHERE kind=?1", l->k->name, NULL, &open)) < 0)
         goto done;
-    sbuf_reset(&sql);
     sbuf_addf(&sql, "SELECT coalesce(max(rid), 0) FROM %s", l->k->name);
     if ((rc = store_int(l->db, sql.s, NULL, NULL, &maxrid)) < 0)
         goto done;
@@ -374,20 +465,26 @@ static int start(struct ldr *l)
         goto done;
     sbuf_reset(&sql);
     sbuf_addf(&sql, "SELECT rid,h1,h2 FROM %s WHERE to_load IS NULL ORDER BY rid", l->k->name);
-    if ((rc = store_prepare(l->db, sql.s, &st)) < 0)
-        goto done;
-    int s;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW)
-        if ((rc = vd_add(l->vd, VD_OPEN, (uint64_t)sqlite3_column_int64(st, 1),
-                         (uint64_t)sqlite3_column_int64(st, 2),
-                         (uint32_t)sqlite3_column_int64(st, 0))) < 0)
+    if (l->deferred && dbfile && *dbfile) {
+        /* a reload reads them on a connection of its own, beside its first pass */
+        if ((rc = open_start(l, dbfile, sql.s)) < 0)
             goto done;
-    if (s != SQLITE_DONE) {
-        rc = store_err(l->db, "reading open records");
-        goto done;
+    } else {
+        if ((rc = store_prepare(l->db, sql.s, &st)) < 0)
+            goto done;
+        int s;
+        while ((s = sqlite3_step(st)) == SQLITE_ROW)
+            if ((rc = add_hash(l, VD_OPEN, (uint64_t)sqlite3_column_int64(st, 1),
+                               (uint64_t)sqlite3_column_int64(st, 2),
+                               sqlite3_column_int64(st, 0))) < 0)
+                goto done;
+        if (s != SQLITE_DONE) {
+            rc = store_err(l->db, "reading open records");
+            goto done;
+        }
+        sqlite3_finalize(st);
+        st = NULL;
     }
-    sqlite3_finalize(st);
-    st = NULL;
     /* the statements every record uses */
     sbuf_reset(&sql);
     sbuf_addf(&sql, "INSERT INTO %s(load_id,line,h1,h2,raw", l->k->name);
@@ -773,7 +870,7 @@ static int on_record(void *ctx, const struct rec *rec)
         todo_set(l, (uint32_t)rec->recno);
         return 0;
     }
-    return vd_add(l->vd, VD_FILE, l->sg.h.low64, l->sg.h.high64, (uint32_t)rec->recno);
+    return add_hash(l, VD_FILE, l->sg.h.low64, l->sg.h.high64, rec->recno);
 }
 
 /* Stores the staged record (values in l->val) as a new version. Whether an open version or an
@@ -829,7 +926,7 @@ static int store_record(struct ldr *l, const struct staged *sg, const char *key)
     l->next_rid++;
     r->rows_added++;
     if (!l->deferred)
-        return vd_add(l->vd, VD_FILE, h.low64, h.high64, (uint32_t)rid);
+        return add_hash(l, VD_FILE, h.low64, h.high64, rid);
     return 0;
 }
 
@@ -1169,7 +1266,7 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     if (!l.started && (rc = start(&l)) < 0)
         goto done;
     if (l.deferred) {
-        if ((rc = join_scan(&l)) < 0 || r->same_as)
+        if ((rc = open_wait(&l)) < 0 || (rc = join_scan(&l)) < 0 || r->same_as)
             goto done;
         /* the vdiff says which records are new; a second pass stores them */
         if ((rc = diff(&l)) < 0)
@@ -1206,6 +1303,8 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     progress(&l, 1);
     rc = r->rows_quarantined ? XV_ENEEDS : 0;
 done:
+    if (l.ojob)
+        open_wait(&l);
     if (l.job) {   /* a failed load still waits for the scan; its verdict is shown too */
         struct src_info spare;
         src_scan_wait(l.job, &spare);

@@ -2,6 +2,7 @@
  * hash's top bits and spilled to an unnamed temporary file past a memory budget. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,25 +21,32 @@ struct entry {
 };
 
 struct part {
-    struct entry *e[2];   /* entries of each side not yet spilled, in the order added */
-    size_t n[2], cap[2];
-    size_t total[2];      /* spilled ones included */
+    struct entry *e;      /* entries not yet spilled, in the order added */
+    size_t n, cap;
+    size_t total;         /* spilled ones included */
 };
 
-struct chunk {            /* N entries of side SIDE of partition PART at OFF in the file */
-    uint32_t part, side, n;
+struct chunk {            /* N entries of partition PART at OFF in the side's file */
+    uint32_t part, n;
     unsigned long long off;
+};
+
+/* A side's entries: nothing here is shared with the other side, so that one thread can add
+ * the open versions while another adds the file's records. */
+struct side {
+    struct part *part;
+    size_t inmem;         /* entries in memory */
+    int fd;               /* its temporary file, once it spilled */
+    unsigned long long end;
+    struct chunk *chunk;
+    size_t nchunk, capchunk;
 };
 
 struct vdiff {
     int bits;             /* partition = top BITS of h1 */
-    struct part *part;
-    size_t inmem, budget; /* entries in memory; the most before spilling */
+    size_t budget;        /* entries a side keeps in memory before spilling */
     char *dir;
-    int fd;
-    unsigned long long end;
-    struct chunk *chunk;
-    size_t nchunk, capchunk;
+    struct side side[2];
     /* the join's table, reused for every partition */
     struct entry *slot;
     unsigned char *state; /* 0 empty, then S_OPEN, S_SEEN, S_ADDED */
@@ -55,12 +63,14 @@ int vd_new(struct vdiff **out, size_t expected, size_t budget, const char *dir)
         parts *= 2;
         v->bits++;
     }
-    v->part = xcalloc(parts, sizeof *v->part);
-    v->budget = budget / sizeof(struct entry);
+    for (int s = 0; s < 2; s++) {
+        v->side[s].part = xcalloc(parts, sizeof *v->side[s].part);
+        v->side[s].fd = -1;
+    }
+    v->budget = budget / 2 / sizeof(struct entry);
     if (v->budget < 1024)
         v->budget = 1024;
     v->dir = xstrdup(dir && *dir ? dir : ".");
-    v->fd = -1;
     *out = v;
     return 0;
 }
@@ -70,79 +80,84 @@ static size_t nparts(const struct vdiff *v)
     return (size_t)1 << v->bits;
 }
 
-static int open_spill(struct vdiff *v)
+static int open_spill(const struct vdiff *v, struct side *sd)
 {
-    v->fd = open(v->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (v->fd >= 0)
+    sd->fd = open(v->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (sd->fd >= 0)
         return 0;
     /* file systems without O_TMPFILE: a named file, unlinked at once */
     struct sbuf path = SBUF_INIT;
     sbuf_addf(&path, "%s/.xverify-spill-XXXXXX", v->dir);
-    v->fd = mkstemp(path.s);
-    if (v->fd >= 0)
+    sd->fd = mkstemp(path.s);
+    if (sd->fd >= 0)
         unlink(path.s);
-    int rc = v->fd >= 0 ? 0 : xv_fail(XV_EIO, "cannot create a temporary file in '%s': %s",
-                                      v->dir, strerror(errno));
+    int rc = sd->fd >= 0 ? 0 : -errno;
     sbuf_free(&path);
     return rc;
 }
 
-static int write_all(struct vdiff *v, const void *p, size_t n)
+/* Writes N bytes at the end of the side's file; 0 or -errno (no message: this may run in
+ * a thread of its own, see vd_add). */
+static int write_all(struct side *sd, const void *p, size_t n)
 {
     const char *s = p;
     while (n) {
-        ssize_t w = pwrite(v->fd, s, n, (off_t)v->end);
+        ssize_t w = pwrite(sd->fd, s, n, (off_t)sd->end);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            return xv_fail(XV_EIO, "cannot write a temporary file in '%s': %s", v->dir,
-                           w < 0 ? strerror(errno) : "no space");
+            return w < 0 ? -errno : -ENOSPC;
         s += w;
         n -= (size_t)w;
-        v->end += (unsigned long long)w;
+        sd->end += (unsigned long long)w;
     }
     return 0;
 }
 
-/* Moves every entry held in memory to the temporary file. */
-static int spill(struct vdiff *v)
+/* Moves every entry of the side held in memory to its temporary file. */
+static int spill(const struct vdiff *v, struct side *sd)
 {
     int rc;
-    if (v->fd < 0 && (rc = open_spill(v)) < 0)
+    if (sd->fd < 0 && (rc = open_spill(v, sd)) < 0)
         return rc;
-    for (size_t p = 0; p < nparts(v); p++)
-        for (int s = 0; s < 2; s++) {
-            struct part *pt = &v->part[p];
-            if (!pt->n[s])
-                continue;
-            if (v->nchunk == v->capchunk) {
-                v->capchunk = v->capchunk ? v->capchunk * 2 : 256;
-                v->chunk = xrealloc(v->chunk, v->capchunk * sizeof *v->chunk);
-            }
-            v->chunk[v->nchunk++] = (struct chunk){ (uint32_t)p, (uint32_t)s,
-                                                    (uint32_t)pt->n[s], v->end };
-            if ((rc = write_all(v, pt->e[s], pt->n[s] * sizeof(struct entry))) < 0)
-                return rc;
-            pt->n[s] = 0;
+    for (size_t p = 0; p < nparts(v); p++) {
+        struct part *pt = &sd->part[p];
+        if (!pt->n)
+            continue;
+        if (sd->nchunk == sd->capchunk) {
+            sd->capchunk = sd->capchunk ? sd->capchunk * 2 : 256;
+            sd->chunk = xrealloc(sd->chunk, sd->capchunk * sizeof *sd->chunk);
         }
-    v->inmem = 0;
+        sd->chunk[sd->nchunk++] = (struct chunk){ (uint32_t)p, (uint32_t)pt->n, sd->end };
+        if ((rc = write_all(sd, pt->e, pt->n * sizeof(struct entry))) < 0)
+            return rc;
+        pt->n = 0;
+    }
+    sd->inmem = 0;
     return 0;
 }
 
 int vd_add(struct vdiff *v, enum vd_side side, uint64_t h1, uint64_t h2, uint32_t id)
 {
+    struct side *sd = &v->side[side];
     int rc;
-    if (v->inmem >= v->budget && (rc = spill(v)) < 0)
+    if (sd->inmem >= v->budget && (rc = spill(v, sd)) < 0)
         return rc;
-    struct part *pt = &v->part[v->bits ? h1 >> (64 - v->bits) : 0];
-    if (pt->n[side] == pt->cap[side]) {
-        pt->cap[side] = pt->cap[side] ? pt->cap[side] * 2 : 64;
-        pt->e[side] = xrealloc(pt->e[side], pt->cap[side] * sizeof(struct entry));
+    struct part *pt = &sd->part[v->bits ? h1 >> (64 - v->bits) : 0];
+    if (pt->n == pt->cap) {
+        pt->cap = pt->cap ? pt->cap * 2 : 64;
+        pt->e = xrealloc(pt->e, pt->cap * sizeof(struct entry));
     }
-    pt->e[side][pt->n[side]++] = (struct entry){ h1, (uint32_t)h2, id };
-    pt->total[side]++;
-    v->inmem++;
+    pt->e[pt->n++] = (struct entry){ h1, (uint32_t)h2, id };
+    pt->total++;
+    sd->inmem++;
     return 0;
+}
+
+const char *vd_strerror(const struct vdiff *v, int rc, char *buf, size_t n)
+{
+    snprintf(buf, n, "cannot use a temporary file in '%s': %s", v->dir, strerror(-rc));
+    return buf;
 }
 
 /* The slot holding (E->h1, E->h2), or the empty slot where it would go. */
@@ -188,17 +203,18 @@ static int join_one(struct vdiff *v, int side, const struct entry *e, struct joi
 static int each(struct vdiff *v, size_t p, int side, struct join *j)
 {
     int rc;
+    struct side *sd = &v->side[side];
     struct entry *buf = NULL;
-    for (size_t c = 0; c < v->nchunk; c++) {
-        const struct chunk *ch = &v->chunk[c];
-        if (ch->part != p || ch->side != (uint32_t)side)
+    for (size_t c = 0; c < sd->nchunk; c++) {
+        const struct chunk *ch = &sd->chunk[c];
+        if (ch->part != p)
             continue;
         if (!buf)
             buf = xmalloc(READ_ENTRIES * sizeof *buf);
         for (size_t done = 0; done < ch->n;) {
             size_t n = ch->n - done < READ_ENTRIES ? ch->n - done : READ_ENTRIES;
             size_t want = n * sizeof *buf;
-            ssize_t got = pread(v->fd, buf, want, (off_t)(ch->off + done * sizeof *buf));
+            ssize_t got = pread(sd->fd, buf, want, (off_t)(ch->off + done * sizeof *buf));
             if (got < 0 && errno == EINTR)
                 continue;
             if (got != (ssize_t)want) {
@@ -212,8 +228,8 @@ static int each(struct vdiff *v, size_t p, int side, struct join *j)
             done += n;
         }
     }
-    for (size_t k = 0; k < v->part[p].n[side]; k++)
-        if ((rc = join_one(v, side, &v->part[p].e[side][k], j)) < 0)
+    for (size_t k = 0; k < sd->part[p].n; k++)
+        if ((rc = join_one(v, side, &sd->part[p].e[k], j)) < 0)
             goto done;
     rc = 0;
 done:
@@ -226,8 +242,7 @@ int vd_run(struct vdiff *v, vd_cb cb, void *ctx)
     struct join j = { cb, ctx };
     int rc = 0;
     for (size_t p = 0; p < nparts(v) && rc == 0; p++) {
-        struct part *pt = &v->part[p];
-        size_t want = 2 * (pt->total[0] + pt->total[1]), cap = 16;
+        size_t want = 2 * (v->side[0].part[p].total + v->side[1].part[p].total), cap = 16;
         while (cap < want)
             cap *= 2;
         if (cap > v->tcap) {
@@ -249,23 +264,23 @@ int vd_run(struct vdiff *v, vd_cb cb, void *ctx)
 
 unsigned long long vd_spilled(const struct vdiff *v)
 {
-    return v->end;
+    return v->side[0].end + v->side[1].end;
 }
 
 void vd_free(struct vdiff *v)
 {
     if (!v)
         return;
-    for (size_t p = 0; p < nparts(v); p++) {
-        free(v->part[p].e[0]);
-        free(v->part[p].e[1]);
+    for (int s = 0; s < 2; s++) {
+        for (size_t p = 0; p < nparts(v); p++)
+            free(v->side[s].part[p].e);
+        free(v->side[s].part);
+        free(v->side[s].chunk);
+        if (v->side[s].fd >= 0)
+            close(v->side[s].fd);
     }
-    free(v->part);
-    free(v->chunk);
     free(v->slot);
     free(v->state);
     free(v->dir);
-    if (v->fd >= 0)
-        close(v->fd);
     free(v);
 }
