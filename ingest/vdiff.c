@@ -10,7 +10,7 @@
 #include "../core/util.h"
 #include "vdiff.h"
 
-#define PART_ENTRIES (1u << 20)   /* entries a partition is sized for: its table is 17 MB */
+#define PART_ENTRIES (1u << 16)   /* entries a partition is sized for: its table (about 2 MB) stays in cache */
 #define MAX_PARTS 4096
 #define READ_ENTRIES 4096
 
@@ -24,10 +24,12 @@ struct part {
     struct entry *e;      /* entries not yet spilled, in the order added */
     size_t n, cap;
     size_t total;         /* spilled ones included */
+    long first, last;     /* its chunks in the side's file, a list through chunk.next */
 };
 
-struct chunk {            /* N entries of partition PART at OFF in the side's file */
-    uint32_t part, n;
+struct chunk {            /* N entries at OFF in the side's file */
+    uint32_t n;
+    long next;            /* the partition's next chunk, or -1 */
     unsigned long long off;
 };
 
@@ -65,6 +67,8 @@ int vd_new(struct vdiff **out, size_t expected, size_t budget, const char *dir)
     }
     for (int s = 0; s < 2; s++) {
         v->side[s].part = xcalloc(parts, sizeof *v->side[s].part);
+        for (size_t p = 0; p < parts; p++)
+            v->side[s].part[p].first = v->side[s].part[p].last = -1;
         v->side[s].fd = -1;
     }
     v->budget = budget / 2 / sizeof(struct entry);
@@ -128,7 +132,13 @@ static int spill(const struct vdiff *v, struct side *sd)
             sd->capchunk = sd->capchunk ? sd->capchunk * 2 : 256;
             sd->chunk = xrealloc(sd->chunk, sd->capchunk * sizeof *sd->chunk);
         }
-        sd->chunk[sd->nchunk++] = (struct chunk){ (uint32_t)p, (uint32_t)pt->n, sd->end };
+        long c = (long)sd->nchunk++;
+        sd->chunk[c] = (struct chunk){ (uint32_t)pt->n, -1, sd->end };
+        if (pt->first < 0)
+            pt->first = c;
+        else
+            sd->chunk[pt->last].next = c;
+        pt->last = c;
         if ((rc = write_all(sd, pt->e, pt->n * sizeof(struct entry))) < 0)
             return rc;
         pt->n = 0;
@@ -205,10 +215,8 @@ static int each(struct vdiff *v, size_t p, int side, struct join *j)
     int rc;
     struct side *sd = &v->side[side];
     struct entry *buf = NULL;
-    for (size_t c = 0; c < sd->nchunk; c++) {
+    for (long c = sd->part[p].first; c >= 0; c = sd->chunk[c].next) {
         const struct chunk *ch = &sd->chunk[c];
-        if (ch->part != p)
-            continue;
         if (!buf)
             buf = xmalloc(READ_ENTRIES * sizeof *buf);
         for (size_t done = 0; done < ch->n;) {

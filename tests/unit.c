@@ -12,6 +12,7 @@
 #include "../ingest/norm.h"
 #include "../ingest/reader.h"
 #include "../ingest/source.h"
+#include "../ingest/vdiff.h"
 #include "../core/policy.h"
 #include "../matchers/compare.h"
 #include "../matchers/rules.h"
@@ -371,6 +372,76 @@ static void test_csv_fast(void)
     sbuf_free(&b);
 }
 
+/* vdiff: the partitioned, spilling join against a plain one, on entries drawn from a small
+ * key space so that unchanged, duplicate, new and ended all occur. */
+struct vdres {
+    int file[20001];      /* by file id: 1 + enum vd_result */
+    int ended[20001];     /* by open id: times ended */
+};
+
+static int vd_collect(void *ctx, enum vd_result r, uint32_t id)
+{
+    struct vdres *x = ctx;
+    if (r == VD_ENDED)
+        x->ended[id]++;
+    else
+        x->file[id] = 1 + (int)r;
+    return 0;
+}
+
+static uint64_t key_h1(unsigned k)
+{
+    return (uint64_t)k * 0x9E3779B97F4A7C15ull;
+}
+
+static void test_vdiff(void)
+{
+    static struct vdres got;
+    static unsigned okey[20001], fkey[20001];
+    unsigned seed = 7;
+    int nopen = 6000, nfile = 20000;
+    memset(&got, 0, sizeof got);
+    for (int i = 1; i <= nopen; i++)   /* open versions have distinct contents */
+        okey[i] = (unsigned)i * 3;
+    for (int i = 1; i <= nfile; i++) {
+        seed = seed * 1103515245u + 12345u;
+        fkey[i] = (seed >> 8) % 24000;
+    }
+    struct vdiff *v;
+    char dir[] = "/tmp";
+    /* 1M expected entries: 16 partitions; no budget: a spill every 1024 entries a side */
+    CHECK(vd_new(&v, 1u << 20, 0, dir) == 0, "vd_new");
+    int bad = 0;
+    for (int i = 1; i <= nopen; i++)
+        bad += vd_add(v, VD_OPEN, key_h1(okey[i]), okey[i], (uint32_t)i) != 0;
+    for (int i = 1; i <= nfile; i++)
+        bad += vd_add(v, VD_FILE, key_h1(fkey[i]), fkey[i], (uint32_t)i) != 0;
+    CHECK(bad == 0, "vd_add failed %d times", bad);
+    CHECK(vd_spilled(v) > 0, "the entries went to the temporary file");
+    CHECK(vd_run(v, vd_collect, &got) == 0, "vd_run");
+    vd_free(v);
+    /* the plain join: first file record of a content is new or unchanged, the others are
+     * duplicates; open versions no record has are ended once */
+    int wrong = 0, counts[4] = { 0 };
+    static char seen[24000];
+    memset(seen, 0, sizeof seen);
+    for (int i = 1; i <= nfile; i++) {
+        int want;
+        if (seen[fkey[i]])
+            want = VD_DUPLICATE;
+        else
+            want = fkey[i] % 3 == 0 && fkey[i] / 3 >= 1 && (int)(fkey[i] / 3) <= nopen ?
+                   VD_UNCHANGED : VD_NEW;
+        seen[fkey[i]] = 1;
+        wrong += got.file[i] != 1 + want;
+        counts[want]++;
+    }
+    for (int i = 1; i <= nopen; i++)
+        wrong += got.ended[i] != !seen[okey[i]];
+    CHECK(wrong == 0, "vdiff = plain join (%d differences)", wrong);
+    CHECK(counts[VD_NEW] && counts[VD_UNCHANGED] && counts[VD_DUPLICATE], "all results occur");
+}
+
 static int kv_count(void *ctx, const char *k, const char *v, const char *file, long line)
 {
     (void)k; (void)v; (void)file; (void)line;
@@ -545,6 +616,7 @@ int main(void)
     test_encodings();
     test_csv();
     test_csv_fast();
+    test_vdiff();
     test_kv_mapping();
     test_compare();
     test_policy();
