@@ -114,6 +114,15 @@ static int fast_line(struct csvin *c, const char *s, size_t n)
         c->recno++;
         return 1;
     }
+    if (c->header_done && c->cb->line) {
+        int taken = c->cb->line(c->cb->ctx, s, body, c->line, c->recno + 1);
+        if (taken < 0)
+            c->rc = taken;
+        if (taken) {
+            c->recno++;
+            return 1;
+        }
+    }
     c->rec_line = c->line;
     for (;;) {
         const char *start = s + i, *comma = memchr(start, ',', body - i);

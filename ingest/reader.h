@@ -24,6 +24,10 @@ struct reader_cb {
     /* Optional: 0 when record RECNO is not wanted. The CSV reader then skips a plain line
      * without splitting it; record() may still be called for unwanted records. */
     int (*wanted)(void *ctx, long recno);
+    /* Optional: offered each plain line (no quote, no CR; the N bytes at S without the line
+     * end) that holds record RECNO starting on line LINE. 1: taken, it is not split or passed
+     * to record(); 0: not taken; < 0: an error that stops the reading. */
+    int (*line)(void *ctx, const char *s, size_t n, long line, long recno);
 };
 
 /* Limits that keep memory bounded whatever the input. */
