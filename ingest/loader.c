@@ -871,7 +871,7 @@ static int on_line(void *ctx, const char *s, size_t n, long line, long recno)
     const struct kind *k = l->k;
     int rc;
     (void)line;
-    if (!l->started || !l->deferred || l->pass != 1 || n > MAX_VALUE)
+    if (!l->started || !l->deferred || l->pass == 2 || n > MAX_VALUE)
         return 0;
     /* the fields: start and length of each */
     int nf = 0;
