@@ -20,6 +20,7 @@ struct csvin {
     long rec_line;      /* line the current record began on */
     long recno;
     int header_done;
+    struct csv_span *span;  /* the fields of a plain line */
     int rc;             /* first error, stops the parse */
 };
 
@@ -87,6 +88,27 @@ static void on_record(int term, void *data)
 
 int csvin_fast = 1;
 
+int csvin_split(const char *s, size_t n, struct csv_span *span, int max)
+{
+    int nf = 0;
+    for (size_t i = 0;;) {
+        const char *comma = memchr(s + i, ',', n - i);
+        size_t end = comma ? (size_t)(comma - s) : n, e = end;
+        while (i < e && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        while (e > i && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+            e--;
+        if (nf == max)
+            return max + 1;
+        span[nf].start = i;
+        span[nf].len = e - i;
+        nf++;
+        if (!comma)
+            return nf;
+        i = end + 1;
+    }
+}
+
 static int is_blank(char ch)
 {
     return ch == ' ' || ch == '\t';
@@ -123,19 +145,14 @@ static int fast_line(struct csvin *c, const char *s, size_t n)
             return 1;
         }
     }
+    if (!c->span)
+        c->span = xmalloc(READER_MAX_COLUMNS * sizeof *c->span);
+    int nf = csvin_split(s, body, c->span, READER_MAX_COLUMNS);
+    if (nf > READER_MAX_COLUMNS)
+        return 0;   /* libcsv's path says what is wrong */
     c->rec_line = c->line;
-    for (;;) {
-        const char *start = s + i, *comma = memchr(start, ',', body - i);
-        size_t end = comma ? (size_t)(comma - s) : body, e = end;
-        while (i < e && is_blank(s[i]))
-            i++;
-        while (e > i && is_blank(s[e - 1]))
-            e--;
-        add_field(c, s + i, e - i);
-        if (!comma)
-            break;
-        i = end + 1;
-    }
+    for (int f = 0; f < nf; f++)
+        add_field(c, s + c->span[f].start, c->span[f].len);
     on_record('\n', c);
     return 1;
 }
@@ -209,6 +226,7 @@ done:
     clear_rec(&c);
     free(c.rec.v);
     free(c.off);
+    free(c.span);
     sbuf_free(&c.buf);
     csv_free(&p);
     free(buf);

@@ -67,7 +67,7 @@ struct ldr {
     int *srcmap;            /* source position -> canonical column, or -1 */
     int nsrc;
     int *colsrc;            /* canonical column -> source position, or -1 */
-    size_t (*fpos)[2];      /* on_line: start and length of each source field */
+    struct csv_span *fpos;  /* on_line: where each source field is */
     struct sbuf unknown;
     char map_as_of[11];
     int started;
@@ -873,26 +873,8 @@ static int on_line(void *ctx, const char *s, size_t n, long line, long recno)
     (void)line;
     if (!l->started || !l->deferred || l->pass == 2 || n > MAX_VALUE)
         return 0;
-    /* the fields: start and length of each */
-    int nf = 0;
-    for (size_t i = 0;;) {
-        const char *comma = memchr(s + i, ',', n - i);
-        size_t end = comma ? (size_t)(comma - s) : n, e = end;
-        while (i < e && (s[i] == ' ' || s[i] == '\t'))
-            i++;
-        while (e > i && (s[e - 1] == ' ' || s[e - 1] == '\t'))
-            e--;
-        if (nf == l->nsrc)
-            return 0;   /* ragged */
-        l->fpos[nf][0] = i;
-        l->fpos[nf][1] = e - i;
-        nf++;
-        if (!comma)
-            break;
-        i = end + 1;
-    }
-    if (nf != l->nsrc)
-        return 0;
+    if (csvin_split(s, n, l->fpos, l->nsrc) != l->nsrc)
+        return 0;   /* ragged */
     struct sbuf *raw = &l->sg.raw;
     sbuf_reset(raw);
     sbuf_reserve(raw, n + (size_t)k->ncols);
@@ -902,8 +884,8 @@ static int on_line(void *ctx, const char *s, size_t n, long line, long recno)
             raw->s[raw->len++] = '\x1f';
         if (pos < 0)
             continue;
-        const unsigned char *v = (const unsigned char *)s + l->fpos[pos][0];
-        size_t len = l->fpos[pos][1];
+        const unsigned char *v = (const unsigned char *)s + l->fpos[pos].start;
+        size_t len = l->fpos[pos].len;
         unsigned ctl = 0;
         for (size_t i = 0; i < len; i++)
             ctl |= v[i] < 0x20 && v[i] != '\t';

@@ -42,6 +42,14 @@ int csvin_read(struct src *s, const char *file, const struct reader_cb *cb);
  * The unit tests set 0 to compare the two. */
 extern int csvin_fast;
 
+/* Splits the N bytes at S, a line with no quote, CR or line end, at its commas into fields
+ * trimmed of spaces and tabs, as libcsv reads them: SPAN gets up to MAX fields; returns
+ * their number, or MAX + 1 when there are more. */
+struct csv_span {
+    size_t start, len;
+};
+int csvin_split(const char *s, size_t n, struct csv_span *span, int max);
+
 /* XML layout: RECORD is the path of one record element ("/DATA/ROW"), NULL for "every child
  * of the root"; AS_OF an optional path ("/DATA/@EXPORT_DATE" or an element's text). */
 struct xml_layout {
