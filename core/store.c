@@ -292,7 +292,8 @@ int store_open(const char *path, sqlite3 **out)
     }
     /* 64 KiB pages: the big tables are appended to and scanned, and a first load writes
      * every page twice (WAL, then checkpoint), so fewer, larger pages pay: the commit of a
-     * 10M-row household load took 4.6 to 4.8 s with them, 5.7 to 6.2 s with 16 KiB pages.
+     * 10M-row household load took 4.6 to 5.9 s with them (5 runs), 5.7 to 8.0 s with 16 KiB
+     * pages (4 runs).
      * The price is in reloads, which end versions scattered over the table and rewrite a
      * page for each: 6.4 s against 5.5 s for the 0.1%-changed 10M reload. Only takes
      * effect on a new database (before WAL is on). */
