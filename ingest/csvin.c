@@ -88,15 +88,20 @@ static void on_record(int term, void *data)
 
 int csvin_fast = 1;
 
+static int is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t';
+}
+
 int csvin_split(const char *s, size_t n, struct csv_span *span, int max)
 {
     int nf = 0;
     for (size_t i = 0;;) {
         const char *comma = memchr(s + i, ',', n - i);
         size_t end = comma ? (size_t)(comma - s) : n, e = end;
-        while (i < e && (s[i] == ' ' || s[i] == '\t'))
+        while (i < e && is_blank(s[i]))
             i++;
-        while (e > i && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+        while (e > i && is_blank(s[e - 1]))
             e--;
         if (nf == max)
             return max + 1;
@@ -107,11 +112,6 @@ int csvin_split(const char *s, size_t n, struct csv_span *span, int max)
             return nf;
         i = end + 1;
     }
-}
-
-static int is_blank(char ch)
-{
-    return ch == ' ' || ch == '\t';
 }
 
 /* The fast path for the common line: a whole line ending in '\n' (or CRLF) that starts a
