@@ -1,6 +1,7 @@
 /* loader.c: maps source columns to canonical ones, normalises each record, quarantines the bad
  * ones and stores the rest as versions that live from this load until a later one ends them. */
 #include <errno.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -87,7 +88,7 @@ struct ldr {
      * tells the encoding; until the job is joined, info has only enc and size. */
     struct src_job *job;
     struct open_job *ojob;  /* reading the open versions beside the first pass, or NULL */
-    uint64_t read_fast[2];  /* the hash of what the first pass read, once read_done */
+    struct src *src;        /* the first pass's source: once read_done, its hash is known */
     int read_done;
     sqlite3_stmt *del, *end, *key;
     struct keyset keys;
@@ -275,58 +276,74 @@ static int on_as_of(void *ctx, const char *value, long line)
 
 /* ---- the open versions, read beside the first pass of a reload ---- */
 
-/* Adds a hash to the vdiff; ID must fit its 32 bits. */
-static int add_hash(struct ldr *l, enum vd_side side, uint64_t h1, uint64_t h2, int64_t id)
+/* Adds the hash of a file record to the vdiff; ID (a record number or rid) must fit its
+ * 32 bits. */
+static int add_hash(struct ldr *l, uint64_t h1, uint64_t h2, int64_t id)
 {
     char msg[512];
     if (id < 0 || id > (int64_t)UINT32_MAX)
         return error("'%s' holds more records than this xverify can compare", l->k->name);
-    int rc = vd_add(l->vd, side, h1, h2, (uint32_t)id);
+    int rc = vd_add(l->vd, VD_FILE, h1, h2, (uint32_t)id);
     return rc < 0 ? xv_fail(XV_EIO, "%s", vd_strerror(l->vd, rc, msg, sizeof msg)) : 0;
+}
+
+/* Reads (rid, h1, h2) of every open version of KIND (SQL) on DB into the vdiff's open
+ * side. Prints nothing, since it may run in a thread of its own: returns 0, or an XV_* code
+ * with the message in MSG of N bytes. */
+static int read_open(sqlite3 *db, const char *kind, const char *sql, struct vdiff *vd,
+                     char *msg, size_t n)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0, s = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    while (s == SQLITE_OK || s == SQLITE_ROW) {
+        if ((s = sqlite3_step(st)) != SQLITE_ROW)
+            break;
+        int64_t rid = sqlite3_column_int64(st, 0);
+        if (rid < 0 || rid > (int64_t)UINT32_MAX) {
+            snprintf(msg, n, "'%s' holds more record versions than this xverify can compare",
+                     kind);
+            rc = XV_ERR;
+            goto done;
+        }
+        int e = vd_add(vd, VD_OPEN, (uint64_t)sqlite3_column_int64(st, 1),
+                       (uint64_t)sqlite3_column_int64(st, 2), (uint32_t)rid);
+        if (e < 0) {
+            vd_strerror(vd, e, msg, n);
+            rc = XV_EIO;
+            goto done;
+        }
+    }
+    if (s != SQLITE_DONE) {   /* as store_err says it */
+        rc = store_code(sqlite3_extended_errcode(db));
+        rc = rc ? rc : XV_ERR;
+        snprintf(msg, n, "database: reading open records: %s", sqlite3_errmsg(db));
+    }
+done:
+    sqlite3_finalize(st);
+    return rc;
 }
 
 struct open_job {
     pthread_t thread;
-    char *path, *sql;
+    char *path, *kind, *sql;
     struct vdiff *vd;
     int rc;                 /* 0, or the XV_* code of MSG */
     char msg[512];
 };
 
-/* The thread: reads (rid, h1, h2) of every open version into the vdiff's open side. It
- * prints nothing (the main thread may be printing); open_wait reports. */
+/* The thread: read_open on a read-only connection of its own; open_wait reports. */
 static void *open_thread(void *arg)
 {
     struct open_job *j = arg;
     sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
     int s = sqlite3_open_v2(j->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-    if (s == SQLITE_OK && (s = sqlite3_busy_timeout(db, 5000)) == SQLITE_OK)
-        s = sqlite3_prepare_v2(db, j->sql, -1, &st, NULL);
-    while (s == SQLITE_OK || s == SQLITE_ROW) {
-        if ((s = sqlite3_step(st)) != SQLITE_ROW)
-            break;
-        int64_t rid = sqlite3_column_int64(st, 0);
-        int rc = rid < 0 || rid > (int64_t)UINT32_MAX ? -ERANGE :
-                 vd_add(j->vd, VD_OPEN, (uint64_t)sqlite3_column_int64(st, 1),
-                        (uint64_t)sqlite3_column_int64(st, 2), (uint32_t)rid);
-        if (rc < 0) {
-            j->rc = rc == -ERANGE ? XV_ERR : XV_EIO;
-            if (rc == -ERANGE)
-                snprintf(j->msg, sizeof j->msg, "the kind holds more record versions than "
-                         "this xverify can compare");
-            else
-                vd_strerror(j->vd, rc, j->msg, sizeof j->msg);
-            goto done;
-        }
-    }
-    if (s != SQLITE_DONE) {
+    if (s == SQLITE_OK && (s = sqlite3_busy_timeout(db, 5000)) == SQLITE_OK) {
+        j->rc = read_open(db, j->kind, j->sql, j->vd, j->msg, sizeof j->msg);
+    } else {
         j->rc = store_code(s) == XV_ELOCKED ? XV_ELOCKED : XV_EIO;
-        snprintf(j->msg, sizeof j->msg, "reading open records: %s",
+        snprintf(j->msg, sizeof j->msg, "database: reading open records: %s",
                  db ? sqlite3_errmsg(db) : sqlite3_errstr(s));
     }
-done:
-    sqlite3_finalize(st);
     sqlite3_close(db);
     return NULL;
 }
@@ -335,10 +352,12 @@ static int open_start(struct ldr *l, const char *path, const char *sql)
 {
     struct open_job *j = xcalloc(1, sizeof *j);
     j->path = xstrdup(path);
+    j->kind = xstrdup(l->k->name);
     j->sql = xstrdup(sql);
     j->vd = l->vd;
     if (pthread_create(&j->thread, NULL, open_thread, j) != 0) {
         free(j->path);
+        free(j->kind);
         free(j->sql);
         free(j);
         return error("cannot start a thread to read the open versions");
@@ -357,12 +376,23 @@ static int open_wait(struct ldr *l)
     pthread_join(j->thread, NULL);
     int rc = j->rc < 0 ? xv_fail(j->rc, "%s", j->msg) : 0;
     free(j->path);
+    free(j->kind);
     free(j->sql);
     free(j);
     return rc;
 }
 
 /* ---- starting the load: as-of date, order, the load row, the open versions ---- */
+
+/* The largest rid of the kind's table, 0 when it is empty. */
+static int max_rid(struct ldr *l, long long *out)
+{
+    struct sbuf sql = SBUF_INIT;
+    sbuf_addf(&sql, "SELECT coalesce(max(rid), 0) FROM %s", l->k->name);
+    int rc = store_int(l->db, sql.s, NULL, NULL, out);
+    sbuf_free(&sql);
+    return rc < 0 ? rc : 0;
+}
 
 static int file_name_date(const char *path, const char *kind, char out[11])
 {
@@ -445,26 +475,19 @@ static int start(struct ldr *l)
     if ((rc = store_int(l->db, "SELECT coalesce(sum(rows_added - rows_closed), 0) FROM loads "
                                "WHERE kind=?1", l->k->name, NULL, &open)) < 0)
         goto done;
-    sbuf_addf(&sql, "SELECT coalesce(max(rid), 0) FROM %s", l->k->name);
-    if ((rc = store_int(l->db, sql.s, NULL, NULL, &maxrid)) < 0)
+    if ((rc = max_rid(l, &maxrid)) < 0)
         goto done;
     l->next_rid = maxrid + 1;
     l->deferred = open > 0 && !l->k->upsert;
     /* a spill file goes beside the database, where there is room for the feed's data */
     const char *dbfile = sqlite3_db_filename(l->db, "main");
-    char *dir = xstrdup(dbfile && *dbfile ? dbfile : "./x");
-    char *slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    else
-        dir[0] = '.', dir[1] = '\0';
+    char *path = xstrdup(dbfile && *dbfile ? dbfile : "./x");
+    const char *dir = dirname(path);
     /* XVERIFY_SPILL_BYTES, a test hook, makes the vdiff spill early */
     const char *hook = getenv("XVERIFY_SPILL_BYTES");
     size_t budget = hook && *hook ? (size_t)strtoull(hook, NULL, 10) : VD_BUDGET;
     rc = vd_new(&l->vd, (size_t)open + (size_t)(l->info.size / 40), budget, dir);
-    free(dir);
+    free(path);
     if (rc < 0)
         goto done;
     sbuf_reset(&sql);
@@ -474,20 +497,11 @@ static int start(struct ldr *l)
         if ((rc = open_start(l, dbfile, sql.s)) < 0)
             goto done;
     } else {
-        if ((rc = store_prepare(l->db, sql.s, &st)) < 0)
-            goto done;
-        int s;
-        while ((s = sqlite3_step(st)) == SQLITE_ROW)
-            if ((rc = add_hash(l, VD_OPEN, (uint64_t)sqlite3_column_int64(st, 1),
-                               (uint64_t)sqlite3_column_int64(st, 2),
-                               sqlite3_column_int64(st, 0))) < 0)
-                goto done;
-        if (s != SQLITE_DONE) {
-            rc = store_err(l->db, "reading open records");
+        char msg[512];
+        if ((rc = read_open(l->db, l->k->name, sql.s, l->vd, msg, sizeof msg)) < 0) {
+            rc = xv_fail(rc, "%s", msg);
             goto done;
         }
-        sqlite3_finalize(st);
-        st = NULL;
     }
     /* the statements every record uses */
     sbuf_reset(&sql);
@@ -897,7 +911,7 @@ static int on_line(void *ctx, const char *s, size_t n, long line, long recno)
     if ((rc = count_record(l)) < 0)
         return rc;
     XXH128_hash_t h = XXH3_128bits_withSeed(raw->s, raw->len, l->seed);
-    if ((rc = add_hash(l, VD_FILE, h.low64, h.high64, recno)) < 0)
+    if ((rc = add_hash(l, h.low64, h.high64, recno)) < 0)
         return rc;
     return 1;
 }
@@ -924,7 +938,7 @@ static int on_record(void *ctx, const struct rec *rec)
         todo_set(l, (uint32_t)rec->recno);
         return 0;
     }
-    return add_hash(l, VD_FILE, l->sg.h.low64, l->sg.h.high64, rec->recno);
+    return add_hash(l, l->sg.h.low64, l->sg.h.high64, rec->recno);
 }
 
 /* Stores the staged record (values in l->val) as a new version. Whether an open version or an
@@ -980,7 +994,7 @@ static int store_record(struct ldr *l, const struct staged *sg, const char *key)
     l->next_rid++;
     r->rows_added++;
     if (!l->deferred)
-        return add_hash(l, VD_FILE, h.low64, h.high64, rid);
+        return add_hash(l, h.low64, h.high64, rid);
     return 0;
 }
 
@@ -1159,11 +1173,8 @@ static int find_same(struct ldr *l)
 /* The records stored were given the rids counted: the vdiff's ids are right. */
 static int check_rids(struct ldr *l)
 {
-    struct sbuf sql = SBUF_INIT;
     long long max = 0;
-    sbuf_addf(&sql, "SELECT coalesce(max(rid), 0) FROM %s", l->k->name);
-    int rc = store_int(l->db, sql.s, NULL, NULL, &max);
-    sbuf_free(&sql);
+    int rc = max_rid(l, &max);
     if (rc >= 0 && max != l->next_rid - 1)
         rc = error("'%s': the last record stored has rid %lld, not %lld as counted; load "
                    "refused", l->k->name, max, (long long)l->next_rid - 1);
@@ -1189,8 +1200,7 @@ static int read_source(struct ldr *l, struct src *src, int *open_ok)
     }
     if (rc < 0 || (rc = src_finish(src)) < 0)
         return rc;
-    l->read_fast[0] = src->fast[0];
-    l->read_fast[1] = src->fast[1];
+    l->src = src;
     l->read_done = 1;
     return l->job ? 0 : src_same(src, &l->info);
 }
@@ -1212,8 +1222,8 @@ static int join_scan(struct ldr *l)
         return xv_fail(XV_EDATA, "'%s': its first MiB is %s but the whole file is only valid "
                        "%s; a file that mixes encodings is refused (--encoding forces one)",
                        l->o->file, src_enc_name(guess), src_enc_name(l->info.enc));
-    if (l->read_done && (l->read_fast[0] != l->info.fast[0] || l->read_fast[1] != l->info.fast[1]))
-        return xv_fail(XV_EDATA, "'%s' changed while being loaded", l->o->file);
+    if (l->read_done && (rc = src_same(l->src, &l->info)) < 0)
+        return rc;
     memcpy(r->sha256, l->info.sha256, sizeof r->sha256);
     if ((rc = find_same(l)) < 0 || r->same_as)
         return rc;
