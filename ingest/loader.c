@@ -1218,10 +1218,13 @@ static int join_scan(struct ldr *l)
     l->job = NULL;
     if (rc < 0)
         return rc;
+    /* the guess is UTF-8 or GB18030 only from valid text, and a first MiB that is not UTF-8
+     * cannot make a whole that is: the one way to differ is this */
     if (l->info.enc != guess)
-        return xv_fail(XV_EDATA, "'%s': its first MiB is %s but the whole file is only valid "
-                       "%s; a file that mixes encodings is refused (--encoding forces one)",
-                       l->o->file, src_enc_name(guess), src_enc_name(l->info.enc));
+        return xv_fail(XV_EDATA, "'%s': its first MiB is UTF-8 but the byte at offset %llu is "
+                       "not, and the whole file is only valid GB18030; a file that mixes "
+                       "encodings is refused (--encoding forces one)", l->o->file,
+                       l->info.not_utf8_at);
     if (l->read_done && (rc = src_same(l->src, &l->info)) < 0)
         return rc;
     memcpy(r->sha256, l->info.sha256, sizeof r->sha256);

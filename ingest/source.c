@@ -231,6 +231,7 @@ static int scan_file(const char *path, enum src_enc want, struct src_info *info,
                   "offset %llu)", path, u8->bad, gb->bad);
     else
         info->enc = want == ENC_GB18030 || u8->bad != NO_BAD ? ENC_GB18030 : ENC_UTF8;
+    info->not_utf8_at = u8->bad;
 done:
     if (gb->cd != (iconv_t)-1)
         iconv_close(gb->cd);

@@ -14,6 +14,7 @@ struct src_info {
     uint64_t fast[2];         /* XXH3-128 of the bytes, to notice a change between passes */
     unsigned long long size;
     enum src_enc enc;         /* detected or confirmed */
+    unsigned long long not_utf8_at; /* ENC_GB18030 detected: the first byte that is not UTF-8 */
 };
 
 /* Parses "auto", "utf-8"/"utf8", "gb18030" (also "gbk", "gb2312"); -1 when unknown. */
