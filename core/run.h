@@ -27,8 +27,12 @@ int run_open(sqlite3 *db, long long id, struct run *r);
 void run_free(struct run *r);
 /* Program and library versions, as a run records them. The caller frees the string. */
 char *run_versions(void);
-/* The SQL condition selecting the versions visible to a run in a kind's table, with its load
- * as parameter ?1: "load_id <= ?1 AND (to_load IS NULL OR to_load > ?1)". */
-#define RUN_VISIBLE "load_id <= ?1 AND (to_load IS NULL OR to_load > ?1)"
+/* The SQL condition selecting the versions of table KIND (named T in the query) that a run
+ * whose load of the kind is LOAD (a parameter) sees: loaded by then, and not ended by then
+ * (store.c). All three are string literals. A scan of a whole feed reads the ends beside it
+ * instead (store_ends), rather than look each record up. */
+#define RUN_VISIBLE(kind, t, load) \
+    t ".load_id <= " load " AND NOT EXISTS (SELECT 1 FROM " kind "_end x WHERE x.rid = " t \
+    ".rid AND x.to_load <= " load ")"
 
 #endif

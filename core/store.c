@@ -1,4 +1,5 @@
 /* store.c: opens the SQLite store, creates its versioned schema and wraps transactions. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "err.h"
@@ -179,18 +180,23 @@ static const char *const schema_v2 =
     " prev TEXT NOT NULL,"
     " hash TEXT NOT NULL);";
 
-/* One table per kind: the record version's life (from the load that brought it to the load
- * that ended it; loads of a kind come in as-of order, so load ids order time), its content
- * hash, the raw fields and the normalised columns. raw holds the source's values in
- * canonical column order separated by 0x1F; a value equal to its normalised text is stored
- * as a single 0x1E, and raw is NULL when every value is. A view <kind>_history adds the dates. */
-static void kind_schema(struct sbuf *b, const struct kind *k)
+/* One table per kind: the record version (the load that brought it), its content hash, the
+ * raw fields and the normalised columns. raw holds the source's values in canonical column
+ * order separated by 0x1F; a value equal to its normalised text is stored as a single 0x1E,
+ * and raw is NULL when every value is.
+ * <kind>_end says which load ended a version (loads of a kind come in as-of order, so load
+ * ids order time): a version is visible as of load L when load_id <= L and it has no end
+ * at or before L. Ends live in a narrow table of their own, not in a column of the wide one,
+ * because a reload ends versions scattered over the whole feed: setting a column rewrote one
+ * 64 KiB page per ended version (1.7 s for 10,000 ends, and 640 MB more WAL at commit),
+ * where an end row is a few bytes. No foreign key: checking one would read those pages.
+ * A view <kind>_history adds to_load and the dates. */
+static void kind_table(struct sbuf *b, const struct kind *k)
 {
     sbuf_addf(b, "CREATE TABLE %s("
                  " rid INTEGER PRIMARY KEY,"
                  " load_id INTEGER NOT NULL,"
                  " line INTEGER NOT NULL,"
-                 " to_load INTEGER,"
                  " h1 INTEGER NOT NULL,"
                  " h2 INTEGER NOT NULL,"
                  " raw TEXT", k->name);
@@ -206,11 +212,36 @@ static void kind_schema(struct sbuf *b, const struct kind *k)
             sbuf_addf(b, ", %s_valid INTEGER", c->name);
     }
     sbuf_adds(b, ");");
+}
+
+/* What version 3 adds to a kind's table: its ends, the key index of an upsert kind, the
+ * history view. */
+static void kind_extras(struct sbuf *b, const struct kind *k)
+{
+    sbuf_addf(b, "CREATE TABLE %s_end(rid INTEGER PRIMARY KEY, to_load INTEGER NOT NULL);",
+              k->name);
     if (k->upsert)
-        sbuf_addf(b, "CREATE INDEX %s_key ON %s(applicant_id, to_load);", k->name, k->name);
-    sbuf_addf(b, "CREATE VIEW %s_history AS SELECT t.*, a.as_of AS from_date, e.as_of AS to_date"
-                 " FROM %s t JOIN loads a ON a.id = t.load_id"
-                 " LEFT JOIN loads e ON e.id = t.to_load;", k->name, k->name);
+        sbuf_addf(b, "CREATE INDEX %s_key ON %s(applicant_id);", k->name, k->name);
+    sbuf_addf(b, "CREATE VIEW %s_history AS SELECT t.*, x.to_load, a.as_of AS from_date,"
+                 " e.as_of AS to_date FROM %s t JOIN loads a ON a.id = t.load_id"
+                 " LEFT JOIN %s_end x ON x.rid = t.rid LEFT JOIN loads e ON e.id = x.to_load;",
+              k->name, k->name, k->name);
+}
+
+/* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
+ * column is dropped after its index and view, which name it. */
+static void schema_v3(struct sbuf *b)
+{
+    for (int i = 0; i < xv_nkinds; i++) {
+        const struct kind *k = &xv_kinds[i];
+        sbuf_addf(b, "DROP VIEW %s_history;", k->name);
+        if (k->upsert)
+            sbuf_addf(b, "DROP INDEX %s_key;", k->name);
+        kind_extras(b, k);
+        sbuf_addf(b, "INSERT INTO %s_end(rid, to_load) SELECT rid, to_load FROM %s "
+                     "WHERE to_load IS NOT NULL ORDER BY rid;", k->name, k->name);
+        sbuf_addf(b, "ALTER TABLE %s DROP COLUMN to_load;", k->name);
+    }
 }
 
 /* Runs the schema SQL of B and sets the schema version, in one transaction, if the database
@@ -235,20 +266,24 @@ static int create_schema(sqlite3 *db)
 {
     struct sbuf b = SBUF_INIT;
     sbuf_adds(&b, base_schema);
-    for (int i = 0; i < xv_nkinds; i++)
-        kind_schema(&b, &xv_kinds[i]);
+    for (int i = 0; i < xv_nkinds; i++) {
+        kind_table(&b, &xv_kinds[i]);
+        kind_extras(&b, &xv_kinds[i]);
+    }
     sbuf_adds(&b, schema_v2);
     int rc = apply_schema(db, &b, 0);
     sbuf_free(&b);
     return rc;
 }
 
-/* Brings a version-1 database (xverify 0.1) up to this version. */
-static int upgrade_schema(sqlite3 *db)
+/* Brings a database of version FROM (1: xverify 0.1) up to this version. */
+static int upgrade_schema(sqlite3 *db, int from)
 {
     struct sbuf b = SBUF_INIT;
-    sbuf_adds(&b, schema_v2);
-    int rc = apply_schema(db, &b, 1);
+    if (from < 2)
+        sbuf_adds(&b, schema_v2);
+    schema_v3(&b);
+    int rc = apply_schema(db, &b, from);
     sbuf_free(&b);
     return rc;
 }
@@ -293,10 +328,8 @@ int store_open(const char *path, sqlite3 **out)
     /* 64 KiB pages: the big tables are appended to and scanned, and a first load writes
      * every page twice (WAL, then checkpoint), so fewer, larger pages pay: the commit of a
      * 10M-row household load took 4.6 to 5.9 s with them (5 runs), 5.7 to 8.0 s with 16 KiB
-     * pages (4 runs).
-     * The price is in reloads, which end versions scattered over the table and rewrite a
-     * page for each: 6.4 s against 5.5 s for the 0.1%-changed 10M reload. Only takes
-     * effect on a new database (before WAL is on). */
+     * pages (4 runs). What a reload changes in place (ends) is in narrow tables, so large
+     * pages cost it little. Only takes effect on a new database (before WAL is on). */
     if (appid == 0 && ver == 0 && (rc = store_exec(db, "PRAGMA page_size=65536")) < 0)
         goto fail;
     if ((rc = store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
@@ -312,7 +345,7 @@ int store_open(const char *path, sqlite3 **out)
         }
         if ((rc = create_schema(db)) < 0)
             goto fail;
-    } else if (ver == 1 && (rc = upgrade_schema(db)) < 0) {
+    } else if (ver >= 1 && ver < STORE_SCHEMA_VERSION && (rc = upgrade_schema(db, (int)ver)) < 0) {
         goto fail;
     }
     *out = db;
@@ -429,6 +462,41 @@ int store_int(sqlite3 *db, const char *sql, const char *a, const char *b, long l
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+/* Steps to the next end; 0 or -1. */
+static int ends_step(struct store_ends *e)
+{
+    int s = sqlite3_step(e->st);
+    e->next = s == SQLITE_ROW ? sqlite3_column_int64(e->st, 0) : INT64_MAX;
+    return s == SQLITE_ROW || s == SQLITE_DONE ? 0 : -1;
+}
+
+int store_ends_open(sqlite3 *db, const char *kind, long long load, struct store_ends *e)
+{
+    char sql[160];
+    e->st = NULL;
+    e->next = INT64_MAX;
+    snprintf(sql, sizeof sql, "SELECT rid FROM %s_end WHERE to_load <= ?1 ORDER BY rid", kind);
+    int s = sqlite3_prepare_v2(db, sql, -1, &e->st, NULL);
+    if (s != SQLITE_OK)
+        return s;
+    sqlite3_bind_int64(e->st, 1, load > 0 ? load : INT64_MAX);
+    return ends_step(e) < 0 ? sqlite3_errcode(db) : SQLITE_OK;
+}
+
+int store_ends_has(struct store_ends *e, sqlite3_int64 rid)
+{
+    while (e->next < rid)
+        if (ends_step(e) < 0)
+            return -1;
+    return e->next == rid;
+}
+
+void store_ends_close(struct store_ends *e)
+{
+    sqlite3_finalize(e->st);
+    e->st = NULL;
 }
 
 int store_bind_text(sqlite3_stmt *st, int i, const char *s)

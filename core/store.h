@@ -4,7 +4,7 @@
 #include <sqlite3.h>
 
 #define STORE_APP_ID 0x78767279      /* "xvry" */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Opens (creating when absent) the database at PATH, applies the pragmas and the schema.
  * On success *DB is the caller's, to be closed with store_close. Returns XV_ELOCKED for a
@@ -36,6 +36,21 @@ int store_raw_field(const char *raw, int i, const char **p, size_t *n);
  * of its first row into *OUT: returns 1 when there was a row, 0 when none (*OUT untouched),
  * or the XV_E* code of a failure. */
 int store_int(sqlite3 *db, const char *sql, const char *a, const char *b, long long *out);
+
+/* The ends of a kind's record versions (<kind>_end), read in rid order beside a scan of the
+ * kind's table in rid order, so that the scan need not look each one up. */
+struct store_ends {
+    sqlite3_stmt *st;
+    sqlite3_int64 next;     /* the next ended rid; the largest int64 when there is none */
+};
+/* Starts reading the ends that loads up to LOAD made (every end when LOAD is 0) of table
+ * KIND. Prints nothing, as it may run in a thread of its own: returns SQLITE_OK or the
+ * SQLite result code (sqlite3_errmsg of DB says why). Close E whatever it returns. */
+int store_ends_open(sqlite3 *db, const char *kind, long long load, struct store_ends *e);
+/* 1 when version RID has ended, 0 when not, -1 when SQLite failed. Calls must come with
+ * RIDs in increasing order. */
+int store_ends_has(struct store_ends *e, sqlite3_int64 rid);
+void store_ends_close(struct store_ends *e);
 
 /* Binds text or NULL when S is NULL. */
 int store_bind_text(sqlite3_stmt *st, int i, const char *s);

@@ -37,6 +37,11 @@ struct colwarn {
     long bad, unknown;
 };
 
+struct bits {              /* a set of record numbers or rids */
+    unsigned char *b;
+    size_t len;
+};
+
 struct keyset {           /* applicant_ids named by an upsert file, with their first line */
     char **key;
     long *line;
@@ -79,8 +84,8 @@ struct ldr {
      * stored as it is read, and those found unchanged or duplicate are taken out again. */
     struct vdiff *vd;
     int deferred, pass;
-    unsigned char *todo;    /* deferred: bit N set: record N is stored (or quarantined) */
-    size_t todo_len;
+    struct bits todo;       /* deferred: record N is stored (or quarantined) */
+    struct bits ended;      /* the open versions the file no longer has */
     /* The rid the next stored record gets: SQLite gives one more than the largest, and
      * nothing else adds rows to the kind's table during the load (checked at the end). */
     int64_t next_rid;
@@ -287,18 +292,29 @@ static int add_hash(struct ldr *l, uint64_t h1, uint64_t h2, int64_t id)
     return rc < 0 ? xv_fail(XV_EIO, "%s", vd_strerror(l->vd, rc, msg, sizeof msg)) : 0;
 }
 
-/* Reads (rid, h1, h2) of every open version of KIND (SQL) on DB into the vdiff's open
- * side. Prints nothing, since it may run in a thread of its own: returns 0, or an XV_* code
- * with the message in MSG of N bytes. */
+/* Reads (rid, h1, h2) of every open version of KIND (SQL reads every version in rid order;
+ * those with an end are skipped) on DB into the vdiff's open side. Prints nothing, since it
+ * may run in a thread of its own: returns 0, or an XV_* code with the message in MSG of N
+ * bytes. */
 static int read_open(sqlite3 *db, const char *kind, const char *sql, struct vdiff *vd,
                      char *msg, size_t n)
 {
     sqlite3_stmt *st = NULL;
-    int rc = 0, s = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    struct store_ends ends;
+    int rc = 0, s = store_ends_open(db, kind, 0, &ends);
+    if (s == SQLITE_OK)
+        s = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
     while (s == SQLITE_OK || s == SQLITE_ROW) {
         if ((s = sqlite3_step(st)) != SQLITE_ROW)
             break;
         int64_t rid = sqlite3_column_int64(st, 0);
+        int ended = store_ends_has(&ends, rid);
+        if (ended < 0) {
+            s = sqlite3_errcode(db);
+            break;
+        }
+        if (ended)
+            continue;
         if (rid < 0 || rid > (int64_t)UINT32_MAX) {
             snprintf(msg, n, "'%s' holds more record versions than this xverify can compare",
                      kind);
@@ -320,6 +336,7 @@ static int read_open(sqlite3 *db, const char *kind, const char *sql, struct vdif
     }
 done:
     sqlite3_finalize(st);
+    store_ends_close(&ends);
     return rc;
 }
 
@@ -491,7 +508,7 @@ static int start(struct ldr *l)
     if (rc < 0)
         goto done;
     sbuf_reset(&sql);
-    sbuf_addf(&sql, "SELECT rid,h1,h2 FROM %s WHERE to_load IS NULL ORDER BY rid", l->k->name);
+    sbuf_addf(&sql, "SELECT rid,h1,h2 FROM %s ORDER BY rid", l->k->name);
     if (l->deferred && dbfile && *dbfile) {
         /* a reload reads them on a connection of its own, beside its first pass */
         if ((rc = open_start(l, dbfile, sql.s)) < 0)
@@ -794,30 +811,30 @@ static void staged_free(struct staged *sg)
     free(sg->off);
 }
 
-static void todo_set(struct ldr *l, uint32_t n)
+static void bits_set(struct bits *s, uint32_t n)
 {
     size_t byte = n / 8;
-    if (byte >= l->todo_len) {
-        size_t len = l->todo_len ? l->todo_len : 4096;
+    if (byte >= s->len) {
+        size_t len = s->len ? s->len : 4096;
         while (len <= byte)
             len *= 2;
-        l->todo = xrealloc(l->todo, len);
-        memset(l->todo + l->todo_len, 0, len - l->todo_len);
-        l->todo_len = len;
+        s->b = xrealloc(s->b, len);
+        memset(s->b + s->len, 0, len - s->len);
+        s->len = len;
     }
-    l->todo[byte] |= (unsigned char)(1u << (n % 8));
+    s->b[byte] |= (unsigned char)(1u << (n % 8));
 }
 
-static int todo_has(const struct ldr *l, uint32_t n)
+static int bits_has(const struct bits *s, uint32_t n)
 {
-    return n / 8 < l->todo_len && (l->todo[n / 8] >> (n % 8) & 1);
+    return n / 8 < s->len && (s->b[n / 8] >> (n % 8) & 1);
 }
 
 /* The second pass wants only the records the first marked. */
 static int wanted(void *ctx, long recno)
 {
     const struct ldr *l = ctx;
-    return recno >= 0 && recno <= (long)UINT32_MAX && todo_has(l, (uint32_t)recno);
+    return recno >= 0 && recno <= (long)UINT32_MAX && bits_has(&l->todo, (uint32_t)recno);
 }
 
 /* Copies REC's canonical values into l->sg (unless only HASH_ONLY), hashes the raw record
@@ -935,7 +952,7 @@ static int on_record(void *ctx, const struct rec *rec)
         return error("'%s' has more records than this xverify can compare", l->o->file);
     /* a record that cannot be stored is quarantined by the second pass, in its place */
     if (l->sg.shape != SHAPE_OK) {
-        todo_set(l, (uint32_t)rec->recno);
+        bits_set(&l->todo, (uint32_t)rec->recno);
         return 0;
     }
     return add_hash(l, l->sg.h.low64, l->sg.h.high64, rec->recno);
@@ -1001,7 +1018,7 @@ static int store_record(struct ldr *l, const struct staged *sg, const char *key)
 /* ---- finishing ---- */
 
 /* Ends the open version RID, unless the kind is upserted and the file did not name its
- * application. */
+ * application. Called in rid order, so that the ends are appended to their table. */
 static int end_version(struct ldr *l, uint32_t rid)
 {
     if (l->key) {
@@ -1013,8 +1030,8 @@ static int end_version(struct ldr *l, uint32_t rid)
             return 0;
     }
     sqlite3_reset(l->end);
-    sqlite3_bind_int64(l->end, 1, l->r->load_id);
-    sqlite3_bind_int64(l->end, 2, rid);
+    sqlite3_bind_int64(l->end, 1, rid);
+    sqlite3_bind_int64(l->end, 2, l->r->load_id);
     if (sqlite3_step(l->end) != SQLITE_DONE)
         return store_err(l->db, "ending a record's version");
     l->r->rows_closed++;
@@ -1039,7 +1056,7 @@ static int on_diff(void *ctx, enum vd_result res, uint32_t id)
     switch (res) {
     case VD_NEW:
         if (l->deferred)
-            todo_set(l, id);
+            bits_set(&l->todo, id);
         return 0;
     case VD_UNCHANGED:
     case VD_DUPLICATE:
@@ -1050,8 +1067,9 @@ static int on_diff(void *ctx, enum vd_result res, uint32_t id)
         else
             l->r->rows_duplicate++;
         return 0;
-    case VD_ENDED:
-        return end_version(l, id);
+    case VD_ENDED:   /* in hash order: ended once the join is done, in rid order */
+        bits_set(&l->ended, id);
+        return 0;
     }
     return 0;
 }
@@ -1061,7 +1079,7 @@ static int diff(struct ldr *l)
 {
     struct sbuf sql = SBUF_INIT;
     int rc;
-    sbuf_addf(&sql, "UPDATE %s SET to_load=? WHERE rid=?", l->k->name);
+    sbuf_addf(&sql, "INSERT INTO %s_end(rid, to_load) VALUES(?, ?)", l->k->name);
     if ((rc = store_prepare(l->db, sql.s, &l->end)) < 0)
         goto done;
     sbuf_reset(&sql);
@@ -1074,7 +1092,12 @@ static int diff(struct ldr *l)
         if ((rc = store_prepare(l->db, sql.s, &l->key)) < 0)
             goto done;
     }
-    rc = vd_run(l->vd, on_diff, l);
+    if ((rc = vd_run(l->vd, on_diff, l)) < 0)
+        goto done;
+    for (size_t i = 0; i < l->ended.len; i++)
+        for (unsigned b = 0; l->ended.b[i] >> b; b++)
+            if ((l->ended.b[i] >> b & 1) && (rc = end_version(l, (uint32_t)(i * 8 + b))) < 0)
+                goto done;
 done:
     sbuf_free(&sql);
     return rc;
@@ -1338,7 +1361,7 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
         /* the vdiff says which records are new; a second pass stores them */
         if ((rc = diff(&l)) < 0)
             goto done;
-        if (l.todo_len) {
+        if (l.todo.len) {
             src_close(&src);
             src_open_ok = 0;
             l.pass = 2;
@@ -1402,7 +1425,8 @@ done:
     free(l.norm);
     free(l.warn);
     vd_free(l.vd);
-    free(l.todo);
+    free(l.todo.b);
+    free(l.ended.b);
     sqlite3_finalize(l.del);
     sqlite3_finalize(l.end);
     sqlite3_finalize(l.key);

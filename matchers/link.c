@@ -195,8 +195,8 @@ static int gather(struct linker *l, char **only, int nonly)
      * strcmp uses (BINARY collation), so the binary search below agrees with it. */
     if ((rc = store_prepare(l->db,
              "SELECT a.applicant_id, a.id_no, a.id_no_valid, a.name, a.raw, a.gender, "
-             "a.birth_date, a.county_code, a.declared_income FROM applicant a WHERE a.load_id <= ?1 AND "
-             "(a.to_load IS NULL OR a.to_load > ?1) AND (SELECT s.status FROM app_status s "
+             "a.birth_date, a.county_code, a.declared_income FROM applicant a WHERE "
+             RUN_VISIBLE("applicant", "a", "?1") " AND (SELECT s.status FROM app_status s "
              "WHERE s.applicant_id = a.applicant_id AND s.seq <= ?2 AND s.from_date <= ?3 "
              "ORDER BY s.seq DESC LIMIT 1) IN ('applied', 'archived') "
              "ORDER BY a.applicant_id", &st)) < 0)
@@ -227,7 +227,8 @@ static int gather(struct linker *l, char **only, int nonly)
                            "as of %s", only[i], r->as_of);
     if ((rc = store_prepare(l->db,
              "SELECT applicant_id, id_no, id_no_valid, name, raw, relation, declared_income FROM member "
-             "WHERE " RUN_VISIBLE " ORDER BY applicant_id, rid", &st)) < 0)
+             "WHERE " RUN_VISIBLE("member", "member", "?1") " ORDER BY applicant_id, rid",
+             &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, mem_load);
     int last = -1, idx = 0;
@@ -340,18 +341,33 @@ static int scan_kind(struct linker *l, const struct kind *k)
     long long load = l->r->load_of[kidx];
     if (!load)
         return 0;
+    /* the ends are read beside the scan, in rid order (see RUN_VISIBLE) */
     sbuf_addf(&sql, "SELECT rid, id_no, id_no_valid, name, raw, %s, %s, %s FROM %s WHERE "
-                    RUN_VISIBLE, has_birth ? "birth_date" : "NULL",
+                    "load_id <= ?1 ORDER BY rid", has_birth ? "birth_date" : "NULL",
               has_gender ? "gender" : "NULL", has_region ? "region_code" : "NULL", k->name);
     rc = store_prepare(l->db, sql.s, &st);
     sbuf_free(&sql);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, load);
+    struct store_ends ends;
+    if (store_ends_open(l->db, k->name, load, &ends) != SQLITE_OK) {
+        rc = store_err(l->db, "reading ended records");
+        store_ends_close(&ends);
+        sqlite3_finalize(st);
+        return rc;
+    }
     struct cand c[MAX_CANDS];
     int s;
     int tty = isatty(STDERR_FILENO);
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        int ended = store_ends_has(&ends, sqlite3_column_int64(st, 0));
+        if (ended < 0) {
+            s = SQLITE_ERROR;
+            break;
+        }
+        if (ended)
+            continue;
         l->st->records++;
         if (tty && l->st->records % 1000000 == 0)
             fprintf(stderr, "\rxverify: linking: %ld feed records read (%s)", l->st->records,
@@ -414,6 +430,7 @@ static int scan_kind(struct linker *l, const struct kind *k)
                 sqlite3_bind_int(l->ins, 8 + f, c[i].lv[f]);
             if (sqlite3_step(l->ins) != SQLITE_DONE) {
                 sqlite3_finalize(st);
+                store_ends_close(&ends);
                 return store_err(l->db, "storing a link");
             }
             if (match)
@@ -422,10 +439,10 @@ static int scan_kind(struct linker *l, const struct kind *k)
                 l->st->possible[kidx]++;
         }
     }
+    rc = s != SQLITE_DONE ? store_err(l->db, "reading feed records") : 0;
     sqlite3_finalize(st);
-    if (s != SQLITE_DONE)
-        return store_err(l->db, "reading feed records");
-    return 0;
+    store_ends_close(&ends);
+    return rc;
 }
 
 int link_run(sqlite3 *db, const struct run *r, char **only, int nonly, struct link_stats *st)

@@ -839,7 +839,8 @@ static int prepare_all(struct ctx *c)
     struct { sqlite3_stmt **st; const char *sql; } q[] = {
         { &c->app, "SELECT county_code, name, declared_income, declared_vehicles, "
                    "declared_properties, declared_housing_area, declared_business, "
-                   "hardship_reason FROM applicant WHERE applicant_id=?2 AND " RUN_VISIBLE },
+                   "hardship_reason FROM applicant WHERE applicant_id=?2 AND "
+                   RUN_VISIBLE("applicant", "applicant", "?1") },
         { &c->status, "SELECT status FROM app_status WHERE applicant_id=?1 AND seq<=?2 AND "
                       "from_date<=?3 ORDER BY seq DESC LIMIT 1" },
         { &c->persons, "SELECT idx, relation, id_no, id_valid, name, ifnull(declared_income, 0)"
@@ -852,7 +853,8 @@ static int prepare_all(struct ctx *c)
         { &c->hh, "SELECT rid, id_no FROM temp.xv_household WHERE household_no=?1 "
                   "ORDER BY rid" },
         { &c->std, "SELECT amount FROM standard WHERE county_code=?2 AND effective_from<=?3 AND "
-                   RUN_VISIBLE " ORDER BY effective_from DESC, rid DESC LIMIT 1" },
+                   RUN_VISIBLE("standard", "standard", "?1")
+                   " ORDER BY effective_from DESC, rid DESC LIMIT 1" },
         { &c->decision, "SELECT decision, evidence FROM decisions WHERE fingerprint=?1 AND "
                         "seq<=?2 ORDER BY seq DESC LIMIT 1" },
         { &c->ins, "INSERT INTO findings(run_id,applicant_id,county_code,rule,severity,idx,"
@@ -920,14 +922,13 @@ static int scope_people(struct ctx *c)
         "WITH apps AS (SELECT a.applicant_id, a.id_no, (SELECT s.status FROM app_status s "
         "WHERE s.applicant_id = a.applicant_id AND s.seq <= :status_seq AND "
         "s.from_date <= :as_of ORDER BY s.seq DESC LIMIT 1) AS status FROM applicant a "
-        "WHERE a.load_id <= :applicant_load AND "
-        "(a.to_load IS NULL OR a.to_load > :applicant_load)) "
+        "WHERE " RUN_VISIBLE("applicant", "a", ":applicant_load") ") "
         "SELECT id_no, applicant_id, '申请人', status FROM apps "
         "WHERE status IN ('applied', 'archived') UNION ALL "
         "SELECT m.id_no, m.applicant_id, m.relation, apps.status FROM member m "
         "JOIN apps ON apps.applicant_id = m.applicant_id "
-        "WHERE apps.status IN ('applied', 'archived') AND m.load_id <= :member_load AND "
-        "(m.to_load IS NULL OR m.to_load > :member_load)",
+        "WHERE apps.status IN ('applied', 'archived') AND "
+        RUN_VISIBLE("member", "m", ":member_load"),
         "CREATE INDEX temp.xv_scope_people_id ON xv_scope_people(id_no)",
         "gathering applications");
 }
@@ -940,11 +941,10 @@ static int households(struct ctx *c)
         "DROP TABLE IF EXISTS temp.xv_household;"
         "CREATE TEMP TABLE xv_household(household_no TEXT, rid INTEGER, id_no TEXT);",
         "INSERT INTO temp.xv_household SELECT h.household_no, h.rid, h.id_no "
-        "FROM household h WHERE h.status = '正常' AND h.load_id <= :household_load AND "
-        "(h.to_load IS NULL OR h.to_load > :household_load) AND h.household_no IN "
+        "FROM household h WHERE h.status = '正常' AND h.household_no IN "
         "(SELECT x.household_no FROM links l JOIN household x ON x.rid = l.rid "
         "WHERE l.run_id = :run AND l.kind = 'household' AND l.idx = 0 AND "
-        "l.class = 'match')",
+        "l.class = 'match') AND " RUN_VISIBLE("household", "h", ":household_load"),
         "CREATE INDEX temp.xv_household_no ON xv_household(household_no)",
         "reading households");
 }
