@@ -33,6 +33,15 @@ void *xcalloc(size_t n, size_t size)
     return p;
 }
 
+void *xcalloc_line(size_t size)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, 64, size ? size : 1) != 0)
+        oom();
+    memset(p, 0, size ? size : 1);
+    return p;
+}
+
 void *xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);

@@ -42,6 +42,8 @@ const char *sbuf_str(const struct sbuf *b);
 /* Allocation that exits with code 5 and a message when memory runs out. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
+/* SIZE zeroed bytes at an address that is a multiple of 64 (a cache line); free() frees them. */
+void *xcalloc_line(size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);

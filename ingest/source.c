@@ -31,36 +31,60 @@ const char *src_enc_name(enum src_enc e)
     return e == ENC_GB18030 ? "gb18030" : e == ENC_UTF8 ? "utf-8" : "auto";
 }
 
+/* Eight bytes at a time over ASCII, and the rules of RFC 3629 for the rest, without decoding:
+ * the second byte's range depends on the first (no overlong forms, no surrogates, nothing past
+ * U+10FFFF), the others are 80..BF. The code-point-decoding loop this replaced was 12% of a
+ * reload's samples. */
 size_t utf8_check(const unsigned char *p, size_t n, int partial_ok, size_t *tail)
 {
+    const uint64_t high = 0x8080808080808080ull, ones = 0x0101010101010101ull;
     size_t i = 0;
     *tail = 0;
     while (i < n) {
-        /* fast path over ASCII (NUL is refused: it is no text) */
-        if (p[i] < 0x80) {
-            if (p[i] == 0)
+        if (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            /* no byte with its top bit set, and none zero (NUL is refused: it is no text) */
+            if (!(w & high) && !((w - ones) & ~w & high)) {
+                i += 8;
+                continue;
+            }
+        }
+        unsigned c = p[i];
+        if (c < 0x80) {
+            if (c == 0)
                 return i;
             i++;
             continue;
         }
-        uint32_t cp;
-        int l = utf8_decode(p + i, n - i, &cp);
-        if (l == 0) {
-            if (partial_ok && n - i < 4) {
-                /* could be a sequence cut by the buffer end: check its prefix */
-                unsigned c = p[i];
-                size_t need = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-                int ok = need > n - i;
-                for (size_t k = i + 1; ok && k < n; k++)
-                    ok = (p[k] & 0xC0) == 0x80;
-                if (need && ok) {
-                    *tail = n - i;
-                    return n;
-                }
-            }
+        size_t len;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            lo = c == 0xE0 ? 0xA0 : 0x80;
+            hi = c == 0xED ? 0x9F : 0xBF;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF;
+        } else {
             return i;
         }
-        i += (size_t)l;
+        size_t have = n - i < len ? n - i : len;
+        int ok = have < 2 || (p[i + 1] >= lo && p[i + 1] <= hi);
+        for (size_t k = 2; ok && k < have; k++)
+            ok = (p[i + k] & 0xC0) == 0x80;
+        if (!ok)
+            return i;
+        if (have < len) {   /* a sequence cut by the buffer's end: valid so far */
+            if (!partial_ok)
+                return i;
+            *tail = have;
+            return n;
+        }
+        i += len;
     }
     return n;
 }

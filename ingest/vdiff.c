@@ -34,7 +34,9 @@ struct chunk {            /* N entries at OFF in the side's file */
 };
 
 /* A side's entries: nothing here is shared with the other side, so that one thread can add
- * the open versions while another adds the file's records. */
+ * the open versions while another adds the file's records. Each side has cache lines of its
+ * own: when the two counters shared one, every add waited for the other thread's core
+ * (vd_add was 14% of a 10M-row reload's samples). */
 struct side {
     struct part *part;
     size_t inmem;         /* entries in memory */
@@ -42,7 +44,7 @@ struct side {
     unsigned long long end;
     struct chunk *chunk;
     size_t nchunk, capchunk;
-};
+} __attribute__((aligned(64)));
 
 struct vdiff {
     int bits;             /* partition = top BITS of h1 */
@@ -59,7 +61,7 @@ enum { S_EMPTY, S_OPEN, S_SEEN, S_ADDED };
 
 int vd_new(struct vdiff **out, size_t expected, size_t budget, const char *dir)
 {
-    struct vdiff *v = xcalloc(1, sizeof *v);
+    struct vdiff *v = xcalloc_line(sizeof *v);   /* the sides on lines of their own */
     size_t parts = 1;
     while (parts < MAX_PARTS && parts * PART_ENTRIES < expected) {
         parts *= 2;

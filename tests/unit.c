@@ -200,6 +200,53 @@ static void test_utf8(void)
     CHECK(utf8_check(surrogate, 3, 0, &tail) == 0, "surrogate");
     const unsigned char nul[] = "ab\0c";
     CHECK(utf8_check(nul, 4, 0, &tail) == 2, "NUL");
+    const unsigned char big[] = "\xF4\x90\x80\x80", cut4[] = "ab\xF0\x9F\x98";
+    CHECK(utf8_check(big, 4, 0, &tail) == 0, "past U+10FFFF");
+    CHECK(utf8_check(cut4, 5, 1, &tail) == 5 && tail == 3, "cut 4-byte sequence kept");
+    /* the validator against utf8_decode, on random strings of ASCII, NUL, and lead and
+     * continuation bytes at the edges of their ranges, whole and cut */
+    static const unsigned char atoms[] = { 'a', ',', 0, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0,
+                                           0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE4, 0xED,
+                                           0xEF, 0xF0, 0xF4, 0xF5, 0xFF };
+    unsigned seed = 99;
+    int same = 0, cases = 20000, valid = 0;
+    for (int c = 0; c < cases; c++) {
+        unsigned char s[40];
+        size_t len = 1 + (size_t)((seed = seed * 1103515245u + 12345u) >> 16) % sizeof s;
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            s[i] = atoms[(seed >> 16) % sizeof atoms];
+        }
+        int partial = c & 1;
+        size_t want = 0, want_tail = 0, got_tail;
+        uint32_t cp;
+        for (int l; want < len; want += (size_t)l) {   /* the reference */
+            if (s[want] == 0 || !(l = utf8_decode(s + want, len - want, &cp)))
+                break;
+        }
+        if (want < len && partial && len - want < 4) {
+            /* a valid prefix cut by the end: some continuation bytes complete it */
+            static const unsigned char fill[] = { 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF };
+            size_t have = len - want;
+            for (int f = 0; f < 6 * 6 * 6 && want < len; f++) {
+                unsigned char t[4] = { 0 };
+                memcpy(t, s + want, have);
+                for (size_t k = have, d = (size_t)f; k < 4; k++, d /= 6)
+                    t[k] = fill[d % 6];
+                for (size_t need = have + 1; need <= 4 && want < len; need++)
+                    if (utf8_decode(t, need, &cp) == (int)need) {
+                        want_tail = have;
+                        want = len;
+                    }
+            }
+        }
+        size_t got = utf8_check(s, len, partial, &got_tail);
+        same += got == want && got_tail == want_tail;
+        valid += got == len;
+    }
+    CHECK(same == cases, "utf8_check = decoding in %d of %d random strings", same, cases);
+    CHECK(valid > 100 && valid < cases - 100, "the random strings include valid ones (%d)",
+          valid);
 }
 
 /* Temporary files written by the tests, removed at the end. */
