@@ -905,6 +905,8 @@ static int on_line(void *ctx, const char *s, size_t n, long line, long recno)
         return 0;
     if (csvin_split(s, n, l->fpos, l->nsrc) != l->nsrc)
         return 0;   /* ragged */
+    if (mem_has_control(s, n))
+        return 0;   /* perhaps in a column not read: the reader sees */
     struct sbuf *raw = &l->sg.raw;
     sbuf_reset(raw);
     sbuf_reserve(raw, n + (size_t)k->ncols);
@@ -914,14 +916,8 @@ static int on_line(void *ctx, const char *s, size_t n, long line, long recno)
             raw->s[raw->len++] = '\x1f';
         if (pos < 0)
             continue;
-        const unsigned char *v = (const unsigned char *)s + l->fpos[pos].start;
         size_t len = l->fpos[pos].len;
-        unsigned ctl = 0;
-        for (size_t i = 0; i < len; i++)
-            ctl |= v[i] < 0x20 && v[i] != '\t';
-        if (ctl)
-            return 0;
-        memcpy(raw->s + raw->len, v, len);
+        memcpy(raw->s + raw->len, s + l->fpos[pos].start, len);
         raw->len += len;
     }
     raw->s[raw->len] = '\0';

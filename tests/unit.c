@@ -245,6 +245,29 @@ static void test_utf8(void)
         valid += got == len;
     }
     CHECK(same == cases, "utf8_check = decoding in %d of %d random strings", same, cases);
+    /* mem_has_control against a byte loop, on random strings with few control bytes */
+    static const unsigned char plain[] = { 'a', ' ', '\t', 0x20, 0x21, 0x7F, 0x80, 0x9F, 0xE4, 0xFF },
+                               ctl[] = { 0x00, 0x01, 0x08, 0x0A, 0x0D, 0x1F };
+    int csame = 0, with = 0;
+    for (int c = 0; c < cases; c++) {
+        unsigned char s[40];
+        size_t len = (size_t)((seed = seed * 1103515245u + 12345u) >> 16) % sizeof s;
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* a control byte in about one string of three */
+            unsigned r = (seed >> 16) % (unsigned)(len * 3 + 1);
+            s[i] = r == 0 ? ctl[(seed >> 8) % sizeof ctl] : plain[r % sizeof plain];
+        }
+        int want = 0;
+        for (size_t i = 0; i < len; i++)
+            want |= s[i] < 0x20 && s[i] != '\t';
+        csame += mem_has_control(s, len) == want;
+        with += want;
+    }
+    CHECK(csame == cases, "mem_has_control = a byte loop in %d of %d random strings", csame,
+          cases);
+    CHECK(with > 100 && with < cases - 100, "the random strings include control bytes (%d)",
+          with);
     CHECK(valid > 100 && valid < cases - 100, "the random strings include valid ones (%d)",
           valid);
 }
