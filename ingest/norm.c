@@ -343,7 +343,6 @@ int norm_name(const char *raw, struct sbuf *out)
     return out->len ? 0 : XV_EDATA;
 }
 
-/* Parses an already folded date S. */
 /* Writes "YYYY-MM" (7 bytes, no NUL) of a real year and month. */
 static void put_year_month(char *out, long y, long m)
 {
@@ -356,6 +355,7 @@ static void put_year_month(char *out, long y, long m)
     out[6] = (char)('0' + m % 10);
 }
 
+/* Parses an already folded date S. */
 static int date_folded(const char *s, char out[11])
 {
     if (match(P_DATE, s) <= 0)

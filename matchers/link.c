@@ -332,6 +332,7 @@ static int scan_kind(struct linker *l, const struct kind *k)
 {
     sqlite3_stmt *st = NULL;
     struct sbuf sql = SBUF_INIT;
+    struct store_ends ends = { NULL, 0 };
     int rc, kidx = (int)(k - xv_kinds);
     int has_birth = kind_col(k, "birth_date") >= 0;
     int has_gender = kind_col(k, "gender") >= 0;
@@ -350,12 +351,9 @@ static int scan_kind(struct linker *l, const struct kind *k)
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, load);
-    struct store_ends ends;
     if (store_ends_open(l->db, k->name, load, &ends) != SQLITE_OK) {
         rc = store_err(l->db, "reading ended records");
-        store_ends_close(&ends);
-        sqlite3_finalize(st);
-        return rc;
+        goto done;
     }
     struct cand c[MAX_CANDS];
     int s;
@@ -429,9 +427,8 @@ static int scan_kind(struct linker *l, const struct kind *k)
             for (int f = 0; f < F_NFIELDS; f++)
                 sqlite3_bind_int(l->ins, 8 + f, c[i].lv[f]);
             if (sqlite3_step(l->ins) != SQLITE_DONE) {
-                sqlite3_finalize(st);
-                store_ends_close(&ends);
-                return store_err(l->db, "storing a link");
+                rc = store_err(l->db, "storing a link");
+                goto done;
             }
             if (match)
                 l->st->links[kidx]++;
@@ -440,6 +437,7 @@ static int scan_kind(struct linker *l, const struct kind *k)
         }
     }
     rc = s != SQLITE_DONE ? store_err(l->db, "reading feed records") : 0;
+done:
     sqlite3_finalize(st);
     store_ends_close(&ends);
     return rc;
