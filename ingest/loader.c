@@ -335,6 +335,7 @@ static int read_open(sqlite3 *db, const char *kind, const char *sql, struct vdif
         snprintf(msg, n, "database: reading open records: %s", sqlite3_errmsg(db));
     }
 done:
+    vd_open_done(vd);   /* with pairing, the file side takes no more */
     sqlite3_finalize(st);
     store_ends_close(&ends);
     return rc;
@@ -390,6 +391,7 @@ static int open_wait(struct ldr *l)
     if (!j)
         return 0;
     l->ojob = NULL;
+    vd_file_done(l->vd);   /* the thread may wait to hand over entries the first pass paired */
     pthread_join(j->thread, NULL);
     int rc = j->rc < 0 ? xv_fail(j->rc, "%s", j->msg) : 0;
     free(j->path);
@@ -510,9 +512,17 @@ static int start(struct ldr *l)
     sbuf_reset(&sql);
     sbuf_addf(&sql, "SELECT rid,h1,h2 FROM %s ORDER BY rid", l->k->name);
     if (l->deferred && dbfile && *dbfile) {
-        /* a reload reads them on a connection of its own, beside its first pass */
-        if ((rc = open_start(l, dbfile, sql.s)) < 0)
+        /* a reload reads them on a connection of its own, beside its first pass, which
+         * pairs each record with the open version of its content when they come in step */
+        const char *off = getenv("XVERIFY_PAIRING");   /* a test hook: 0 turns it off */
+        if ((!off || strcmp(off, "0")) && (rc = vd_pairing(l->vd)) < 0) {
+            rc = error("cannot start pairing: %s", strerror(-rc));
             goto done;
+        }
+        if ((rc = open_start(l, dbfile, sql.s)) < 0) {
+            vd_open_done(l->vd);
+            goto done;
+        }
     } else {
         char msg[512];
         if ((rc = read_open(l->db, l->k->name, sql.s, l->vd, msg, sizeof msg)) < 0) {
@@ -1065,6 +1075,15 @@ static int on_diff(void *ctx, enum vd_result res, uint32_t id)
         return 0;
     case VD_ENDED:   /* in hash order: ended once the join is done, in rid order */
         bits_set(&l->ended, id);
+        return 0;
+    case VD_PAIRED_UNCHANGED:   /* only a reload pairs: it has nothing to take back */
+    case VD_PAIRED_DUPLICATE:
+        if (!l->deferred)
+            return error("'%s': a record was paired in a first load", l->k->name);
+        if (res == VD_PAIRED_UNCHANGED)
+            l->r->rows_unchanged++;
+        else
+            l->r->rows_duplicate++;
         return 0;
     }
     return 0;

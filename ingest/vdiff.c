@@ -2,6 +2,7 @@
  * hash's top bits and spilled to an unnamed temporary file past a memory budget. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,13 @@
 #define MAX_PARTS 4096
 #define READ_ENTRIES 4096
 #define STAGE 8                   /* entries staged per partition before they are appended */
+#define NEAR 8                    /* open entries every file entry is compared with */
+#define FAR 4096                  /* ... and after an unpaired one, when the credit allows */
+#define FAR_CREDIT 32             /* compares each file entry adds to that credit */
+#define WINDOW 8192               /* open entries the file side holds for pairing */
+#define QUEUE (1u << 15)          /* open entries handed over, not yet taken */
+#define BATCH 1024                /* open entries handed over at once */
+#define TOPUP 256                 /* file entries between two tries to fill the window */
 
 struct entry {
     uint64_t h1;
@@ -50,7 +58,30 @@ struct side {
     unsigned long long end;
     struct chunk *chunk;
     size_t nchunk, capchunk;
+    /* pairing, the open side: entries not yet handed over */
+    struct entry *batch;
+    size_t nbatch;
+    /* pairing, the file side: a ring of the next open entries, [wh, wt) */
+    struct entry *win;
+    size_t wh, wt;
+    int open_done;        /* the open side handed over its last entry */
+    unsigned since_topup;
+    int last_unpaired;
+    size_t credit;
+    unsigned char *paired;  /* by open rid: matched in step */
+    size_t plen;
+    unsigned long long npaired;
 } __attribute__((aligned(64)));
+
+/* Open entries on their way from the open side's thread to the file side's. */
+struct handover {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct entry *q;      /* a ring of QUEUE: [head, tail) */
+    size_t head, tail;
+    int eof;              /* the open side is done */
+    int closed;           /* the file side is done: hand nothing more over */
+};
 
 struct vdiff {
     int bits;             /* partition = top BITS of h1 */
@@ -61,6 +92,7 @@ struct vdiff {
     struct entry *slot;
     unsigned char *state; /* 0 empty, then S_OPEN, S_SEEN, S_ADDED */
     size_t tcap, tsize;   /* slots allocated; slots the partition at hand uses (a power of 2) */
+    struct handover *ho;  /* pairing, or NULL */
 };
 
 enum { S_EMPTY, S_OPEN, S_SEEN, S_ADDED };
@@ -176,17 +208,177 @@ static int spill(const struct vdiff *v, struct side *sd)
     return 0;
 }
 
+/* ---- pairing ---- */
+
+int vd_pairing(struct vdiff *v)
+{
+    struct handover *h = xcalloc(1, sizeof *h);
+    if (pthread_mutex_init(&h->mu, NULL) != 0) {
+        free(h);
+        return -ENOMEM;
+    }
+    if (pthread_cond_init(&h->cv, NULL) != 0) {
+        pthread_mutex_destroy(&h->mu);
+        free(h);
+        return -ENOMEM;
+    }
+    h->q = xmalloc(QUEUE * sizeof *h->q);
+    v->side[VD_OPEN].batch = xmalloc(BATCH * sizeof(struct entry));
+    v->side[VD_FILE].win = xmalloc(WINDOW * sizeof(struct entry));
+    v->ho = h;
+    return 0;
+}
+
+/* The open side hands its batch over, waiting for room while the file side takes entries. */
+static void hand_over(struct vdiff *v)
+{
+    struct side *sd = &v->side[VD_OPEN];
+    struct handover *h = v->ho;
+    pthread_mutex_lock(&h->mu);
+    while (!h->closed && QUEUE - (h->tail - h->head) < sd->nbatch)
+        pthread_cond_wait(&h->cv, &h->mu);
+    if (!h->closed) {
+        for (size_t k = 0; k < sd->nbatch; k++)
+            h->q[(h->tail + k) & (QUEUE - 1)] = sd->batch[k];
+        h->tail += sd->nbatch;
+        pthread_cond_broadcast(&h->cv);
+    }
+    pthread_mutex_unlock(&h->mu);
+    sd->nbatch = 0;
+}
+
+void vd_open_done(struct vdiff *v)
+{
+    struct handover *h = v->ho;
+    if (!h)
+        return;
+    if (v->side[VD_OPEN].nbatch)
+        hand_over(v);
+    pthread_mutex_lock(&h->mu);
+    h->eof = 1;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
+void vd_file_done(struct vdiff *v)
+{
+    struct handover *h = v ? v->ho : NULL;
+    if (!h)
+        return;
+    pthread_mutex_lock(&h->mu);
+    h->closed = 1;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* Fills the file side's window from the handover; waits while it holds fewer than NEED
+ * entries and more may come. */
+static void take(struct vdiff *v, size_t need)
+{
+    struct side *sd = &v->side[VD_FILE];
+    struct handover *h = v->ho;
+    pthread_mutex_lock(&h->mu);
+    for (;;) {
+        size_t have = sd->wt - sd->wh, n = h->tail - h->head;
+        if (n > WINDOW - have)
+            n = WINDOW - have;
+        for (size_t k = 0; k < n; k++)
+            sd->win[(sd->wt + k) & (WINDOW - 1)] = h->q[(h->head + k) & (QUEUE - 1)];
+        sd->wt += n;
+        h->head += n;
+        if (n)
+            pthread_cond_broadcast(&h->cv);
+        if (h->eof && h->head == h->tail)
+            sd->open_done = 1;
+        if (sd->open_done || sd->wt - sd->wh >= need)
+            break;
+        pthread_cond_wait(&h->cv, &h->mu);
+    }
+    pthread_mutex_unlock(&h->mu);
+}
+
+static void mark_paired(struct side *sd, uint32_t rid)
+{
+    size_t byte = rid / 8;
+    if (byte >= sd->plen) {
+        size_t len = sd->plen ? sd->plen : 4096;
+        while (len <= byte)
+            len *= 2;
+        sd->paired = xrealloc(sd->paired, len);
+        memset(sd->paired + sd->plen, 0, len - sd->plen);
+        sd->plen = len;
+    }
+    sd->paired[byte] |= (unsigned char)(1u << (rid % 8));
+}
+
+static int is_paired(const struct vdiff *v, uint32_t rid)
+{
+    const struct side *sd = &v->side[VD_FILE];
+    return rid / 8 < sd->plen && (sd->paired[rid / 8] >> (rid % 8) & 1);
+}
+
+/* Compares the file entry E with the next NEAR open entries, and after an unpaired one with
+ * the next FAR, as the credit allows (a file in another order than the open versions must
+ * not cost FAR compares an entry); 1 when it was paired with one of them, which is then the
+ * last the window drops (the ones before it are left to the join). */
+static int pair(struct vdiff *v, const struct entry *e)
+{
+    struct side *sd = &v->side[VD_FILE];
+    if (!sd->open_done && (sd->wt - sd->wh < NEAR || ++sd->since_topup >= TOPUP)) {
+        sd->since_topup = 0;
+        take(v, NEAR);
+    }
+    size_t have = sd->wt - sd->wh, look = have < NEAR ? have : NEAR, d;
+    if (sd->credit < (size_t)FAR * FAR_CREDIT)
+        sd->credit += FAR_CREDIT;
+    for (d = 0; d < look; d++)
+        if (sd->win[(sd->wh + d) & (WINDOW - 1)].h1 == e->h1 &&
+            sd->win[(sd->wh + d) & (WINDOW - 1)].h2 == e->h2)
+            goto found;
+    if (sd->last_unpaired && have > look && sd->credit >= FAR) {
+        size_t far = have < FAR ? have : FAR;
+        for (; d < far; d++)
+            if (sd->win[(sd->wh + d) & (WINDOW - 1)].h1 == e->h1 &&
+                sd->win[(sd->wh + d) & (WINDOW - 1)].h2 == e->h2)
+                break;
+        sd->credit -= d - look;
+        if (d < far)
+            goto found;
+    }
+    sd->last_unpaired = 1;
+    return 0;
+found:
+    mark_paired(sd, sd->win[(sd->wh + d) & (WINDOW - 1)].id);
+    sd->npaired++;
+    sd->wh += d + 1;
+    sd->last_unpaired = 0;
+    return 1;
+}
+
+unsigned long long vd_paired(const struct vdiff *v)
+{
+    return v->side[VD_FILE].npaired;
+}
+
 int vd_add(struct vdiff *v, enum vd_side side, uint64_t h1, uint64_t h2, uint32_t id)
 {
     struct side *sd = &v->side[side];
+    struct entry e = { h1, (uint32_t)h2, id };
     int rc;
+    if (v->ho && side == VD_FILE && pair(v, &e))
+        return 0;
     if (sd->inmem >= v->budget && (rc = spill(v, sd)) < 0)
         return rc;
     size_t p = v->bits ? h1 >> (64 - v->bits) : 0;
-    sd->stage[p * STAGE + sd->nstage[p]] = (struct entry){ h1, (uint32_t)h2, id };
+    sd->stage[p * STAGE + sd->nstage[p]] = e;
     if (++sd->nstage[p] == STAGE)
         unstage(sd, p);
     sd->inmem++;
+    if (v->ho && side == VD_OPEN) {
+        sd->batch[sd->nbatch++] = e;
+        if (sd->nbatch == BATCH)
+            hand_over(v);
+    }
     return 0;
 }
 
@@ -213,6 +405,18 @@ struct join {
 static int join_one(struct vdiff *v, int side, const struct entry *e, struct join *j)
 {
     size_t i = find(v, e);
+    if (side == VD_OPEN && v->ho && is_paired(v, e->id)) {
+        /* matched in step; a second open version of its content ends, as below, and the
+         * file entry counts as it would have against the first */
+        int was = v->state[i];
+        v->state[i] = S_SEEN;
+        if (was == S_EMPTY) {
+            v->slot[i] = *e;
+            return j->cb(j->ctx, VD_PAIRED_UNCHANGED, e->id);
+        }
+        int rc = j->cb(j->ctx, was == S_OPEN ? VD_PAIRED_UNCHANGED : VD_PAIRED_DUPLICATE, e->id);
+        return rc < 0 ? rc : j->cb(j->ctx, VD_ENDED, e->id);
+    }
     if (side == VD_OPEN) {
         if (v->state[i] == S_EMPTY) {
             v->slot[i] = *e;
@@ -315,8 +519,17 @@ void vd_free(struct vdiff *v)
         free(v->side[s].stage);
         free(v->side[s].nstage);
         free(v->side[s].chunk);
+        free(v->side[s].batch);
+        free(v->side[s].win);
+        free(v->side[s].paired);
         if (v->side[s].fd >= 0)
             close(v->side[s].fd);
+    }
+    if (v->ho) {
+        pthread_mutex_destroy(&v->ho->mu);
+        pthread_cond_destroy(&v->ho->cv);
+        free(v->ho->q);
+        free(v->ho);
     }
     free(v->slot);
     free(v->state);

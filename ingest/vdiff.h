@@ -11,8 +11,12 @@ enum vd_side { VD_OPEN, VD_FILE };
 
 /* What vd_run reports: for every file entry NEW (first of its content, no open version has
  * it), UNCHANGED (an open version has it) or DUPLICATE (an earlier file entry has it); for
- * every open version that no file entry has, ENDED. */
-enum vd_result { VD_NEW, VD_UNCHANGED, VD_DUPLICATE, VD_ENDED };
+ * every open version that no file entry has, ENDED. With pairing (vd_pairing), a file entry
+ * that met an open version of its content in step is reported through that open version
+ * instead, id its rid: PAIRED_UNCHANGED or PAIRED_DUPLICATE, as it would have been reported
+ * without pairing. */
+enum vd_result { VD_NEW, VD_UNCHANGED, VD_DUPLICATE, VD_ENDED, VD_PAIRED_UNCHANGED,
+                 VD_PAIRED_DUPLICATE };
 
 struct vdiff;
 
@@ -27,6 +31,23 @@ int vd_new(struct vdiff **out, size_t expected, size_t budget, const char *dir);
  * vd_strerror, which writes the message into BUF of N bytes and returns it). */
 int vd_add(struct vdiff *v, enum vd_side side, uint64_t h1, uint64_t h2, uint32_t id);
 const char *vd_strerror(const struct vdiff *v, int rc, char *buf, size_t n);
+
+/* Pairing, for a reload whose open versions are added by one thread while the file's records
+ * are added by another: called once before any vd_add, it makes each open entry also pass
+ * to the file side, which compares every file entry with the next few open ones. A file
+ * entry equal to one of them is paired with it and kept out of the join, which then has
+ * only what changed on the file side (a reload of a file in the order of the one before
+ * pairs nearly every record). Which entries pair changes no result, only the work.
+ * The open side must call vd_open_done when it has added its last entry (or failed), and the
+ * file side vd_file_done when it has (before the open side's thread is joined: the open side
+ * waits while the file side has not taken what it handed over). Returns 0 or a negative
+ * code. */
+int vd_pairing(struct vdiff *v);
+void vd_open_done(struct vdiff *v);
+void vd_file_done(struct vdiff *v);
+
+/* File entries that were paired. */
+unsigned long long vd_paired(const struct vdiff *v);
 
 /* Calls CB for every entry as described at enum vd_result; file entries of one content in
  * the order they were added. Stops at the first negative return of CB and returns it. */

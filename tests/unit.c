@@ -1,6 +1,7 @@
 /* unit.c: unit tests of the pieces: normalisers, check digits, encodings, parsers. */
 #include <fcntl.h>
 #include <libxml/parser.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -512,6 +513,144 @@ static void test_vdiff(void)
     CHECK(counts[VD_NEW] && counts[VD_UNCHANGED] && counts[VD_DUPLICATE], "all results occur");
 }
 
+/* vdiff with pairing: a file that follows the open versions' order with changes, insertions,
+ * deletions (single and in runs longer than the near look-ahead), swaps and duplicates (of
+ * earlier records, some of them paired), against open versions that include a second version
+ * of one content. The open side is added by a thread of its own, as a reload does; every
+ * result must be what the plain join gives. */
+#define PN 30000
+struct pairrun {
+    struct vdiff *v;
+    unsigned *okey;
+    int nopen;
+    int failed;
+};
+
+static void *pair_open_side(void *arg)
+{
+    struct pairrun *r = arg;
+    for (int i = 1; i <= r->nopen; i++)
+        r->failed += vd_add(r->v, VD_OPEN, key_h1(r->okey[i]), r->okey[i], (uint32_t)i) != 0;
+    vd_open_done(r->v);
+    return NULL;
+}
+
+struct pairres {
+    int file[2 * PN + 1];   /* by file id: 1 + enum vd_result */
+    int ended[PN + 1];
+    int unchanged, duplicate;
+};
+
+static int pair_collect(void *ctx, enum vd_result r, uint32_t id)
+{
+    struct pairres *x = ctx;
+    if (r == VD_ENDED)
+        x->ended[id]++;
+    else if (r == VD_PAIRED_UNCHANGED || r == VD_UNCHANGED)
+        x->unchanged++;
+    else if (r == VD_PAIRED_DUPLICATE || r == VD_DUPLICATE)
+        x->duplicate++;
+    if (r == VD_NEW || r == VD_UNCHANGED || r == VD_DUPLICATE)
+        x->file[id] = 1 + (int)r;
+    return 0;
+}
+
+static void test_vdiff_pairing(void)
+{
+    static unsigned okey[PN + 1], fkey[2 * PN + 1];
+    static struct pairres got[2];
+    static unsigned char seen[4 * PN], kept[4 * PN];
+    unsigned long long paired = 0;
+    unsigned seed = 11, fresh = 3 * PN + 1;
+    int nopen = PN, nfile = 0;
+    for (int i = 1; i <= nopen; i++)
+        okey[i] = (unsigned)i * 3;
+    /* two open versions of one content, twice: both versions paired, and only the later */
+    okey[nopen / 2] = okey[nopen / 3];
+    okey[nopen / 4 * 3] = okey[nopen / 4];
+    for (int i = 1; i <= nopen && nfile < 2 * PN - 4;) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = (seed >> 8) % 1000;
+        /* the open versions of those contents are copied (the first of the second pair is
+         * deleted), whatever else would have happened around them */
+        for (int k = i; k < i + 41; k++)
+            if (k == nopen / 3 || k == nopen / 2 || k == nopen / 4 || k == nopen / 4 * 3)
+                r = k > i ? 999 : k == nopen / 4 ? 10 : 999;
+        if (r < 10) {                    /* changed */
+            fkey[++nfile] = fresh++;
+            i++;
+        } else if (r < 20) {             /* deleted, one or a run of 40 */
+            i += r < 17 ? 1 : 40;
+        } else if (r < 30) {             /* a new record */
+            fkey[++nfile] = fresh++;
+        } else if (r < 40 && nfile > 10) {   /* a duplicate of an earlier record */
+            unsigned k = fkey[nfile - (int)((seed >> 4) % 10)];
+            fkey[++nfile] = k;
+        } else if (r < 45 && i < nopen) {    /* two swapped */
+            fkey[++nfile] = okey[i + 1];
+            fkey[++nfile] = okey[i];
+            i += 2;
+        } else {
+            fkey[++nfile] = okey[i++];
+        }
+    }
+    for (int run = 0; run < 2; run++) {
+        struct vdiff *v;
+        char dir[] = "/tmp";
+        memset(&got[run], 0, sizeof got[run]);
+        CHECK(vd_new(&v, 1u << 20, run ? 64 << 10 : 0, dir) == 0, "vd_new");
+        struct pairrun pr = { v, okey, nopen, 0 };
+        pthread_t t;
+        int bad = 0;
+        if (run == 1) {
+            CHECK(vd_pairing(v) == 0, "vd_pairing");
+            CHECK(pthread_create(&t, NULL, pair_open_side, &pr) == 0, "thread");
+        } else {
+            pair_open_side(&pr);
+        }
+        for (int i = 1; i <= nfile; i++)
+            bad += vd_add(v, VD_FILE, key_h1(fkey[i]), fkey[i], (uint32_t)i) != 0;
+        if (run == 1) {
+            vd_file_done(v);
+            pthread_join(t, NULL);
+            paired = vd_paired(v);
+        }
+        CHECK(bad == 0 && pr.failed == 0, "vd_add failed %d and %d times", bad, pr.failed);
+        CHECK(vd_run(v, pair_collect, &got[run]) == 0, "vd_run");
+        vd_free(v);
+    }
+    /* the plain join: the first open version of a content is kept, a later one ends */
+    int wrong = 0, unchanged = 0, duplicate = 0, news = 0;
+    memset(seen, 0, sizeof seen);
+    memset(kept, 0, sizeof kept);
+    for (int i = 1; i <= nopen; i++)
+        kept[okey[i]] = 1;
+    for (int i = 1; i <= nfile; i++) {
+        int want = seen[fkey[i]] ? VD_DUPLICATE : kept[fkey[i]] ? VD_UNCHANGED : VD_NEW;
+        seen[fkey[i]] = 1;
+        unchanged += want == VD_UNCHANGED;
+        duplicate += want == VD_DUPLICATE;
+        news += want == VD_NEW;
+        for (int run = 0; run < 2; run++)
+            if (want == VD_NEW || run == 0)
+                wrong += got[run].file[i] != 1 + want;
+    }
+    for (int run = 0; run < 2; run++) {
+        for (int i = 1; i <= nopen; i++) {
+            int later = i == nopen / 2 || i == nopen / 4 * 3;
+            wrong += got[run].ended[i] != (later || !seen[okey[i]]);
+        }
+        wrong += got[run].unchanged != unchanged || got[run].duplicate != duplicate;
+    }
+    CHECK(wrong == 0, "paired vdiff = plain join (%d differences; %d unchanged, %d duplicate, "
+          "%d new)", wrong, unchanged, duplicate, news);
+    CHECK(unchanged > nfile / 2 && duplicate > 100 && news > 300, "all results occur");
+    /* a record behind a run of deletions pairs once the open side's thread is far enough
+     * ahead, which depends on the two threads' speeds: 96 to 99% here */
+    CHECK(paired > (unsigned long long)unchanged * 8 / 10 && paired <= (unsigned long long)unchanged,
+          "most unchanged records paired (%llu of %d)", paired, unchanged);
+}
+
 static int kv_count(void *ctx, const char *k, const char *v, const char *file, long line)
 {
     (void)k; (void)v; (void)file; (void)line;
@@ -687,6 +826,7 @@ int main(void)
     test_csv();
     test_csv_fast();
     test_vdiff();
+    test_vdiff_pairing();
     test_kv_mapping();
     test_compare();
     test_policy();
