@@ -85,6 +85,12 @@ struct ldr {
     struct vdiff *vd;
     int deferred, pass;
     struct bits todo;       /* deferred: record N is stored (or quarantined) */
+    /* deferred: the first pass keeps every record that may be new (not paired, or not
+     * storable), so that the second pass need not read the file again; past the budget it
+     * keeps nothing and the second pass reads the file */
+    struct sbuf keep;
+    size_t keep_budget;
+    int keep_over;
     struct bits ended;      /* the open versions the file no longer has */
     /* The rid the next stored record gets: SQLite gives one more than the largest, and
      * nothing else adds rows to the kind's table during the load (checked at the end). */
@@ -282,14 +288,50 @@ static int on_as_of(void *ctx, const char *value, long line)
 /* ---- the open versions, read beside the first pass of a reload ---- */
 
 /* Adds the hash of a file record to the vdiff; ID (a record number or rid) must fit its
- * 32 bits. */
+ * 32 bits. Returns 0, or 1 when the record was paired with an open version (then it cannot
+ * be new), or a negative code. */
 static int add_hash(struct ldr *l, uint64_t h1, uint64_t h2, int64_t id)
 {
     char msg[512];
     if (id < 0 || id > (int64_t)UINT32_MAX)
         return error("'%s' holds more records than this xverify can compare", l->k->name);
     int rc = vd_add(l->vd, VD_FILE, h1, h2, (uint32_t)id);
-    return rc < 0 ? xv_fail(XV_EIO, "%s", vd_strerror(l->vd, rc, msg, sizeof msg)) : 0;
+    return rc < 0 ? xv_fail(XV_EIO, "%s", vd_strerror(l->vd, rc, msg, sizeof msg)) : rc;
+}
+
+/* ---- the records a reload's first pass keeps ---- */
+
+/* A kept record: this header, then LEN bytes: a plain CSV line (N < 0), or N values each
+ * ending in NUL. */
+struct kept {
+    int64_t recno, line;
+    int32_t n;
+    uint32_t len;
+};
+
+/* Appends a record to l->keep, unless the budget is spent: then nothing more is kept, and
+ * the second pass reads the file again. */
+static void keep_add(struct ldr *l, long recno, long line, int n, const char *const *v,
+                     const char *s, size_t len)
+{
+    if (l->keep_over)
+        return;
+    if (n >= 0)
+        for (int i = 0; i < n; i++)
+            len += strlen(v[i] ? v[i] : "") + 1;
+    if (len > UINT32_MAX || l->keep.len + sizeof(struct kept) + len > l->keep_budget) {
+        l->keep_over = 1;
+        sbuf_free(&l->keep);
+        return;
+    }
+    struct kept k = { recno, line, n, (uint32_t)len };
+    sbuf_add(&l->keep, (const char *)&k, sizeof k);
+    if (n < 0) {
+        sbuf_add(&l->keep, s, len);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        sbuf_add(&l->keep, v[i] ? v[i] : "", strlen(v[i] ? v[i] : "") + 1);
 }
 
 /* Reads (rid, h1, h2) of every open version of KIND (SQL reads every version in rid order;
@@ -505,6 +547,7 @@ static int start(struct ldr *l)
     /* XVERIFY_SPILL_BYTES, a test hook, makes the vdiff spill early */
     const char *hook = getenv("XVERIFY_SPILL_BYTES");
     size_t budget = hook && *hook ? (size_t)strtoull(hook, NULL, 10) : VD_BUDGET;
+    l->keep_budget = budget;
     rc = vd_new(&l->vd, (size_t)open + (size_t)(l->info.size / 40), budget, dir);
     free(path);
     if (rc < 0)
@@ -910,7 +953,6 @@ static int on_line(void *ctx, const char *s, size_t n, long line, long recno)
     struct ldr *l = ctx;
     const struct kind *k = l->k;
     int rc;
-    (void)line;
     if (!l->started || !l->deferred || l->pass == 2 || n > MAX_VALUE)
         return 0;
     if (csvin_split(s, n, l->fpos, l->nsrc) != l->nsrc)
@@ -936,6 +978,8 @@ static int on_line(void *ctx, const char *s, size_t n, long line, long recno)
     XXH128_hash_t h = XXH3_128bits_withSeed(raw->s, raw->len, l->seed);
     if ((rc = add_hash(l, h.low64, h.high64, recno)) < 0)
         return rc;
+    if (rc == 0)   /* not paired: perhaps new */
+        keep_add(l, recno, line, -1, NULL, s, n);
     return 1;
 }
 
@@ -959,9 +1003,12 @@ static int on_record(void *ctx, const struct rec *rec)
     /* a record that cannot be stored is quarantined by the second pass, in its place */
     if (l->sg.shape != SHAPE_OK) {
         bits_set(&l->todo, (uint32_t)rec->recno);
+        keep_add(l, rec->recno, rec->line, rec->n, (const char *const *)rec->v, NULL, 0);
         return 0;
     }
-    return add_hash(l, l->sg.h.low64, l->sg.h.high64, rec->recno);
+    if ((rc = add_hash(l, l->sg.h.low64, l->sg.h.high64, rec->recno)) == 0)
+        keep_add(l, rec->recno, rec->line, rec->n, (const char *const *)rec->v, NULL, 0);
+    return rc < 0 ? rc : 0;
 }
 
 /* Stores the staged record (values in l->val) as a new version. Whether an open version or an
@@ -1016,8 +1063,8 @@ static int store_record(struct ldr *l, const struct staged *sg, const char *key)
         return rc;
     l->next_rid++;
     r->rows_added++;
-    if (!l->deferred)
-        return add_hash(l, h.low64, h.high64, rid);
+    if (!l->deferred && (rc = add_hash(l, h.low64, h.high64, rid)) < 0)
+        return rc;
     return 0;
 }
 
@@ -1087,6 +1134,71 @@ static int on_diff(void *ctx, enum vd_result res, uint32_t id)
         return 0;
     }
     return 0;
+}
+
+static long bits_count(const struct bits *s)
+{
+    long n = 0;
+    for (size_t i = 0; i < s->len; i++)
+        n += __builtin_popcount(s->b[i]);
+    return n;
+}
+
+/* The second pass of a reload from what the first kept: stores (or quarantines) the records
+ * marked in todo, in file order, as reading the file again would. Every one of them must
+ * have been kept. */
+static int replay(struct ldr *l)
+{
+    struct sbuf fields = SBUF_INIT;
+    size_t *off = xmalloc(((size_t)l->nsrc + 1) * sizeof *off);
+    char **v = xmalloc(((size_t)l->nsrc + 1) * sizeof *v);
+    int cap = l->nsrc + 1, rc = 0;
+    long done = 0, want = bits_count(&l->todo);
+    for (size_t at = 0; at < l->keep.len && rc == 0;) {
+        struct kept k;
+        memcpy(&k, l->keep.s + at, sizeof k);
+        char *p = l->keep.s + at + sizeof k;
+        at += sizeof k + k.len;
+        if (k.recno < 0 || k.recno > (int64_t)UINT32_MAX || !bits_has(&l->todo, (uint32_t)k.recno))
+            continue;
+        int n = k.n;
+        if (n > cap) {
+            cap = n;
+            v = xrealloc(v, (size_t)cap * sizeof *v);
+        }
+        if (n < 0) {   /* a plain line: split as the reader's fast path splits it */
+            n = csvin_split(p, k.len, l->fpos, l->nsrc);
+            if (n != l->nsrc) {
+                rc = error("'%s': a kept line no longer splits into %d fields", l->o->file,
+                           l->nsrc);
+                break;
+            }
+            sbuf_reset(&fields);
+            for (int i = 0; i < n; i++) {
+                off[i] = fields.len;
+                sbuf_add(&fields, p + l->fpos[i].start, l->fpos[i].len);
+                sbuf_addc(&fields, '\0');
+            }
+            for (int i = 0; i < n; i++)
+                v[i] = fields.s + off[i];
+        } else {
+            for (int i = 0; i < n; i++) {
+                v[i] = p;
+                p += strlen(p) + 1;
+            }
+        }
+        struct rec rec = { n, v, (long)k.line, (long)k.recno };
+        stage(l, &rec, 0);
+        rc = process(l, &l->sg);
+        done++;
+    }
+    if (rc == 0 && done != want)
+        rc = error("'%s': %ld of the %ld records to store were kept; load refused",
+                   l->o->file, done, want);
+    sbuf_free(&fields);
+    free(off);
+    free(v);
+    return rc;
 }
 
 /* Sorts the file's records against the open versions (see struct ldr). */
@@ -1376,7 +1488,11 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
         /* the vdiff says which records are new; a second pass stores them */
         if ((rc = diff(&l)) < 0)
             goto done;
-        if (l.todo.len) {
+        if (l.todo.len && !l.keep_over) {
+            l.pass = 2;
+            if ((rc = wr_start(&l.w, db, l.stmt, 2)) < 0 || (rc = replay(&l)) < 0)
+                goto done;
+        } else if (l.todo.len) {
             src_close(&src);
             src_open_ok = 0;
             l.pass = 2;
@@ -1442,6 +1558,7 @@ done:
     vd_free(l.vd);
     free(l.todo.b);
     free(l.ended.b);
+    sbuf_free(&l.keep);
     sqlite3_finalize(l.del);
     sqlite3_finalize(l.end);
     sqlite3_finalize(l.key);

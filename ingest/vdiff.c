@@ -366,7 +366,7 @@ int vd_add(struct vdiff *v, enum vd_side side, uint64_t h1, uint64_t h2, uint32_
     struct entry e = { h1, (uint32_t)h2, id };
     int rc;
     if (v->ho && side == VD_FILE && pair(v, &e))
-        return 0;
+        return 1;
     if (sd->inmem >= v->budget && (rc = spill(v, sd)) < 0)
         return rc;
     size_t p = v->bits ? h1 >> (64 - v->bits) : 0;

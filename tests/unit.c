@@ -609,7 +609,7 @@ static void test_vdiff_pairing(void)
             pair_open_side(&pr);
         }
         for (int i = 1; i <= nfile; i++)
-            bad += vd_add(v, VD_FILE, key_h1(fkey[i]), fkey[i], (uint32_t)i) != 0;
+            bad += vd_add(v, VD_FILE, key_h1(fkey[i]), fkey[i], (uint32_t)i) < 0;
         if (run == 1) {
             vd_file_done(v);
             pthread_join(t, NULL);
