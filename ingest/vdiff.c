@@ -81,6 +81,9 @@ struct handover {
     size_t head, tail;
     int eof;              /* the open side is done */
     int closed;           /* the file side is done: hand nothing more over */
+    /* a side waits: the other wakes it (the open side once half the ring is free again),
+     * and not otherwise: a wake-up is a system call */
+    int open_waits, file_waits;
 };
 
 struct vdiff {
@@ -235,13 +238,18 @@ static void hand_over(struct vdiff *v)
     struct side *sd = &v->side[VD_OPEN];
     struct handover *h = v->ho;
     pthread_mutex_lock(&h->mu);
-    while (!h->closed && QUEUE - (h->tail - h->head) < sd->nbatch)
+    while (!h->closed && QUEUE - (h->tail - h->head) < sd->nbatch) {
+        h->open_waits = 1;
         pthread_cond_wait(&h->cv, &h->mu);
+    }
     if (!h->closed) {
         for (size_t k = 0; k < sd->nbatch; k++)
             h->q[(h->tail + k) & (QUEUE - 1)] = sd->batch[k];
         h->tail += sd->nbatch;
-        pthread_cond_broadcast(&h->cv);
+        if (h->file_waits) {
+            h->file_waits = 0;
+            pthread_cond_broadcast(&h->cv);
+        }
     }
     pthread_mutex_unlock(&h->mu);
     sd->nbatch = 0;
@@ -286,12 +294,15 @@ static void take(struct vdiff *v, size_t need)
             sd->win[(sd->wt + k) & (WINDOW - 1)] = h->q[(h->head + k) & (QUEUE - 1)];
         sd->wt += n;
         h->head += n;
-        if (n)
+        if (h->open_waits && QUEUE - (h->tail - h->head) >= QUEUE / 2) {
+            h->open_waits = 0;
             pthread_cond_broadcast(&h->cv);
+        }
         if (h->eof && h->head == h->tail)
             sd->open_done = 1;
         if (sd->open_done || sd->wt - sd->wh >= need)
             break;
+        h->file_waits = 1;
         pthread_cond_wait(&h->cv, &h->mu);
     }
     pthread_mutex_unlock(&h->mu);
