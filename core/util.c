@@ -291,24 +291,3 @@ void crash_point(const char *point)
     }
 }
 
-/* Eight bytes at a time: a byte below 0x20 makes the word's test true (and only such a
- * byte), then the word is looked at byte by byte. */
-int mem_has_control(const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (((w - ones * 0x20) & ~w & high) == 0)
-            continue;
-        for (size_t k = i; k < i + 8; k++)
-            if (s[k] < 0x20 && s[k] != '\t')
-                return 1;
-    }
-    for (; i < n; i++)
-        if (s[i] < 0x20 && s[i] != '\t')
-            return 1;
-    return 0;
-}

@@ -48,9 +48,6 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
-/* Whether any of the N bytes at P is a control character (below 0x20) other than tab. */
-int mem_has_control(const void *p, size_t n);
-
 /* Decodes one UTF-8 code point at S (N bytes left): returns its length, or 0 when invalid. */
 int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* Encodes CP into OUT (4 bytes room); returns the length. */

@@ -72,7 +72,7 @@ struct ldr {
     int *srcmap;            /* source position -> canonical column, or -1 */
     int nsrc;
     int *colsrc;            /* canonical column -> source position, or -1 */
-    struct csv_span *fpos;  /* on_line: where each source field is */
+    struct csv_span *fpos;  /* replay: where each field of a kept line is */
     struct sbuf unknown;
     char map_as_of[11];
     int started;
@@ -945,41 +945,41 @@ static int count_record(struct ldr *l)
     return 0;
 }
 
-/* The first pass of a reload hashes a plain CSV line without the reader splitting it: its
- * fields, trimmed as libcsv trims them, make the same raw record as stage() would. A line
- * that cannot be a record is left to the reader (and then quarantined by the second pass). */
-static int on_line(void *ctx, const char *s, size_t n, long line, long recno)
+/* The first pass of a reload hashes a plain CSV line without making a record of it: its
+ * fields, as the reader split them, make the same raw record as stage() would. A line that
+ * cannot be a record is left to the reader (and then quarantined by the second pass). */
+static int on_line(void *ctx, const struct csv_line *ln)
 {
     struct ldr *l = ctx;
     const struct kind *k = l->k;
     int rc;
-    if (!l->started || !l->deferred || l->pass == 2 || n > MAX_VALUE)
+    if (!l->started || !l->deferred || l->pass == 2 || ln->n > MAX_VALUE)
         return 0;
-    if (csvin_split(s, n, l->fpos, l->nsrc) != l->nsrc)
+    if (ln->nf != l->nsrc)
         return 0;   /* ragged */
-    if (mem_has_control(s, n))
+    if (ln->control)
         return 0;   /* perhaps in a column not read: the reader sees */
     struct sbuf *raw = &l->sg.raw;
     sbuf_reset(raw);
-    sbuf_reserve(raw, n + (size_t)k->ncols);
+    sbuf_reserve(raw, ln->n + (size_t)k->ncols);
     for (int c = 0; c < k->ncols; c++) {
         int pos = l->colsrc[c];
         if (c)
             raw->s[raw->len++] = '\x1f';
         if (pos < 0)
             continue;
-        size_t len = l->fpos[pos].len;
-        memcpy(raw->s + raw->len, s + l->fpos[pos].start, len);
+        size_t len = ln->span[pos].len;
+        memcpy(raw->s + raw->len, ln->s + ln->span[pos].start, len);
         raw->len += len;
     }
     raw->s[raw->len] = '\0';
     if ((rc = count_record(l)) < 0)
         return rc;
     XXH128_hash_t h = XXH3_128bits_withSeed(raw->s, raw->len, l->seed);
-    if ((rc = add_hash(l, h.low64, h.high64, recno)) < 0)
+    if ((rc = add_hash(l, h.low64, h.high64, ln->recno)) < 0)
         return rc;
     if (rc == 0)   /* not paired: perhaps new */
-        keep_add(l, recno, line, -1, NULL, s, n);
+        keep_add(l, ln->recno, ln->line, -1, NULL, ln->s, ln->n);
     return 1;
 }
 

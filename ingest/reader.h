@@ -4,6 +4,22 @@
 #include <stddef.h>
 #include "source.h"
 
+struct csv_span {
+    size_t start, len;
+};
+
+/* A plain CSV line (no quote, no CR): the N bytes at S without the line end, split into NF
+ * fields at SPAN (NF is one more than the reader's column limit when there are more);
+ * CONTROL when it holds a control character other than tab. It holds record RECNO, which
+ * starts on line LINE. */
+struct csv_line {
+    const char *s;
+    size_t n;
+    const struct csv_span *span;
+    int nf, control;
+    long line, recno;
+};
+
 /* One record: V[i] is the value of source column i (NULL when absent), all valid UTF-8. */
 struct rec {
     int n;
@@ -24,10 +40,9 @@ struct reader_cb {
     /* Optional: 0 when record RECNO is not wanted. The CSV reader then skips a plain line
      * without splitting it; record() may still be called for unwanted records. */
     int (*wanted)(void *ctx, long recno);
-    /* Optional: offered each plain line (no quote, no CR; the N bytes at S without the line
-     * end) that holds record RECNO starting on line LINE. 1: taken, it is not split or passed
+    /* Optional: offered each plain line (see struct csv_line). 1: taken, it is not passed
      * to record(); 0: not taken; < 0: an error that stops the reading. */
-    int (*line)(void *ctx, const char *s, size_t n, long line, long recno);
+    int (*line)(void *ctx, const struct csv_line *ln);
 };
 
 /* Limits that keep memory bounded whatever the input. */
@@ -45,10 +60,15 @@ extern int csvin_fast;
 /* Splits the N bytes at S, a line with no quote, CR or line end, at its commas into fields
  * trimmed of spaces and tabs, as libcsv reads them: SPAN gets up to MAX fields; returns
  * their number, or MAX + 1 when there are more. */
-struct csv_span {
-    size_t start, len;
-};
 int csvin_split(const char *s, size_t n, struct csv_span *span, int max);
+
+/* csvin_split and the checks a line needs before it, in one pass of 16 bytes at a time:
+ * returns what csvin_split would, and *FLAGS gets CSV_QUOTE_CR when the line holds a quote
+ * or a CR (then nothing else is said: the line is libcsv's), CSV_CONTROL when it holds a
+ * control character other than tab. Past MAX fields it stops (returning MAX + 1), and
+ * FLAGS tells nothing of the rest of the line: such a line is libcsv's too. */
+enum { CSV_QUOTE_CR = 1, CSV_CONTROL = 2 };
+int csvin_scan(const char *s, size_t n, struct csv_span *span, int max, unsigned *flags);
 
 /* XML layout: RECORD is the path of one record element ("/DATA/ROW"), NULL for "every child
  * of the root"; AS_OF an optional path ("/DATA/@EXPORT_DATE" or an element's text). */

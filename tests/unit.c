@@ -246,29 +246,6 @@ static void test_utf8(void)
         valid += got == len;
     }
     CHECK(same == cases, "utf8_check = decoding in %d of %d random strings", same, cases);
-    /* mem_has_control against a byte loop, on random strings with few control bytes */
-    static const unsigned char plain[] = { 'a', ' ', '\t', 0x20, 0x21, 0x7F, 0x80, 0x9F, 0xE4, 0xFF },
-                               ctl[] = { 0x00, 0x01, 0x08, 0x0A, 0x0D, 0x1F };
-    int csame = 0, with = 0;
-    for (int c = 0; c < cases; c++) {
-        unsigned char s[40];
-        size_t len = (size_t)((seed = seed * 1103515245u + 12345u) >> 16) % sizeof s;
-        for (size_t i = 0; i < len; i++) {
-            seed = seed * 1103515245u + 12345u;
-            /* a control byte in about one string of three */
-            unsigned r = (seed >> 16) % (unsigned)(len * 3 + 1);
-            s[i] = r == 0 ? ctl[(seed >> 8) % sizeof ctl] : plain[r % sizeof plain];
-        }
-        int want = 0;
-        for (size_t i = 0; i < len; i++)
-            want |= s[i] < 0x20 && s[i] != '\t';
-        csame += mem_has_control(s, len) == want;
-        with += want;
-    }
-    CHECK(csame == cases, "mem_has_control = a byte loop in %d of %d random strings", csame,
-          cases);
-    CHECK(with > 100 && with < cases - 100, "the random strings include control bytes (%d)",
-          with);
     CHECK(valid > 100 && valid < cases - 100, "the random strings include valid ones (%d)",
           valid);
 }
@@ -400,6 +377,63 @@ static int trace_csv(const char *path, int fast, struct sbuf *out)
 
 /* The quote-free fast path gives what libcsv gives, on random text made of the characters
  * that matter (commas, blanks, CR, LF, quotes) and on lines longer than the read buffer. */
+/* csvin_scan against csvin_split and byte loops, on random lines of the bytes that matter
+ * (commas, blanks, quotes, CRs, control bytes, bytes of UTF-8 text) 0 to 70 long, so that
+ * every length of the last block occurs, with a field limit of 3 and of 1024. */
+static void test_csv_scan(void)
+{
+    static const unsigned char atoms[] = { 'a', ',', ',', ' ', '\t', 0xE4, 0xB8, 0x80, 0x7F,
+                                           0x20, 0x21, 0x1F, 0x01, 0x00, '"', '\r' };
+    struct csv_span want[1025], got[1025];
+    unsigned seed = 99;
+    int same = 0, cases = 30000, quoted = 0, control = 0, over = 0;
+    for (int c = 0; c < cases; c++) {
+        char s[70];
+        size_t len = (size_t)((seed = seed * 1103515245u + 12345u) >> 16) % (sizeof s + 1);
+        /* a quote, CR or control byte in about half the lines */
+        int rare = c % 2;
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = (seed >> 16) % (unsigned)(rare ? sizeof atoms : sizeof atoms - 5);
+            s[i] = (char)atoms[r];
+        }
+        int max = c % 3 ? 1024 : 3;
+        unsigned fl = 99;
+        int nf = csvin_scan(s, len, got, max, &fl);
+        int q = memchr(s, '"', len) || memchr(s, '\r', len), ctl = 0;
+        for (size_t i = 0; i < len; i++)
+            ctl |= (unsigned char)s[i] < 0x20 && s[i] != '\t' && s[i] != '\r';
+        int ok;
+        if (nf == max + 1 && fl != CSV_QUOTE_CR) {   /* it stopped at the limit */
+            int wn = csvin_split(s, len, want, max);
+            const char *first = memchr(s, '"', len), *cr = memchr(s, '\r', len);
+            if (!first || (cr && cr < first))
+                first = cr;
+            /* the limit comes before any quote or CR, and csvin_split finds it too when
+             * there is none */
+            ok = first ? (size_t)(first - s) >= want[max - 1].start + want[max - 1].len
+                       : wn == max + 1;
+            over++;
+        } else if (q) {
+            ok = fl == CSV_QUOTE_CR;
+            quoted++;
+        } else {
+            int wn = csvin_split(s, len, want, max);
+            ok = nf == wn && (nf > max || fl == (ctl ? (unsigned)CSV_CONTROL : 0u));
+            for (int f = 0; ok && f < nf && f < max; f++)
+                ok = got[f].start == want[f].start && got[f].len == want[f].len;
+            control += ctl;
+            over += nf > max;
+        }
+        same += ok;
+    }
+    CHECK(same == cases, "csvin_scan = csvin_split and byte loops in %d of %d random lines",
+          same, cases);
+    CHECK(quoted > 1000 && control > 500 && over > 1000,
+          "the random lines include quoted (%d), control (%d) and too many fields (%d)", quoted,
+          control, over);
+}
+
 static void test_csv_fast(void)
 {
     static const char *const atoms[] = { "a", "中", ",", ",", " ", "\t", "\n", "\n", "\r\n",
@@ -824,6 +858,7 @@ int main(void)
     test_utf8();
     test_encodings();
     test_csv();
+    test_csv_scan();
     test_csv_fast();
     test_vdiff();
     test_vdiff_pairing();
