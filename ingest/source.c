@@ -9,6 +9,10 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 #include <xxhash.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_UTF8_SIMD 1
+#endif
 #include "../core/err.h"
 #include "../core/util.h"
 #include "source.h"
@@ -35,7 +39,7 @@ const char *src_enc_name(enum src_enc e)
  * the second byte's range depends on the first (no overlong forms, no surrogates, nothing past
  * U+10FFFF), the others are 80..BF. The code-point-decoding loop this replaced was 12% of a
  * reload's samples. */
-size_t utf8_check(const unsigned char *p, size_t n, int partial_ok, size_t *tail)
+static size_t utf8_check_bytes(const unsigned char *p, size_t n, int partial_ok, size_t *tail)
 {
     const uint64_t high = 0x8080808080808080ull, ones = 0x0101010101010101ull;
     size_t i = 0;
@@ -87,6 +91,96 @@ size_t utf8_check(const unsigned char *p, size_t n, int partial_ok, size_t *tail
         i += len;
     }
     return n;
+}
+
+#ifdef HAVE_UTF8_SIMD
+/* The same rules 16 bytes at a time, after Keiser and Lemire, "Validating UTF-8 in less than
+ * one instruction per byte" (2021): three table lookups on the high and low nibble of each
+ * byte's predecessor and the high nibble of the byte itself give the errors that two bytes
+ * show (a bit each), and the bytes two and three places after a three- or four-byte lead
+ * must be continuations. 1 when the M bytes at P (M a multiple of 16, starting at a
+ * character) hold an error or a NUL; a sequence cut by the end is not one. The byte loop
+ * above was 9% of a reload's samples on text that is 40% Chinese. */
+enum {
+    U_SHORT = 1 << 0,     /* a lead or ASCII, then a lead or ASCII where a continuation was due */
+    U_LONG = 1 << 1,      /* ASCII, then a continuation */
+    U_OVER3 = 1 << 2,     /* E0 80..9F */
+    U_LARGE = 1 << 3,     /* F4 90..BF, F5..FF 90..BF */
+    U_SURR = 1 << 4,      /* ED A0..BF */
+    U_OVER2 = 1 << 5,     /* C0..C1 80..BF */
+    U_LARGE80 = 1 << 6,   /* F5..FF 80..8F; also F0 80..8F, overlong */
+    U_CONTS = 1 << 7,     /* a continuation, then a continuation (unless 2-3 places from a lead) */
+    U_CARRY = U_SHORT | U_LONG | U_CONTS,
+};
+
+__attribute__((target("ssse3"))) static int utf8_simd_bad(const unsigned char *p, size_t m)
+{
+    const __m128i hi1 = _mm_setr_epi8(
+        U_LONG, U_LONG, U_LONG, U_LONG, U_LONG, U_LONG, U_LONG, U_LONG,
+        (char)U_CONTS, (char)U_CONTS, (char)U_CONTS, (char)U_CONTS,
+        U_SHORT | U_OVER2, U_SHORT, U_SHORT | U_OVER3 | U_SURR,
+        U_SHORT | U_LARGE | U_LARGE80);
+    const __m128i lo1 = _mm_setr_epi8(
+        (char)(U_CARRY | U_OVER3 | U_OVER2 | U_LARGE80), (char)(U_CARRY | U_OVER2),
+        (char)U_CARRY, (char)U_CARRY, (char)(U_CARRY | U_LARGE),
+        (char)(U_CARRY | U_LARGE | U_LARGE80), (char)(U_CARRY | U_LARGE | U_LARGE80),
+        (char)(U_CARRY | U_LARGE | U_LARGE80), (char)(U_CARRY | U_LARGE | U_LARGE80),
+        (char)(U_CARRY | U_LARGE | U_LARGE80), (char)(U_CARRY | U_LARGE | U_LARGE80),
+        (char)(U_CARRY | U_LARGE | U_LARGE80), (char)(U_CARRY | U_LARGE | U_LARGE80),
+        (char)(U_CARRY | U_LARGE | U_LARGE80 | U_SURR), (char)(U_CARRY | U_LARGE | U_LARGE80),
+        (char)(U_CARRY | U_LARGE | U_LARGE80));
+    const __m128i hi2 = _mm_setr_epi8(
+        U_SHORT, U_SHORT, U_SHORT, U_SHORT, U_SHORT, U_SHORT, U_SHORT, U_SHORT,
+        (char)(U_LONG | U_OVER2 | U_CONTS | U_OVER3 | U_LARGE80),
+        (char)(U_LONG | U_OVER2 | U_CONTS | U_OVER3 | U_LARGE),
+        (char)(U_LONG | U_OVER2 | U_CONTS | U_SURR | U_LARGE),
+        (char)(U_LONG | U_OVER2 | U_CONTS | U_SURR | U_LARGE),
+        U_SHORT, U_SHORT, U_SHORT, U_SHORT);
+    const __m128i nib = _mm_set1_epi8(0x0F), zero = _mm_setzero_si128();
+    /* the last three bytes of a block, when they begin a sequence the block does not end */
+    const __m128i cut = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                      (char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
+    __m128i prev = zero, err = zero;
+    for (size_t i = 0; i < m; i += 16) {
+        __m128i in = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        err = _mm_or_si128(err, _mm_cmpeq_epi8(in, zero));
+        if (!_mm_movemask_epi8(in)) {   /* ASCII: only a sequence cut before it is wrong */
+            err = _mm_or_si128(err, _mm_subs_epu8(prev, cut));
+            prev = in;
+            continue;
+        }
+        __m128i prev1 = _mm_alignr_epi8(in, prev, 15);
+        __m128i sc = _mm_and_si128(
+            _mm_and_si128(_mm_shuffle_epi8(hi1, _mm_and_si128(_mm_srli_epi16(prev1, 4), nib)),
+                          _mm_shuffle_epi8(lo1, _mm_and_si128(prev1, nib))),
+            _mm_shuffle_epi8(hi2, _mm_and_si128(_mm_srli_epi16(in, 4), nib)));
+        __m128i third = _mm_subs_epu8(_mm_alignr_epi8(in, prev, 14), _mm_set1_epi8(0xE0 - 0x80));
+        __m128i fourth = _mm_subs_epu8(_mm_alignr_epi8(in, prev, 13), _mm_set1_epi8(0xF0 - 0x80));
+        __m128i must = _mm_and_si128(_mm_or_si128(third, fourth), _mm_set1_epi8((char)0x80));
+        err = _mm_or_si128(err, _mm_xor_si128(must, sc));
+        prev = in;
+    }
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(err, zero)) != 0xFFFF;
+}
+#endif
+
+/* The blocks of 16 go to the SIMD check, where the CPU has SSSE3; the rest, and any buffer
+ * it finds a fault in (to say where), to the byte loop. */
+size_t utf8_check(const unsigned char *p, size_t n, int partial_ok, size_t *tail)
+{
+#ifdef HAVE_UTF8_SIMD
+    size_t m = n & ~(size_t)15;
+    if (m >= 64 && __builtin_cpu_supports("ssse3") && !utf8_simd_bad(p, m)) {
+        /* the blocks hold whole sequences up to the last character that starts in the
+         * three bytes before their end: the byte loop takes it from there */
+        size_t c = m - 3;
+        while (c < m && (p[c] & 0xC0) == 0x80)
+            c++;
+        size_t r = utf8_check_bytes(p + c, n - c, partial_ok, tail);
+        return r == n - c ? n : c + r;
+    }
+#endif
+    return utf8_check_bytes(p, n, partial_ok, tail);
 }
 
 /* Feeds N bytes to iconv; returns the offset in BUF of the first bad byte, or N. A sequence
