@@ -7,6 +7,8 @@
 #include "store.h"
 #include "util.h"
 
+#define BUSY_MS 5000   /* how long a connection waits for another's lock */
+
 static const char *const base_schema =
     "CREATE TABLE loads("
     " id INTEGER PRIMARY KEY,"
@@ -310,10 +312,11 @@ int store_open(const char *path, sqlite3 **out)
         goto fail;
     }
     sqlite3_extended_result_codes(db, 1);
-    sqlite3_busy_timeout(db, 5000);
-    if (store_int(db, "PRAGMA application_id", NULL, NULL, &appid) < 0 ||
-        store_int(db, "PRAGMA user_version", NULL, NULL, &ver) < 0) {
-        rc = xv_fail(XV_ELOCKED, "'%s' is not an xverify database", path);
+    sqlite3_busy_timeout(db, BUSY_MS);
+    if ((rc = store_int(db, "PRAGMA application_id", NULL, NULL, &appid)) < 0 ||
+        (rc = store_int(db, "PRAGMA user_version", NULL, NULL, &ver)) < 0) {
+        if (rc != XV_EIO)   /* an I/O error is said as it is (exit 5) */
+            rc = xv_fail(XV_ELOCKED, "'%s' is not an xverify database", path);
         goto fail;
     }
     if (appid != 0 && appid != STORE_APP_ID) {
@@ -439,6 +442,40 @@ void store_rollback(sqlite3 *db)
 {
     if (db && !sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Sets the journal mode to MODE: 1 when SQLite says it is now MODE, 0 when not (busy
+ * included), or a negative code, reported unless QUIET. */
+static int journal_mode(sqlite3 *db, const char *mode, int quiet)
+{
+    sqlite3_stmt *st = NULL;
+    const char *sql = !strcmp(mode, "wal") ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=DELETE";
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return quiet ? XV_ERR : store_err(db, "setting the journal mode");
+    int rc, s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        rc = !strcmp((const char *)sqlite3_column_text(st, 0), mode);
+    else if (store_code(s) == XV_ELOCKED)
+        rc = 0;
+    else
+        rc = quiet ? XV_ERR : store_err(db, "setting the journal mode");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_bulk(sqlite3 *db)
+{
+    return journal_mode(db, "delete", 0);
+}
+
+void store_bulk_end(sqlite3 *db)
+{
+    /* a failure leaves rollback mode, which is correct, only slower for readers; the next
+     * store_open sets WAL again, and this must not make a committed load fail: it neither
+     * waits for other connections nor reports */
+    sqlite3_busy_timeout(db, 0);
+    journal_mode(db, "wal", 1);
+    sqlite3_busy_timeout(db, BUSY_MS);
 }
 
 int store_int(sqlite3 *db, const char *sql, const char *a, const char *b, long long *out)

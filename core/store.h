@@ -28,6 +28,16 @@ int store_commit(sqlite3 *db);
 /* Rolls back if a transaction is open; never fails loudly. */
 void store_rollback(sqlite3 *db);
 
+/* A first load writes a whole table, which WAL writes twice (the log, then the checkpoint at
+ * commit) and a rollback journal once. store_bulk, outside any transaction, switches DB to
+ * rollback-journal mode for such a load: 1 when it did, 0 when SQLite kept WAL (another
+ * connection has the database open: the load runs in WAL mode then). While it lasts, other
+ * processes cannot read the database once the load's writes leave SQLite's cache: they wait
+ * up to the busy timeout and then report it locked. store_bulk_end switches back to WAL; if
+ * it cannot, the database stays in rollback mode until the next store_open. */
+int store_bulk(sqlite3 *db);
+void store_bulk_end(sqlite3 *db);
+
 /* Field I of a stored raw record: returns 1 with *P, *N set when the source's value differs
  * from the normalised column, 0 when it equals it (or the record has no raw values). */
 int store_raw_field(const char *raw, int i, const char **p, size_t *n);

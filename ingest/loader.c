@@ -1407,7 +1407,7 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
 {
     struct ldr l;
     struct src src;
-    int rc, src_open_ok = 0, in_tx = 0;
+    int rc, src_open_ok = 0, in_tx = 0, bulk = 0;
     memset(&l, 0, sizeof l);
     memset(r, 0, sizeof *r);
     l.db = db;
@@ -1461,6 +1461,14 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     }
     memcpy(r->sha256, l.info.sha256, sizeof r->sha256);
     r->encoding = src_enc_name(l.info.enc);
+    /* a first load of a kind (upserts aside: they are small) writes its table once */
+    long long open_before = 0;
+    if (!l.k->upsert &&
+        (rc = store_int(db, "SELECT coalesce(sum(rows_added - rows_closed), 0) FROM loads "
+                            "WHERE kind=?1", l.k->name, NULL, &open_before)) < 0)
+        goto done;
+    if (!l.k->upsert && open_before == 0 && (rc = bulk = store_bulk(db)) < 0)
+        goto done;
     if ((rc = store_begin(db)) < 0)
         goto done;
     in_tx = 1;
@@ -1517,6 +1525,7 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     sqlite3_finalize(l.stmt[0]);
     sqlite3_finalize(l.stmt[1]);
     l.stmt[0] = l.stmt[1] = NULL;
+    crash_point("load-stored");   /* everything written, nothing committed */
     if ((rc = store_commit(db)) < 0)
         goto done;
     in_tx = 0;
@@ -1538,6 +1547,8 @@ done:
     sqlite3_finalize(l.stmt[1]);
     if (in_tx)
         store_rollback(db);
+    if (bulk > 0)
+        store_bulk_end(db);
     if (rc < 0 && rc != XV_ENEEDS)
         r->load_id = 0;
     if (src_open_ok)
