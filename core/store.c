@@ -465,6 +465,8 @@ static int journal_mode(sqlite3 *db, const char *mode, int quiet)
 
 int store_bulk(sqlite3 *db)
 {
+    /* with another connection open, SQLite keeps WAL at once, without the busy handler
+     * (cli.case: the load beside an open connection took 0.37 s) */
     return journal_mode(db, "delete", 0);
 }
 
