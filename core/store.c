@@ -328,10 +328,10 @@ int store_open(const char *path, sqlite3 **out)
                      STORE_SCHEMA_VERSION);
         goto fail;
     }
-    /* 64 KiB pages: the big tables are appended to and scanned, and a first load writes
-     * every page twice (WAL, then checkpoint), so fewer, larger pages pay: the commit of a
-     * 10M-row household load took 4.6 to 5.9 s with them (5 runs), 5.7 to 8.0 s with 16 KiB
-     * pages (4 runs). What a reload changes in place (ends) is in narrow tables, so large
+    /* 64 KiB pages: the big tables are appended to and scanned, and fewer, larger pages
+     * pay: when a first load still went through the WAL (every page written twice), its
+     * commit took 4.6 to 5.9 s for 10M household rows with them (5 runs), 5.7 to 8.0 s
+     * with 16 KiB pages (4 runs). What a reload changes in place (ends) is in narrow tables, so large
      * pages cost it little. Only takes effect on a new database (before WAL is on). */
     if (appid == 0 && ver == 0 && (rc = store_exec(db, "PRAGMA page_size=65536")) < 0)
         goto fail;
