@@ -315,7 +315,12 @@ int store_open(const char *path, sqlite3 **out)
     sqlite3_busy_timeout(db, BUSY_MS);
     if ((rc = store_int(db, "PRAGMA application_id", NULL, NULL, &appid)) < 0 ||
         (rc = store_int(db, "PRAGMA user_version", NULL, NULL, &ver)) < 0) {
-        if (rc != XV_EIO)   /* an I/O error is said as it is (exit 5) */
+        /* an I/O error is said as it is (exit 5); another process's lock too (a first
+         * load holds one under the rollback journal) */
+        int e = sqlite3_errcode(db);
+        if (rc != XV_EIO && (e == SQLITE_BUSY || e == SQLITE_LOCKED))
+            rc = xv_fail(XV_ELOCKED, "the database is locked by another run");
+        else if (rc != XV_EIO)
             rc = xv_fail(XV_ELOCKED, "'%s' is not an xverify database", path);
         goto fail;
     }
