@@ -291,3 +291,29 @@ void crash_point(const char *point)
     }
 }
 
+void bits_set(struct bits *s, uint32_t n)
+{
+    size_t byte = n / 8;
+    if (byte >= s->len) {
+        size_t len = s->len ? s->len : 4096;
+        while (len <= byte)
+            len *= 2;
+        s->b = xrealloc(s->b, len);
+        memset(s->b + s->len, 0, len - s->len);
+        s->len = len;
+    }
+    s->b[byte] |= (unsigned char)(1u << (n % 8));
+}
+
+int bits_has(const struct bits *s, uint32_t n)
+{
+    return n / 8 < s->len && (s->b[n / 8] >> (n % 8) & 1);
+}
+
+long bits_count(const struct bits *s)
+{
+    long n = 0;
+    for (size_t i = 0; i < s->len; i++)
+        n += __builtin_popcount(s->b[i]);
+    return n;
+}

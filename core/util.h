@@ -48,6 +48,16 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/* A set of record numbers or rids, a bit each, growing as members are added. The owner
+ * frees b; a zeroed struct is the empty set. */
+struct bits {
+    unsigned char *b;
+    size_t len;     /* bytes */
+};
+void bits_set(struct bits *s, uint32_t n);
+int bits_has(const struct bits *s, uint32_t n);
+long bits_count(const struct bits *s);
+
 /* Decodes one UTF-8 code point at S (N bytes left): returns its length, or 0 when invalid. */
 int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* Encodes CP into OUT (4 bytes room); returns the length. */

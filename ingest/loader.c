@@ -37,11 +37,6 @@ struct colwarn {
     long bad, unknown;
 };
 
-struct bits {              /* a set of record numbers or rids */
-    unsigned char *b;
-    size_t len;
-};
-
 struct keyset {           /* applicant_ids named by an upsert file, with their first line */
     char **key;
     long *line;
@@ -864,25 +859,6 @@ static void staged_free(struct staged *sg)
     free(sg->off);
 }
 
-static void bits_set(struct bits *s, uint32_t n)
-{
-    size_t byte = n / 8;
-    if (byte >= s->len) {
-        size_t len = s->len ? s->len : 4096;
-        while (len <= byte)
-            len *= 2;
-        s->b = xrealloc(s->b, len);
-        memset(s->b + s->len, 0, len - s->len);
-        s->len = len;
-    }
-    s->b[byte] |= (unsigned char)(1u << (n % 8));
-}
-
-static int bits_has(const struct bits *s, uint32_t n)
-{
-    return n / 8 < s->len && (s->b[n / 8] >> (n % 8) & 1);
-}
-
 /* The second pass wants only the records the first marked. */
 static int wanted(void *ctx, long recno)
 {
@@ -1134,14 +1110,6 @@ static int on_diff(void *ctx, enum vd_result res, uint32_t id)
         return 0;
     }
     return 0;
-}
-
-static long bits_count(const struct bits *s)
-{
-    long n = 0;
-    for (size_t i = 0; i < s->len; i++)
-        n += __builtin_popcount(s->b[i]);
-    return n;
 }
 
 /* The second pass of a reload from what the first kept: stores (or quarantines) the records

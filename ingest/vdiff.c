@@ -68,9 +68,7 @@ struct side {
     unsigned since_topup;
     int last_unpaired;
     size_t credit;
-    unsigned char *paired;  /* by open rid: matched in step */
-    size_t plen;
-    unsigned long long npaired;
+    struct bits paired;     /* open rids matched in step */
 } __attribute__((aligned(64)));
 
 /* Open entries on their way from the open side's thread to the file side's. */
@@ -308,26 +306,6 @@ static void take(struct vdiff *v, size_t need)
     pthread_mutex_unlock(&h->mu);
 }
 
-static void mark_paired(struct side *sd, uint32_t rid)
-{
-    size_t byte = rid / 8;
-    if (byte >= sd->plen) {
-        size_t len = sd->plen ? sd->plen : 4096;
-        while (len <= byte)
-            len *= 2;
-        sd->paired = xrealloc(sd->paired, len);
-        memset(sd->paired + sd->plen, 0, len - sd->plen);
-        sd->plen = len;
-    }
-    sd->paired[byte] |= (unsigned char)(1u << (rid % 8));
-}
-
-static int is_paired(const struct vdiff *v, uint32_t rid)
-{
-    const struct side *sd = &v->side[VD_FILE];
-    return rid / 8 < sd->plen && (sd->paired[rid / 8] >> (rid % 8) & 1);
-}
-
 /* Compares the file entry E with the next NEAR open entries, and after an unpaired one with
  * the next FAR, as the credit allows (a file in another order than the open versions must
  * not cost FAR compares an entry); 1 when it was paired with one of them, which is then the
@@ -359,8 +337,7 @@ static int pair(struct vdiff *v, const struct entry *e)
     sd->last_unpaired = 1;
     return 0;
 found:
-    mark_paired(sd, sd->win[(sd->wh + d) & (WINDOW - 1)].id);
-    sd->npaired++;
+    bits_set(&sd->paired, sd->win[(sd->wh + d) & (WINDOW - 1)].id);
     sd->wh += d + 1;
     sd->last_unpaired = 0;
     return 1;
@@ -368,7 +345,7 @@ found:
 
 unsigned long long vd_paired(const struct vdiff *v)
 {
-    return v->side[VD_FILE].npaired;
+    return (unsigned long long)bits_count(&v->side[VD_FILE].paired);
 }
 
 int vd_add(struct vdiff *v, enum vd_side side, uint64_t h1, uint64_t h2, uint32_t id)
@@ -416,7 +393,7 @@ struct join {
 static int join_one(struct vdiff *v, int side, const struct entry *e, struct join *j)
 {
     size_t i = find(v, e);
-    if (side == VD_OPEN && v->ho && is_paired(v, e->id)) {
+    if (side == VD_OPEN && v->ho && bits_has(&v->side[VD_FILE].paired, e->id)) {
         /* matched in step; a second open version of its content ends, as below, and the
          * file entry counts as it would have against the first */
         int was = v->state[i];
@@ -532,7 +509,7 @@ void vd_free(struct vdiff *v)
         free(v->side[s].chunk);
         free(v->side[s].batch);
         free(v->side[s].win);
-        free(v->side[s].paired);
+        free(v->side[s].paired.b);
         if (v->side[s].fd >= 0)
             close(v->side[s].fd);
     }
