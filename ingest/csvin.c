@@ -218,7 +218,9 @@ static int fast_line(struct csvin *c, const char *s, size_t n)
         c->span = xmalloc((READER_MAX_COLUMNS + 1) * sizeof *c->span);
     unsigned fl;
     int nf = csvin_scan(s, body, c->span, READER_MAX_COLUMNS, &fl);
-    if (fl & CSV_QUOTE_CR)
+    /* past the column limit the scan stopped, so a quote may follow: libcsv's path says
+     * what is wrong */
+    if ((fl & CSV_QUOTE_CR) || nf > READER_MAX_COLUMNS)
         return 0;
     if (nf == 1 && c->span[0].len == 0)
         return 1;   /* an empty or blank line holds no record */
@@ -237,8 +239,6 @@ static int fast_line(struct csvin *c, const char *s, size_t n)
             return 1;
         }
     }
-    if (nf > READER_MAX_COLUMNS)
-        return 0;   /* libcsv's path says what is wrong */
     c->rec_line = c->line;
     for (int f = 0; f < nf; f++)
         add_field(c, s + c->span[f].start, c->span[f].len);

@@ -8,10 +8,9 @@ struct csv_span {
     size_t start, len;
 };
 
-/* A plain CSV line (no quote, no CR): the N bytes at S without the line end, split into NF
- * fields at SPAN (NF is one more than the reader's column limit when there are more);
- * CONTROL when it holds a control character other than tab. It holds record RECNO, which
- * starts on line LINE. */
+/* A plain CSV line (no quote, no CR, no more fields than the reader's column limit): the N
+ * bytes at S without the line end, split into NF fields at SPAN; CONTROL when it holds a
+ * control character other than tab. It holds record RECNO, which starts on line LINE. */
 struct csv_line {
     const char *s;
     size_t n;
