@@ -440,6 +440,14 @@ static int open_wait(struct ldr *l)
 
 /* ---- starting the load: as-of date, order, the load row, the open versions ---- */
 
+/* How many versions of KIND are open, by the loads' counts. */
+static int count_open(sqlite3 *db, const char *kind, long long *out)
+{
+    int rc = store_int(db, "SELECT coalesce(sum(rows_added - rows_closed), 0) FROM loads "
+                           "WHERE kind=?1", kind, NULL, out);
+    return rc < 0 ? rc : 0;
+}
+
 /* The largest rid of the kind's table, 0 when it is empty. */
 static int max_rid(struct ldr *l, long long *out)
 {
@@ -528,8 +536,7 @@ static int start(struct ldr *l)
     st = NULL;
     /* the open versions of this kind go into the vdiff */
     long long open = 0, maxrid = 0;
-    if ((rc = store_int(l->db, "SELECT coalesce(sum(rows_added - rows_closed), 0) FROM loads "
-                               "WHERE kind=?1", l->k->name, NULL, &open)) < 0)
+    if ((rc = count_open(l->db, l->k->name, &open)) < 0)
         goto done;
     if ((rc = max_rid(l, &maxrid)) < 0)
         goto done;
@@ -1431,9 +1438,7 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     r->encoding = src_enc_name(l.info.enc);
     /* a first load of a kind (upserts aside: they are small) writes its table once */
     long long open_before = 0;
-    if (!l.k->upsert &&
-        (rc = store_int(db, "SELECT coalesce(sum(rows_added - rows_closed), 0) FROM loads "
-                            "WHERE kind=?1", l.k->name, NULL, &open_before)) < 0)
+    if (!l.k->upsert && (rc = count_open(db, l.k->name, &open_before)) < 0)
         goto done;
     if (!l.k->upsert && open_before == 0 && (rc = bulk = store_bulk(db)) < 0)
         goto done;
