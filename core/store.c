@@ -336,8 +336,9 @@ int store_open(const char *path, sqlite3 **out)
     /* 64 KiB pages: the big tables are appended to and scanned, and fewer, larger pages
      * pay: when a first load still went through the WAL (every page written twice), its
      * commit took 4.6 to 5.9 s for 10M household rows with them (5 runs), 5.7 to 8.0 s
-     * with 16 KiB pages (4 runs). What a reload changes in place (ends) is in narrow tables, so large
-     * pages cost it little. Only takes effect on a new database (before WAL is on). */
+     * with 16 KiB pages (4 runs). What a reload changes in place (ends) is in narrow
+     * tables, so large pages cost it little. Only takes effect on a new database (before
+     * WAL is on). */
     if (appid == 0 && ver == 0 && (rc = store_exec(db, "PRAGMA page_size=65536")) < 0)
         goto fail;
     if ((rc = store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
@@ -454,7 +455,8 @@ void store_rollback(sqlite3 *db)
 static int journal_mode(sqlite3 *db, const char *mode, int quiet)
 {
     sqlite3_stmt *st = NULL;
-    const char *sql = !strcmp(mode, "wal") ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=DELETE";
+    const char *sql = !strcmp(mode, "wal") ? "PRAGMA journal_mode=WAL"
+                                           : "PRAGMA journal_mode=DELETE";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return quiet ? XV_ERR : store_err(db, "setting the journal mode");
     int rc, s = sqlite3_step(st);

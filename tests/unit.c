@@ -740,7 +740,8 @@ static void test_vdiff_pairing(void)
     CHECK(unchanged > nfile / 2 && duplicate > 100 && news > 300, "all results occur");
     /* a record behind a run of deletions pairs once the open side's thread is far enough
      * ahead, which depends on the two threads' speeds: 96 to 99% here */
-    CHECK(paired > (unsigned long long)unchanged * 8 / 10 && paired <= (unsigned long long)unchanged,
+    CHECK(paired > (unsigned long long)unchanged * 8 / 10 &&
+              paired <= (unsigned long long)unchanged,
           "most unchanged records paired (%llu of %d)", paired, unchanged);
 }
 
