@@ -1,6 +1,7 @@
 /* store.c: opens the SQLite store, creates its versioned schema and wraps transactions. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "err.h"
 #include "kinds.h"
@@ -230,6 +231,14 @@ static void kind_extras(struct sbuf *b, const struct kind *k)
               k->name, k->name, k->name);
 }
 
+/* What version 4 adds: every version's content hash once more, STORE_HASH_RIDS rids a row
+ * (see store.h), so that a reload reads 16 bytes a version, not its whole row. */
+static void kind_hashes(struct sbuf *b, const struct kind *k)
+{
+    sbuf_addf(b, "CREATE TABLE %s_hash(chunk INTEGER PRIMARY KEY, hashes BLOB NOT NULL);",
+              k->name);
+}
+
 /* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
  * column is dropped after its index and view, which name it. */
 static void schema_v3(struct sbuf *b)
@@ -247,8 +256,9 @@ static void schema_v3(struct sbuf *b)
 }
 
 /* Runs the schema SQL of B and sets the schema version, in one transaction, if the database
- * is still at version FROM (another process may have done it while this one waited). */
-static int apply_schema(sqlite3 *db, struct sbuf *b, int from)
+ * is still at version FROM (another process may have done it while this one waited); then,
+ * when HASHES, fills every kind's new <kind>_hash from its table. */
+static int apply_schema(sqlite3 *db, struct sbuf *b, int from, int hashes)
 {
     int rc;
     long long ver = 0;
@@ -256,12 +266,19 @@ static int apply_schema(sqlite3 *db, struct sbuf *b, int from)
               STORE_SCHEMA_VERSION);
     if ((rc = store_begin(db)) < 0)
         return rc;
-    if ((rc = store_int(db, "PRAGMA user_version", NULL, NULL, &ver)) < 0 ||
-        (ver == from && (rc = store_exec(db, sbuf_str(b))) < 0)) {
-        store_rollback(db);
-        return rc;
+    if ((rc = store_int(db, "PRAGMA user_version", NULL, NULL, &ver)) < 0)
+        goto fail;
+    if (ver == from) {
+        if ((rc = store_exec(db, sbuf_str(b))) < 0)
+            goto fail;
+        for (int i = 0; hashes && i < xv_nkinds; i++)
+            if ((rc = store_hash_rebuild(db, xv_kinds[i].name)) < 0)
+                goto fail;
     }
     return store_commit(db);
+fail:
+    store_rollback(db);
+    return rc;
 }
 
 static int create_schema(sqlite3 *db)
@@ -271,9 +288,10 @@ static int create_schema(sqlite3 *db)
     for (int i = 0; i < xv_nkinds; i++) {
         kind_table(&b, &xv_kinds[i]);
         kind_extras(&b, &xv_kinds[i]);
+        kind_hashes(&b, &xv_kinds[i]);
     }
     sbuf_adds(&b, schema_v2);
-    int rc = apply_schema(db, &b, 0);
+    int rc = apply_schema(db, &b, 0, 0);
     sbuf_free(&b);
     return rc;
 }
@@ -284,8 +302,11 @@ static int upgrade_schema(sqlite3 *db, int from)
     struct sbuf b = SBUF_INIT;
     if (from < 2)
         sbuf_adds(&b, schema_v2);
-    schema_v3(&b);
-    int rc = apply_schema(db, &b, from);
+    if (from < 3)
+        schema_v3(&b);
+    for (int i = 0; i < xv_nkinds; i++)
+        kind_hashes(&b, &xv_kinds[i]);
+    int rc = apply_schema(db, &b, from, 1);
     sbuf_free(&b);
     return rc;
 }
@@ -568,4 +589,104 @@ int store_raw_field(const char *raw, int i, const char **p, size_t *n)
     *p = raw;
     *n = len;
     return 1;
+}
+
+/* ---- <kind>_hash ---- */
+
+void store_hash_put(unsigned char *e, uint64_t h1, uint64_t h2)
+{
+    for (int i = 0; i < 8; i++) {
+        e[i] = (unsigned char)(h1 >> (56 - 8 * i));
+        e[8 + i] = (unsigned char)(h2 >> (56 - 8 * i));
+    }
+}
+
+int store_hash_get(const unsigned char *e, uint64_t *h1, uint64_t *h2)
+{
+    uint64_t a = 0, b = 0;
+    for (int i = 0; i < 8; i++) {
+        a = a << 8 | e[i];
+        b = b << 8 | e[8 + i];
+    }
+    *h1 = a;
+    *h2 = b;
+    return (a | b) != 0;
+}
+
+/* Writes chunk NO from BUF with ST (INSERT OR REPLACE INTO <kind>_hash). */
+static int put_chunk(sqlite3 *db, sqlite3_stmt *st, int64_t no, const unsigned char *buf)
+{
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, no);
+    sqlite3_bind_blob(st, 2, buf, STORE_HASH_RIDS * STORE_HASH_SIZE, SQLITE_STATIC);
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : store_err(db, "writing record hashes");
+}
+
+int store_hash_rebuild(sqlite3 *db, const char *kind)
+{
+    sqlite3_stmt *get = NULL, *put = NULL;
+    unsigned char *buf = xcalloc(STORE_HASH_RIDS, STORE_HASH_SIZE);
+    int64_t no = -1;
+    int rc, s;
+    struct sbuf sql = SBUF_INIT;
+    sbuf_addf(&sql, "DELETE FROM %s_hash", kind);
+    if ((rc = store_exec(db, sql.s)) < 0)
+        goto done;
+    sbuf_reset(&sql);
+    sbuf_addf(&sql, "SELECT rid, h1, h2 FROM %s ORDER BY rid", kind);
+    if ((rc = store_prepare(db, sql.s, &get)) < 0)
+        goto done;
+    sbuf_reset(&sql);
+    sbuf_addf(&sql, "INSERT OR REPLACE INTO %s_hash(chunk, hashes) VALUES(?, ?)", kind);
+    if ((rc = store_prepare(db, sql.s, &put)) < 0)
+        goto done;
+    while ((s = sqlite3_step(get)) == SQLITE_ROW) {
+        int64_t rid = sqlite3_column_int64(get, 0);
+        if (rid < 0) {
+            rc = xv_fail(XV_EDATA, "'%s' has a record with rid %lld", kind, (long long)rid);
+            goto done;
+        }
+        if (rid / STORE_HASH_RIDS != no) {
+            if (no >= 0 && (rc = put_chunk(db, put, no, buf)) < 0)
+                goto done;
+            memset(buf, 0, (size_t)STORE_HASH_RIDS * STORE_HASH_SIZE);
+            no = rid / STORE_HASH_RIDS;
+        }
+        store_hash_put(buf + rid % STORE_HASH_RIDS * STORE_HASH_SIZE,
+                       (uint64_t)sqlite3_column_int64(get, 1),
+                       (uint64_t)sqlite3_column_int64(get, 2));
+    }
+    if (s != SQLITE_DONE) {
+        rc = store_err(db, "reading record hashes");
+        goto done;
+    }
+    if (no >= 0)
+        rc = put_chunk(db, put, no, buf);
+done:
+    sqlite3_finalize(get);
+    sqlite3_finalize(put);
+    sbuf_free(&sql);
+    free(buf);
+    return rc;
+}
+
+int store_hash_clear(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t rid)
+{
+    static const unsigned char zero[STORE_HASH_SIZE];
+    char table[64];
+    int s;
+    if (rid < 0)
+        return xv_fail(XV_ERR, "'%s': no record hash for rid %lld", kind, (long long)rid);
+    snprintf(table, sizeof table, "%s_hash", kind);
+    if (*blob)
+        s = sqlite3_blob_reopen(*blob, rid / STORE_HASH_RIDS);
+    else
+        s = sqlite3_blob_open(db, "main", table, "hashes", rid / STORE_HASH_RIDS, 1, blob);
+    if (s == SQLITE_OK && sqlite3_blob_bytes(*blob) != STORE_HASH_RIDS * STORE_HASH_SIZE)
+        return xv_fail(XV_EDATA, "'%s' has a row of record hashes of %d bytes", table,
+                       sqlite3_blob_bytes(*blob));
+    if (s == SQLITE_OK)
+        s = sqlite3_blob_write(*blob, zero, STORE_HASH_SIZE,
+                               (int)(rid % STORE_HASH_RIDS * STORE_HASH_SIZE));
+    return s == SQLITE_OK ? 0 : store_err(db, "clearing a record hash");
 }

@@ -2,9 +2,10 @@
 #ifndef XV_STORE_H
 #define XV_STORE_H
 #include <sqlite3.h>
+#include <stdint.h>
 
 #define STORE_APP_ID 0x78767279      /* "xvry" */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* Opens (creating when absent) the database at PATH, applies the pragmas and the schema.
  * On success *DB is the caller's, to be closed with store_close. Returns XV_ELOCKED for a
@@ -61,6 +62,24 @@ int store_ends_open(sqlite3 *db, const char *kind, long long load, struct store_
  * RIDs in increasing order. */
 int store_ends_has(struct store_ends *e, sqlite3_int64 rid);
 void store_ends_close(struct store_ends *e);
+
+/* Every record version's content hash (h1, h2 of its row) is also kept in <kind>_hash(chunk,
+ * hashes), so that a reload reads 16 bytes a version instead of its whole row: chunk N holds
+ * the hashes of rids N * STORE_HASH_RIDS to N * STORE_HASH_RIDS + STORE_HASH_RIDS - 1, one
+ * entry of STORE_HASH_SIZE bytes each (h1 then h2, both big-endian, so that SQL can compare
+ * hex(substr(hashes, ...)) with printf('%016X', h1)); an entry is zero where no version has
+ * the rid. Ended versions keep theirs: <kind>_end says which are open. */
+#define STORE_HASH_RIDS 4000
+#define STORE_HASH_SIZE 16
+/* Writes (H1, H2) into ENTRY. */
+void store_hash_put(unsigned char *entry, uint64_t h1, uint64_t h2);
+/* Reads ENTRY into *H1, *H2: returns 0 when it is empty (zero), 1 when not. */
+int store_hash_get(const unsigned char *entry, uint64_t *h1, uint64_t *h2);
+/* Rebuilds <kind>_hash from KIND's table, within the caller's transaction. */
+int store_hash_rebuild(sqlite3 *db, const char *kind);
+/* Clears the entry of RID in <kind>_hash (its version was taken back). *BLOB is a handle
+ * kept between calls (NULL at first), the caller's to close with sqlite3_blob_close. */
+int store_hash_clear(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t rid);
 
 /* Binds text or NULL when S is NULL. */
 int store_bind_text(sqlite3_stmt *st, int i, const char *s);

@@ -29,8 +29,9 @@
 #define MAX_NOTES 20       /* quarantine and warning lines kept for the summary */
 #define VD_BUDGET (32u << 20)   /* bytes of record hashes held in memory before spilling */
 #define LDR_SAME (-100)   /* a reader callback's way to stop: the file was loaded before */
+#define LDR_REHASH (-101) /* <kind>_hash disagrees with the loads' counts: rebuild, load again */
 
-enum { OP_INSERT, OP_QUARANTINE };
+enum { OP_INSERT, OP_QUARANTINE, OP_HASH, NOPS };
 
 /* Per-column warnings: values that could not be normalised, or unknown codes. */
 struct colwarn {
@@ -71,7 +72,14 @@ struct ldr {
     struct sbuf unknown;
     char map_as_of[11];
     int started;
-    sqlite3_stmt *stmt[2];  /* OP_INSERT, OP_QUARANTINE */
+    sqlite3_stmt *stmt[NOPS];   /* the writer's rows: OP_INSERT, OP_QUARANTINE, OP_HASH */
+    /* the row of <kind>_hash that the records being stored go into (see store.h): written
+     * when the next one starts, and at the end */
+    unsigned char *chunk;
+    int64_t chunk_no;
+    int chunk_dirty;
+    sqlite3_blob *hblob;    /* unstore's handle on <kind>_hash */
+    long long open_expect;  /* the open versions the loads count, or -1: not checked */
     struct wr *w;           /* the writer thread, while records are being stored */
     /* Which records are new: every record's content hash goes into a vdiff beside the open
      * versions'. Deferred (a reload of a kind that has open versions): the first pass only
@@ -329,47 +337,68 @@ static void keep_add(struct ldr *l, long recno, long line, int n, const char *co
         sbuf_add(&l->keep, v[i] ? v[i] : "", strlen(v[i] ? v[i] : "") + 1);
 }
 
-/* Reads (rid, h1, h2) of every open version of KIND (SQL reads every version in rid order;
- * those with an end are skipped) on DB into the vdiff's open side. Prints nothing, since it
- * may run in a thread of its own: returns 0, or an XV_* code with the message in MSG of N
- * bytes. */
-static int read_open(sqlite3 *db, const char *kind, const char *sql, struct vdiff *vd,
+/* Reads the hash of every open version of KIND (every entry of <kind>_hash, in rid order,
+ * less those with an end) on DB into the vdiff's open side. They must be EXPECT in number
+ * (unless EXPECT < 0), or the result is LDR_REHASH. Prints nothing, since it may run in a
+ * thread of its own: returns 0, or an XV_* code with the message in MSG of N bytes. */
+static int read_open(sqlite3 *db, const char *kind, long long expect, struct vdiff *vd,
                      char *msg, size_t n)
 {
     sqlite3_stmt *st = NULL;
     struct store_ends ends;
+    char sql[96];
+    long long found = 0;
     int rc = 0, s = store_ends_open(db, kind, 0, &ends);
+    snprintf(sql, sizeof sql, "SELECT chunk, hashes FROM %s_hash ORDER BY chunk", kind);
     if (s == SQLITE_OK)
         s = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
     while (s == SQLITE_OK || s == SQLITE_ROW) {
         if ((s = sqlite3_step(st)) != SQLITE_ROW)
             break;
-        int64_t rid = sqlite3_column_int64(st, 0);
-        int ended = store_ends_has(&ends, rid);
-        if (ended < 0) {
-            s = sqlite3_errcode(db);
-            break;
-        }
-        if (ended)
-            continue;
-        if (rid < 0 || rid > (int64_t)UINT32_MAX) {
-            snprintf(msg, n, "'%s' holds more record versions than this xverify can compare",
-                     kind);
-            rc = XV_ERR;
+        int64_t no = sqlite3_column_int64(st, 0);
+        const unsigned char *e = sqlite3_column_blob(st, 1);
+        if (sqlite3_column_bytes(st, 1) != STORE_HASH_RIDS * STORE_HASH_SIZE || no < 0 ||
+            no > (int64_t)UINT32_MAX / STORE_HASH_RIDS) {
+            snprintf(msg, n, "'%s_hash' has a row %lld of %d bytes", kind, (long long)no,
+                     sqlite3_column_bytes(st, 1));
+            rc = LDR_REHASH;
             goto done;
         }
-        int e = vd_add(vd, VD_OPEN, (uint64_t)sqlite3_column_int64(st, 1),
-                       (uint64_t)sqlite3_column_int64(st, 2), (uint32_t)rid);
-        if (e < 0) {
-            vd_strerror(vd, e, msg, n);
-            rc = XV_EIO;
-            goto done;
+        for (int i = 0; i < STORE_HASH_RIDS; i++, e += STORE_HASH_SIZE) {
+            uint64_t h1, h2;
+            if (!store_hash_get(e, &h1, &h2))
+                continue;
+            int64_t rid = no * STORE_HASH_RIDS + i;
+            int ended = store_ends_has(&ends, rid);
+            if (ended < 0) {
+                s = sqlite3_errcode(db);
+                break;
+            }
+            if (ended)
+                continue;
+            if (rid > (int64_t)UINT32_MAX) {
+                snprintf(msg, n, "'%s' holds more record versions than this xverify can "
+                         "compare", kind);
+                rc = XV_ERR;
+                goto done;
+            }
+            int err = vd_add(vd, VD_OPEN, h1, h2, (uint32_t)rid);
+            if (err < 0) {
+                vd_strerror(vd, err, msg, n);
+                rc = XV_EIO;
+                goto done;
+            }
+            found++;
         }
     }
     if (s != SQLITE_DONE) {   /* as store_err says it */
         rc = store_code(sqlite3_extended_errcode(db));
         rc = rc ? rc : XV_ERR;
         snprintf(msg, n, "database: reading open records: %s", sqlite3_errmsg(db));
+    } else if (expect >= 0 && found != expect) {
+        snprintf(msg, n, "'%s_hash' has %lld open versions where the loads count %lld", kind,
+                 found, expect);
+        rc = LDR_REHASH;
     }
 done:
     vd_open_done(vd);   /* with pairing, the file side takes no more */
@@ -378,9 +407,17 @@ done:
     return rc;
 }
 
+/* Says why <kind>_hash is to be rebuilt; returns LDR_REHASH. */
+static int rehash(const char *why)
+{
+    xv_warn("%s; rebuilding it from the records and loading again", why);
+    return LDR_REHASH;
+}
+
 struct open_job {
     pthread_t thread;
-    char *path, *kind, *sql;
+    char *path, *kind;
+    long long expect;
     struct vdiff *vd;
     int rc;                 /* 0, or the XV_* code of MSG */
     char msg[512];
@@ -393,7 +430,7 @@ static void *open_thread(void *arg)
     sqlite3 *db = NULL;
     int s = sqlite3_open_v2(j->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
     if (s == SQLITE_OK && (s = sqlite3_busy_timeout(db, 5000)) == SQLITE_OK) {
-        j->rc = read_open(db, j->kind, j->sql, j->vd, j->msg, sizeof j->msg);
+        j->rc = read_open(db, j->kind, j->expect, j->vd, j->msg, sizeof j->msg);
     } else {
         j->rc = store_code(s) == XV_ELOCKED ? XV_ELOCKED : XV_EIO;
         snprintf(j->msg, sizeof j->msg, "database: reading open records: %s",
@@ -403,17 +440,16 @@ static void *open_thread(void *arg)
     return NULL;
 }
 
-static int open_start(struct ldr *l, const char *path, const char *sql)
+static int open_start(struct ldr *l, const char *path)
 {
     struct open_job *j = xcalloc(1, sizeof *j);
     j->path = xstrdup(path);
     j->kind = xstrdup(l->k->name);
-    j->sql = xstrdup(sql);
+    j->expect = l->open_expect;
     j->vd = l->vd;
     if (pthread_create(&j->thread, NULL, open_thread, j) != 0) {
         free(j->path);
         free(j->kind);
-        free(j->sql);
         free(j);
         return error("cannot start a thread to read the open versions");
     }
@@ -430,10 +466,9 @@ static int open_wait(struct ldr *l)
     l->ojob = NULL;
     vd_file_done(l->vd);   /* the thread may wait to hand over entries the first pass paired */
     pthread_join(j->thread, NULL);
-    int rc = j->rc < 0 ? xv_fail(j->rc, "%s", j->msg) : 0;
+    int rc = j->rc == LDR_REHASH ? rehash(j->msg) : j->rc < 0 ? xv_fail(j->rc, "%s", j->msg) : 0;
     free(j->path);
     free(j->kind);
-    free(j->sql);
     free(j);
     return rc;
 }
@@ -477,6 +512,49 @@ static int file_name_date(const char *path, const char *kind, char out[11])
     if (nx != '-' && nx != '.')
         return -1;
     return norm_date(d, out);
+}
+
+/* Reads the row of <kind>_hash that the next rid goes into, if it has one. */
+static int chunk_start(struct ldr *l)
+{
+    sqlite3_stmt *st = NULL;
+    struct sbuf sql = SBUF_INIT;
+    size_t size = (size_t)STORE_HASH_RIDS * STORE_HASH_SIZE;
+    l->chunk = xcalloc(1, size);
+    l->chunk_no = l->next_rid / STORE_HASH_RIDS;
+    sbuf_addf(&sql, "SELECT hashes FROM %s_hash WHERE chunk=?", l->k->name);
+    int s, rc = store_prepare(l->db, sql.s, &st);
+    if (rc < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, l->chunk_no);
+    if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((size_t)sqlite3_column_bytes(st, 0) != size) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "'%s_hash' has a row %lld of %d bytes", l->k->name,
+                     (long long)l->chunk_no, sqlite3_column_bytes(st, 0));
+            rc = rehash(msg);
+        } else {
+            memcpy(l->chunk, sqlite3_column_blob(st, 0), size);
+        }
+    } else if (s != SQLITE_DONE) {
+        rc = store_err(l->db, "reading record hashes");
+    }
+done:
+    sqlite3_finalize(st);
+    sbuf_free(&sql);
+    return rc;
+}
+
+/* Queues the row of <kind>_hash being filled, if it has anything new. */
+static int chunk_flush(struct ldr *l)
+{
+    if (!l->chunk_dirty)
+        return 0;
+    l->chunk_dirty = 0;
+    wr_row(l->w, OP_HASH);
+    wr_int(l->w, 1, l->chunk_no);
+    wr_blob(l->w, 2, l->chunk, (size_t)STORE_HASH_RIDS * STORE_HASH_SIZE);
+    return wr_end(l->w);
 }
 
 static int start(struct ldr *l)
@@ -554,8 +632,10 @@ static int start(struct ldr *l)
     free(path);
     if (rc < 0)
         goto done;
-    sbuf_reset(&sql);
-    sbuf_addf(&sql, "SELECT rid,h1,h2 FROM %s ORDER BY rid", l->k->name);
+    if (l->open_expect >= 0)
+        l->open_expect = open;
+    if ((rc = chunk_start(l)) < 0)
+        goto done;
     if (l->deferred && dbfile && *dbfile) {
         /* a reload reads them on a connection of its own, beside its first pass, which
          * pairs each record with the open version of its content when they come in step */
@@ -564,14 +644,14 @@ static int start(struct ldr *l)
             rc = error("cannot start pairing: %s", strerror(-rc));
             goto done;
         }
-        if ((rc = open_start(l, dbfile, sql.s)) < 0) {
+        if ((rc = open_start(l, dbfile)) < 0) {
             vd_open_done(l->vd);
             goto done;
         }
     } else {
         char msg[512];
-        if ((rc = read_open(l->db, l->k->name, sql.s, l->vd, msg, sizeof msg)) < 0) {
-            rc = xv_fail(rc, "%s", msg);
+        if ((rc = read_open(l->db, l->k->name, l->open_expect, l->vd, msg, sizeof msg)) < 0) {
+            rc = rc == LDR_REHASH ? rehash(msg) : xv_fail(rc, "%s", msg);
             goto done;
         }
     }
@@ -596,8 +676,12 @@ static int start(struct ldr *l)
     if ((rc = store_prepare(l->db, "INSERT INTO quarantine(load_id,line,record,reason,raw) "
                                    "VALUES(?,?,?,?,?)", &l->stmt[OP_QUARANTINE])) < 0)
         goto done;
+    sbuf_reset(&sql);
+    sbuf_addf(&sql, "INSERT OR REPLACE INTO %s_hash(chunk,hashes) VALUES(?,?)", l->k->name);
+    if ((rc = store_prepare(l->db, sql.s, &l->stmt[OP_HASH])) < 0)
+        goto done;
     if (!l->deferred)
-        rc = wr_start(&l->w, l->db, l->stmt, 2);
+        rc = wr_start(&l->w, l->db, l->stmt, NOPS);
 done:
     sqlite3_finalize(st);
     sbuf_free(&sql);
@@ -1044,6 +1128,14 @@ static int store_record(struct ldr *l, const struct staged *sg, const char *key)
         keyset_add(&l->keys, key, rec->line);
     if ((rc = wr_end(st)) < 0)
         return rc;
+    store_hash_put(l->chunk + rid % STORE_HASH_RIDS * STORE_HASH_SIZE, h.low64, h.high64);
+    l->chunk_dirty = 1;
+    if (rid % STORE_HASH_RIDS == STORE_HASH_RIDS - 1) {
+        if ((rc = chunk_flush(l)) < 0)
+            return rc;
+        memset(l->chunk, 0, (size_t)STORE_HASH_RIDS * STORE_HASH_SIZE);
+        l->chunk_no++;
+    }
     l->next_rid++;
     r->rows_added++;
     if (!l->deferred && (rc = add_hash(l, h.low64, h.high64, rid)) < 0)
@@ -1081,6 +1173,9 @@ static int unstore(struct ldr *l, uint32_t rid)
     sqlite3_bind_int64(l->del, 1, rid);
     if (sqlite3_step(l->del) != SQLITE_DONE)
         return store_err(l->db, "taking back a stored record");
+    int rc = store_hash_clear(l->db, l->k->name, &l->hblob, rid);
+    if (rc < 0)
+        return rc;
     l->r->rows_added--;
     return 0;
 }
@@ -1200,6 +1295,9 @@ static int diff(struct ldr *l)
         for (unsigned b = 0; l->ended.b[i] >> b; b++)
             if ((l->ended.b[i] >> b & 1) && (rc = end_version(l, (uint32_t)(i * 8 + b))) < 0)
                 goto done;
+    if (l->hblob && sqlite3_blob_close(l->hblob) != SQLITE_OK)
+        rc = store_err(l->db, "clearing record hashes");
+    l->hblob = NULL;
 done:
     sbuf_free(&sql);
     return rc;
@@ -1378,7 +1476,9 @@ static const char *format_of(const struct ldr *l)
     return "csv";
 }
 
-int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
+/* One attempt at a load: CHECK says whether the open versions read from <kind>_hash must be
+ * as many as the loads count (LDR_REHASH when not). */
+static int load_once(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r, int check)
 {
     struct ldr l;
     struct src src;
@@ -1388,6 +1488,7 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     l.db = db;
     l.o = o;
     l.r = r;
+    l.open_expect = check ? 0 : -1;
     l.t0 = now_seconds();
     l.next_progress = 65536;
     if (o->kind && !(l.k = kind_find(o->kind))) {
@@ -1471,7 +1572,7 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
             goto done;
         if (l.todo.len && !l.keep_over) {
             l.pass = 2;
-            if ((rc = wr_start(&l.w, db, l.stmt, 2)) < 0 || (rc = replay(&l)) < 0)
+            if ((rc = wr_start(&l.w, db, l.stmt, NOPS)) < 0 || (rc = replay(&l)) < 0)
                 goto done;
         } else if (l.todo.len) {
             src_close(&src);
@@ -1480,13 +1581,15 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
             for (int i = 0; i < l.k->ncols; i++)
                 l.colsrc[i] = -1;
             sbuf_reset(&l.unknown);
-            if ((rc = wr_start(&l.w, db, l.stmt, 2)) < 0 ||
+            if ((rc = wr_start(&l.w, db, l.stmt, NOPS)) < 0 ||
                 (rc = read_source(&l, &src, &src_open_ok)) < 0)
                 goto done;
         }
     }
     if (l.w) {
-        rc = wr_finish(l.w);
+        rc = chunk_flush(&l);
+        int wrc = wr_finish(l.w);
+        rc = rc < 0 ? rc : wrc;
         l.w = NULL;
         if (rc < 0 || (rc = check_rids(&l)) < 0)
             goto done;
@@ -1495,9 +1598,10 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
         goto done;
     if ((rc = finish(&l)) < 0)
         goto done;
-    sqlite3_finalize(l.stmt[0]);
-    sqlite3_finalize(l.stmt[1]);
-    l.stmt[0] = l.stmt[1] = NULL;
+    for (int i = 0; i < NOPS; i++) {
+        sqlite3_finalize(l.stmt[i]);
+        l.stmt[i] = NULL;
+    }
     crash_point("load-stored");   /* everything written, nothing committed */
     if ((rc = store_commit(db)) < 0)
         goto done;
@@ -1516,8 +1620,9 @@ done:
         r->load_id = 0;
     if (l.w)
         wr_finish(l.w);
-    sqlite3_finalize(l.stmt[0]);
-    sqlite3_finalize(l.stmt[1]);
+    for (int i = 0; i < NOPS; i++)
+        sqlite3_finalize(l.stmt[i]);
+    sqlite3_blob_close(l.hblob);
     if (in_tx)
         store_rollback(db);
     if (bulk > 0)
@@ -1543,6 +1648,7 @@ done:
     free(l.todo.b);
     free(l.ended.b);
     sbuf_free(&l.keep);
+    free(l.chunk);
     sqlite3_finalize(l.del);
     sqlite3_finalize(l.end);
     sqlite3_finalize(l.key);
@@ -1552,6 +1658,27 @@ done:
     sbuf_free(&l.craw);
     sbuf_free(&l.tmp);
     return rc;
+}
+
+int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
+{
+    int rc = load_once(db, o, r, 1);
+    if (rc != LDR_REHASH)
+        return rc;
+    /* the rebuild is a transaction of its own: the attempt's was rolled back */
+    char kind[sizeof r->kind];
+    memcpy(kind, r->kind, sizeof kind);
+    ldr_result_free(r);
+    if ((rc = store_begin(db)) < 0)
+        return rc;
+    if ((rc = store_hash_rebuild(db, kind)) < 0) {
+        store_rollback(db);
+        return rc;
+    }
+    if ((rc = store_commit(db)) < 0)
+        return rc;
+    rc = load_once(db, o, r, 0);
+    return rc == LDR_REHASH ? error("'%s_hash' is still damaged after its rebuild", kind) : rc;
 }
 
 void ldr_result_free(struct ldr_result *r)

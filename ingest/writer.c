@@ -10,13 +10,13 @@
 #define BATCH_ROWS 2048
 #define QUEUE 4
 
-enum { V_NULL, V_INT, V_DOUBLE, V_TEXT };
+enum { V_NULL, V_INT, V_DOUBLE, V_TEXT, V_BLOB };
 
 struct val {
     int idx, type;
-    int64_t i;         /* V_INT; V_TEXT: offset in the arena */
+    int64_t i;         /* V_INT; V_TEXT, V_BLOB: offset in the arena */
     double d;
-    size_t n;          /* V_TEXT length */
+    size_t n;          /* V_TEXT, V_BLOB length */
 };
 
 struct row {
@@ -59,6 +59,9 @@ static int write_batch(struct wr *w, struct batch *b)
             case V_NULL: sqlite3_bind_null(st, v->idx); break;
             case V_INT: sqlite3_bind_int64(st, v->idx, v->i); break;
             case V_DOUBLE: sqlite3_bind_double(st, v->idx, v->d); break;
+            case V_BLOB:
+                sqlite3_bind_blob(st, v->idx, b->arena.s + v->i, (int)v->n, SQLITE_STATIC);
+                break;
             default:
                 sqlite3_bind_text(st, v->idx, b->arena.s + v->i, (int)v->n, SQLITE_STATIC);
             }
@@ -152,14 +155,24 @@ void wr_double(struct wr *w, int idx, double d)
     push(w, idx, V_DOUBLE)->d = d;
 }
 
-void wr_text(struct wr *w, int idx, const char *s, size_t n)
+static void bytes(struct wr *w, int idx, int type, const void *p, size_t n)
 {
     struct batch *b = filling(w);
     size_t off = b->arena.len;
-    sbuf_add(&b->arena, s, n);
-    struct val *v = push(w, idx, V_TEXT);
+    sbuf_add(&b->arena, p, n);
+    struct val *v = push(w, idx, type);
     v->i = (int64_t)off;
     v->n = n;
+}
+
+void wr_text(struct wr *w, int idx, const char *s, size_t n)
+{
+    bytes(w, idx, V_TEXT, s, n);
+}
+
+void wr_blob(struct wr *w, int idx, const void *p, size_t n)
+{
+    bytes(w, idx, V_BLOB, p, n);
 }
 
 void wr_cancel(struct wr *w)

@@ -18,6 +18,7 @@ void wr_null(struct wr *w, int idx);
 void wr_int(struct wr *w, int idx, int64_t v);
 void wr_double(struct wr *w, int idx, double v);
 void wr_text(struct wr *w, int idx, const char *s, size_t n);
+void wr_blob(struct wr *w, int idx, const void *p, size_t n);
 /* Drops the row being built. */
 void wr_cancel(struct wr *w);
 /* Queues the row; returns the writer's first error (an XV_E* code), if it had one. */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "../core/err.h"
 #include "../core/kv.h"
+#include "../core/store.h"
 #include "../core/util.h"
 #include "../ingest/mapping.h"
 #include "../ingest/norm.h"
@@ -905,6 +906,23 @@ static void test_masking(void)
     sbuf_free(&b);
 }
 
+static void test_hash_entries(void)
+{
+    unsigned char e[STORE_HASH_SIZE];
+    uint64_t a, b;
+    store_hash_put(e, 0x0123456789ABCDEFull, 0xFEDCBA9876543210ull);
+    CHECK(e[0] == 0x01 && e[7] == 0xEF && e[8] == 0xFE && e[15] == 0x10,
+          "big-endian, h1 first: %02x %02x %02x %02x", e[0], e[7], e[8], e[15]);
+    CHECK(store_hash_get(e, &a, &b) == 1 && a == 0x0123456789ABCDEFull &&
+          b == 0xFEDCBA9876543210ull, "read back");
+    store_hash_put(e, 0, 1);
+    CHECK(store_hash_get(e, &a, &b) == 1 && a == 0 && b == 1, "a zero h1 alone is an entry");
+    store_hash_put(e, (uint64_t)-1, 0);
+    CHECK(store_hash_get(e, &a, &b) == 1 && a == UINT64_MAX && b == 0, "a zero h2 alone too");
+    memset(e, 0, sizeof e);
+    CHECK(store_hash_get(e, &a, &b) == 0, "all zero is no entry");
+}
+
 int main(void)
 {
     xmlInitParser();
@@ -922,6 +940,7 @@ int main(void)
     test_csv_fast();
     test_vdiff();
     test_vdiff_pairing();
+    test_hash_entries();
     test_kv_mapping();
     test_compare();
     test_policy();
