@@ -593,24 +593,32 @@ int store_raw_field(const char *raw, int i, const char **p, size_t *n)
 
 /* ---- <kind>_hash ---- */
 
-void store_hash_put(unsigned char *e, uint64_t h1, uint64_t h2)
+static void put64(unsigned char *e, uint64_t v)
 {
-    for (int i = 0; i < 8; i++) {
-        e[i] = (unsigned char)(h1 >> (56 - 8 * i));
-        e[8 + i] = (unsigned char)(h2 >> (56 - 8 * i));
-    }
+    for (int i = 0; i < 8; i++)
+        e[i] = (unsigned char)(v >> (56 - 8 * i));
 }
 
-int store_hash_get(const unsigned char *e, uint64_t *h1, uint64_t *h2)
+static uint64_t get64(const unsigned char *e)
 {
-    uint64_t a = 0, b = 0;
-    for (int i = 0; i < 8; i++) {
-        a = a << 8 | e[i];
-        b = b << 8 | e[8 + i];
-    }
-    *h1 = a;
-    *h2 = b;
-    return (a | b) != 0;
+    uint64_t v;
+    memcpy(&v, e, 8);
+    return __builtin_bswap64(v);
+}
+
+void store_hash_put(unsigned char *e, uint64_t h1, uint64_t h2, uint64_t line)
+{
+    put64(e, h1);
+    put64(e + 8, h2);
+    put64(e + 16, line);
+}
+
+int store_hash_get(const unsigned char *e, uint64_t *h1, uint64_t *h2, uint64_t *line)
+{
+    *h1 = get64(e);
+    *h2 = get64(e + 8);
+    *line = get64(e + 16);
+    return (*h1 | *h2) != 0;
 }
 
 /* Writes chunk NO from BUF with ST (INSERT OR REPLACE INTO <kind>_hash). */
@@ -654,7 +662,7 @@ int store_hash_rebuild(sqlite3 *db, const char *kind)
         }
         store_hash_put(buf + rid % STORE_HASH_RIDS * STORE_HASH_SIZE,
                        (uint64_t)sqlite3_column_int64(get, 1),
-                       (uint64_t)sqlite3_column_int64(get, 2));
+                       (uint64_t)sqlite3_column_int64(get, 2), 0);
     }
     if (s != SQLITE_DONE) {
         rc = store_err(db, "reading record hashes");
@@ -670,9 +678,9 @@ done:
     return rc;
 }
 
-int store_hash_clear(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t rid)
+/* Points *BLOB at the row of <kind>_hash that holds RID. */
+static int hash_row(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t rid)
 {
-    static const unsigned char zero[STORE_HASH_SIZE];
     char table[64];
     int s;
     if (rid < 0)
@@ -682,11 +690,49 @@ int store_hash_clear(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t
         s = sqlite3_blob_reopen(*blob, rid / STORE_HASH_RIDS);
     else
         s = sqlite3_blob_open(db, "main", table, "hashes", rid / STORE_HASH_RIDS, 1, blob);
-    if (s == SQLITE_OK && sqlite3_blob_bytes(*blob) != STORE_HASH_RIDS * STORE_HASH_SIZE)
+    if (s != SQLITE_OK)
+        return store_err(db, "opening record hashes");
+    if (sqlite3_blob_bytes(*blob) != STORE_HASH_RIDS * STORE_HASH_SIZE)
         return xv_fail(XV_EDATA, "'%s' has a row of record hashes of %d bytes", table,
                        sqlite3_blob_bytes(*blob));
-    if (s == SQLITE_OK)
-        s = sqlite3_blob_write(*blob, zero, STORE_HASH_SIZE,
-                               (int)(rid % STORE_HASH_RIDS * STORE_HASH_SIZE));
-    return s == SQLITE_OK ? 0 : store_err(db, "clearing a record hash");
+    return 0;
+}
+
+int store_hash_clear(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t rid)
+{
+    static const unsigned char zero[STORE_HASH_SIZE];
+    int rc = hash_row(db, kind, blob, rid);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_blob_write(*blob, zero, STORE_HASH_SIZE,
+                           (int)(rid % STORE_HASH_RIDS * STORE_HASH_SIZE)) != SQLITE_OK)
+        return store_err(db, "clearing a record hash");
+    return 0;
+}
+
+int store_hash_lines(sqlite3 *db, const char *kind, const uint32_t *rid, const uint64_t *line,
+                     size_t n)
+{
+    sqlite3_blob *blob = NULL;
+    const int size = STORE_HASH_RIDS * STORE_HASH_SIZE;
+    unsigned char *buf = xmalloc((size_t)size);
+    int rc = 0;
+    /* a row at a time: read it, set its entries, write it back */
+    for (size_t i = 0; i < n && rc == 0;) {
+        int64_t no = rid[i] / STORE_HASH_RIDS;
+        if ((rc = hash_row(db, kind, &blob, rid[i])) < 0)
+            break;
+        if (sqlite3_blob_read(blob, buf, size, 0) != SQLITE_OK) {
+            rc = store_err(db, "reading record hashes");
+            break;
+        }
+        for (; i < n && rid[i] / STORE_HASH_RIDS == no; i++)
+            put64(buf + rid[i] % STORE_HASH_RIDS * STORE_HASH_SIZE + 16, line[i]);
+        if (sqlite3_blob_write(blob, buf, size, 0) != SQLITE_OK)
+            rc = store_err(db, "writing record hashes");
+    }
+    if (blob && sqlite3_blob_close(blob) != SQLITE_OK && rc == 0)
+        rc = store_err(db, "writing record hashes");
+    free(buf);
+    return rc;
 }

@@ -64,22 +64,27 @@ int store_ends_has(struct store_ends *e, sqlite3_int64 rid);
 void store_ends_close(struct store_ends *e);
 
 /* Every record version's content hash (h1, h2 of its row) is also kept in <kind>_hash(chunk,
- * hashes), so that a reload reads 16 bytes a version instead of its whole row: chunk N holds
- * the hashes of rids N * STORE_HASH_RIDS to N * STORE_HASH_RIDS + STORE_HASH_RIDS - 1, one
- * entry of STORE_HASH_SIZE bytes each (h1 then h2, both big-endian, so that SQL can compare
- * hex(substr(hashes, ...)) with printf('%016X', h1)); an entry is zero where no version has
- * the rid. Ended versions keep theirs: <kind>_end says which are open. */
-#define STORE_HASH_RIDS 4000
-#define STORE_HASH_SIZE 16
-/* Writes (H1, H2) into ENTRY. */
-void store_hash_put(unsigned char *entry, uint64_t h1, uint64_t h2);
-/* Reads ENTRY into *H1, *H2: returns 0 when it is empty (zero), 1 when not. */
-int store_hash_get(const unsigned char *entry, uint64_t *h1, uint64_t *h2);
-/* Rebuilds <kind>_hash from KIND's table, within the caller's transaction. */
+ * hashes), so that a reload reads 24 bytes a version instead of its whole row: chunk N holds
+ * the entries of rids N * STORE_HASH_RIDS to N * STORE_HASH_RIDS + STORE_HASH_RIDS - 1, each
+ * STORE_HASH_SIZE bytes: h1, h2 and the line hash, big-endian (so that SQL can compare
+ * hex(substr(hashes, ...)) with printf('%016X', h1)). An entry is zero where no version has
+ * the rid. The line hash says which CSV line the version was read from (see the loader), 0
+ * when none is known: a reload takes a line with the same bytes as the same record without
+ * splitting it. Ended versions keep their entries: <kind>_end says which are open. */
+#define STORE_HASH_RIDS 2500
+#define STORE_HASH_SIZE 24
+/* Writes (H1, H2, LINE) into ENTRY. */
+void store_hash_put(unsigned char *entry, uint64_t h1, uint64_t h2, uint64_t line);
+/* Reads ENTRY: returns 0 when it is empty (no version), 1 when not. */
+int store_hash_get(const unsigned char *entry, uint64_t *h1, uint64_t *h2, uint64_t *line);
+/* Rebuilds <kind>_hash from KIND's table (no line hashes), within the caller's transaction. */
 int store_hash_rebuild(sqlite3 *db, const char *kind);
 /* Clears the entry of RID in <kind>_hash (its version was taken back). *BLOB is a handle
  * kept between calls (NULL at first), the caller's to close with sqlite3_blob_close. */
 int store_hash_clear(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t rid);
+/* Sets the line hash of the N versions RID[i] to LINE[i]; RID must be increasing. */
+int store_hash_lines(sqlite3 *db, const char *kind, const uint32_t *rid, const uint64_t *line,
+                     size_t n);
 
 /* Binds text or NULL when S is NULL. */
 int store_bind_text(sqlite3_stmt *st, int i, const char *s);

@@ -216,6 +216,15 @@ static int fast_line(struct csvin *c, const char *s, size_t n)
         body--;
     if (!c->span)
         c->span = xmalloc((READER_MAX_COLUMNS + 1) * sizeof *c->span);
+    if (c->header_done && c->cb->before) {
+        int taken = c->cb->before(c->cb->ctx, s, body, c->line, c->recno + 1);
+        if (taken < 0)
+            c->rc = taken;
+        if (taken) {
+            c->recno++;
+            return 1;
+        }
+    }
     unsigned fl;
     int nf = csvin_scan(s, body, c->span, READER_MAX_COLUMNS, &fl);
     /* past the column limit the scan stopped, so a quote may follow: libcsv's path says
@@ -242,7 +251,11 @@ static int fast_line(struct csvin *c, const char *s, size_t n)
     c->rec_line = c->line;
     for (int f = 0; f < nf; f++)
         add_field(c, s + c->span[f].start, c->span[f].len);
+    c->rec.text = s;
+    c->rec.text_n = body;
     on_record('\n', c);
+    c->rec.text = NULL;
+    c->rec.text_n = 0;
     return 1;
 }
 

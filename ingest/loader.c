@@ -51,6 +51,7 @@ struct staged {
     size_t *off;            /* where value i starts in vals */
     struct sbuf raw;        /* the values separated by US: what the hash covers */
     XXH128_hash_t h;
+    uint64_t line;          /* the hash of the plain line it was read from (0: none) */
     int shape;              /* enum shape: whether it can be a record at all, and if not */
     int bad_col;            /* the value at fault and its length */
     size_t bad_len;
@@ -65,6 +66,12 @@ struct ldr {
     int have_map;
     struct src_info info;
     uint64_t seed;
+    /* a plain CSV line's hash (line_hash) is seeded with the mapping's and the columns'
+     * layout: two lines of one hash make one record */
+    uint64_t line_seed;
+    uint64_t before_hash;   /* the line hash on_before computed, of record before_recno */
+    long before_recno;
+    long by_line;           /* records on_before paired by their line */
     int *srcmap;            /* source position -> canonical column, or -1 */
     int nsrc;
     int *colsrc;            /* canonical column -> source position, or -1 */
@@ -277,7 +284,25 @@ static int check_required(struct ldr *l)
 
 static int on_columns_done(void *ctx)
 {
-    return check_required(ctx);
+    struct ldr *l = ctx;
+    /* what makes a line's fields a record: the mapping (in seed) and which source column
+     * gives each canonical one, out of how many; the version, should that change */
+    struct sbuf b = SBUF_INIT;
+    sbuf_adds(&b, "xverify line hash 1");
+    sbuf_add(&b, &l->seed, sizeof l->seed);
+    sbuf_add(&b, &l->nsrc, sizeof l->nsrc);
+    sbuf_add(&b, l->colsrc, (size_t)l->k->ncols * sizeof *l->colsrc);
+    l->line_seed = XXH3_64bits(b.s, b.len);
+    sbuf_free(&b);
+    return check_required(l);
+}
+
+/* The hash of a plain CSV line (its N bytes at S without the line end); never 0, which
+ * says "none". */
+static uint64_t line_hash(const struct ldr *l, const char *s, size_t n)
+{
+    uint64_t h = XXH3_64bits_withSeed(s, n, l->line_seed);
+    return h ? h : 1;
 }
 
 static int on_as_of(void *ctx, const char *value, long line)
@@ -293,12 +318,12 @@ static int on_as_of(void *ctx, const char *value, long line)
 /* Adds the hash of a file record to the vdiff; ID (a record number or rid) must fit its
  * 32 bits. Returns 0, or 1 when the record was paired with an open version (then it cannot
  * be new), or a negative code. */
-static int add_hash(struct ldr *l, uint64_t h1, uint64_t h2, int64_t id)
+static int add_hash(struct ldr *l, uint64_t h1, uint64_t h2, uint64_t line, int64_t id)
 {
     char msg[512];
     if (id < 0 || id > (int64_t)UINT32_MAX)
         return error("'%s' holds more records than this xverify can compare", l->k->name);
-    int rc = vd_add(l->vd, VD_FILE, h1, h2, (uint32_t)id);
+    int rc = vd_add(l->vd, VD_FILE, h1, h2, line, (uint32_t)id);
     return rc < 0 ? xv_fail(XV_EIO, "%s", vd_strerror(l->vd, rc, msg, sizeof msg)) : rc;
 }
 
@@ -365,8 +390,8 @@ static int read_open(sqlite3 *db, const char *kind, long long expect, struct vdi
             goto done;
         }
         for (int i = 0; i < STORE_HASH_RIDS; i++, e += STORE_HASH_SIZE) {
-            uint64_t h1, h2;
-            if (!store_hash_get(e, &h1, &h2))
+            uint64_t h1, h2, line;
+            if (!store_hash_get(e, &h1, &h2, &line))
                 continue;
             int64_t rid = no * STORE_HASH_RIDS + i;
             int ended = store_ends_has(&ends, rid);
@@ -382,7 +407,7 @@ static int read_open(sqlite3 *db, const char *kind, long long expect, struct vdi
                 rc = XV_ERR;
                 goto done;
             }
-            int err = vd_add(vd, VD_OPEN, h1, h2, (uint32_t)rid);
+            int err = vd_add(vd, VD_OPEN, h1, h2, line, (uint32_t)rid);
             if (err < 0) {
                 vd_strerror(vd, err, msg, n);
                 rc = XV_EIO;
@@ -736,8 +761,13 @@ static void progress(struct ldr *l, int final)
     else if (final) {
         struct rusage ru;
         long peak = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024 : -1;
-        fprintf(stderr, "%sxverify: load %lld %s: %ld rows in %.2f s (%.0f rows/s, peak %ld MB)\n",
-                isatty(2) && n >= 65536 ? "\n" : "", l->r->load_id, l->k->name, n, t, rate, peak);
+        char paired[96] = "";
+        if (l->deferred && l->vd)
+            snprintf(paired, sizeof paired, "; %llu paired with open versions in step, %ld by "
+                     "line", vd_paired(l->vd), l->by_line);
+        fprintf(stderr, "%sxverify: load %lld %s: %ld rows in %.2f s (%.0f rows/s, peak %ld MB%s)\n",
+                isatty(2) && n >= 65536 ? "\n" : "", l->r->load_id, l->k->name, n, t, rate, peak,
+                paired);
     }
 }
 
@@ -991,6 +1021,7 @@ static void stage(struct ldr *l, const struct rec *rec, int hash_only)
         sbuf_add(&sg->raw, v, n);
     }
     sg->h = XXH3_128bits_withSeed(sg->raw.s, sg->raw.len, l->seed);
+    sg->line = rec->text ? line_hash(l, rec->text, rec->text_n) : 0;
 }
 
 /* Counts a record of the first pass (starting the load at the first). */
@@ -1010,6 +1041,26 @@ static int count_record(struct ldr *l)
             return rc < 0 ? rc : LDR_SAME;
     }
     return 0;
+}
+
+/* The first pass of a reload takes a line with the bytes of the line an open version was
+ * read from, when pairing meets that version, as that version's record without splitting
+ * it (see vd_pair_line). */
+static int on_before(void *ctx, const char *s, size_t n, long line, long recno)
+{
+    struct ldr *l = ctx;
+    int rc;
+    (void)line;
+    if (!l->started || !l->deferred || l->pass == 2 || !l->line_seed)
+        return 0;
+    l->before_hash = line_hash(l, s, n);
+    l->before_recno = recno;
+    if (!vd_pair_line(l->vd, l->before_hash))
+        return 0;
+    l->by_line++;
+    if ((rc = count_record(l)) < 0)
+        return rc;
+    return 1;
 }
 
 /* The first pass of a reload hashes a plain CSV line without making a record of it: its
@@ -1043,7 +1094,8 @@ static int on_line(void *ctx, const struct csv_line *ln)
     if ((rc = count_record(l)) < 0)
         return rc;
     XXH128_hash_t h = XXH3_128bits_withSeed(raw->s, raw->len, l->seed);
-    if ((rc = add_hash(l, h.low64, h.high64, ln->recno)) < 0)
+    uint64_t line = l->before_recno == ln->recno ? l->before_hash : line_hash(l, ln->s, ln->n);
+    if ((rc = add_hash(l, h.low64, h.high64, line, ln->recno)) < 0)
         return rc;
     if (rc == 0)   /* not paired: perhaps new */
         keep_add(l, ln->recno, ln->line, -1, NULL, ln->s, ln->n);
@@ -1073,7 +1125,7 @@ static int on_record(void *ctx, const struct rec *rec)
         keep_add(l, rec->recno, rec->line, rec->n, (const char *const *)rec->v, NULL, 0);
         return 0;
     }
-    if ((rc = add_hash(l, l->sg.h.low64, l->sg.h.high64, rec->recno)) == 0)
+    if ((rc = add_hash(l, l->sg.h.low64, l->sg.h.high64, l->sg.line, rec->recno)) == 0)
         keep_add(l, rec->recno, rec->line, rec->n, (const char *const *)rec->v, NULL, 0);
     return rc < 0 ? rc : 0;
 }
@@ -1128,7 +1180,8 @@ static int store_record(struct ldr *l, const struct staged *sg, const char *key)
         keyset_add(&l->keys, key, rec->line);
     if ((rc = wr_end(st)) < 0)
         return rc;
-    store_hash_put(l->chunk + rid % STORE_HASH_RIDS * STORE_HASH_SIZE, h.low64, h.high64);
+    store_hash_put(l->chunk + rid % STORE_HASH_RIDS * STORE_HASH_SIZE, h.low64, h.high64,
+                   sg->line);
     l->chunk_dirty = 1;
     if (rid % STORE_HASH_RIDS == STORE_HASH_RIDS - 1) {
         if ((rc = chunk_flush(l)) < 0)
@@ -1138,7 +1191,7 @@ static int store_record(struct ldr *l, const struct staged *sg, const char *key)
     }
     l->next_rid++;
     r->rows_added++;
-    if (!l->deferred && (rc = add_hash(l, h.low64, h.high64, rid)) < 0)
+    if (!l->deferred && (rc = add_hash(l, h.low64, h.high64, 0, rid)) < 0)
         return rc;
     return 0;
 }
@@ -1257,7 +1310,8 @@ static int replay(struct ldr *l)
                 p += strlen(p) + 1;
             }
         }
-        struct rec rec = { n, v, (long)k.line, (long)k.recno };
+        struct rec rec = { n, v, (long)k.line, (long)k.recno, k.n < 0 ? p : NULL,
+                           k.n < 0 ? k.len : 0 };
         stage(l, &rec, 0);
         rc = process(l, &l->sg);
         done++;
@@ -1413,7 +1467,7 @@ static int read_source(struct ldr *l, struct src *src, int *open_ok)
         return rc;
     *open_ok = 1;
     struct reader_cb cb = { on_column, on_columns_done, on_as_of, on_record, l,
-                            l->pass == 2 ? wanted : NULL, on_line };
+                            l->pass == 2 ? wanted : NULL, on_line, on_before };
     if (!strcmp(l->r->format, "xml")) {
         struct xml_layout lay = { l->have_map ? l->map.record : NULL,
                                   l->have_map ? l->map.as_of : NULL };
@@ -1595,6 +1649,14 @@ static int load_once(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r
             goto done;
     }
     if (!l.deferred && ((rc = join_scan(&l)) < 0 || r->same_as || (rc = diff(&l)) < 0))
+        goto done;
+    /* the open versions paired with a line of another hash get that line's: the next reload
+     * can then take the line without splitting it (after the second pass, which may have
+     * rewritten the last row of <kind>_hash) */
+    const uint32_t *rrid;
+    const uint64_t *rline;
+    size_t nref = l.deferred ? vd_refreshes(l.vd, &rrid, &rline) : 0;
+    if (nref && (rc = store_hash_lines(db, l.k->name, rrid, rline, nref)) < 0)
         goto done;
     if ((rc = finish(&l)) < 0)
         goto done;

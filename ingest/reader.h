@@ -25,6 +25,10 @@ struct rec {
     char **v;
     long line;     /* CSV: line the record starts on; XML: line of the record element */
     long recno;    /* 1-based record number (not counting a CSV header) */
+    /* CSV: the record's line without its end, when it is a plain line (see csv_line); NULL
+     * otherwise */
+    const char *text;
+    size_t text_n;
 };
 
 struct reader_cb {
@@ -42,6 +46,10 @@ struct reader_cb {
     /* Optional: offered each plain line (see struct csv_line). 1: taken, it is not passed
      * to record(); 0: not taken; < 0: an error that stops the reading. */
     int (*line)(void *ctx, const struct csv_line *ln);
+    /* Optional: offered each line that starts a record (after the header), before it is
+     * split: the N bytes at S without the line end, record RECNO on line LINE. 1: taken, it
+     * is neither split nor passed on; 0: not taken; < 0: an error that stops the reading. */
+    int (*before)(void *ctx, const char *s, size_t n, long line, long recno);
 };
 
 /* Limits that keep memory bounded whatever the input. */

@@ -29,6 +29,14 @@ struct entry {
     uint32_t id;
 };
 
+/* An open entry on its way to pairing, with its line hash (0: none). */
+struct oentry {
+    struct entry e;
+    uint64_t line;
+};
+
+#define REFRESH_MAX (1u << 21)    /* line hashes to set kept at most, 12 bytes each */
+
 struct part {
     struct entry *e;      /* entries not yet spilled, in the order added */
     size_t n, cap;
@@ -59,23 +67,27 @@ struct side {
     struct chunk *chunk;
     size_t nchunk, capchunk;
     /* pairing, the open side: entries not yet handed over */
-    struct entry *batch;
+    struct oentry *batch;
     size_t nbatch;
     /* pairing, the file side: a ring of the next open entries, [wh, wt) */
-    struct entry *win;
+    struct oentry *win;
     size_t wh, wt;
     int open_done;        /* the open side handed over its last entry */
     unsigned since_topup;
     int last_unpaired;
     size_t credit;
     struct bits paired;     /* open rids matched in step */
+    /* paired open rids whose line hash is not the one of the line they were paired with */
+    uint32_t *refresh_rid;
+    uint64_t *refresh_line;
+    size_t nrefresh;
 } __attribute__((aligned(64)));
 
 /* Open entries on their way from the open side's thread to the file side's. */
 struct handover {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct entry *q;      /* a ring of QUEUE: [head, tail) */
+    struct oentry *q;     /* a ring of QUEUE: [head, tail) */
     size_t head, tail;
     int eof;              /* the open side is done */
     int closed;           /* the file side is done: hand nothing more over */
@@ -224,8 +236,8 @@ int vd_pairing(struct vdiff *v)
         return -ENOMEM;
     }
     h->q = xmalloc(QUEUE * sizeof *h->q);
-    v->side[VD_OPEN].batch = xmalloc(BATCH * sizeof(struct entry));
-    v->side[VD_FILE].win = xmalloc(WINDOW * sizeof(struct entry));
+    v->side[VD_OPEN].batch = xmalloc(BATCH * sizeof(struct oentry));
+    v->side[VD_FILE].win = xmalloc(WINDOW * sizeof(struct oentry));
     v->ho = h;
     return 0;
 }
@@ -306,41 +318,99 @@ static void take(struct vdiff *v, size_t need)
     pthread_mutex_unlock(&h->mu);
 }
 
-/* Compares the file entry E with the next NEAR open entries, and after an unpaired one with
- * the next FAR, as the credit allows (a file in another order than the open versions must
- * not cost FAR compares an entry); 1 when it was paired with one of them, which is then the
- * last the window drops (the ones before it are left to the join). */
-static int pair(struct vdiff *v, const struct entry *e)
+/* The window's entry D places ahead. */
+static struct oentry *win_at(struct side *sd, size_t d)
+{
+    return &sd->win[(sd->wh + d) & (WINDOW - 1)];
+}
+
+/* How far pairing looks: the next NEAR open entries, and after an unpaired file entry the
+ * next FAR, as CREDIT allows (a file in another order than the open versions must not cost
+ * FAR compares an entry). Tops the window up first. */
+static void reach(struct vdiff *v, size_t credit, size_t *near, size_t *far)
 {
     struct side *sd = &v->side[VD_FILE];
     if (!sd->open_done && (sd->wt - sd->wh < NEAR || ++sd->since_topup >= TOPUP)) {
         sd->since_topup = 0;
         take(v, NEAR);
     }
-    size_t have = sd->wt - sd->wh, look = have < NEAR ? have : NEAR, d;
-    if (sd->credit < (size_t)FAR * FAR_CREDIT)
-        sd->credit += FAR_CREDIT;
-    for (d = 0; d < look; d++)
-        if (sd->win[(sd->wh + d) & (WINDOW - 1)].h1 == e->h1 &&
-            sd->win[(sd->wh + d) & (WINDOW - 1)].h2 == e->h2)
-            goto found;
-    if (sd->last_unpaired && have > look && sd->credit >= FAR) {
-        size_t far = have < FAR ? have : FAR;
-        for (; d < far; d++)
-            if (sd->win[(sd->wh + d) & (WINDOW - 1)].h1 == e->h1 &&
-                sd->win[(sd->wh + d) & (WINDOW - 1)].h2 == e->h2)
-                break;
-        sd->credit -= d - look;
-        if (d < far)
-            goto found;
+    size_t have = sd->wt - sd->wh;
+    *near = have < NEAR ? have : NEAR;
+    *far = sd->last_unpaired && have > *near && credit >= FAR ? (have < FAR ? have : FAR)
+                                                               : *near;
+}
+
+/* The file entry was paired with the window's entry D, which is then the last the window
+ * drops (the ones before it are left to the join); LINE is the line hash of the file entry. */
+static void paired_at(struct side *sd, size_t d, uint64_t line)
+{
+    struct oentry *o = win_at(sd, d);
+    bits_set(&sd->paired, o->e.id);
+    if (line && o->line != line && sd->nrefresh < REFRESH_MAX) {
+        if (!sd->refresh_rid) {
+            sd->refresh_rid = xmalloc(REFRESH_MAX * sizeof *sd->refresh_rid);
+            sd->refresh_line = xmalloc(REFRESH_MAX * sizeof *sd->refresh_line);
+        }
+        sd->refresh_rid[sd->nrefresh] = o->e.id;
+        sd->refresh_line[sd->nrefresh++] = line;
+    }
+    sd->wh += d + 1;
+    sd->last_unpaired = 0;
+}
+
+/* The credit a file entry brings (see reach). */
+static size_t credit_with(const struct side *sd)
+{
+    return sd->credit < (size_t)FAR * FAR_CREDIT ? sd->credit + FAR_CREDIT : sd->credit;
+}
+
+/* Compares the file entry E (of line hash LINE) with the open entries within reach (see
+ * reach); 1 when it was paired with one of them. */
+static int pair(struct vdiff *v, const struct entry *e, uint64_t line)
+{
+    struct side *sd = &v->side[VD_FILE];
+    size_t look, far, d;
+    sd->credit = credit_with(sd);
+    reach(v, sd->credit, &look, &far);
+    for (d = 0; d < far; d++)
+        if (win_at(sd, d)->e.h1 == e->h1 && win_at(sd, d)->e.h2 == e->h2)
+            break;
+    if (d > look)
+        sd->credit -= (d < far ? d : far) - look;
+    if (d < far) {
+        paired_at(sd, d, line);
+        return 1;
     }
     sd->last_unpaired = 1;
     return 0;
-found:
-    bits_set(&sd->paired, sd->win[(sd->wh + d) & (WINDOW - 1)].id);
-    sd->wh += d + 1;
-    sd->last_unpaired = 0;
+}
+
+int vd_pair_line(struct vdiff *v, uint64_t line)
+{
+    struct side *sd = &v->side[VD_FILE];
+    size_t look, far, d;
+    if (!v->ho || !line)
+        return 0;
+    size_t credit = credit_with(sd);
+    reach(v, credit, &look, &far);
+    for (d = 0; d < far; d++)
+        if (win_at(sd, d)->line == line)
+            break;
+    if (d == far)
+        return 0;   /* no credit is spent: pair() looks again */
+    /* an earlier open entry of the same content, which pair() would take, changes nothing:
+     * the join ends the later of two open versions of one content, paired or not */
+    sd->credit = credit - (d > look ? d - look : 0);
+    paired_at(sd, d, 0);
     return 1;
+}
+
+size_t vd_refreshes(const struct vdiff *v, const uint32_t **rid, const uint64_t **line)
+{
+    const struct side *sd = &v->side[VD_FILE];
+    *rid = sd->refresh_rid;
+    *line = sd->refresh_line;
+    return sd->nrefresh;
 }
 
 unsigned long long vd_paired(const struct vdiff *v)
@@ -348,12 +418,13 @@ unsigned long long vd_paired(const struct vdiff *v)
     return (unsigned long long)bits_count(&v->side[VD_FILE].paired);
 }
 
-int vd_add(struct vdiff *v, enum vd_side side, uint64_t h1, uint64_t h2, uint32_t id)
+int vd_add(struct vdiff *v, enum vd_side side, uint64_t h1, uint64_t h2, uint64_t line,
+           uint32_t id)
 {
     struct side *sd = &v->side[side];
     struct entry e = { h1, (uint32_t)h2, id };
     int rc;
-    if (v->ho && side == VD_FILE && pair(v, &e))
+    if (v->ho && side == VD_FILE && pair(v, &e, line))
         return 1;
     if (sd->inmem >= v->budget && (rc = spill(v, sd)) < 0)
         return rc;
@@ -363,7 +434,7 @@ int vd_add(struct vdiff *v, enum vd_side side, uint64_t h1, uint64_t h2, uint32_
         unstage(sd, p);
     sd->inmem++;
     if (v->ho && side == VD_OPEN) {
-        sd->batch[sd->nbatch++] = e;
+        sd->batch[sd->nbatch++] = (struct oentry){ e, line };
         if (sd->nbatch == BATCH)
             hand_over(v);
     }
@@ -510,6 +581,8 @@ void vd_free(struct vdiff *v)
         free(v->side[s].batch);
         free(v->side[s].win);
         free(v->side[s].paired.b);
+        free(v->side[s].refresh_rid);
+        free(v->side[s].refresh_line);
         if (v->side[s].fd >= 0)
             close(v->side[s].fd);
     }

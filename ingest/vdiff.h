@@ -25,12 +25,14 @@ struct vdiff;
  * The caller owns *OUT and frees it with vd_free. Returns 0 or a negative code. */
 int vd_new(struct vdiff **out, size_t expected, size_t budget, const char *dir);
 
-/* Adds an entry: (H1, H2) is the content hash. Entries of a side must come in the order
+/* Adds an entry: (H1, H2) is the content hash, LINE the hash of the CSV line it was read
+ * from (0: none; see vd_pair_line). Entries of a side must come in the order
  * vd_run is to report them in. The two sides share nothing: one thread may add to each.
  * Returns 0, 1 when a file entry was paired (see vd_pairing: it is not in the join), or
  * -errno when the temporary file could not grow; nothing is printed (see vd_strerror, which
  * writes the message into BUF of N bytes and returns it). */
-int vd_add(struct vdiff *v, enum vd_side side, uint64_t h1, uint64_t h2, uint32_t id);
+int vd_add(struct vdiff *v, enum vd_side side, uint64_t h1, uint64_t h2, uint64_t line,
+           uint32_t id);
 const char *vd_strerror(const struct vdiff *v, int rc, char *buf, size_t n);
 
 /* Pairing, for a reload whose open versions are added by one thread while the file's records
@@ -46,6 +48,17 @@ const char *vd_strerror(const struct vdiff *v, int rc, char *buf, size_t n);
 int vd_pairing(struct vdiff *v);
 void vd_open_done(struct vdiff *v);
 void vd_file_done(struct vdiff *v);
+
+/* Pairing by line: 1 when a file entry read from a line of hash LINE (not 0) pairs with an
+ * open entry within reach whose line hash is LINE, which makes it that open entry's content
+ * (the caller's line hash says so; vd_add is then not called for it); 0 when not, and
+ * nothing changed. */
+int vd_pair_line(struct vdiff *v, uint64_t line);
+
+/* The open rids that vd_add paired with a file entry of another line hash (not 0) than
+ * theirs, and that line hash, in increasing rid order: *RID and *LINE (the vdiff's) get the
+ * lists, the count is returned. At most 2 Mi are kept. */
+size_t vd_refreshes(const struct vdiff *v, const uint32_t **rid, const uint64_t **line);
 
 /* File entries that were paired. */
 unsigned long long vd_paired(const struct vdiff *v);

@@ -578,9 +578,9 @@ static void test_vdiff(void)
     CHECK(vd_new(&v, 1u << 20, 0, dir) == 0, "vd_new");
     int bad = 0;
     for (int i = 1; i <= nopen; i++)
-        bad += vd_add(v, VD_OPEN, key_h1(okey[i]), okey[i], (uint32_t)i) != 0;
+        bad += vd_add(v, VD_OPEN, key_h1(okey[i]), okey[i], 0, (uint32_t)i) != 0;
     for (int i = 1; i <= nfile; i++)
-        bad += vd_add(v, VD_FILE, key_h1(fkey[i]), fkey[i], (uint32_t)i) != 0;
+        bad += vd_add(v, VD_FILE, key_h1(fkey[i]), fkey[i], 0, (uint32_t)i) != 0;
     CHECK(bad == 0, "vd_add failed %d times", bad);
     CHECK(vd_spilled(v) > 0, "the entries went to the temporary file");
     CHECK(vd_run(v, vd_collect, &got) == 0, "vd_run");
@@ -618,13 +618,35 @@ struct pairrun {
     unsigned *okey;
     int nopen;
     int failed;
+    int lines;              /* open entries have line hashes (open_line) */
 };
+
+/* The line hash of open entry I of content K: one per content, as if each had been read from
+ * one line, except that every 17th has none (a quoted line, say), and that of PN / 5 + 1, a
+ * second version of the content of PN / 5 from another line, the one the file has: it pairs
+ * by line although the first is nearer, and must end all the same. */
+static uint64_t open_line(int i, unsigned k)
+{
+    if (i == PN / 5 + 1)
+        return 99;
+    return i % 17 ? (uint64_t)k * 2654435761u + 1 : 0;
+}
+
+/* ... and of file entry I: every 13th was read from another line of the same content (other
+ * blanks, say), so that only its content hash can pair it. */
+static uint64_t file_line(int i, unsigned k)
+{
+    if (k == (unsigned)(PN / 5) * 3)
+        return 99;
+    return i % 13 ? (uint64_t)k * 2654435761u + 1 : (uint64_t)k * 40503u + 7;
+}
 
 static void *pair_open_side(void *arg)
 {
     struct pairrun *r = arg;
     for (int i = 1; i <= r->nopen; i++)
-        r->failed += vd_add(r->v, VD_OPEN, key_h1(r->okey[i]), r->okey[i], (uint32_t)i) != 0;
+        r->failed += vd_add(r->v, VD_OPEN, key_h1(r->okey[i]), r->okey[i],
+                            r->lines ? open_line(i, r->okey[i]) : 0, (uint32_t)i) != 0;
     vd_open_done(r->v);
     return NULL;
 }
@@ -652,9 +674,10 @@ static int pair_collect(void *ctx, enum vd_result r, uint32_t id)
 static void test_vdiff_pairing(void)
 {
     static unsigned okey[PN + 1], fkey[2 * PN + 1];
-    static struct pairres got[2];
+    static struct pairres got[3];
     static unsigned char seen[4 * PN], kept[4 * PN];
     unsigned long long paired = 0;
+    long by_line = 0, refreshes = 0, bad_refresh = 0;
     unsigned seed = 11, fresh = 3 * PN + 1;
     int nopen = PN, nfile = 0;
     for (int i = 1; i <= nopen; i++)
@@ -662,13 +685,15 @@ static void test_vdiff_pairing(void)
     /* two open versions of one content, twice: both versions paired, and only the later */
     okey[nopen / 2] = okey[nopen / 3];
     okey[nopen / 4 * 3] = okey[nopen / 4];
+    okey[nopen / 5 + 1] = okey[nopen / 5];   /* side by side, from two lines (open_line) */
     for (int i = 1; i <= nopen && nfile < 2 * PN - 4;) {
         seed = seed * 1103515245u + 12345u;
         unsigned r = (seed >> 8) % 1000;
         /* the open versions of those contents are copied (the first of the second pair is
          * deleted), whatever else would have happened around them */
         for (int k = i; k < i + 41; k++)
-            if (k == nopen / 3 || k == nopen / 2 || k == nopen / 4 || k == nopen / 4 * 3)
+            if (k == nopen / 3 || k == nopen / 2 || k == nopen / 4 || k == nopen / 4 * 3 ||
+                k == nopen / 5 || k == nopen / 5 + 1)
                 r = k > i ? 999 : k == nopen / 4 ? 10 : 999;
         if (r < 10) {                    /* changed */
             fkey[++nfile] = fresh++;
@@ -688,26 +713,46 @@ static void test_vdiff_pairing(void)
             fkey[++nfile] = okey[i++];
         }
     }
-    for (int run = 0; run < 2; run++) {
+    /* run 0: the plain join; 1: pairing; 2: pairing, by line first */
+    for (int run = 0; run < 3; run++) {
         struct vdiff *v;
         char dir[] = "/tmp";
         memset(&got[run], 0, sizeof got[run]);
         CHECK(vd_new(&v, 1u << 20, run ? 64 << 10 : 0, dir) == 0, "vd_new");
-        struct pairrun pr = { v, okey, nopen, 0 };
+        struct pairrun pr = { v, okey, nopen, 0, run == 2 };
         pthread_t t;
         int bad = 0;
-        if (run == 1) {
+        if (run > 0) {
             CHECK(vd_pairing(v) == 0, "vd_pairing");
             CHECK(pthread_create(&t, NULL, pair_open_side, &pr) == 0, "thread");
         } else {
             pair_open_side(&pr);
         }
-        for (int i = 1; i <= nfile; i++)
-            bad += vd_add(v, VD_FILE, key_h1(fkey[i]), fkey[i], (uint32_t)i) < 0;
-        if (run == 1) {
+        for (int i = 1; i <= nfile; i++) {
+            uint64_t line = run == 2 ? file_line(i, fkey[i]) : 0;
+            if (run == 2 && vd_pair_line(v, line)) {
+                by_line++;
+                continue;
+            }
+            bad += vd_add(v, VD_FILE, key_h1(fkey[i]), fkey[i], line, (uint32_t)i) < 0;
+        }
+        if (run > 0) {
             vd_file_done(v);
             pthread_join(t, NULL);
-            paired = vd_paired(v);
+            if (run == 1)
+                paired = vd_paired(v);
+        }
+        if (run == 2) {
+            /* each: an open version paired by content with a line of another hash */
+            const uint32_t *rid;
+            const uint64_t *rl;
+            refreshes = (long)vd_refreshes(v, &rid, &rl);
+            for (long k = 0; k < refreshes; k++) {
+                unsigned key = okey[rid[k]];
+                bad_refresh += (k && rid[k] <= rid[k - 1]) || rl[k] == open_line((int)rid[k], key) ||
+                               (rl[k] != (uint64_t)key * 2654435761u + 1 &&
+                                rl[k] != (uint64_t)key * 40503u + 7 && rl[k] != 99);
+            }
         }
         CHECK(bad == 0 && pr.failed == 0, "vd_add failed %d and %d times", bad, pr.failed);
         CHECK(vd_run(v, pair_collect, &got[run]) == 0, "vd_run");
@@ -725,13 +770,13 @@ static void test_vdiff_pairing(void)
         unchanged += want == VD_UNCHANGED;
         duplicate += want == VD_DUPLICATE;
         news += want == VD_NEW;
-        for (int run = 0; run < 2; run++)
+        for (int run = 0; run < 3; run++)
             if (want == VD_NEW || run == 0)
                 wrong += got[run].file[i] != 1 + want;
     }
-    for (int run = 0; run < 2; run++) {
+    for (int run = 0; run < 3; run++) {
         for (int i = 1; i <= nopen; i++) {
-            int later = i == nopen / 2 || i == nopen / 4 * 3;
+            int later = i == nopen / 2 || i == nopen / 4 * 3 || i == nopen / 5 + 1;
             wrong += got[run].ended[i] != (later || !seen[okey[i]]);
         }
         wrong += got[run].unchanged != unchanged || got[run].duplicate != duplicate;
@@ -739,6 +784,10 @@ static void test_vdiff_pairing(void)
     CHECK(wrong == 0, "paired vdiff = plain join (%d differences; %d unchanged, %d duplicate, "
           "%d new)", wrong, unchanged, duplicate, news);
     CHECK(unchanged > nfile / 2 && duplicate > 100 && news > 300, "all results occur");
+    CHECK(by_line > unchanged * 6 / 10 && by_line <= unchanged,
+          "most unchanged records paired by line (%ld of %d)", by_line, unchanged);
+    CHECK(refreshes > unchanged / 20 && refreshes < unchanged / 5 && bad_refresh == 0,
+          "line hashes to set: %ld, %ld of them wrong", refreshes, bad_refresh);
     /* a record behind a run of deletions pairs once the open side's thread is far enough
      * ahead, which depends on the two threads' speeds: 96 to 99% here */
     CHECK(paired > (unsigned long long)unchanged * 8 / 10 &&
@@ -909,18 +958,20 @@ static void test_masking(void)
 static void test_hash_entries(void)
 {
     unsigned char e[STORE_HASH_SIZE];
-    uint64_t a, b;
-    store_hash_put(e, 0x0123456789ABCDEFull, 0xFEDCBA9876543210ull);
-    CHECK(e[0] == 0x01 && e[7] == 0xEF && e[8] == 0xFE && e[15] == 0x10,
-          "big-endian, h1 first: %02x %02x %02x %02x", e[0], e[7], e[8], e[15]);
-    CHECK(store_hash_get(e, &a, &b) == 1 && a == 0x0123456789ABCDEFull &&
-          b == 0xFEDCBA9876543210ull, "read back");
-    store_hash_put(e, 0, 1);
-    CHECK(store_hash_get(e, &a, &b) == 1 && a == 0 && b == 1, "a zero h1 alone is an entry");
-    store_hash_put(e, (uint64_t)-1, 0);
-    CHECK(store_hash_get(e, &a, &b) == 1 && a == UINT64_MAX && b == 0, "a zero h2 alone too");
-    memset(e, 0, sizeof e);
-    CHECK(store_hash_get(e, &a, &b) == 0, "all zero is no entry");
+    uint64_t a, b, c;
+    store_hash_put(e, 0x0123456789ABCDEFull, 0xFEDCBA9876543210ull, 0x1122334455667788ull);
+    CHECK(e[0] == 0x01 && e[7] == 0xEF && e[8] == 0xFE && e[15] == 0x10 && e[16] == 0x11 &&
+          e[23] == 0x88, "big-endian, h1, h2, line: %02x %02x %02x %02x %02x %02x", e[0], e[7],
+          e[8], e[15], e[16], e[23]);
+    CHECK(store_hash_get(e, &a, &b, &c) == 1 && a == 0x0123456789ABCDEFull &&
+          b == 0xFEDCBA9876543210ull && c == 0x1122334455667788ull, "read back");
+    store_hash_put(e, 0, 1, 0);
+    CHECK(store_hash_get(e, &a, &b, &c) == 1 && a == 0 && b == 1 && c == 0,
+          "a zero h1 alone is an entry");
+    store_hash_put(e, (uint64_t)-1, 0, 0);
+    CHECK(store_hash_get(e, &a, &b, &c) == 1 && a == UINT64_MAX && b == 0, "a zero h2 alone too");
+    store_hash_put(e, 0, 0, 5);
+    CHECK(store_hash_get(e, &a, &b, &c) == 0, "no content hash is no entry, whatever the line");
 }
 
 int main(void)
