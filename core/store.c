@@ -232,7 +232,7 @@ static void kind_extras(struct sbuf *b, const struct kind *k)
 }
 
 /* What version 4 adds: every version's content hash once more, STORE_HASH_RIDS rids a row
- * (see store.h), so that a reload reads 16 bytes a version, not its whole row. */
+ * (see store.h), so that a reload reads 24 bytes a version, not its whole row. */
 static void kind_hashes(struct sbuf *b, const struct kind *k)
 {
     sbuf_addf(b, "CREATE TABLE %s_hash(chunk INTEGER PRIMARY KEY, hashes BLOB NOT NULL);",

@@ -765,9 +765,9 @@ static void progress(struct ldr *l, int final)
         if (l->deferred && l->vd)
             snprintf(paired, sizeof paired, "; %llu paired with open versions in step, %ld by "
                      "line", vd_paired(l->vd), l->by_line);
-        fprintf(stderr, "%sxverify: load %lld %s: %ld rows in %.2f s (%.0f rows/s, peak %ld MB%s)\n",
-                isatty(2) && n >= 65536 ? "\n" : "", l->r->load_id, l->k->name, n, t, rate, peak,
-                paired);
+        fprintf(stderr, "%sxverify: load %lld %s: %ld rows in %.2f s (%.0f rows/s, peak %ld "
+                "MB%s)\n", isatty(2) && n >= 65536 ? "\n" : "", l->r->load_id, l->k->name, n, t,
+                rate, peak, paired);
     }
 }
 

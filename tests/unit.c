@@ -749,7 +749,8 @@ static void test_vdiff_pairing(void)
             refreshes = (long)vd_refreshes(v, &rid, &rl);
             for (long k = 0; k < refreshes; k++) {
                 unsigned key = okey[rid[k]];
-                bad_refresh += (k && rid[k] <= rid[k - 1]) || rl[k] == open_line((int)rid[k], key) ||
+                bad_refresh += (k && rid[k] <= rid[k - 1]) ||
+                               rl[k] == open_line((int)rid[k], key) ||
                                (rl[k] != (uint64_t)key * 2654435761u + 1 &&
                                 rl[k] != (uint64_t)key * 40503u + 7 && rl[k] != 99);
             }
