@@ -651,7 +651,7 @@ int store_hash_rebuild(sqlite3 *db, const char *kind)
     while ((s = sqlite3_step(get)) == SQLITE_ROW) {
         int64_t rid = sqlite3_column_int64(get, 0);
         if (rid < 0) {
-            rc = xv_fail(XV_EDATA, "'%s' has a record with rid %lld", kind, (long long)rid);
+            rc = xv_fail(XV_ELOCKED, "'%s' has a record with rid %lld", kind, (long long)rid);
             goto done;
         }
         if (rid / STORE_HASH_RIDS != no) {
@@ -693,7 +693,7 @@ static int hash_row(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t 
     if (s != SQLITE_OK)
         return store_err(db, "opening record hashes");
     if (sqlite3_blob_bytes(*blob) != STORE_HASH_RIDS * STORE_HASH_SIZE)
-        return xv_fail(XV_EDATA, "'%s' has a row of record hashes of %d bytes", table,
+        return xv_fail(XV_ELOCKED, "'%s' has a row of record hashes of %d bytes", table,
                        sqlite3_blob_bytes(*blob));
     return 0;
 }

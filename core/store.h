@@ -77,7 +77,9 @@ void store_ends_close(struct store_ends *e);
 void store_hash_put(unsigned char *entry, uint64_t h1, uint64_t h2, uint64_t line);
 /* Reads ENTRY: returns 0 when it is empty (no version), 1 when not. */
 int store_hash_get(const unsigned char *entry, uint64_t *h1, uint64_t *h2, uint64_t *line);
-/* Rebuilds <kind>_hash from KIND's table (no line hashes), within the caller's transaction. */
+/* Rebuilds <kind>_hash from KIND's table (no line hashes), within the caller's transaction.
+ * This and the two below return XV_ELOCKED (the store failed its check) for a rid or a row
+ * that cannot be what this comment says. */
 int store_hash_rebuild(sqlite3 *db, const char *kind);
 /* Clears the entry of RID in <kind>_hash (its version was taken back). *BLOB is a handle
  * kept between calls (NULL at first), the caller's to close with sqlite3_blob_close. */

@@ -1739,8 +1739,11 @@ int ldr_run(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r)
     }
     if ((rc = store_commit(db)) < 0)
         return rc;
-    rc = load_once(db, o, r, 0);
-    return rc == LDR_REHASH ? error("'%s_hash' is still damaged after its rebuild", kind) : rc;
+    /* cannot happen: the rows were just written as they must be; were it to, the store
+     * failed its check (exit 4) */
+    if ((rc = load_once(db, o, r, 0)) == LDR_REHASH)
+        rc = xv_fail(XV_ELOCKED, "'%s_hash' is still damaged after its rebuild", kind);
+    return rc;
 }
 
 void ldr_result_free(struct ldr_result *r)
