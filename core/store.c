@@ -593,10 +593,12 @@ int store_raw_field(const char *raw, int i, const char **p, size_t *n)
 
 /* ---- <kind>_hash ---- */
 
+#define LINE_AT 16   /* the line hash's place in an entry, after h1 and h2 */
+
 static void put64(unsigned char *e, uint64_t v)
 {
-    for (int i = 0; i < 8; i++)
-        e[i] = (unsigned char)(v >> (56 - 8 * i));
+    v = __builtin_bswap64(v);
+    memcpy(e, &v, 8);
 }
 
 static uint64_t get64(const unsigned char *e)
@@ -610,14 +612,14 @@ void store_hash_put(unsigned char *e, uint64_t h1, uint64_t h2, uint64_t line)
 {
     put64(e, h1);
     put64(e + 8, h2);
-    put64(e + 16, line);
+    put64(e + LINE_AT, line);
 }
 
 int store_hash_get(const unsigned char *e, uint64_t *h1, uint64_t *h2, uint64_t *line)
 {
     *h1 = get64(e);
     *h2 = get64(e + 8);
-    *line = get64(e + 16);
+    *line = get64(e + LINE_AT);
     return (*h1 | *h2) != 0;
 }
 
@@ -626,14 +628,14 @@ static int put_chunk(sqlite3 *db, sqlite3_stmt *st, int64_t no, const unsigned c
 {
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, no);
-    sqlite3_bind_blob(st, 2, buf, STORE_HASH_RIDS * STORE_HASH_SIZE, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, buf, STORE_HASH_ROW, SQLITE_STATIC);
     return sqlite3_step(st) == SQLITE_DONE ? 0 : store_err(db, "writing record hashes");
 }
 
 int store_hash_rebuild(sqlite3 *db, const char *kind)
 {
     sqlite3_stmt *get = NULL, *put = NULL;
-    unsigned char *buf = xcalloc(STORE_HASH_RIDS, STORE_HASH_SIZE);
+    unsigned char *buf = xcalloc(1, STORE_HASH_ROW);
     int64_t no = -1;
     int rc, s;
     struct sbuf sql = SBUF_INIT;
@@ -657,10 +659,10 @@ int store_hash_rebuild(sqlite3 *db, const char *kind)
         if (rid / STORE_HASH_RIDS != no) {
             if (no >= 0 && (rc = put_chunk(db, put, no, buf)) < 0)
                 goto done;
-            memset(buf, 0, (size_t)STORE_HASH_RIDS * STORE_HASH_SIZE);
+            memset(buf, 0, STORE_HASH_ROW);
             no = rid / STORE_HASH_RIDS;
         }
-        store_hash_put(buf + rid % STORE_HASH_RIDS * STORE_HASH_SIZE,
+        store_hash_put(buf + store_hash_at(rid),
                        (uint64_t)sqlite3_column_int64(get, 1),
                        (uint64_t)sqlite3_column_int64(get, 2), 0);
     }
@@ -692,7 +694,7 @@ static int hash_row(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t 
         s = sqlite3_blob_open(db, "main", table, "hashes", rid / STORE_HASH_RIDS, 1, blob);
     if (s != SQLITE_OK)
         return store_err(db, "opening record hashes");
-    if (sqlite3_blob_bytes(*blob) != STORE_HASH_RIDS * STORE_HASH_SIZE)
+    if (sqlite3_blob_bytes(*blob) != STORE_HASH_ROW)
         return xv_fail(XV_ELOCKED, "'%s' has a row of record hashes of %d bytes", table,
                        sqlite3_blob_bytes(*blob));
     return 0;
@@ -705,7 +707,7 @@ int store_hash_clear(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t
     if (rc < 0)
         return rc;
     if (sqlite3_blob_write(*blob, zero, STORE_HASH_SIZE,
-                           (int)(rid % STORE_HASH_RIDS * STORE_HASH_SIZE)) != SQLITE_OK)
+                           (int)store_hash_at(rid)) != SQLITE_OK)
         return store_err(db, "clearing a record hash");
     return 0;
 }
@@ -714,21 +716,20 @@ int store_hash_lines(sqlite3 *db, const char *kind, const uint32_t *rid, const u
                      size_t n)
 {
     sqlite3_blob *blob = NULL;
-    const int size = STORE_HASH_RIDS * STORE_HASH_SIZE;
-    unsigned char *buf = xmalloc((size_t)size);
+    unsigned char *buf = xmalloc(STORE_HASH_ROW);
     int rc = 0;
     /* a row at a time: read it, set its entries, write it back */
     for (size_t i = 0; i < n && rc == 0;) {
         int64_t no = rid[i] / STORE_HASH_RIDS;
         if ((rc = hash_row(db, kind, &blob, rid[i])) < 0)
             break;
-        if (sqlite3_blob_read(blob, buf, size, 0) != SQLITE_OK) {
+        if (sqlite3_blob_read(blob, buf, STORE_HASH_ROW, 0) != SQLITE_OK) {
             rc = store_err(db, "reading record hashes");
             break;
         }
         for (; i < n && rid[i] / STORE_HASH_RIDS == no; i++)
-            put64(buf + rid[i] % STORE_HASH_RIDS * STORE_HASH_SIZE + 16, line[i]);
-        if (sqlite3_blob_write(blob, buf, size, 0) != SQLITE_OK)
+            put64(buf + store_hash_at(rid[i]) + LINE_AT, line[i]);
+        if (sqlite3_blob_write(blob, buf, STORE_HASH_ROW, 0) != SQLITE_OK)
             rc = store_err(db, "writing record hashes");
     }
     if (blob && sqlite3_blob_close(blob) != SQLITE_OK && rc == 0)

@@ -2,6 +2,7 @@
 #ifndef XV_STORE_H
 #define XV_STORE_H
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define STORE_APP_ID 0x78767279      /* "xvry" */
@@ -73,6 +74,12 @@ void store_ends_close(struct store_ends *e);
  * splitting it. Ended versions keep their entries: <kind>_end says which are open. */
 #define STORE_HASH_RIDS 2500
 #define STORE_HASH_SIZE 24
+#define STORE_HASH_ROW (STORE_HASH_RIDS * STORE_HASH_SIZE)   /* bytes in a row: 60,000 */
+/* Where the entry of RID starts in its row. */
+static inline size_t store_hash_at(int64_t rid)
+{
+    return (size_t)(rid % STORE_HASH_RIDS) * STORE_HASH_SIZE;
+}
 /* Writes (H1, H2, LINE) into ENTRY. */
 void store_hash_put(unsigned char *entry, uint64_t h1, uint64_t h2, uint64_t line);
 /* Reads ENTRY: returns 0 when it is empty (no version), 1 when not. */

@@ -382,7 +382,7 @@ static int read_open(sqlite3 *db, const char *kind, long long expect, struct vdi
             break;
         int64_t no = sqlite3_column_int64(st, 0);
         const unsigned char *e = sqlite3_column_blob(st, 1);
-        if (sqlite3_column_bytes(st, 1) != STORE_HASH_RIDS * STORE_HASH_SIZE || no < 0 ||
+        if (sqlite3_column_bytes(st, 1) != STORE_HASH_ROW || no < 0 ||
             no > (int64_t)UINT32_MAX / STORE_HASH_RIDS) {
             snprintf(msg, n, "'%s_hash' has a row %lld of %d bytes", kind, (long long)no,
                      sqlite3_column_bytes(st, 1));
@@ -544,8 +544,7 @@ static int chunk_start(struct ldr *l)
 {
     sqlite3_stmt *st = NULL;
     struct sbuf sql = SBUF_INIT;
-    size_t size = (size_t)STORE_HASH_RIDS * STORE_HASH_SIZE;
-    l->chunk = xcalloc(1, size);
+    l->chunk = xcalloc(1, STORE_HASH_ROW);
     l->chunk_no = l->next_rid / STORE_HASH_RIDS;
     sbuf_addf(&sql, "SELECT hashes FROM %s_hash WHERE chunk=?", l->k->name);
     int s, rc = store_prepare(l->db, sql.s, &st);
@@ -553,13 +552,13 @@ static int chunk_start(struct ldr *l)
         goto done;
     sqlite3_bind_int64(st, 1, l->chunk_no);
     if ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((size_t)sqlite3_column_bytes(st, 0) != size) {
+        if (sqlite3_column_bytes(st, 0) != STORE_HASH_ROW) {
             char msg[128];
             snprintf(msg, sizeof msg, "'%s_hash' has a row %lld of %d bytes", l->k->name,
                      (long long)l->chunk_no, sqlite3_column_bytes(st, 0));
             rc = rehash(msg);
         } else {
-            memcpy(l->chunk, sqlite3_column_blob(st, 0), size);
+            memcpy(l->chunk, sqlite3_column_blob(st, 0), STORE_HASH_ROW);
         }
     } else if (s != SQLITE_DONE) {
         rc = store_err(l->db, "reading record hashes");
@@ -578,7 +577,7 @@ static int chunk_flush(struct ldr *l)
     l->chunk_dirty = 0;
     wr_row(l->w, OP_HASH);
     wr_int(l->w, 1, l->chunk_no);
-    wr_blob(l->w, 2, l->chunk, (size_t)STORE_HASH_RIDS * STORE_HASH_SIZE);
+    wr_blob(l->w, 2, l->chunk, STORE_HASH_ROW);
     return wr_end(l->w);
 }
 
@@ -1180,13 +1179,12 @@ static int store_record(struct ldr *l, const struct staged *sg, const char *key)
         keyset_add(&l->keys, key, rec->line);
     if ((rc = wr_end(st)) < 0)
         return rc;
-    store_hash_put(l->chunk + rid % STORE_HASH_RIDS * STORE_HASH_SIZE, h.low64, h.high64,
-                   sg->line);
+    store_hash_put(l->chunk + store_hash_at(rid), h.low64, h.high64, sg->line);
     l->chunk_dirty = 1;
     if (rid % STORE_HASH_RIDS == STORE_HASH_RIDS - 1) {
         if ((rc = chunk_flush(l)) < 0)
             return rc;
-        memset(l->chunk, 0, (size_t)STORE_HASH_RIDS * STORE_HASH_SIZE);
+        memset(l->chunk, 0, STORE_HASH_ROW);
         l->chunk_no++;
     }
     l->next_rid++;
