@@ -362,6 +362,14 @@ static void keep_add(struct ldr *l, long recno, long line, int n, const char *co
         sbuf_add(&l->keep, v[i] ? v[i] : "", strlen(v[i] ? v[i] : "") + 1);
 }
 
+/* Says in MSG (N bytes) that row NO of <KIND>_hash has BYTES bytes, not STORE_HASH_ROW;
+ * returns LDR_REHASH. */
+static int bad_row(char *msg, size_t n, const char *kind, long long no, int bytes)
+{
+    snprintf(msg, n, "'%s_hash' has a row %lld of %d bytes", kind, no, bytes);
+    return LDR_REHASH;
+}
+
 /* Reads the hash of every open version of KIND (every entry of <kind>_hash, in rid order,
  * less those with an end) on DB into the vdiff's open side. They must be EXPECT in number
  * (unless EXPECT < 0), or the result is LDR_REHASH. Prints nothing, since it may run in a
@@ -384,9 +392,7 @@ static int read_open(sqlite3 *db, const char *kind, long long expect, struct vdi
         const unsigned char *e = sqlite3_column_blob(st, 1);
         if (sqlite3_column_bytes(st, 1) != STORE_HASH_ROW || no < 0 ||
             no > (int64_t)UINT32_MAX / STORE_HASH_RIDS) {
-            snprintf(msg, n, "'%s_hash' has a row %lld of %d bytes", kind, (long long)no,
-                     sqlite3_column_bytes(st, 1));
-            rc = LDR_REHASH;
+            rc = bad_row(msg, n, kind, no, sqlite3_column_bytes(st, 1));
             goto done;
         }
         for (int i = 0; i < STORE_HASH_RIDS; i++, e += STORE_HASH_SIZE) {
@@ -554,8 +560,7 @@ static int chunk_start(struct ldr *l)
     if ((s = sqlite3_step(st)) == SQLITE_ROW) {
         if (sqlite3_column_bytes(st, 0) != STORE_HASH_ROW) {
             char msg[128];
-            snprintf(msg, sizeof msg, "'%s_hash' has a row %lld of %d bytes", l->k->name,
-                     (long long)l->chunk_no, sqlite3_column_bytes(st, 0));
+            bad_row(msg, sizeof msg, l->k->name, l->chunk_no, sqlite3_column_bytes(st, 0));
             rc = rehash(msg);
         } else {
             memcpy(l->chunk, sqlite3_column_blob(st, 0), STORE_HASH_ROW);
@@ -1050,7 +1055,7 @@ static int on_before(void *ctx, const char *s, size_t n, long line, long recno)
     struct ldr *l = ctx;
     int rc;
     (void)line;
-    if (!l->started || !l->deferred || l->pass == 2 || !l->line_seed)
+    if (!l->started || !l->deferred || l->pass == 2)
         return 0;
     l->before_hash = line_hash(l, s, n);
     l->before_recno = recno;
