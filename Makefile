@@ -13,10 +13,13 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 CFLAGS   ?= -O2 -g
 # override: these stay when CFLAGS is given on the command line (make CFLAGS='-O0 -g')
-override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-missing-field-initializers
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-missing-field-initializers \
+                   -Wmissing-prototypes -Wstrict-prototypes -Wformat=2
 ifeq ($(DEVELOPER),1)
 override CFLAGS += -Werror
 endif
+# every object also writes which headers it read (build/*.d), so that it is rebuilt when they change
+DEPFLAGS  = -MMD -MP
 ifneq ($(SANITIZE),)
 override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 override LDFLAGS += -fsanitize=$(SANITIZE)
@@ -27,16 +30,10 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 # libcsv ships no .pc file in Debian: it is linked by name
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lm -lpthread
 
-CORE    := core/audit.c core/cmd_nightly.c core/err.c core/kinds.c core/kv.c core/policy.c core/run.c core/store.c core/util.c
-INGEST  := ingest/cmd_load.c ingest/csvin.c ingest/loader.c ingest/mapping.c ingest/norm.c \
-           ingest/source.c ingest/vdiff.c ingest/writer.c ingest/xmlin.c
-MATCH   := matchers/cmd_match.c matchers/cmd_show.c matchers/compare.c matchers/link.c \
-           matchers/match.c matchers/rules.c
-REPORTS := reports/cmd_approve.c reports/cmd_audit.c reports/cmd_diff.c reports/cmd_report.c \
-           reports/cmd_rerun.c reports/cmd_review.c reports/rpt.c
-LIBSRC  := $(filter-out core/xverify.c,$(CORE) $(INGEST) $(MATCH) $(REPORTS))
+# the stages, in the order data flows through them; cli/ holds main and the commands
+ROOMS   := core ingest matchers matchers/rules reports procedures cli
+LIBSRC  := $(filter-out cli/xverify.c,$(foreach r,$(ROOMS),$(wildcard $(r)/*.c)))
 LIBOBJ  := $(LIBSRC:%.c=build/%.o)
-HEADERS := $(wildcard core/*.h ingest/*.h matchers/*.h reports/*.h)
 
 all: xverify
 
@@ -49,15 +46,15 @@ build/.flags: FORCE
 	@mkdir -p build
 	@if [ "$$(cat $@ 2>/dev/null)" != "$(FLAGS_NOW)" ]; then echo "$(FLAGS_NOW)" > $@; fi
 
-build/%.o: %.c $(HEADERS) build/.flags | deps
+build/%.o: %.c build/.flags | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DOPENCC_VERSION='"$(shell pkg-config --modversion opencc)"' -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -DOPENCC_VERSION='"$(shell pkg-config --modversion opencc)"' -c $< -o $@
 
 build/libxverify.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-xverify: build/core/xverify.o build/libxverify.a
+xverify: build/cli/xverify.o build/libxverify.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/tests/unit: build/tests/unit.o build/libxverify.a
@@ -74,9 +71,9 @@ build/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/memfile
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 120
 FUZZ_FLAGS   := -g -O1 -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer
-build/fuzzobj/%.o: %.c $(HEADERS) | deps
+build/fuzzobj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS) \
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS) \
 	    -DOPENCC_VERSION='"$(shell pkg-config --modversion opencc)"' -c $< -o $@
 build/fuzz/libxverify.a: $(LIBSRC:%.c=build/fuzzobj/%.o)
 	@mkdir -p $(dir $@)
@@ -126,5 +123,7 @@ install: xverify
 
 clean:
 	rm -rf build xverify
+
+-include $(shell find build -name '*.d' 2>/dev/null)
 
 .PHONY: all deps test demo bench install clean fuzz fuzz-run valgrind FORCE

@@ -7,7 +7,6 @@
 #include <string.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include "cmd.h"
 #include "err.h"
 #include "run.h"
 #include "store.h"

@@ -5,6 +5,9 @@
 #include "kinds.h"
 #include "policy.h"
 
+/* The program's version, as --version prints it and every run records it. */
+#define XV_VERSION "0.1.0"
+
 #define RUN_MAX_KINDS 8
 
 struct run {

@@ -1,8 +1,9 @@
-/* match.c: one run from start to end: link, evaluate the rules, commit, write the reports. */
+/* match.c: one run of the matching stage: link, evaluate the rules, record and commit it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../core/audit.h"
 #include "../core/err.h"
 #include "../core/kinds.h"
 #include "../core/policy.h"
@@ -10,11 +11,9 @@
 #include "../core/store.h"
 #include "../core/util.h"
 #include "../ingest/norm.h"
-#include "../core/audit.h"
-#include "../reports/rpt.h"
 #include "link.h"
 #include "match.h"
-#include "rules.h"
+#include "rules/rules.h"
 
 /* The as-of date of the newest load: a run's default, so that no clock decides. */
 static int newest_as_of(sqlite3 *db, char out[11])
@@ -31,22 +30,80 @@ static int newest_as_of(sqlite3 *db, char out[11])
     return rc;
 }
 
-int match_run(sqlite3 *db, const struct match_opts *o, long long *run_id)
+/* Records the run's counts and timings in its row of runs. */
+static int record_counts(sqlite3 *db, const struct run *r, const struct match_result *m)
 {
-    const char *as_of = o->as_of, *out = o->out ? o->out : "reports";
-    char **only = o->only, date[11];
-    int nonly = o->nonly, rc, in_tx = 0;
-    struct policy pol = { 0 };
-    struct run r = { 0 };
-    struct link_stats st;
-    struct rules_stats rs;
-    struct sbuf scope = SBUF_INIT, summary = SBUF_INIT;
+    sqlite3_stmt *up = NULL;
+    int rc = store_prepare(db, "UPDATE runs SET applications=?, persons=?, links=?, possible=?, "
+                               "seconds=?, link_seconds=?, rules_seconds=?, findings=? "
+                               "WHERE id=?", &up);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(up, 1, m->link.applications);
+    sqlite3_bind_int64(up, 2, m->link.persons);
+    sqlite3_bind_int64(up, 3, m->links);
+    sqlite3_bind_int64(up, 4, m->possible);
+    sqlite3_bind_double(up, 5, m->seconds);
+    /* recorded to the 1/100 s that summary.txt shows, so that it can be written again */
+    sqlite3_bind_double(up, 6, (double)llround(m->link_seconds * 100) / 100);
+    sqlite3_bind_double(up, 7, (double)llround(m->rules_seconds * 100) / 100);
+    sqlite3_bind_int64(up, 8, m->rules.findings);
+    sqlite3_bind_int64(up, 9, r->id);
+    if (sqlite3_step(up) != SQLITE_DONE)
+        rc = store_err(db, "recording the run");
+    sqlite3_finalize(up);
+    return rc;
+}
+
+static int audit_run(sqlite3 *db, const struct run *r, const struct rules_stats *rs)
+{
+    char subject[32];
+    struct sbuf detail = SBUF_INIT;
+    snprintf(subject, sizeof subject, "%lld", r->id);
+    sbuf_addf(&detail, "as of %s, policy %s, %ld applications, %ld findings "
+                       "(BLOCK %ld, REVIEW %ld, CLEAR %ld)", r->as_of, r->pol.sha256,
+              rs->applications, rs->findings, rs->gates[0], rs->gates[1], rs->gates[2]);
+    int rc = audit_append(db, "run", subject, sbuf_str(&detail));
+    sbuf_free(&detail);
+    return rc;
+}
+
+/* Links and evaluates run R, then records it; inside the caller's transaction. */
+static int link_and_check(sqlite3 *db, const struct run *r, const struct match_opts *o,
+                          struct match_result *m)
+{
     double t0 = now_seconds();
-    *run_id = 0;
+    int rc = link_run(db, r, o->only, o->nonly, &m->link);
+    if (rc < 0)
+        return rc;
+    m->link_seconds = now_seconds() - t0;
+    if ((rc = rules_run(db, r, &m->rules)) < 0)
+        return rc;
+    m->rules_seconds = now_seconds() - t0 - m->link_seconds;
+    crash_point("run-linked");
+    for (int i = 0; i < RUN_MAX_KINDS; i++) {
+        m->links += m->link.links[i];
+        m->possible += m->link.possible[i];
+    }
+    m->seconds = now_seconds() - t0;
+    if ((rc = record_counts(db, r, m)) < 0)
+        return rc;
+    return audit_run(db, r, &m->rules);
+}
+
+int match_run(sqlite3 *db, const struct match_opts *o, struct run *r, struct match_result *m)
+{
+    const char *as_of = o->as_of;
+    char date[11];
+    int rc, in_tx = 0;
+    struct policy pol = { 0 };
+    struct sbuf scope = SBUF_INIT;
+    memset(m, 0, sizeof *m);
+    memset(r, 0, sizeof *r);
     if ((rc = policy_load(o->policy_path, &pol)) < 0)
         goto done;
-    for (int i = 0; i < nonly; i++)
-        sbuf_addf(&scope, "%s%s", i ? "," : "", only[i]);
+    for (int i = 0; i < o->nonly; i++)
+        sbuf_addf(&scope, "%s%s", i ? "," : "", o->only[i]);
     if ((rc = store_begin(db)) < 0)
         goto done;
     in_tx = 1;
@@ -55,85 +112,18 @@ int match_run(sqlite3 *db, const struct match_opts *o, long long *run_id)
             goto done;
         as_of = date;
     }
-    if ((rc = run_create(db, as_of, sbuf_str(&scope), &pol, &r)) < 0)
-        goto done;
-    if ((rc = link_run(db, &r, only, nonly, &st)) < 0)
-        goto done;
-    double t_link = now_seconds() - t0;
-    if ((rc = rules_run(db, &r, &rs)) < 0)
-        goto done;
-    double t_rules = now_seconds() - t0 - t_link;
-    crash_point("run-linked");
-    long links = 0, possible = 0;
-    for (int i = 0; i < RUN_MAX_KINDS; i++) {
-        links += st.links[i];
-        possible += st.possible[i];
-    }
-    double secs = now_seconds() - t0;
-    sqlite3_stmt *up = NULL;
-    if ((rc = store_prepare(db, "UPDATE runs SET applications=?, persons=?, links=?, "
-                                "possible=?, seconds=?, link_seconds=?, rules_seconds=?, "
-                                "findings=? WHERE id=?", &up)) < 0)
-        goto done;
-    sqlite3_bind_int64(up, 1, st.applications);
-    sqlite3_bind_int64(up, 2, st.persons);
-    sqlite3_bind_int64(up, 3, links);
-    sqlite3_bind_int64(up, 4, possible);
-    sqlite3_bind_double(up, 5, secs);
-    /* recorded to the 1/100 s that summary.txt shows, so that it can be written again */
-    sqlite3_bind_double(up, 6, (double)llround(t_link * 100) / 100);
-    sqlite3_bind_double(up, 7, (double)llround(t_rules * 100) / 100);
-    sqlite3_bind_int64(up, 8, rs.findings);
-    sqlite3_bind_int64(up, 9, r.id);
-    int s = sqlite3_step(up);
-    sqlite3_finalize(up);
-    if (s != SQLITE_DONE) {
-        rc = store_err(db, "recording the run");
-        goto done;
-    }
-    {
-        char subject[32];
-        struct sbuf detail = SBUF_INIT;
-        snprintf(subject, sizeof subject, "%lld", r.id);
-        sbuf_addf(&detail, "as of %s, policy %s, %ld applications, %ld findings "
-                           "(BLOCK %ld, REVIEW %ld, CLEAR %ld)", r.as_of, r.pol.sha256,
-                  rs.applications, rs.findings, rs.gates[0], rs.gates[1], rs.gates[2]);
-        rc = audit_append(db, "run", subject, sbuf_str(&detail));
-        sbuf_free(&detail);
-        if (rc < 0)
-            goto done;
-    }
-    if ((rc = store_commit(db)) < 0)
+    if ((rc = run_create(db, as_of, sbuf_str(&scope), &pol, r)) < 0 ||
+        (rc = link_and_check(db, r, o, m)) < 0 || (rc = store_commit(db)) < 0)
         goto done;
     in_tx = 0;
-    *run_id = r.id;
     crash_point("run-committed");
-    printf("run %lld: as of %s, %ld applications, %ld persons, policy %.12s\n", r.id, r.as_of,
-           st.applications, st.persons, r.pol.sha256);
-    printf("  links:");
-    for (int i = 0, n = 0; i < xv_nkinds; i++)
-        if (kind_is_feed(&xv_kinds[i]))
-            printf("%s %s %ld", n++ ? "," : "", xv_kinds[i].name, st.links[i]);
-    printf("; possible matches %ld\n", possible);
-    fprintf(stderr, "xverify: match run %lld: %ld persons against %ld records in %.2f s\n", r.id,
-            st.persons, st.records, secs);
-    /* the run is committed; its reports follow (xverify report writes them again) */
-    double t_rep = now_seconds();
-    struct rpt_opts ro = { out, NULL, 0 };
-    if ((rc = rpt_write(db, &r, &ro, &summary)) < 0) {
-        fprintf(stderr, "xverify: run %lld is stored; 'xverify report %lld' writes its reports "
-                        "again\n", r.id, r.id);
-        goto done;
-    }
-    fputs(summary.s, stdout);
-    printf("reports: %s/%lld/ (written in %.2f s)\n", out, r.id, now_seconds() - t_rep);
 done:
     if (in_tx)
         store_rollback(db);
-    run_free(&r);
+    if (rc < 0)
+        run_free(r);
     policy_free(&pol);
     sbuf_free(&scope);
-    sbuf_free(&summary);
     return rc;
 }
 

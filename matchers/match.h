@@ -3,19 +3,28 @@
 #define XV_MATCH_H
 #include <sqlite3.h>
 #include "../core/run.h"
+#include "link.h"
+#include "rules/rules.h"
 
 struct match_opts {
     const char *as_of;        /* YYYY-MM-DD, or NULL: the newest load's as-of date */
     char **only;              /* applicant ids in scope, or NULL (NONLY 0): all */
     int nonly;
     const char *policy_path;  /* or NULL: the built-in defaults */
-    const char *out;          /* report folder parent, or NULL: "reports" */
 };
 
-/* Creates a run, links its people, evaluates the rules and commits it in one transaction,
- * then writes its reports and prints its summary on stdout. *RUN_ID is the run's id once
- * committed (0 before). A failure to write the reports leaves the committed run. */
-int match_run(sqlite3 *db, const struct match_opts *o, long long *run_id);
+/* What a run found, for its summary. */
+struct match_result {
+    struct link_stats link;
+    struct rules_stats rules;
+    long links, possible;     /* over every feed */
+    double seconds, link_seconds, rules_seconds;
+};
+
+/* Creates a run, links its people, evaluates the rules and commits it in one transaction.
+ * On success R is the committed run (the caller's, to release with run_free) and M what it
+ * found; on failure nothing is committed and R holds nothing. */
+int match_run(sqlite3 *db, const struct match_opts *o, struct run *r, struct match_result *m);
 
 /* Links and evaluates run R again from what it recorded (as-of date, loads, status changes,
  * decisions, policy, scope), replacing its persons, links, findings and gates, inside the

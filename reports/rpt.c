@@ -697,7 +697,7 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
     d.r = r;
     d.unmasked = o->unmasked;
     /* unmasked files never replace the masked ones that county reviewers are given */
-    const char *parent = o->out && *o->out ? o->out : "reports";
+    const char *parent = o->out && *o->out ? o->out : RPT_DEFAULT_OUT;
     const char *suffix = o->unmasked ? "-unmasked" : o->rerun ? "-rerun" : "";
     sbuf_addf(&dir, "%s/%lld%s", parent, r->id, suffix);
     /* a whole set is written into a fresh folder that then replaces the run's folder in one

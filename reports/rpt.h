@@ -5,6 +5,9 @@
 #include "../core/run.h"
 #include "../core/util.h"
 
+/* Where reports go when no --out is given: RPT_DEFAULT_OUT/<run-id>/. */
+#define RPT_DEFAULT_OUT "reports"
+
 struct rpt_opts {
     const char *out;         /* parent folder: the files go to OUT/<run-id>/ ("reports") */
     const char *county;      /* only this county's page, or NULL for every file */

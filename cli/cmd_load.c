@@ -2,9 +2,9 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include "../core/cmd.h"
+#include "cmd.h"
 #include "../core/err.h"
-#include "loader.h"
+#include "../ingest/loader.h"
 
 int cmd_load(int argc, char **argv, struct xv_ctx *ctx)
 {

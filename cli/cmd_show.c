@@ -3,13 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../core/cmd.h"
+#include "cmd.h"
 #include "../core/err.h"
 #include "../core/kinds.h"
 #include "../core/run.h"
 #include "../core/store.h"
 #include "../core/util.h"
-#include "compare.h"
+#include "../matchers/compare.h"
 
 static int weight_index(int field, int level, int *m)
 {

@@ -2,8 +2,8 @@
 #ifndef XV_RULES_H
 #define XV_RULES_H
 #include <sqlite3.h>
-#include "../core/policy.h"
-#include "../core/run.h"
+#include "../../core/policy.h"
+#include "../../core/run.h"
 
 struct rules_stats {
     long applications;

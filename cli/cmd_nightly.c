@@ -10,12 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../ingest/loader.h"
-#include "../matchers/match.h"
+#include "drive.h"
 #include "cmd.h"
-#include "err.h"
-#include "kinds.h"
-#include "policy.h"
-#include "util.h"
+#include "../core/err.h"
+#include "../core/kinds.h"
+#include "../core/policy.h"
+#include "../core/util.h"
 
 struct inbox_file {
     char *name;              /* in the inbox */
@@ -143,7 +143,7 @@ int cmd_nightly(int argc, char **argv, struct xv_ctx *ctx)
         { "policy", required_argument, NULL, 'P' },
         { NULL, 0, NULL, 0 },
     };
-    const char *inbox = NULL, *out = "reports", *policy_path = NULL;
+    const char *inbox = NULL, *out = NULL, *policy_path = NULL;
     struct inbox_file *files = NULL;
     struct policy pol = { 0 };
     struct sbuf lock = SBUF_INIT, path = SBUF_INIT, map = SBUF_INIT, dest = SBUF_INIT;
@@ -226,9 +226,9 @@ int cmd_nightly(int argc, char **argv, struct xv_ctx *ctx)
     }
     fprintf(stderr, "xverify: nightly: %d loaded, %d already loaded, %d refused\n", loaded,
             same, refused);
-    struct match_opts mo = { NULL, NULL, 0, policy_path, out };
+    struct match_opts mo = { NULL, NULL, 0, policy_path };
     long long run_id;
-    if ((rc = match_run(db, &mo, &run_id)) < 0)
+    if ((rc = drive_run(db, &mo, out, &run_id)) < 0)
         goto done;
     fprintf(stderr, "xverify: nightly: run %lld done\n", run_id);
     rc = needs ? XV_ENEEDS : 0;

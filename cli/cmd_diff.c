@@ -2,7 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include "../core/cmd.h"
+#include "cmd.h"
 #include "../core/err.h"
 #include "../core/run.h"
 #include "../core/store.h"

@@ -3,7 +3,6 @@
 #define XV_CMD_H
 #include <sqlite3.h>
 
-#define XV_VERSION "0.1.0"
 
 /* What every command is handed. The database is opened on first use by xv_db and closed
  * by main; commands never close it themselves. */

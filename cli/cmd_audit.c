@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "../core/audit.h"
-#include "../core/cmd.h"
+#include "cmd.h"
 #include "../core/err.h"
 #include "../core/store.h"
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../core/audit.h"
-#include "../core/cmd.h"
+#include "cmd.h"
 #include "../core/err.h"
 #include "../core/store.h"
 #include "../core/util.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "../core/audit.h"
-#include "../core/cmd.h"
+#include "cmd.h"
 #include "../core/err.h"
 #include "../core/kinds.h"
 #include "../core/policy.h"

@@ -3,13 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../core/cmd.h"
+#include "cmd.h"
 #include "../core/err.h"
 #include "../core/run.h"
 #include "../core/store.h"
 #include "../core/util.h"
 #include "../matchers/match.h"
-#include "rpt.h"
+#include "../reports/rpt.h"
 
 /* The run's recorded scope and program versions. */
 static int run_text(sqlite3 *db, long long id, char **scope, char **versions)
@@ -35,7 +35,7 @@ int cmd_rerun(int argc, char **argv, struct xv_ctx *ctx)
         { "out", required_argument, NULL, 'o' },
         { NULL, 0, NULL, 0 },
     };
-    struct rpt_opts ro = { "reports", NULL, 0, 1 };
+    struct rpt_opts ro = { RPT_DEFAULT_OUT, NULL, 0, 1 };
     long long run_id = 0;
     int c, rc, in_tx = 0;
     struct run r = { 0 };

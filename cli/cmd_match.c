@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../core/cmd.h"
+#include "cmd.h"
 #include "../core/err.h"
 #include "../core/util.h"
 #include "../ingest/norm.h"
-#include "match.h"
+#include "drive.h"
 
 int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
 {
@@ -18,7 +18,7 @@ int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
         { "out", required_argument, NULL, 'o' },
         { NULL, 0, NULL, 0 },
     };
-    const char *as_of = NULL, *policy_path = NULL, *out = "reports";
+    const char *as_of = NULL, *policy_path = NULL, *out = NULL;
     char **only = NULL, date[11];
     int nonly = 0, c, rc;
     sqlite3 *db;
@@ -49,9 +49,9 @@ int cmd_match(int argc, char **argv, struct xv_ctx *ctx)
     }
     if ((rc = xv_db(ctx, &db)) < 0)
         goto done;
-    struct match_opts mo = { as_of, only, nonly, policy_path, out };
+    struct match_opts mo = { as_of, only, nonly, policy_path };
     long long id;
-    rc = match_run(db, &mo, &id);
+    rc = drive_run(db, &mo, out, &id);
 done:
     free(only);
     return rc;

@@ -8,8 +8,9 @@
 #include <string.h>
 #include "../ingest/norm.h"
 #include "cmd.h"
-#include "err.h"
-#include "store.h"
+#include "../core/err.h"
+#include "../core/run.h"
+#include "../core/store.h"
 
 static const struct cmd commands[] = {
     { "load", cmd_load, "KIND FILE [--as-of DATE] [--map FILE] [--encoding auto|utf-8|gb18030]",

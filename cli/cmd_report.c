@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../core/cmd.h"
+#include "cmd.h"
 #include "../core/err.h"
 #include "../core/run.h"
 #include "../core/util.h"
-#include "rpt.h"
+#include "../reports/rpt.h"
 
 int cmd_report(int argc, char **argv, struct xv_ctx *ctx)
 {
@@ -17,7 +17,7 @@ int cmd_report(int argc, char **argv, struct xv_ctx *ctx)
         { "unmasked", no_argument, NULL, 'u' },
         { NULL, 0, NULL, 0 },
     };
-    struct rpt_opts ro = { "reports", NULL, 0 };
+    struct rpt_opts ro = { RPT_DEFAULT_OUT, NULL, 0, 0 };
     long long run_id = 0;
     int c, rc;
     struct run r = { 0 };

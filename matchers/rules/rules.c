@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "../core/err.h"
-#include "../core/kinds.h"
-#include "../core/store.h"
-#include "../core/util.h"
-#include "../ingest/norm.h"
+#include "../../core/err.h"
+#include "../../core/kinds.h"
+#include "../../core/store.h"
+#include "../../core/util.h"
+#include "../../ingest/norm.h"
 #include "rules.h"
 
 /* One linked feed record of an application, with its values as text (NULL: no value). */
