@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../ingest/norm.h"
+#include "../matchers/rules/catalogue.h"
 #include "cmd.h"
 #include "../core/err.h"
 #include "../core/run.h"
@@ -181,6 +182,7 @@ int main(int argc, char **argv)
     }
     xmlInitParser();
     xmlSetExternalEntityLoader(deny_entities);
+    rules_catalogue_init();
     if ((rc = norm_init()) < 0)
         goto out;
     rc = c->fn(argc - i, argv + i, &ctx);

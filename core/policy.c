@@ -7,6 +7,7 @@
 #include "kv.h"
 #include "policy.h"
 #include "util.h"
+#include "verdict.h"
 
 enum { T_NUM, T_LIST, T_SEV };
 
@@ -17,13 +18,11 @@ struct def {
     const char *text;      /* T_LIST: the default list */
 };
 
-#define SEV(code, sev) [P_SEV_FIRST + R_##code] = { "severity." #code, sev, 0, 2, T_SEV, NULL }
-
 /* m: the share of true matches at that level; u: the share of non-matches. The weight of a
  * level is log2(m/u). Two IDs of two different people one digit apart are both valid, so the
  * near-miss ID levels count only when one side is invalid (matchers/compare.c), and an ID
  * that differs otherwise is strong evidence of another person. */
-static const struct def defs[P_COUNT] = {
+static const struct def defs[P_SEV_FIRST] = {
     [P_LINK_UPPER] = { "link.upper", 16, -100, 100 },
     [P_LINK_LOWER] = { "link.lower", 10, -100, 100 },
     [P_ID_EXACT_M] = { "link.id.exact.m", 0.95, 0, 1 },
@@ -74,44 +73,30 @@ static const struct def defs[P_COUNT] = {
     [P_VEHICLE_EXEMPT] = { "vehicle.exempt", 0, 0, 0, T_LIST, "摩托车,残疾人" },
     [P_PROPERTY_NONRESIDENTIAL] = { "property.nonresidential", 0, 0, 0, T_LIST,
                                     "商业,办公,工业" },
-    SEV(ID_INVALID, SEV_REVIEW),
-    SEV(NOT_IN_REGISTER, SEV_REVIEW),
-    SEV(IDENTITY_MISMATCH, SEV_REVIEW),
-    SEV(LINK_UNCERTAIN, SEV_REVIEW),
-    SEV(DECEASED, SEV_BLOCK),
-    SEV(UNDECLARED_MEMBER, SEV_REVIEW),
-    SEV(MEMBER_NOT_IN_HOUSEHOLD, SEV_INFO),
-    SEV(DUPLICATE_APPLICATION, SEV_BLOCK),
-    SEV(VEHICLE, SEV_BLOCK),
-    SEV(PROPERTY_MULTIPLE, SEV_BLOCK),
-    SEV(PROPERTY_NONRESIDENTIAL, SEV_BLOCK),
-    SEV(PROPERTY_UNDECLARED, SEV_REVIEW),
-    SEV(HOUSING_AREA, SEV_REVIEW),
-    SEV(BUSINESS, SEV_BLOCK),
-    SEV(INCOME_UNDERSTATED, SEV_REVIEW),
-    SEV(PENSION_UNDECLARED, SEV_REVIEW),
-    SEV(PUBLIC_SECTOR, SEV_REVIEW),
-    SEV(INCOME_ABOVE_STANDARD, SEV_REVIEW),
-    SEV(STANDARD_MISSING, SEV_REVIEW),
-    SEV(EXIT_ELIGIBLE, SEV_INFO),
-    [P_SEV_FIRST + R_SEV_DECEASED_MEMBER] = { "severity.DECEASED.member", SEV_REVIEW, 0, 2,
-                                              T_SEV, NULL },
-    [P_SEV_FIRST + R_SEV_BUSINESS_SMALL] = { "severity.BUSINESS.small", SEV_REVIEW, 0, 2,
-                                             T_SEV, NULL },
 };
 
-static const char *const sev_names[] = { "block", "review", "info" };
+static const struct policy_severity *sevs;
+static int nsevs;
 
-const char *policy_sev_name(int sev)
+void policy_severities(const struct policy_severity *s, int n)
 {
-    return sev >= 0 && sev <= SEV_INFO ? sev_names[sev] : "?";
+    sevs = s;
+    nsevs = n < P_MAX - P_SEV_FIRST ? n : P_MAX - P_SEV_FIRST;
 }
 
-const char *rule_code(int r)
+int policy_count(void)
 {
-    if (r < 0 || r >= R_COUNT)
-        return NULL;
-    return defs[P_SEV_FIRST + r].key + strlen("severity.");
+    return P_SEV_FIRST + nsevs;
+}
+
+/* The definition of setting I: a severity's is made in *TMP. */
+static const struct def *def_of(int i, struct def *tmp)
+{
+    if (i < P_SEV_FIRST)
+        return &defs[i];
+    *tmp = (struct def){ sevs[i - P_SEV_FIRST].key, sevs[i - P_SEV_FIRST].deflt, 0, 2, T_SEV,
+                         NULL };
+    return tmp;
 }
 
 int policy_list_has(const struct policy *p, int i, const char *text, int substring)
@@ -136,16 +121,19 @@ int policy_list_has(const struct policy *p, int i, const char *text, int substri
 
 const char *policy_key(int i)
 {
-    return defs[i].key;
+    struct def tmp;
+    return def_of(i, &tmp)->key;
 }
 
 static int set(void *ctx, const char *key, const char *value, const char *file, long line)
 {
     struct policy *p = ctx;
-    for (int i = 0; i < P_COUNT; i++) {
-        if (!defs[i].key || strcmp(defs[i].key, key))
+    struct def tmp;
+    for (int i = 0; i < policy_count(); i++) {
+        const struct def *d = def_of(i, &tmp);
+        if (!d->key || strcmp(d->key, key))
             continue;
-        if (defs[i].type == T_LIST) {
+        if (d->type == T_LIST) {
             /* items are trimmed of spaces; an empty list is allowed (nothing exempt) */
             struct sbuf b = SBUF_INIT;
             for (const char *q = value; *q; q++)
@@ -156,20 +144,19 @@ static int set(void *ctx, const char *key, const char *value, const char *file, 
             sbuf_free(&b);
             return 0;
         }
-        if (defs[i].type == T_SEV) {
-            for (int v = 0; v <= SEV_INFO; v++)
-                if (!strcmp(value, sev_names[v])) {
-                    p->v[i] = v;
-                    return 0;
-                }
-            return xv_fail_at(XV_EUSAGE, file, line, "'%s' must be block, review or info, "
-                              "not '%s'", key, value);
+        if (d->type == T_SEV) {
+            int v = sev_parse(value);
+            if (v < 0)
+                return xv_fail_at(XV_EUSAGE, file, line, "'%s' must be block, review or info, "
+                                  "not '%s'", key, value);
+            p->v[i] = v;
+            return 0;
         }
         char *end;
         double v = strtod(value, &end);
-        if (!*value || *end || !isfinite(v) || v < defs[i].min || v > defs[i].max)
+        if (!*value || *end || !isfinite(v) || v < d->min || v > d->max)
             return xv_fail_at(XV_EUSAGE, file, line, "'%s' must be a number from %g to %g, "
-                              "not '%s'", key, defs[i].min, defs[i].max, value);
+                              "not '%s'", key, d->min, d->max, value);
         if (strstr(key, ".u") == key + strlen(key) - 2 && v <= 0)
             return xv_fail_at(XV_EUSAGE, file, line, "'%s' must be above 0", key);
         p->v[i] = v;
@@ -181,13 +168,15 @@ static int set(void *ctx, const char *key, const char *value, const char *file, 
 static void finish(struct policy *p)
 {
     struct sbuf b = SBUF_INIT;
-    for (int i = 0; i < P_COUNT; i++) {
-        if (defs[i].type == T_LIST)
-            sbuf_addf(&b, "%s = %s\n", defs[i].key, p->s[i]);
-        else if (defs[i].type == T_SEV)
-            sbuf_addf(&b, "%s = %s\n", defs[i].key, sev_names[(int)p->v[i]]);
+    struct def tmp;
+    for (int i = 0; i < policy_count(); i++) {
+        const struct def *d = def_of(i, &tmp);
+        if (d->type == T_LIST)
+            sbuf_addf(&b, "%s = %s\n", d->key, p->s[i]);
+        else if (d->type == T_SEV)
+            sbuf_addf(&b, "%s = %s\n", d->key, sev_name((int)p->v[i]));
         else
-            sbuf_addf(&b, "%s = %.17g\n", defs[i].key, p->v[i]);
+            sbuf_addf(&b, "%s = %.17g\n", d->key, p->v[i]);
     }
     p->text = b.s;
     sha256_hex(b.s, b.len, p->sha256);
@@ -195,11 +184,13 @@ static void finish(struct policy *p)
 
 static void defaults(struct policy *p)
 {
+    struct def tmp;
     memset(p, 0, sizeof *p);
-    for (int i = 0; i < P_COUNT; i++) {
-        p->v[i] = defs[i].value;
-        if (defs[i].type == T_LIST)
-            p->s[i] = xstrdup(defs[i].text);
+    for (int i = 0; i < policy_count(); i++) {
+        const struct def *d = def_of(i, &tmp);
+        p->v[i] = d->value;
+        if (d->type == T_LIST)
+            p->s[i] = xstrdup(d->text);
     }
 }
 
@@ -249,7 +240,7 @@ void policy_free(struct policy *p)
 {
     free(p->text);
     p->text = NULL;
-    for (int i = 0; i < P_COUNT; i++) {
+    for (int i = 0; i < P_MAX; i++) {
         free(p->s[i]);
         p->s[i] = NULL;
     }

@@ -22,32 +22,28 @@ enum {
     P_EXIT_MONTHS, P_NOTICE_DAYS,
     /* rules.md: lists (comma-separated) */
     P_VEHICLE_EXEMPT, P_PROPERTY_NONRESIDENTIAL,
-    /* rules.md: severities (block, review or info), one per rule in rule_code order */
+    /* rules.md: severities (block, review or info), "severity.<CODE>" settings as the rule
+     * catalogue registers them (policy_severities), in its order */
     P_SEV_FIRST,
-    P_COUNT = P_SEV_FIRST + 22
+    P_MAX = P_SEV_FIRST + 32
 };
 
-/* The rule catalogue of rules.md, in the order of its table. The severity of rule R is
- * setting P_SEV_FIRST + R; two more severities follow the rules: a deceased member's and a
- * small 个体工商户's. */
-enum {
-    R_ID_INVALID, R_NOT_IN_REGISTER, R_IDENTITY_MISMATCH, R_LINK_UNCERTAIN, R_DECEASED,
-    R_UNDECLARED_MEMBER, R_MEMBER_NOT_IN_HOUSEHOLD, R_DUPLICATE_APPLICATION, R_VEHICLE,
-    R_PROPERTY_MULTIPLE, R_PROPERTY_NONRESIDENTIAL, R_PROPERTY_UNDECLARED, R_HOUSING_AREA,
-    R_BUSINESS, R_INCOME_UNDERSTATED, R_PENSION_UNDECLARED, R_PUBLIC_SECTOR,
-    R_INCOME_ABOVE_STANDARD, R_STANDARD_MISSING, R_EXIT_ELIGIBLE,
-    R_COUNT,
-    R_SEV_DECEASED_MEMBER = R_COUNT, R_SEV_BUSINESS_SMALL
+/* A severity setting: its key ("severity.VEHICLE") and its default SEV_* (core/verdict.h). */
+struct policy_severity {
+    const char *key;
+    int deflt;
 };
-/* The code of rule R, e.g. "VEHICLE"; NULL when out of range. */
-const char *rule_code(int r);
-
-/* Severities, in the order a gate weighs them. */
-enum { SEV_BLOCK, SEV_REVIEW, SEV_INFO };
+/* Registers the severity settings, setting P_SEV_FIRST + i being S[i] (at most P_MAX -
+ * P_SEV_FIRST; S stays the caller's and must live as long as the program). The rule
+ * catalogue does this before any policy is read (rules_catalogue_init); until then a policy
+ * has no severity settings. */
+void policy_severities(const struct policy_severity *s, int n);
+/* The number of settings: P_SEV_FIRST plus the severities registered. */
+int policy_count(void);
 
 struct policy {
-    double v[P_COUNT];   /* numbers; for a severity its SEV_* value */
-    char *s[P_COUNT];    /* lists: the text as given (owned) */
+    double v[P_MAX];     /* numbers; for a severity its SEV_* value */
+    char *s[P_MAX];      /* lists: the text as given (owned) */
     char *text;          /* the effective policy, one "key = value" a line, sorted as above */
     char sha256[65];     /* of text */
 };
@@ -64,7 +60,5 @@ double policy_weight(const struct policy *p, int m_index);
 const char *policy_key(int i);
 /* 1 when an item of list setting I is a substring of TEXT (SUBSTRING) or equals it. */
 int policy_list_has(const struct policy *p, int i, const char *text, int substring);
-/* The name of severity SEV: "block", "review" or "info". */
-const char *policy_sev_name(int sev);
 
 #endif

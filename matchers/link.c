@@ -8,6 +8,7 @@
 #include <xxhash.h>
 #include "../core/err.h"
 #include "../core/kinds.h"
+#include "../core/status.h"
 #include "../core/store.h"
 #include "../core/util.h"
 #include "../ingest/norm.h"
@@ -196,9 +197,8 @@ static int gather(struct linker *l, char **only, int nonly)
     if ((rc = store_prepare(l->db,
              "SELECT a.applicant_id, a.id_no, a.id_no_valid, a.name, a.raw, a.gender, "
              "a.birth_date, a.county_code, a.declared_income FROM applicant a WHERE "
-             RUN_VISIBLE("applicant", "a", "?1") " AND (SELECT s.status FROM app_status s "
-             "WHERE s.applicant_id = a.applicant_id AND s.seq <= ?2 AND s.from_date <= ?3 "
-             "ORDER BY s.seq DESC LIMIT 1) IN ('applied', 'archived') "
+             RUN_VISIBLE("applicant", "a", "?1") " AND "
+             STATUS_AS_OF("a.applicant_id", "?2", "?3") " IN ('applied', 'archived') "
              "ORDER BY a.applicant_id", &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, app_load);

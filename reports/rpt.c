@@ -11,6 +11,8 @@
 #include "../core/policy.h"
 #include "../core/store.h"
 #include "../core/util.h"
+#include "../core/verdict.h"
+#include "../matchers/rules/catalogue.h"
 #include "rpt.h"
 
 /* The columns of findings.csv, in reports.md's order; raw (the evidence record's values as
@@ -337,15 +339,13 @@ static void write_findings_xml(FILE *f, const struct data *d)
     fputs("</findings>\n", f);
 }
 
-static const char *const gate_names[3] = { "BLOCK", "REVIEW", "CLEAR" };
-static const char *const gate_colours[3] = { "#c0392b", "#d4a017", "#2e8b57" };
+static const char *const gate_colours[GATE_COUNT] = { "#c0392b", "#d4a017", "#2e8b57" };
 
+/* The gate named GATE; CLEAR for a name this program does not know. */
 static int gate_index(const char *gate)
 {
-    for (int i = 0; i < 3; i++)
-        if (!strcmp(gate, gate_names[i]))
-            return i;
-    return 2;
+    int g = gate_parse(gate);
+    return g < 0 ? GATE_CLEAR : g;
 }
 
 /* The bar chart: per rule, the county's applications with a finding of that rule, by gate. */
@@ -395,7 +395,7 @@ static void chart(FILE *f, const struct data *d, const char *county)
             double w = 380.0 * counts[r][g] / max;
             fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"%s\">"
                        "<title>%s: %d</title></rect>\n", x, y + 2, w, gate_colours[g],
-                    gate_names[g], counts[r][g]);
+                    gate_name(g), counts[r][g]);
             x += w;
         }
         fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\">%d</text>\n", x + 4, y + 14, n);
@@ -404,7 +404,7 @@ static void chart(FILE *f, const struct data *d, const char *county)
     for (int g = 0; g < 3; g++)
         fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
                    "<text x=\"%d\" y=\"%d\" font-size=\"12\">%s</text>\n", 210 + g * 100, y + 8,
-                gate_colours[g], 226 + g * 100, y + 18, gate_names[g]);
+                gate_colours[g], 226 + g * 100, y + 18, gate_name(g));
     fputs("</svg>\n", f);
 }
 
@@ -421,8 +421,8 @@ static void write_county_html(FILE *f, const struct data *d, const char *county)
     for (long i = 0; i < d->nf; i++) {
         if (strcmp(d->f[i].c[C_COUNTY], county))
             continue;
-        int sev = !strcmp(d->f[i].c[C_SEV], "block") ? 0 : !strcmp(d->f[i].c[C_SEV], "review") ? 1
-                                                                                               : 2;
+        int sev = sev_parse(d->f[i].c[C_SEV]);
+        sev = sev < 0 ? SEV_INFO : sev;
         for (int r = 0; r < R_COUNT; r++)
             if (!strcmp(rule_code(r), d->f[i].c[C_RULE]))
                 by_rule[r][sev]++;
@@ -446,8 +446,8 @@ static void write_county_html(FILE *f, const struct data *d, const char *county)
             d->r->as_of, d->r->pol.sha256, d->unmasked ? "shown in full" : "masked");
     fprintf(f, "<h2>Summary</h2>\n<table>\n<tr><th>gate</th><th>applications</th></tr>\n");
     for (int g = 0; g < 3; g++)
-        fprintf(f, "<tr><td><span class=\"%s\">%s</span></td><td>%d</td></tr>\n", gate_names[g],
-                gate_names[g], gates[g]);
+        fprintf(f, "<tr><td><span class=\"%s\">%s</span></td><td>%d</td></tr>\n", gate_name(g),
+                gate_name(g), gates[g]);
     fprintf(f, "<tr><td>total</td><td>%d</td></tr>\n</table>\n", apps);
     fputs("<table>\n<tr><th>rule</th><th>block</th><th>review</th><th>info</th></tr>\n", f);
     for (int r = 0; r < R_COUNT; r++)

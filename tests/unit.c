@@ -17,7 +17,7 @@
 #include "../ingest/vdiff.h"
 #include "../core/policy.h"
 #include "../matchers/compare.h"
-#include "../matchers/rules.h"
+#include "../matchers/rules/rules.h"
 
 static int passed, failed;
 
@@ -930,7 +930,7 @@ static void test_fingerprints(void)
     CHECK(strcmp(a, c), "a repeat is told apart");
     rules_fingerprint("VEHICLE", "A00", "1340102198003152310", "皖A12345", 0, c);
     CHECK(strcmp(a, c), "fields do not run into each other");
-    CHECK(!strcmp(rules_gate_name(SEV_BLOCK), "BLOCK") && !strcmp(rules_gate_name(2), "CLEAR"),
+    CHECK(!strcmp(gate_name(GATE_BLOCK), "BLOCK") && !strcmp(gate_name(GATE_CLEAR), "CLEAR"),
           "gate names");
 }
 
@@ -978,6 +978,7 @@ static void test_hash_entries(void)
 int main(void)
 {
     xmlInitParser();
+    rules_catalogue_init();
     if (norm_init() < 0)
         return 1;
     test_ids();

@@ -7,9 +7,11 @@
 #include <unistd.h>
 #include "../../core/err.h"
 #include "../../core/kinds.h"
+#include "../../core/status.h"
 #include "../../core/store.h"
 #include "../../core/util.h"
 #include "../../ingest/norm.h"
+#include "catalogue.h"
 #include "rules.h"
 
 /* One linked feed record of an application, with its values as text (NULL: no value). */
@@ -195,7 +197,7 @@ static int read_app(struct ctx *c, const char *id, struct app *a)
     st = c->status;
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW)
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL)
         return error("application '%s' has no status", id);
     a->status = text_or(st, 0, "");
 
@@ -703,12 +705,6 @@ void rules_fingerprint(const char *rule, const char *app, const char *person, co
     out[16] = '\0';
 }
 
-const char *rules_gate_name(int gate)
-{
-    static const char *const names[] = { "BLOCK", "REVIEW", "CLEAR" };
-    return gate >= 0 && gate <= 2 ? names[gate] : "?";
-}
-
 static int cmp_finding(const void *x, const void *y)
 {
     const struct finding *a = x, *b = y;
@@ -741,7 +737,7 @@ static int store_app(struct ctx *c, struct app *a)
         char fp[17], ev[65];
         rules_fingerprint(rule, a->id, f->pid, f->key, dup, fp);
         struct sbuf e = SBUF_INIT;
-        sbuf_addf(&e, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", policy_sev_name(f->sev),
+        sbuf_addf(&e, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", sev_name(f->sev),
                   evr ? evr->k->name : "", f->key, f->declared, f->found,
                   evr ? evr->raw : "");
         sha256_hex(e.s, e.len, ev);
@@ -752,12 +748,13 @@ static int store_app(struct ctx *c, struct app *a)
         sqlite3_reset(d);
         sqlite3_bind_text(d, 1, fp, -1, SQLITE_STATIC);
         sqlite3_bind_int64(d, 2, c->r->decision_seq);
-        int s = sqlite3_step(d);
-        if (s == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(d, 1), ev))
-            decision = !strcmp((const char *)sqlite3_column_text(d, 0), "dismissed")
-                           ? "dismissed" : "confirmed";
-        else if (s != SQLITE_ROW && s != SQLITE_DONE)
+        sqlite3_bind_text(d, 3, ev, -1, SQLITE_STATIC);
+        if (sqlite3_step(d) != SQLITE_ROW)
             return store_err(c->db, "reading decisions");
+        if (!strcmp((const char *)sqlite3_column_text(d, 0), "dismissed"))
+            decision = "dismissed";
+        else if (!strcmp((const char *)sqlite3_column_text(d, 0), "confirmed"))
+            decision = "confirmed";
         if (strcmp(decision, "dismissed"))
             n[f->sev]++;
         sqlite3_stmt *st = c->ins;
@@ -766,7 +763,7 @@ static int store_app(struct ctx *c, struct app *a)
         sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, a->county, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, rule, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, policy_sev_name(f->sev), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, sev_name(f->sev), -1, SQLITE_STATIC);
         if (f->idx >= 0)
             sqlite3_bind_int(st, 6, f->idx);
         else
@@ -807,7 +804,7 @@ static int store_app(struct ctx *c, struct app *a)
     sqlite3_bind_text(st, 3, a->county, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, a->name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, a->status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, rules_gate_name(gate), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, gate_name(gate), -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 7, n[SEV_BLOCK]);
     sqlite3_bind_int(st, 8, n[SEV_REVIEW]);
     sqlite3_bind_int(st, 9, n[SEV_INFO]);
@@ -841,8 +838,7 @@ static int prepare_all(struct ctx *c)
                    "declared_properties, declared_housing_area, declared_business, "
                    "hardship_reason FROM applicant WHERE applicant_id=?2 AND "
                    RUN_VISIBLE("applicant", "applicant", "?1") },
-        { &c->status, "SELECT status FROM app_status WHERE applicant_id=?1 AND seq<=?2 AND "
-                      "from_date<=?3 ORDER BY seq DESC LIMIT 1" },
+        { &c->status, "SELECT " STATUS_AS_OF("?1", "?2", "?3") },
         { &c->persons, "SELECT idx, relation, id_no, id_valid, name, ifnull(declared_income, 0)"
                        " FROM persons WHERE run_id=?1 AND applicant_id=?2 ORDER BY idx" },
         /* best first: a person's household record is the first */
@@ -855,8 +851,7 @@ static int prepare_all(struct ctx *c)
         { &c->std, "SELECT amount FROM standard WHERE county_code=?2 AND effective_from<=?3 AND "
                    RUN_VISIBLE("standard", "standard", "?1")
                    " ORDER BY effective_from DESC, rid DESC LIMIT 1" },
-        { &c->decision, "SELECT decision, evidence FROM decisions WHERE fingerprint=?1 AND "
-                        "seq<=?2 ORDER BY seq DESC LIMIT 1" },
+        { &c->decision, "SELECT " DECISION_IN_FORCE("?1", "?3", "?2") },
         { &c->ins, "INSERT INTO findings(run_id,applicant_id,county_code,rule,severity,idx,"
                    "person_id_no,person_name,feed,rid,record_key,declared,found,raw,load_id,"
                    "link_weight,fingerprint,evidence,decision) "
@@ -919,9 +914,8 @@ static int scope_people(struct ctx *c)
         "CREATE TEMP TABLE xv_scope_people(id_no TEXT, applicant_id TEXT, relation TEXT,"
         " status TEXT);",
         "INSERT INTO temp.xv_scope_people "
-        "WITH apps AS (SELECT a.applicant_id, a.id_no, (SELECT s.status FROM app_status s "
-        "WHERE s.applicant_id = a.applicant_id AND s.seq <= :status_seq AND "
-        "s.from_date <= :as_of ORDER BY s.seq DESC LIMIT 1) AS status FROM applicant a "
+        "WITH apps AS (SELECT a.applicant_id, a.id_no, "
+        STATUS_AS_OF("a.applicant_id", ":status_seq", ":as_of") " AS status FROM applicant a "
         "WHERE " RUN_VISIBLE("applicant", "a", ":applicant_load") ") "
         "SELECT id_no, applicant_id, '申请人', status FROM apps "
         "WHERE status IN ('applied', 'archived') UNION ALL "

@@ -4,12 +4,13 @@
 #include <sqlite3.h>
 #include "../../core/policy.h"
 #include "../../core/run.h"
+#include "catalogue.h"
 
 struct rules_stats {
     long applications;
     long findings;
     long by_rule[R_COUNT];   /* findings per rule */
-    long gates[3];           /* applications per gate: SEV_BLOCK, SEV_REVIEW, SEV_INFO (CLEAR) */
+    long gates[GATE_COUNT];  /* applications per gate: GATE_BLOCK, GATE_REVIEW, GATE_CLEAR */
 };
 
 /* Evaluates every rule for every application of run R (its persons and links must be stored),
@@ -22,7 +23,5 @@ int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *st);
 void rules_fingerprint(const char *rule, const char *app, const char *person, const char *key,
                        int n, char out[17]);
 
-/* The names of the gates, by SEV_* of the worst unresolved finding: BLOCK, REVIEW, CLEAR. */
-const char *rules_gate_name(int gate);
 
 #endif

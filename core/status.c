@@ -1,0 +1,50 @@
+/* status.c: reading and recording an application's dated status changes. */
+#include <stdio.h>
+#include "audit.h"
+#include "status.h"
+#include "store.h"
+#include "util.h"
+
+int status_at(sqlite3 *db, const char *app, const char *date, char status[32], long long *seq)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT seq, status FROM app_status WHERE applicant_id=?1 "
+                               "AND from_date<=?2 ORDER BY seq DESC LIMIT 1", &st);
+    if (rc < 0)
+        return rc;
+    store_bind_text(st, 1, app);
+    store_bind_text(st, 2, date);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(st, 0);
+        snprintf(status, 32, "%s", sqlite3_column_text(st, 1));
+        rc = 1;
+    } else if (s != SQLITE_DONE) {
+        rc = store_err(db, "reading the status");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int status_add(sqlite3 *db, const char *app, const char *status, const char *from,
+               const char *source)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "INSERT INTO app_status(applicant_id,status,from_date,source) "
+                               "VALUES(?,?,?,?)", &st);
+    if (rc < 0)
+        return rc;
+    const char *v[] = { app, status, from, source };
+    for (int i = 0; i < 4; i++)
+        store_bind_text(st, i + 1, v[i]);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = store_err(db, "recording a status");
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    struct sbuf d = SBUF_INIT;
+    sbuf_addf(&d, "%s from %s (%s)", status, from, source);
+    rc = audit_append(db, "status", app, d.s);
+    sbuf_free(&d);
+    return rc;
+}

@@ -1,0 +1,22 @@
+/* status.h: an application's status (applied, notice, archived, exited, relieved) as dated
+ * changes: the one owner of the app_status table. */
+#ifndef XV_STATUS_H
+#define XV_STATUS_H
+#include <sqlite3.h>
+
+/* An SQL expression: the status of the application APP as of the date DATE, among the
+ * changes up to sequence number SEQ (NULL when it has none). APP, SEQ and DATE are SQL
+ * expressions (columns or parameters) given as string literals. */
+#define STATUS_AS_OF(app, seq, date)                                                        \
+    "(SELECT s.status FROM app_status s WHERE s.applicant_id = " app " AND s.seq <= " seq  \
+    " AND s.from_date <= " date " ORDER BY s.seq DESC LIMIT 1)"
+
+/* The status of APP in force on DATE (every change recorded so far): 1 with STATUS (32
+ * bytes) and *SEQ, the change's sequence number, set; 0 when APP has no status yet. */
+int status_at(sqlite3 *db, const char *app, const char *date, char status[32], long long *seq);
+/* Records that APP has STATUS from the date FROM on, for the reason SOURCE, with its audit
+ * entry, inside the caller's transaction. */
+int status_add(sqlite3 *db, const char *app, const char *status, const char *from,
+               const char *source);
+
+#endif

@@ -1,0 +1,69 @@
+/* verdict.c: severity and gate names, and the decisions table. */
+#include <string.h>
+#include "audit.h"
+#include "store.h"
+#include "util.h"
+#include "verdict.h"
+
+static const char *const sev_names[SEV_COUNT] = { "block", "review", "info" };
+static const char *const gate_names[GATE_COUNT] = { "BLOCK", "REVIEW", "CLEAR" };
+
+const char *sev_name(int sev)
+{
+    return sev >= 0 && sev < SEV_COUNT ? sev_names[sev] : "?";
+}
+
+int sev_parse(const char *s)
+{
+    for (int i = 0; s && i < SEV_COUNT; i++)
+        if (!strcmp(s, sev_names[i]))
+            return i;
+    return -1;
+}
+
+int gate_of(const long n[SEV_COUNT])
+{
+    return n[SEV_BLOCK] ? GATE_BLOCK : n[SEV_REVIEW] ? GATE_REVIEW : GATE_CLEAR;
+}
+
+const char *gate_name(int gate)
+{
+    return gate >= 0 && gate < GATE_COUNT ? gate_names[gate] : "?";
+}
+
+int gate_parse(const char *s)
+{
+    for (int i = 0; s && i < GATE_COUNT; i++)
+        if (!strcmp(s, gate_names[i]))
+            return i;
+    return -1;
+}
+
+int decision_add(sqlite3 *db, const struct decision *d)
+{
+    sqlite3_stmt *st = NULL;
+    char at[21];
+    utc_now(at);
+    int rc = store_prepare(db, "INSERT INTO decisions(fingerprint,evidence,applicant_id,rule,"
+                               "decision,by,level,reason,run_id,at) VALUES(?,?,?,?,?,?,?,?,?,?)",
+                           &st);
+    if (rc < 0)
+        return rc;
+    const char *v[] = { d->fingerprint, d->evidence, d->applicant_id, d->rule, d->decision,
+                        d->by, d->level, d->reason };
+    for (int i = 0; i < 8; i++)
+        store_bind_text(st, i + 1, v[i]);
+    sqlite3_bind_int64(st, 9, d->run_id);
+    store_bind_text(st, 10, at);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = store_err(db, "recording the decision");
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    struct sbuf detail = SBUF_INIT;
+    sbuf_addf(&detail, "%s %s of %s %s by %s (%s level): %s", d->fingerprint, d->rule,
+              d->applicant_id, d->decision, d->by, d->level, d->reason);
+    rc = audit_append(db, "review", d->fingerprint, detail.s);
+    sbuf_free(&detail);
+    return rc;
+}

@@ -1,0 +1,44 @@
+/* verdict.h: severities, gates and review decisions: the words every stage judges with, and
+ * the one owner of the decisions table. */
+#ifndef XV_VERDICT_H
+#define XV_VERDICT_H
+#include <sqlite3.h>
+
+/* Severities, in the order a gate weighs them. */
+enum { SEV_BLOCK, SEV_REVIEW, SEV_INFO, SEV_COUNT };
+
+/* The name of severity SEV: "block", "review" or "info" ("?" out of range). */
+const char *sev_name(int sev);
+/* The severity named S, or -1. */
+int sev_parse(const char *s);
+
+/* An application's gate follows its worst finding still in force: a block finding makes it
+ * BLOCK, else a review finding REVIEW, else CLEAR. GATE_* equal the SEV_* they follow from. */
+enum { GATE_BLOCK = SEV_BLOCK, GATE_REVIEW = SEV_REVIEW, GATE_CLEAR = SEV_INFO, GATE_COUNT };
+/* The gate of N[SEV_COUNT] findings in force, counted by severity. */
+int gate_of(const long n[SEV_COUNT]);
+/* "BLOCK", "REVIEW" or "CLEAR"; "?" out of range. */
+const char *gate_name(int gate);
+/* The gate named S, or -1. */
+int gate_parse(const char *s);
+
+/* A decision is in force for a finding while its evidence is the evidence decided on: this
+ * SQL expression is the decision ('dismissed' or 'confirmed') in force for the finding with
+ * fingerprint FP and evidence EV among the decisions up to sequence number SEQ, or 'open'.
+ * FP, EV and SEQ are SQL expressions (columns or parameters) given as string literals. */
+#define DECISION_IN_FORCE(fp, ev, seq)                                                      \
+    "ifnull((SELECT CASE WHEN d.evidence = " ev " THEN d.decision ELSE 'open' END "       \
+    "FROM decisions d WHERE d.fingerprint = " fp " AND d.seq <= " seq                      \
+    " ORDER BY d.seq DESC LIMIT 1), 'open')"
+
+/* One decision on one finding, as a reviewer gave it. */
+struct decision {
+    const char *fingerprint, *evidence, *applicant_id, *rule;
+    const char *decision;     /* "dismissed" or "confirmed" */
+    const char *by, *level, *reason;
+    long long run_id;         /* the run whose finding was decided */
+};
+/* Records D (now) inside the caller's transaction, with its audit entry. */
+int decision_add(sqlite3 *db, const struct decision *d);
+
+#endif

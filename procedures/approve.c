@@ -1,0 +1,211 @@
+/* approve.c: approval at one level: the application's status, the gate it rests on, the order
+ * of the levels, and the public notice after the city's. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "../core/audit.h"
+#include "../core/err.h"
+#include "../core/kinds.h"
+#include "../core/policy.h"
+#include "../core/run.h"
+#include "../core/status.h"
+#include "../core/store.h"
+#include "../core/util.h"
+#include "../core/verdict.h"
+#include "approve.h"
+
+static const char *const levels[LEVEL_COUNT] = { "grassroots", "county", "city" };
+
+const char *level_name(int level)
+{
+    return level >= 0 && level < LEVEL_COUNT ? levels[level] : "?";
+}
+
+int level_parse(const char *s)
+{
+    for (int i = 0; s && i < LEVEL_COUNT; i++)
+        if (!strcmp(s, levels[i]))
+            return i;
+    return -1;
+}
+
+
+/* DATE plus DAYS, as YYYY-MM-DD. */
+static void add_days(const char *date, int days, char out[11])
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = atoi(date) - 1900;
+    tm.tm_mon = atoi(date + 5) - 1;
+    tm.tm_mday = atoi(date + 8) + days;
+    tm.tm_hour = 12;
+    time_t t = timegm(&tm);
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* Why run R cannot gate an approval now: a newer load of some kind. */
+static int run_is_current(sqlite3 *db, const struct run *r, struct sbuf *why)
+{
+    for (int i = 0; i < xv_nkinds; i++) {
+        long long newest = 0;
+        int rc = store_int(db, "SELECT ifnull(max(id), 0) FROM loads WHERE kind=?1",
+                           xv_kinds[i].name, NULL, &newest);
+        if (rc < 0)
+            return rc;
+        if (newest > r->load_of[i]) {
+            sbuf_addf(why, "run %lld is older than load %lld of '%s': run 'xverify match' first",
+                      r->id, newest, xv_kinds[i].name);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The findings of run R on APP that still hold now (not dismissed with the same evidence). */
+static int open_findings(sqlite3 *db, const struct run *r, const char *app, long n[SEV_COUNT],
+                         struct sbuf *first)
+{
+    sqlite3_stmt *st = NULL;
+    /* every decision recorded so far counts, not only those the run could see */
+    int rc = store_prepare(db,
+        "SELECT f.severity, f.rule, f.fingerprint FROM findings f WHERE f.run_id=?1 AND "
+        "f.applicant_id=?2 AND " DECISION_IN_FORCE("f.fingerprint", "f.evidence",
+        "(SELECT ifnull(max(seq), 0) FROM decisions)") " <> 'dismissed' "
+        "ORDER BY f.severity, f.rule, f.fingerprint", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, r->id);
+    sqlite3_bind_text(st, 2, app, -1, SQLITE_STATIC);
+    int s;
+    n[0] = n[1] = n[2] = 0;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        int i = sev_parse((const char *)sqlite3_column_text(st, 0));
+        i = i < 0 ? SEV_BLOCK : i;   /* a severity this program does not know holds it up */
+        n[i]++;
+        if (i < 2 && !first->len)
+            sbuf_addf(first, "%s %s", sqlite3_column_text(st, 1), sqlite3_column_text(st, 2));
+    }
+    sqlite3_finalize(st);
+    return s == SQLITE_DONE ? 0 : store_err(db, "reading findings");
+}
+
+/* The run that checked APP last, if it may gate an approval now: *R opened. */
+static int gating_run(sqlite3 *db, const char *app, struct run *r)
+{
+    long long run_id = 0;
+    struct sbuf why = SBUF_INIT;
+    long n[SEV_COUNT];
+    int rc = store_int(db, "SELECT ifnull(max(run_id), 0) FROM gates WHERE applicant_id=?1", app,
+                       NULL, &run_id);
+    if (rc < 0)
+        return rc;
+    if (run_id == 0)
+        return xv_fail(XV_ENEEDS, "approval refused: no run has checked application '%s' yet: "
+                       "run 'xverify match' first", app);
+    if ((rc = run_open(db, run_id, r)) < 0 || (rc = run_is_current(db, r, &why)) < 0)
+        goto done;
+    if (rc == 0) {
+        rc = xv_fail(XV_ENEEDS, "approval refused: %s", why.s);
+        goto done;
+    }
+    if ((rc = open_findings(db, r, app, n, &why)) < 0)
+        goto done;
+    if (n[SEV_BLOCK] || n[SEV_REVIEW])
+        rc = xv_fail(XV_ENEEDS, "approval refused: the gate of '%s' in run %lld is %s: %ld block "
+                     "and %ld review findings hold (first: %s); review them first", app, r->id,
+                     gate_name(gate_of(n)), n[SEV_BLOCK], n[SEV_REVIEW], why.s);
+done:
+    sbuf_free(&why);
+    return rc < 0 ? rc : 0;
+}
+
+/* LEVEL must be the next level to sign off since the status STATUS_SEQ began. */
+static int level_in_turn(sqlite3 *db, const char *app, int level, long long status_seq)
+{
+    long long done_levels = 0;
+    char seq[24];
+    snprintf(seq, sizeof seq, "%lld", status_seq);
+    int rc = store_int(db, "SELECT count(*) FROM approvals WHERE applicant_id=?1 AND "
+                           "status_seq=CAST(?2 AS INTEGER)", app, seq, &done_levels);
+    if (rc < 0)
+        return rc;
+    if (level < done_levels)
+        return xv_fail(XV_ENEEDS, "approval refused: '%s' is already approved at %s level", app,
+                       levels[level]);
+    if (level > done_levels)
+        return xv_fail(XV_ENEEDS, "approval refused: '%s' needs its %s approval first (order: "
+                       "grassroots, county, city)", app, levels[done_levels]);
+    return 0;
+}
+
+static int record_approval(sqlite3 *db, const char *app, int level, const char *by,
+                           long long run_id, long long status_seq)
+{
+    sqlite3_stmt *st = NULL;
+    char at[21];
+    utc_now(at);
+    int rc = store_prepare(db, "INSERT INTO approvals(applicant_id,level,by,run_id,status_seq,at)"
+                               " VALUES(?,?,?,?,?,?)", &st);
+    if (rc < 0)
+        return rc;
+    store_bind_text(st, 1, app);
+    store_bind_text(st, 2, levels[level]);
+    store_bind_text(st, 3, by);
+    sqlite3_bind_int64(st, 4, run_id);
+    sqlite3_bind_int64(st, 5, status_seq);
+    store_bind_text(st, 6, at);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = store_err(db, "recording the approval");
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    struct sbuf d = SBUF_INIT;
+    sbuf_addf(&d, "%s level by %s, gate CLEAR in run %lld", levels[level], by, run_id);
+    rc = audit_append(db, "approve", app, d.s);
+    sbuf_free(&d);
+    return rc;
+}
+
+int approve(sqlite3 *db, const char *app, int level, const char *by, struct approval *out)
+{
+    struct run r = { 0 };
+    char status[32], today[11];
+    long long status_seq = 0;
+    int rc, in_tx = 0;
+    memset(out, 0, sizeof *out);
+    today_iso(today);
+    if ((rc = store_begin(db)) < 0)
+        return rc;
+    in_tx = 1;
+    if ((rc = status_at(db, app, today, status, &status_seq)) <= 0) {
+        rc = rc < 0 ? rc : xv_fail(XV_EUSAGE, "no application '%s'", app);
+        goto done;
+    }
+    if (strcmp(status, "applied")) {
+        rc = xv_fail(XV_ENEEDS, "approval refused: application '%s' has status '%s'; only "
+                     "applied applications are approved", app, status);
+        goto done;
+    }
+    if ((rc = gating_run(db, app, &r)) < 0 || (rc = level_in_turn(db, app, level, status_seq)) < 0 ||
+        (rc = record_approval(db, app, level, by, r.id, status_seq)) < 0)
+        goto done;
+    out->run_id = r.id;
+    if (level == LEVEL_CITY) {
+        /* public notice from today; archived when it ends (notice.days of the run's policy) */
+        memcpy(out->notice_from, today, sizeof today);
+        add_days(today, (int)r.pol.v[P_NOTICE_DAYS], out->archived_from);
+        if ((rc = status_add(db, app, "notice", today, "city approval")) < 0 ||
+            (rc = status_add(db, app, "archived", out->archived_from, "public notice ended")) < 0)
+            goto done;
+    }
+    if ((rc = store_commit(db)) < 0)
+        goto done;
+    in_tx = 0;
+done:
+    if (in_tx)
+        store_rollback(db);
+    run_free(&r);
+    return rc;
+}
