@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "../core/hooks.h"
 #include "../ingest/loader.h"
 #include "drive.h"
 #include "cmd.h"
@@ -196,7 +197,7 @@ int cmd_nightly(int argc, char **argv, struct xv_ctx *ctx)
         rc = ldr_run(db, &o, &r);
         if (rc == 0 || rc == XV_ENEEDS) {
             ldr_print(stdout, &r);
-            crash_point("load-committed");
+            hook_crash_point("load-committed");
             int mrc = move_to(inbox, "done", f->name, &dest);
             if (mrc == 0)
                 fprintf(stderr, "xverify: nightly: %s: %s; moved to done/\n", f->name,

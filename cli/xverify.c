@@ -139,10 +139,17 @@ static xmlParserInputPtr deny_entities(const char *url, const char *id, xmlParse
     return NULL;
 }
 
+/* What an allocation failure ends in: exit code 5, as cli.md gives for an internal error. */
+static void __attribute__((noreturn)) exit_fatal(void)
+{
+    exit(5);
+}
+
 int main(int argc, char **argv)
 {
     struct xv_ctx ctx = { NULL, NULL };
     int rc, i = 1;
+    xv_set_fatal(exit_fatal);
     ctx.db_path = getenv("XVERIFY_DB");
     if (!ctx.db_path || !*ctx.db_path)
         ctx.db_path = "xverify.db";

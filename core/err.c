@@ -1,9 +1,13 @@
 /* err.c: prints errors in the "xverify: FILE:LINE: message" form and maps codes to exit codes. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "err.h"
 
-static char last[4096];
+/* the last message reported, and the error context of xv_error_set: each thread its own */
+static _Thread_local char last[4096];
+static _Thread_local int pending_code;
+static _Thread_local char pending[1024];
 
 const char *xv_last_error(void)
 {
@@ -64,12 +68,59 @@ int xv_fail_at(int code, const char *file, long line, const char *fmt, ...)
     return code;
 }
 
+int xv_error_set(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(pending, sizeof pending, fmt, ap);
+    va_end(ap);
+    pending_code = code;
+    return code;
+}
+
+int xv_error_adopt(int code, const char *msg)
+{
+    snprintf(pending, sizeof pending, "%s", msg);
+    pending_code = code;
+    return code;
+}
+
+void xv_error_take(int *code, char *msg, size_t n)
+{
+    *code = pending_code;
+    snprintf(msg, n, "%s", pending);
+    pending_code = 0;
+    pending[0] = '\0';
+}
+
+int xv_error_raise(void)
+{
+    int code = pending_code ? pending_code : XV_ERR;
+    int rc = xv_fail(code, "%s", pending[0] ? pending : "internal error");
+    pending_code = 0;
+    pending[0] = '\0';
+    return rc;
+}
+
 void xv_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vreport("warning: ", NULL, 0, fmt, ap);
     va_end(ap);
+}
+
+static void (*fatal_routine)(void) __attribute__((noreturn)) = abort;
+
+void xv_set_fatal(void (*routine)(void) __attribute__((noreturn)))
+{
+    fatal_routine = routine;
+}
+
+void xv_fatal(const char *message)
+{
+    fprintf(stderr, "xverify: %s\n", message);
+    fatal_routine();
 }
 
 int xv_exit_code(int rc)

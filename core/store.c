@@ -417,6 +417,12 @@ int store_code(int rc)
     }
 }
 
+int store_err_set(sqlite3 *db, const char *what)
+{
+    int code = store_code(sqlite3_extended_errcode(db));
+    return xv_error_set(code ? code : XV_ERR, "database: %s: %s", what, sqlite3_errmsg(db));
+}
+
 int store_err(sqlite3 *db, const char *what)
 {
     int code = store_code(sqlite3_extended_errcode(db));
@@ -536,7 +542,9 @@ static int ends_step(struct store_ends *e)
 {
     int s = sqlite3_step(e->st);
     e->next = s == SQLITE_ROW ? sqlite3_column_int64(e->st, 0) : INT64_MAX;
-    return s == SQLITE_ROW || s == SQLITE_DONE ? 0 : -1;
+    if (s == SQLITE_ROW || s == SQLITE_DONE)
+        return 0;
+    return store_err_set(sqlite3_db_handle(e->st), "reading ended records");
 }
 
 int store_ends_open(sqlite3 *db, const char *kind, long long load, struct store_ends *e)
@@ -545,18 +553,18 @@ int store_ends_open(sqlite3 *db, const char *kind, long long load, struct store_
     e->st = NULL;
     e->next = INT64_MAX;
     snprintf(sql, sizeof sql, "SELECT rid FROM %s_end WHERE to_load <= ?1 ORDER BY rid", kind);
-    int s = sqlite3_prepare_v2(db, sql, -1, &e->st, NULL);
-    if (s != SQLITE_OK)
-        return s;
+    if (sqlite3_prepare_v2(db, sql, -1, &e->st, NULL) != SQLITE_OK)
+        return store_err_set(db, "reading ended records");
     sqlite3_bind_int64(e->st, 1, load > 0 ? load : INT64_MAX);
-    return ends_step(e) < 0 ? sqlite3_errcode(db) : SQLITE_OK;
+    return ends_step(e);
 }
 
 int store_ends_has(struct store_ends *e, sqlite3_int64 rid)
 {
+    int rc;
     while (e->next < rid)
-        if (ends_step(e) < 0)
-            return -1;
+        if ((rc = ends_step(e)) < 0)
+            return rc;
     return e->next == rid;
 }
 

@@ -17,6 +17,9 @@ int store_close(sqlite3 *db);
 
 /* Reports the last SQLite error of DB, prefixed by WHAT, and returns the matching XV_E* code. */
 int store_err(sqlite3 *db, const char *what);
+/* The same without printing, for a thread of its own: the message goes to this thread's
+ * error context (xv_error_set). */
+int store_err_set(sqlite3 *db, const char *what);
 /* The XV_E* code for SQLite result code RC. */
 int store_code(int rc);
 /* Runs SQL (no parameters, static text only). */
@@ -56,11 +59,12 @@ struct store_ends {
     sqlite3_int64 next;     /* the next ended rid; the largest int64 when there is none */
 };
 /* Starts reading the ends that loads up to LOAD made (every end when LOAD is 0) of table
- * KIND. Prints nothing, as it may run in a thread of its own: returns SQLITE_OK or the
- * SQLite result code (sqlite3_errmsg of DB says why). Close E whatever it returns. */
+ * KIND. Prints nothing, as it may run in a thread of its own: returns 0, or an XV_E* code
+ * with the message in this thread's error context (xv_error_raise prints it). Close E
+ * whatever it returns. */
 int store_ends_open(sqlite3 *db, const char *kind, long long load, struct store_ends *e);
-/* 1 when version RID has ended, 0 when not, -1 when SQLite failed. Calls must come with
- * RIDs in increasing order. */
+/* 1 when version RID has ended, 0 when not, an XV_E* code (as store_ends_open) when SQLite
+ * failed. Calls must come with RIDs in increasing order. */
 int store_ends_has(struct store_ends *e, sqlite3_int64 rid);
 void store_ends_close(struct store_ends *e);
 

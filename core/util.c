@@ -8,13 +8,13 @@
 #include <string.h>
 #include <time.h>
 #include <openssl/evp.h>
+
 #include "err.h"
 #include "util.h"
 
 static void oom(void)
 {
-    fputs("xverify: out of memory\n", stderr);
-    exit(5);
+    xv_fatal("out of memory");
 }
 
 void *xmalloc(size_t n)
@@ -185,8 +185,7 @@ void sha256_hex(const void *p, size_t n, char out[65])
     unsigned int mdlen = 0;
     static const char hex[] = "0123456789abcdef";
     if (!EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
-        fputs("xverify: SHA-256 failed\n", stderr);
-        exit(5);
+        xv_fatal("SHA-256 failed");
     }
     for (int i = 0; i < 32; i++) {
         out[2 * i] = hex[md[i] >> 4];
@@ -280,15 +279,6 @@ void utc_now(char out[21])
     struct tm tm;
     if (!gmtime_r(&now, &tm) || !strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm))
         snprintf(out, 21, "0000-00-00T00:00:00Z");
-}
-
-void crash_point(const char *point)
-{
-    const char *want = getenv("XVERIFY_CRASH_AT");
-    if (want && !strcmp(want, point)) {
-        fflush(NULL);
-        raise(SIGKILL);
-    }
 }
 
 void bits_set(struct bits *s, uint32_t n)

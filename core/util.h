@@ -84,11 +84,6 @@ void mask_text(const char *text, int unmasked, struct sbuf *b);
 /* The time now in UTC as YYYY-MM-DDTHH:MM:SSZ, for records of when a person acted. */
 void utc_now(char out[21]);
 
-/* A test hook for crash-safety tests: when $XVERIFY_CRASH_AT names POINT, the process kills
- * itself (SIGKILL) here, as a power cut would. Points: load-committed, run-linked,
- * run-committed, reports-written (see tests/cases/nightly.case). */
-void crash_point(const char *point);
-
 /* Today's local date as YYYY-MM-DD. */
 void today_iso(char out[11]);
 

@@ -228,12 +228,12 @@ int vd_pairing(struct vdiff *v)
     struct handover *h = xcalloc(1, sizeof *h);
     if (pthread_mutex_init(&h->mu, NULL) != 0) {
         free(h);
-        return -ENOMEM;
+        return error("cannot start pairing: no mutex");
     }
     if (pthread_cond_init(&h->cv, NULL) != 0) {
         pthread_mutex_destroy(&h->mu);
         free(h);
-        return -ENOMEM;
+        return error("cannot start pairing: no condition variable");
     }
     h->q = xmalloc(QUEUE * sizeof *h->q);
     v->side[VD_OPEN].batch = xmalloc(BATCH * sizeof(struct oentry));
@@ -418,6 +418,13 @@ unsigned long long vd_paired(const struct vdiff *v)
     return (unsigned long long)bits_count(&v->side[VD_FILE].paired);
 }
 
+/* The error context for a temporary file that failed with -errno RC: XV_EIO. */
+static int spill_failed(const struct vdiff *v, int rc)
+{
+    return xv_error_set(XV_EIO, "cannot use a temporary file in '%s': %s", v->dir,
+                        strerror(-rc));
+}
+
 int vd_add(struct vdiff *v, enum vd_side side, uint64_t h1, uint64_t h2, uint64_t line,
            uint32_t id)
 {
@@ -427,7 +434,7 @@ int vd_add(struct vdiff *v, enum vd_side side, uint64_t h1, uint64_t h2, uint64_
     if (v->ho && side == VD_FILE && pair(v, &e, line))
         return 1;
     if (sd->inmem >= v->budget && (rc = spill(v, sd)) < 0)
-        return rc;
+        return spill_failed(v, rc);
     size_t p = v->bits ? h1 >> (64 - v->bits) : 0;
     sd->stage[p * STAGE + sd->nstage[p]] = e;
     if (++sd->nstage[p] == STAGE)
@@ -439,12 +446,6 @@ int vd_add(struct vdiff *v, enum vd_side side, uint64_t h1, uint64_t h2, uint64_
             hand_over(v);
     }
     return 0;
-}
-
-const char *vd_strerror(const struct vdiff *v, int rc, char *buf, size_t n)
-{
-    snprintf(buf, n, "cannot use a temporary file in '%s': %s", v->dir, strerror(-rc));
-    return buf;
 }
 
 /* The slot holding (E->h1, E->h2), or the empty slot where it would go. */

@@ -29,11 +29,10 @@ int vd_new(struct vdiff **out, size_t expected, size_t budget, const char *dir);
  * from (0: none; see vd_pair_line). Entries of a side must come in the order
  * vd_run is to report them in. The two sides share nothing: one thread may add to each.
  * Returns 0, 1 when a file entry was paired (see vd_pairing: it is not in the join), or
- * -errno when the temporary file could not grow; nothing is printed (see vd_strerror, which
- * writes the message into BUF of N bytes and returns it). */
+ * XV_EIO when the temporary file could not grow: nothing is printed, the message is in this
+ * thread's error context (xv_error_set). */
 int vd_add(struct vdiff *v, enum vd_side side, uint64_t h1, uint64_t h2, uint64_t line,
            uint32_t id);
-const char *vd_strerror(const struct vdiff *v, int rc, char *buf, size_t n);
 
 /* Pairing, for a reload whose open versions are added by one thread while the file's records
  * are added by another: called once before any vd_add, it makes each open entry also pass

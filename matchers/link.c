@@ -351,8 +351,8 @@ static int scan_kind(struct linker *l, const struct kind *k)
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, load);
-    if (store_ends_open(l->db, k->name, load, &ends) != SQLITE_OK) {
-        rc = store_err(l->db, "reading ended records");
+    if (store_ends_open(l->db, k->name, load, &ends) < 0) {
+        rc = xv_error_raise();
         goto done;
     }
     struct cand c[MAX_CANDS];
@@ -361,8 +361,8 @@ static int scan_kind(struct linker *l, const struct kind *k)
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         int ended = store_ends_has(&ends, sqlite3_column_int64(st, 0));
         if (ended < 0) {
-            s = SQLITE_ERROR;
-            break;
+            rc = xv_error_raise();
+            goto done;
         }
         if (ended)
             continue;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../core/hooks.h"
 #include "../core/audit.h"
 #include "../core/err.h"
 #include "../core/kinds.h"
@@ -80,7 +81,7 @@ static int link_and_check(sqlite3 *db, const struct run *r, const struct match_o
     if ((rc = rules_run(db, r, &m->rules)) < 0)
         return rc;
     m->rules_seconds = now_seconds() - t0 - m->link_seconds;
-    crash_point("run-linked");
+    hook_crash_point("run-linked");
     for (int i = 0; i < RUN_MAX_KINDS; i++) {
         m->links += m->link.links[i];
         m->possible += m->link.possible[i];
@@ -116,7 +117,7 @@ int match_run(sqlite3 *db, const struct match_opts *o, struct run *r, struct mat
         (rc = link_and_check(db, r, o, m)) < 0 || (rc = store_commit(db)) < 0)
         goto done;
     in_tx = 0;
-    crash_point("run-committed");
+    hook_crash_point("run-committed");
 done:
     if (in_tx)
         store_rollback(db);

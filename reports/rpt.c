@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "../core/hooks.h"
 #include "../core/err.h"
 #include "../core/policy.h"
 #include "../core/store.h"
@@ -755,7 +756,7 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
     for (int i = 0; i < nout; i++)
         if ((rc = close_out(&outs[i])) < 0)
             goto done;
-    crash_point("reports-written");
+    hook_crash_point("reports-written");
     /* every file is complete: now they replace the earlier ones, all at once */
     if (o->county) {
         if (rename(outs[0].tmp, outs[0].path) != 0) {

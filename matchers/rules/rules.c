@@ -278,7 +278,7 @@ static char *fmt(const char *f, ...)
     int n = vasprintf(&s, f, ap);
     va_end(ap);
     if (n < 0)
-        error("out of memory"), exit(5);
+        xv_fatal("out of memory");
     return s;
 }
 

@@ -1,0 +1,27 @@
+/* hooks.c: the test hooks of hooks.h. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hooks.h"
+
+void hook_crash_point(const char *point)
+{
+    const char *want = getenv("XVERIFY_CRASH_AT");
+    if (want && !strcmp(want, point)) {
+        fflush(NULL);
+        raise(SIGKILL);
+    }
+}
+
+size_t hook_spill_bytes(size_t deflt)
+{
+    const char *s = getenv("XVERIFY_SPILL_BYTES");
+    return s && *s ? (size_t)strtoull(s, NULL, 10) : deflt;
+}
+
+int hook_pairing(void)
+{
+    const char *s = getenv("XVERIFY_PAIRING");
+    return !s || strcmp(s, "0");
+}

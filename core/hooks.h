@@ -1,0 +1,18 @@
+/* hooks.h: the test hooks, all in one place: environment variables with which the tests reach
+ * states that no input can (a crash at a given point, a small memory budget, pairing off).
+ * Nothing else in the program reads the environment, except $XVERIFY_DB in main. */
+#ifndef XV_HOOKS_H
+#define XV_HOOKS_H
+#include <stddef.h>
+
+/* $XVERIFY_CRASH_AT=POINT: the process kills itself (SIGKILL) at POINT, as a power cut would.
+ * Points: load-stored, load-committed, run-linked, run-committed, reports-written. */
+void hook_crash_point(const char *point);
+/* $XVERIFY_SPILL_BYTES=N: a load holds N bytes of record hashes (and kept records) before it
+ * spills, instead of DEFLT. */
+size_t hook_spill_bytes(size_t deflt);
+/* $XVERIFY_PAIRING=0: a reload does not pair records with open versions in step (0); the
+ * history case compares the two ways. 1 otherwise. */
+int hook_pairing(void);
+
+#endif

@@ -1,0 +1,396 @@
+/* ldr_history.c: a load in the store's history: its row in loads, the versions it ends or
+ * takes back, and the checks before it commits. */
+
+#include <errno.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../core/audit.h"
+#include "../core/err.h"
+#include "../core/store.h"
+#include "../core/hooks.h"
+#include "../core/util.h"
+#include "ldr_int.h"
+
+/* The as-of date of the load: --as-of, the mapping's, the file name's, or today's. */
+static void choose_as_of(struct ldr *l)
+{
+    struct ldr_result *r = l->r;
+    if (l->o->as_of) {
+        r->as_of_source = "--as-of";
+    } else if (l->map_as_of[0]) {
+        memcpy(r->as_of, l->map_as_of, 11);
+        r->as_of_source = "mapping";
+    } else if (ldr_file_name_date(l->o->file, l->k->name, r->as_of) == 0) {
+        r->as_of_source = "file name";
+    } else {
+        today_iso(r->as_of);
+        r->as_of_source = "today";
+    }
+}
+
+/* Refuses a load older than the kind's newest, then records the load's row in loads. */
+static int record_load(struct ldr *l)
+{
+    struct ldr_result *r = l->r;
+    sqlite3_stmt *st = NULL;
+    int rc;
+    /* History is kept in as-of order: an earlier snapshot after a later one would rewrite
+     * what past runs saw. */
+    if ((rc = store_prepare(l->db, "SELECT max(as_of) FROM loads WHERE kind=?", &st)) < 0)
+        return rc;
+    store_bind_text(st, 1, l->k->name);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        const char *last = (const char *)sqlite3_column_text(st, 0);
+        if (strcmp(last, r->as_of) > 0)
+            rc = xv_fail(XV_EDATA, "%s: '%s' is already loaded as of %s, later than %s; loads "
+                         "of a kind must come in as-of order", l->o->file, l->k->name, last,
+                         r->as_of);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc < 0 || (rc = store_prepare(l->db,
+                            "INSERT INTO loads(kind,file,sha256,map_sha256,as_of,format,"
+                            "encoding,loaded_at) VALUES(?,?,?,?,?,?,?,"
+                            "strftime('%Y-%m-%dT%H:%M:%SZ','now'))", &st)) < 0)
+        return rc;
+    const char *v[] = { l->k->name, l->o->file, l->info.sha256, l->have_map ? l->map.sha256 : "",
+                        r->as_of, r->format, r->encoding };
+    for (int i = 0; i < 7; i++)
+        store_bind_text(st, i + 1, v[i]);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = store_err(l->db, "recording the load");
+    else
+        r->load_id = sqlite3_last_insert_rowid(l->db);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The vdiff, with the open versions of the kind on its open side: read now, or, in a reload,
+ * on a connection of their own beside the first pass. */
+static int open_versions(struct ldr *l)
+{
+    long long open = 0, maxrid = 0;
+    int rc;
+    if ((rc = ldr_count_open(l->db, l->k->name, &open)) < 0 ||
+        (rc = ldr_max_rid(l, &maxrid)) < 0)
+        return rc;
+    l->next_rid = maxrid + 1;
+    l->deferred = open > 0 && !l->k->upsert;
+    /* a spill file goes beside the database, where there is room for the feed's data */
+    const char *dbfile = sqlite3_db_filename(l->db, "main");
+    char *path = xstrdup(dbfile && *dbfile ? dbfile : "./x");
+    size_t budget = hook_spill_bytes(VD_BUDGET);
+    l->keep_budget = budget;
+    rc = vd_new(&l->vd, (size_t)open + (size_t)(l->info.size / 40), budget, dirname(path));
+    free(path);
+    if (rc < 0)
+        return rc;
+    if (l->open_expect >= 0)
+        l->open_expect = open;
+    if ((rc = ldr_chunk_start(l)) < 0)
+        return rc;
+    if (l->deferred && dbfile && *dbfile) {
+        /* a reload reads them on a connection of its own, beside its first pass, which
+         * pairs each record with the open version of its content when they come in step */
+        if (hook_pairing() && (rc = vd_pairing(l->vd)) < 0)
+            return rc;
+        if ((rc = ldr_open_start(l, dbfile)) < 0)
+            vd_open_done(l->vd);
+        return rc;
+    }
+    if ((rc = ldr_read_open(l->db, l->k->name, l->open_expect, l->vd)) < 0)
+        return rc == XV_EREBUILD ? ldr_rehash() : xv_error_raise();
+    return 0;
+}
+
+/* The statements every record uses: a version, a quarantined record, a row of <kind>_hash. */
+static int prepare_writes(struct ldr *l)
+{
+    struct sbuf sql = SBUF_INIT;
+    sbuf_addf(&sql, "INSERT INTO %s(load_id,line,h1,h2,raw", l->k->name);
+    int n = 5, rc;
+    for (int i = 0; i < l->k->ncols; i++) {
+        sbuf_addf(&sql, ",%s", l->k->cols[i].name);
+        n++;
+        if (col_has_valid(&l->k->cols[i])) {
+            sbuf_addf(&sql, ",%s_valid", l->k->cols[i].name);
+            n++;
+        }
+    }
+    sbuf_adds(&sql, ") VALUES(?");
+    for (int i = 1; i < n; i++)
+        sbuf_adds(&sql, ",?");
+    sbuf_adds(&sql, ")");
+    if ((rc = store_prepare(l->db, sql.s, &l->stmt[OP_INSERT])) < 0)
+        goto done;
+    if ((rc = store_prepare(l->db, "INSERT INTO quarantine(load_id,line,record,reason,raw) "
+                                   "VALUES(?,?,?,?,?)", &l->stmt[OP_QUARANTINE])) < 0)
+        goto done;
+    sbuf_reset(&sql);
+    sbuf_addf(&sql, "INSERT OR REPLACE INTO %s_hash(chunk,hashes) VALUES(?,?)", l->k->name);
+    rc = store_prepare(l->db, sql.s, &l->stmt[OP_HASH]);
+done:
+    sbuf_free(&sql);
+    return rc;
+}
+
+int ldr_start(struct ldr *l)
+{
+    int rc;
+    l->started = 1;
+    choose_as_of(l);
+    if ((rc = record_load(l)) < 0 || (rc = open_versions(l)) < 0 ||
+        (rc = prepare_writes(l)) < 0)
+        return rc;
+    return l->deferred ? 0 : wr_start(&l->w, l->db, l->stmt, NOPS);
+}
+
+/* ---- finishing ---- */
+
+/* Ends the open version RID, unless the kind is upserted and the file did not name its
+ * application. Called in rid order, so that the ends are appended to their table. */
+static int end_version(struct ldr *l, uint32_t rid)
+{
+    if (l->key) {
+        sqlite3_reset(l->key);
+        sqlite3_bind_int64(l->key, 1, rid);
+        if (sqlite3_step(l->key) != SQLITE_ROW)
+            return store_err(l->db, "reading a record's key");
+        if (!ldr_keyset_has(&l->keys, (const char *)sqlite3_column_text(l->key, 0)))
+            return 0;
+    }
+    sqlite3_reset(l->end);
+    sqlite3_bind_int64(l->end, 1, rid);
+    sqlite3_bind_int64(l->end, 2, l->r->load_id);
+    if (sqlite3_step(l->end) != SQLITE_DONE)
+        return store_err(l->db, "ending a record's version");
+    l->r->rows_closed++;
+    return 0;
+}
+
+/* Takes the version RID that this load stored out again. */
+static int unstore(struct ldr *l, uint32_t rid)
+{
+    sqlite3_reset(l->del);
+    sqlite3_bind_int64(l->del, 1, rid);
+    if (sqlite3_step(l->del) != SQLITE_DONE)
+        return store_err(l->db, "taking back a stored record");
+    int rc = store_hash_clear(l->db, l->k->name, &l->hblob, rid);
+    if (rc < 0)
+        return rc;
+    l->r->rows_added--;
+    return 0;
+}
+
+static int on_diff(void *ctx, enum vd_result res, uint32_t id)
+{
+    struct ldr *l = ctx;
+    int rc;
+    switch (res) {
+    case VD_NEW:
+        if (l->deferred)
+            bits_set(&l->todo, id);
+        return 0;
+    case VD_UNCHANGED:
+    case VD_DUPLICATE:
+        if (!l->deferred && (rc = unstore(l, id)) < 0)
+            return rc;
+        if (res == VD_UNCHANGED)
+            l->r->rows_unchanged++;
+        else
+            l->r->rows_duplicate++;
+        return 0;
+    case VD_ENDED:   /* in hash order: ended once the join is done, in rid order */
+        bits_set(&l->ended, id);
+        return 0;
+    case VD_PAIRED_UNCHANGED:   /* only a reload pairs: it has nothing to take back */
+    case VD_PAIRED_DUPLICATE:
+        if (!l->deferred)
+            return error("'%s': a record was paired in a first load", l->k->name);
+        if (res == VD_PAIRED_UNCHANGED)
+            l->r->rows_unchanged++;
+        else
+            l->r->rows_duplicate++;
+        return 0;
+    }
+    return 0;
+}
+
+/* Sorts the file's records against the open versions (see struct ldr). */
+int ldr_diff(struct ldr *l)
+{
+    struct sbuf sql = SBUF_INIT;
+    int rc;
+    sbuf_addf(&sql, "INSERT INTO %s_end(rid, to_load) VALUES(?, ?)", l->k->name);
+    if ((rc = store_prepare(l->db, sql.s, &l->end)) < 0)
+        goto done;
+    sbuf_reset(&sql);
+    sbuf_addf(&sql, "DELETE FROM %s WHERE rid=?", l->k->name);
+    if ((rc = store_prepare(l->db, sql.s, &l->del)) < 0)
+        goto done;
+    if (l->k->upsert) {
+        sbuf_reset(&sql);
+        sbuf_addf(&sql, "SELECT applicant_id FROM %s WHERE rid=?", l->k->name);
+        if ((rc = store_prepare(l->db, sql.s, &l->key)) < 0)
+            goto done;
+    }
+    if ((rc = vd_run(l->vd, on_diff, l)) < 0)
+        goto done;
+    for (size_t i = 0; i < l->ended.len; i++)
+        for (unsigned b = 0; l->ended.b[i] >> b; b++)
+            if ((l->ended.b[i] >> b & 1) && (rc = end_version(l, (uint32_t)(i * 8 + b))) < 0)
+                goto done;
+    if (l->hblob && sqlite3_blob_close(l->hblob) != SQLITE_OK)
+        rc = store_err(l->db, "clearing record hashes");
+    l->hblob = NULL;
+done:
+    sbuf_free(&sql);
+    return rc;
+}
+
+int ldr_finish(struct ldr *l)
+{
+    struct ldr_result *r = l->r;
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (!l->started && (rc = ldr_start(l)) < 0)
+        return rc;
+    if ((rc = ldr_check_required(l)) < 0)
+        return rc;
+    if (r->rows_read == 0 && !l->k->upsert)
+        return xv_fail(XV_EDATA, "%s: no records: an empty snapshot would erase every '%s' "
+                       "record; file refused", l->o->file, l->k->name);
+    if (r->rows_read > 0 &&
+        (double)r->rows_quarantined > l->o->quarantine_limit * (double)r->rows_read) {
+        for (int i = 0; i < r->nnotes; i++)
+            fprintf(stderr, "xverify: %s\n", r->notes[i]);
+        return xv_fail(XV_EDATA, "%s: %ld of %ld records quarantined (%.1f%%), over the limit "
+                       "of %.1f%%; file refused, nothing loaded", l->o->file,
+                       r->rows_quarantined, r->rows_read,
+                       100.0 * (double)r->rows_quarantined / (double)r->rows_read,
+                       100.0 * l->o->quarantine_limit);
+    }
+    if (!strcmp(l->k->name, "applicant")) {
+        /* the status column sets an application's status when it is first seen only */
+        if ((rc = store_prepare(l->db,
+                 "INSERT INTO app_status(applicant_id,status,from_date,load_id,source) "
+                 "SELECT a.applicant_id, a.status, ?1, ?2, 'load' FROM applicant a "
+                 "WHERE a.load_id=?2 AND NOT EXISTS (SELECT 1 FROM app_status s "
+                 "WHERE s.applicant_id=a.applicant_id) ORDER BY a.rid", &st)) < 0)
+            return rc;
+        sqlite3_bind_text(st, 1, r->as_of, 10, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, r->load_id);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = store_err(l->db, "recording statuses");
+            sqlite3_finalize(st);
+            return rc;
+        }
+        sqlite3_finalize(st);
+    }
+    if (l->unknown.len)
+        r->unknown_columns = xstrdup(l->unknown.s);
+    if ((rc = store_prepare(l->db,
+             "UPDATE loads SET rows_read=?,rows_added=?,rows_unchanged=?,rows_closed=?,"
+             "rows_duplicate=?,rows_quarantined=?,unknown_columns=? WHERE id=?", &st)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, r->rows_read);
+    sqlite3_bind_int64(st, 2, r->rows_added);
+    sqlite3_bind_int64(st, 3, r->rows_unchanged);
+    sqlite3_bind_int64(st, 4, r->rows_closed);
+    sqlite3_bind_int64(st, 5, r->rows_duplicate);
+    sqlite3_bind_int64(st, 6, r->rows_quarantined);
+    sqlite3_bind_text(st, 7, l->unknown.len ? l->unknown.s : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, r->load_id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = store_err(l->db, "recording the load");
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    char subject[32];
+    struct sbuf detail = SBUF_INIT;
+    snprintf(subject, sizeof subject, "%lld", r->load_id);
+    sbuf_addf(&detail, "%s %s as of %s sha256 %s: %ld read, %ld added, %ld closed, "
+                       "%ld quarantined", l->k->name, l->o->file, r->as_of, r->sha256,
+              r->rows_read, r->rows_added, r->rows_closed, r->rows_quarantined);
+    rc = audit_append(l->db, "load", subject, sbuf_str(&detail));
+    sbuf_free(&detail);
+    return rc;
+}
+
+int ldr_find_same(struct ldr *l)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(l->db, "SELECT id, as_of FROM loads WHERE kind=? AND sha256=? AND "
+                                  "map_sha256=? ORDER BY id LIMIT 1", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, l->k->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, l->info.sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, l->have_map ? l->map.sha256 : "", -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        l->r->same_as = sqlite3_column_int64(st, 0);
+        snprintf(l->r->as_of, sizeof l->r->as_of, "%s", sqlite3_column_text(st, 1));
+    } else if (s != SQLITE_DONE) {
+        rc = store_err(l->db, "looking up earlier loads");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The records stored were given the rids counted: the vdiff's ids are right. */
+int ldr_check_rids(struct ldr *l)
+{
+    long long max = 0;
+    int rc = ldr_max_rid(l, &max);
+    if (rc >= 0 && max != l->next_rid - 1)
+        rc = error("'%s': the last record stored has rid %lld, not %lld as counted; load "
+                   "refused", l->k->name, max, (long long)l->next_rid - 1);
+    return rc < 0 ? rc : 0;
+}
+
+/* Joins the scan job, if any: its verdict on the encoding must be the guess the reading used,
+ * the bytes read must be the bytes hashed, and a file loaded before is left alone
+ * (r->same_as). The load row gets the file's hash. */
+int ldr_join_scan(struct ldr *l)
+{
+    struct ldr_result *r = l->r;
+    if (!l->job)
+        return 0;
+    enum src_enc guess = l->info.enc;
+    int rc = src_scan_wait(l->job, &l->info);
+    l->job = NULL;
+    if (rc < 0)
+        return rc;
+    /* the guess is UTF-8 or GB18030 only from valid text, and a first MiB that is not UTF-8
+     * cannot make a whole that is: the one way to differ is this */
+    if (l->info.enc != guess)
+        return xv_fail(XV_EDATA, "'%s': its first MiB is UTF-8 but the byte at offset %llu is "
+                       "not, and the whole file is only valid GB18030; a file that mixes "
+                       "encodings is refused (--encoding forces one)", l->o->file,
+                       l->info.not_utf8_at);
+    if (l->read_done && (rc = src_same(l->src, &l->info)) < 0)
+        return rc;
+    memcpy(r->sha256, l->info.sha256, sizeof r->sha256);
+    if ((rc = ldr_find_same(l)) < 0 || r->same_as)
+        return rc;
+    if (!l->started)
+        return 0;
+    sqlite3_stmt *st = NULL;
+    if ((rc = store_prepare(l->db, "UPDATE loads SET sha256=? WHERE id=?", &st)) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, l->info.sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, r->load_id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = store_err(l->db, "recording the file's hash");
+    sqlite3_finalize(st);
+    return rc;
+}
