@@ -113,6 +113,7 @@ struct ldr {
     const char **rawv;      /* the value as the source gave it */
     char *same;             /* 1 when the normalised text equals the raw value */
     struct sbuf craw, tmp, *norm;
+    char out[32];           /* a normalised value's text (ID, date, month, county code) */
     double t0;
     long next_progress;
 };

@@ -98,147 +98,148 @@ static int has_control(const char *s, size_t *len)
     return 0;
 }
 
+/* Column I is empty: its default, or NULL, as parameter P (and its validity flag). */
+static int put_empty(struct ldr *l, int i, int p)
+{
+    const struct column *c = &l->k->cols[i];
+    struct wr *st = l->w;
+    if (c->deflt) {
+        if (c->type == CT_INT || c->type == CT_BOOL)
+            wr_int(st, p, atol(c->deflt));
+        else
+            wr_text(st, p, c->deflt, strlen(c->deflt));
+    } else {
+        wr_null(st, p);
+        l->same[i] = 1;   /* empty raw, NULL value: nothing to keep */
+    }
+    if (col_has_valid(c))
+        wr_null(st, ++p);
+    return p + 1;
+}
+
+/* A text column: kept as folded (in l->tmp); an unknown code of a CT_ENUM is warned of once. */
+static const char *put_text(struct ldr *l, const struct rec *rec, int i, int p)
+{
+    const struct column *c = &l->k->cols[i];
+    struct sbuf *nb = &l->norm[i];
+    sbuf_reset(nb);
+    sbuf_add(nb, l->tmp.s, l->tmp.len);
+    wr_text(l->w, p, nb->s, nb->len);
+    if (c->known) {
+        const char *const *k = c->known;
+        while (*k && strcmp(*k, nb->s))
+            k++;
+        if (!*k && !l->warn[i].unknown++)
+            ldr_note(l->r, "%s:%ld: warning: unknown %s '%s' kept as given", l->o->file,
+                     rec->line, c->name, nb->s);
+    }
+    return nb->s;
+}
+
+/* Normalises V as column I's type into parameter *P (and a validity flag after it, moving
+ * *P on). Returns 0 with *TEXT the normalised value as text (NULL for a number), or a
+ * negative code when V cannot be read. */
+static int put_typed(struct ldr *l, const struct rec *rec, int i, const char *v, int *p,
+                     const char **text)
+{
+    const struct column *c = &l->k->cols[i];
+    struct wr *st = l->w;
+    struct sbuf *nb = &l->norm[i];
+    char *out = l->out;
+    int valid = 0, rc = 0;
+    double d;
+    long n;
+    const char *s;
+    *text = NULL;
+    switch (c->type) {
+    case CT_ID:
+    case CT_USCC:
+        rc = c->type == CT_ID ? norm_id(v, out, &valid) : norm_uscc(v, out, &valid);
+        if (rc == 0) {
+            wr_text(st, *p, out, 18);
+            wr_int(st, ++*p, valid);
+            *text = out;
+        }
+        return rc;
+    case CT_NAME:
+    case CT_PLATE:
+        if ((rc = c->type == CT_NAME ? norm_name(v, nb) : norm_plate(v, nb)) == 0) {
+            wr_text(st, *p, nb->s, nb->len);
+            *text = nb->s;
+        }
+        return rc;
+    case CT_DATE:
+    case CT_MONTH:
+    case CT_COUNTY:
+        rc = c->type == CT_DATE ? norm_date(v, out) : c->type == CT_MONTH ? norm_month(v, out)
+                                                                          : norm_county(v, out);
+        if (rc == 0) {
+            wr_text(st, *p, out, strlen(out));
+            *text = out;
+        }
+        return rc;
+    case CT_YUAN:
+    case CT_WAN:
+    case CT_AREA:
+        rc = c->type == CT_AREA ? norm_area(v, &d)
+                                : norm_amount(v, c->type == CT_WAN ? 10000 : 1, &d);
+        if (rc == 0)
+            wr_double(st, *p, d);
+        return rc;
+    case CT_INT:
+        if ((rc = norm_int(v, &n)) == 0)
+            wr_int(st, *p, n);
+        return rc;
+    case CT_BOOL:
+        if ((rc = norm_bool(v, &valid)) == 0)
+            wr_int(st, *p, valid);
+        return rc;
+    case CT_GENDER:
+    case CT_APPSTATUS:
+        rc = c->type == CT_GENDER ? norm_gender(v, &s) : norm_appstatus(v, &s);
+        if (rc == 0) {
+            wr_text(st, *p, s, strlen(s));
+            *text = s;
+        }
+        return rc;
+    case CT_ENUM:
+    case CT_TEXT:
+        *text = put_text(l, rec, i, *p);
+        return 0;
+    }
+    return 0;
+}
+
 /* Queues column I's normalised value as parameter P; returns the next parameter, or -1 with
  * *WHY set when a required value is missing or unparseable. */
 static int put_value(struct ldr *l, const struct rec *rec, int i, int p, const char **why)
 {
     const struct column *c = &l->k->cols[i];
-    const char *v = l->val[i];
-    struct wr *st = l->w;
-    char out[32];
-    int valid = 0, rc = 0;
-    double d;
-    long n;
-    const char *s;
-    struct sbuf *nb = &l->norm[i];
-
+    const char *v = l->val[i], *text;
     norm_fold(v, &l->tmp);
     if (l->tmp.len == 0) {
         if (c->required) {
             *why = "missing";
             return -1;
         }
-        if (c->deflt) {
-            if (c->type == CT_INT || c->type == CT_BOOL)
-                wr_int(st, p, atol(c->deflt));
-            else
-                wr_text(st, p, c->deflt, strlen(c->deflt));
-        } else {
-            wr_null(st, p);
-            l->same[i] = 1;   /* empty raw, NULL value: nothing to keep */
-        }
-        if (col_has_valid(c))
-            wr_null(st, ++p);
+        return put_empty(l, i, p);
+    }
+    if (put_typed(l, rec, i, v, &p, &text) == 0) {
+        if (text && l->val[i] == l->rawv[i] && !strcmp(text, l->rawv[i]))
+            l->same[i] = 1;
         return p + 1;
     }
-    const char *text = NULL;   /* the normalised value as text, to compare with the raw */
-    switch (c->type) {
-    case CT_ID:
-        if ((rc = norm_id(v, out, &valid)) == 0) {
-            wr_text(st, p, out, 18);
-            wr_int(st, ++p, valid);
-            text = out;
-        }
-        break;
-    case CT_USCC:
-        if ((rc = norm_uscc(v, out, &valid)) == 0) {
-            wr_text(st, p, out, 18);
-            wr_int(st, ++p, valid);
-            text = out;
-        }
-        break;
-    case CT_NAME:
-        if ((rc = norm_name(v, nb)) == 0) {
-            wr_text(st, p, nb->s, nb->len);
-            text = nb->s;
-        }
-        break;
-    case CT_DATE:
-        if ((rc = norm_date(v, out)) == 0) {
-            wr_text(st, p, out, 10);
-            text = out;
-        }
-        break;
-    case CT_MONTH:
-        if ((rc = norm_month(v, out)) == 0) {
-            wr_text(st, p, out, 7);
-            text = out;
-        }
-        break;
-    case CT_YUAN:
-    case CT_WAN:
-        if ((rc = norm_amount(v, c->type == CT_WAN ? 10000 : 1, &d)) == 0)
-            wr_double(st, p, d);
-        break;
-    case CT_AREA:
-        if ((rc = norm_area(v, &d)) == 0)
-            wr_double(st, p, d);
-        break;
-    case CT_INT:
-        if ((rc = norm_int(v, &n)) == 0)
-            wr_int(st, p, n);
-        break;
-    case CT_BOOL:
-        if ((rc = norm_bool(v, &valid)) == 0)
-            wr_int(st, p, valid);
-        break;
-    case CT_GENDER:
-        if ((rc = norm_gender(v, &s)) == 0) {
-            wr_text(st, p, s, strlen(s));
-            text = s;
-        }
-        break;
-    case CT_PLATE:
-        if ((rc = norm_plate(v, nb)) == 0) {
-            wr_text(st, p, nb->s, nb->len);
-            text = nb->s;
-        }
-        break;
-    case CT_COUNTY:
-        if ((rc = norm_county(v, out)) == 0) {
-            wr_text(st, p, out, 6);
-            text = out;
-        }
-        break;
-    case CT_APPSTATUS:
-        if ((rc = norm_appstatus(v, &s)) == 0) {
-            wr_text(st, p, s, strlen(s));
-            text = s;
-        }
-        break;
-    case CT_ENUM:
-    case CT_TEXT:
-        sbuf_reset(nb);
-        sbuf_add(nb, l->tmp.s, l->tmp.len);
-        wr_text(st, p, nb->s, nb->len);
-        text = nb->s;
-        if (c->known) {
-            const char *const *k = c->known;
-            while (*k && strcmp(*k, nb->s))
-                k++;
-            if (!*k) {
-                if (!l->warn[i].unknown++)
-                    ldr_note(l->r, "%s:%ld: warning: unknown %s '%s' kept as given", l->o->file,
-                         rec->line, c->name, nb->s);
-            }
-        }
-        break;
+    if (c->required) {
+        *why = "unparseable";
+        return -1;
     }
-    if (rc == 0 && text && l->val[i] == l->rawv[i] && !strcmp(text, l->rawv[i]))
-        l->same[i] = 1;
-    if (rc < 0) {
-        if (c->required) {
-            *why = "unparseable";
-            return -1;
-        }
-        /* an optional value that cannot be read is stored as unknown; the raw stays */
-        if (!l->warn[i].bad++)
-            ldr_note(l->r, "%s:%ld: warning: %s '%s' not understood, stored as unknown", l->o->file,
+    /* an optional value that cannot be read is stored as unknown; the raw stays */
+    if (!l->warn[i].bad++)
+        ldr_note(l->r, "%s:%ld: warning: %s '%s' not understood, stored as unknown", l->o->file,
                  rec->line, c->name, v);
-        wr_null(st, p);
-        if (col_has_valid(c))
-            wr_null(st, ++p);
-    }
+    wr_null(l->w, p);
+    if (col_has_valid(c))
+        wr_null(l->w, ++p);
     return p + 1;
 }
 

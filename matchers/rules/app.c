@@ -1,0 +1,233 @@
+/* app.c: an application as the rules read it: its row, status, persons and linked records;
+ * and the findings added to it. */
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../../core/err.h"
+#include "../../core/status.h"
+#include "../../core/store.h"
+#include "../../core/util.h"
+#include "../../core/verdict.h"
+#include "../../ingest/norm.h"
+#include "rules_int.h"
+
+/* ---- values of a record ------------------------------------------------------------- */
+
+const char *rec_value(const struct rec *r, const char *col)
+{
+    int i = kind_col(r->k, col);
+    return i >= 0 ? r->v[i] : NULL;
+}
+
+int rec_is(const struct rec *r, const char *col, const char *value)
+{
+    const char *v = rec_value(r, col);
+    return v && !strcmp(v, value);
+}
+
+double rec_num(const struct rec *r, const char *col, int *have)
+{
+    const char *v = rec_value(r, col);
+    *have = v != NULL;
+    return v ? strtod(v, NULL) : 0;
+}
+
+/* The record key of rules.md: plate, cert_no, USCC + entity, period, household_no. */
+char *rec_key(const struct rec *r)
+{
+    struct sbuf b = SBUF_INIT;
+    if (!strcmp(r->k->name, "business") && rec_value(r, "uscc"))
+        sbuf_addf(&b, "%s %s", rec_value(r, "uscc"), rec_value(r, "entity_name"));
+    else
+        sbuf_adds(&b, rec_value(r, r->k->key) ? rec_value(r, r->k->key) : "");
+    return b.s ? b.s : xstrdup("");
+}
+
+/* ---- reading an application --------------------------------------------------------- */
+
+char *column_text_or(sqlite3_stmt *st, int i, const char *dflt)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? xstrdup((const char *)t) : dflt ? xstrdup(dflt) : NULL;
+}
+
+int app_fetch(struct ctx *c, struct app *a, const char *kind, long long rid, int person,
+                     int possible, double weight)
+{
+    const struct kind *k = kind_find(kind);
+    if (!k || !kind_is_feed(k))
+        return error("unknown feed '%s' in links", kind);
+    sqlite3_stmt *st = c->fetch[k - xv_kinds];
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, rid);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return error("record %lld of '%s' is missing", rid, kind);
+    if (a->nrecs % 16 == 0)
+        a->recs = xrealloc(a->recs, (size_t)(a->nrecs + 16) * sizeof *a->recs);
+    struct rec *r = &a->recs[a->nrecs++];
+    memset(r, 0, sizeof *r);
+    r->k = k;
+    r->person = person;
+    r->possible = possible;
+    r->rid = rid;
+    r->weight = weight;
+    r->load = sqlite3_column_int64(st, 0);
+    const char *raw = (const char *)sqlite3_column_text(st, 1);
+    r->v = xcalloc((size_t)k->ncols, sizeof *r->v);
+    struct sbuf b = SBUF_INIT;
+    for (int i = 0; i < k->ncols; i++) {
+        r->v[i] = column_text_or(st, 2 + i, NULL);
+        const char *p;
+        size_t n;
+        if (store_raw_field(raw, i, &p, &n)) {
+            sbuf_addf(&b, "%s%s=", b.len ? "; " : "", k->cols[i].name);
+            sbuf_add(&b, p, n);
+        } else if (r->v[i]) {
+            sbuf_addf(&b, "%s%s=%s", b.len ? "; " : "", k->cols[i].name, r->v[i]);
+        }
+    }
+    r->raw = b.s ? b.s : xstrdup("");
+    return 0;
+}
+
+void app_free(struct app *a)
+{
+    free(a->id);
+    free(a->county);
+    free(a->name);
+    free(a->status);
+    free(a->reason);
+    for (int i = 0; i < a->nps; i++) {
+        free(a->ps[i].id);
+        free(a->ps[i].name);
+        free(a->ps[i].relation);
+    }
+    free(a->ps);
+    for (int i = 0; i < a->nrecs; i++) {
+        for (int j = 0; j < a->recs[i].k->ncols; j++)
+            free(a->recs[i].v[j]);
+        free(a->recs[i].v);
+        free(a->recs[i].raw);
+    }
+    free(a->recs);
+    for (int i = 0; i < a->nfs; i++) {
+        free(a->fs[i].pid);
+        free(a->fs[i].pname);
+        free(a->fs[i].key);
+        free(a->fs[i].declared);
+        free(a->fs[i].found);
+    }
+    free(a->fs);
+    memset(a, 0, sizeof *a);
+}
+
+/* The application's row as the run sees it, its status, its persons and their links. */
+int app_read(struct ctx *c, const char *id, struct app *a)
+{
+    sqlite3_stmt *st;
+    int s, rc = 0;
+    a->id = xstrdup(id);
+    st = c->app;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return error("application '%s' of run %lld is missing", id, c->r->id);
+    a->county = column_text_or(st, 0, "");
+    a->name = column_text_or(st, 1, "");
+    a->income = sqlite3_column_double(st, 2);
+    a->decl_vehicles = sqlite3_column_int64(st, 3);
+    a->decl_properties = sqlite3_column_int64(st, 4);
+    a->has_area = sqlite3_column_type(st, 5) != SQLITE_NULL;
+    a->area = sqlite3_column_double(st, 5);
+    a->decl_business = sqlite3_column_int64(st, 6);
+    a->reason = column_text_or(st, 7, "");
+    st = c->status;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL)
+        return error("application '%s' has no status", id);
+    a->status = column_text_or(st, 0, "");
+
+    st = c->persons;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (a->nps % 8 == 0)
+            a->ps = xrealloc(a->ps, (size_t)(a->nps + 8) * sizeof *a->ps);
+        struct person *p = &a->ps[a->nps++];
+        memset(p, 0, sizeof *p);
+        p->idx = sqlite3_column_int(st, 0);
+        p->relation = column_text_or(st, 1, "");
+        p->id = column_text_or(st, 2, "");
+        p->id_valid = sqlite3_column_int(st, 3);
+        p->name = column_text_or(st, 4, "");
+        p->income = sqlite3_column_double(st, 5);
+        p->hh = -1;
+    }
+    if (s != SQLITE_DONE)
+        return store_err(c->db, "reading persons");
+
+    st = c->links;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        int idx = sqlite3_column_int(st, 0), person = -1;
+        for (int i = 0; i < a->nps; i++)
+            if (a->ps[i].idx == idx)
+                person = i;
+        if (person < 0)
+            return error("a link of '%s' names no person", id);
+        if ((rc = app_fetch(c, a, (const char *)sqlite3_column_text(st, 1),
+                            sqlite3_column_int64(st, 2),
+                            person, !strcmp((const char *)sqlite3_column_text(st, 3), "possible"),
+                            sqlite3_column_double(st, 4))) < 0)
+            return rc;
+    }
+    if (s != SQLITE_DONE)
+        return store_err(c->db, "reading links");
+    /* each person's household record: the best-weighted link (links come best first) */
+    for (int i = 0; i < a->nrecs; i++) {
+        struct rec *r = &a->recs[i];
+        struct person *p = &a->ps[r->person];
+        if (!r->possible && !strcmp(r->k->name, "household") && p->hh < 0) {
+            p->hh = i;
+            p->deceased = rec_is(r, "status", "死亡");
+        }
+    }
+    return 0;
+}
+
+/* ---- findings ------------------------------------------------------------------------ */
+
+void finding_add(struct app *a, int rule, int sev, int person, const char *pid, const char *pname,
+                const struct rec *ev, char *key, char *declared, char *found)
+{
+    if (a->nfs % 16 == 0)
+        a->fs = xrealloc(a->fs, (size_t)(a->nfs + 16) * sizeof *a->fs);
+    struct finding *f = &a->fs[a->nfs++];
+    f->rule = rule;
+    f->sev = sev;
+    f->idx = person >= 0 ? a->ps[person].idx : -1;
+    f->pid = xstrdup(person >= 0 ? a->ps[person].id : pid ? pid : "");
+    f->pname = xstrdup(person >= 0 ? a->ps[person].name : pname ? pname : "");
+    f->ev = ev ? (int)(ev - a->recs) : -1;
+    f->key = key ? key : xstrdup("");
+    f->declared = declared ? declared : xstrdup("");
+    f->found = found ? found : xstrdup("");
+}
+
+char *rules_fmt(const char *f, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, f);
+    int n = vasprintf(&s, f, ap);
+    va_end(ap);
+    if (n < 0)
+        xv_fatal("out of memory");
+    return s;
+}

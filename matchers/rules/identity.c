@@ -1,0 +1,114 @@
+/* identity.c: the identity and household rules: IDs, the register, links, deaths, members,
+ * duplicate applications. */
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../../core/err.h"
+#include "../../core/status.h"
+#include "../../core/store.h"
+#include "../../core/util.h"
+#include "../../core/verdict.h"
+#include "../../ingest/norm.h"
+#include "rules_int.h"
+
+int rules_identity(struct ctx *c, struct app *a)
+{
+    struct person *ap = &a->ps[0];
+    for (int i = 0; i < a->nps; i++) {
+        struct person *p = &a->ps[i];
+        if (!p->id_valid)
+            finding_add(a, R_ID_INVALID, rules_sev(c, R_ID_INVALID), i, NULL, NULL, NULL, NULL,
+                xstrdup(p->id), xstrdup("not a valid ID number"));
+        if (p->hh < 0)
+            continue;
+        const struct rec *h = &a->recs[p->hh];
+        const char *hid = rec_value(h, "id_no"), *hname = rec_value(h, "name");
+        if ((hid && strcmp(hid, p->id)) || (hname && strcmp(hname, p->name)))
+            finding_add(a, R_IDENTITY_MISMATCH, rules_sev(c, R_IDENTITY_MISMATCH), i, NULL, NULL, h,
+                rec_key(h), rules_fmt("%s %s", p->id, p->name),
+                rules_fmt("%s %s", hid ? hid : "", hname ? hname : ""));
+        if (p->deceased)
+            finding_add(a, R_DECEASED, p->idx == 0 ? rules_sev(c, R_DECEASED)
+                                           : rules_sev(c, R_SEV_DECEASED_MEMBER),
+                i, NULL, NULL, h, rec_key(h), rules_fmt("%s", p->relation),
+                rules_fmt("死亡%s%s", rec_value(h, "status_date") ? " " : "",
+                    rec_value(h, "status_date") ? rec_value(h, "status_date") : ""));
+    }
+    for (int i = 0; i < a->nrecs; i++) {
+        const struct rec *r = &a->recs[i];
+        if (r->possible)
+            finding_add(a, R_LINK_UNCERTAIN, rules_sev(c, R_LINK_UNCERTAIN), r->person, NULL, NULL, r,
+                rec_key(r), rules_fmt("%s %s", a->ps[r->person].id, a->ps[r->person].name),
+                rules_fmt("%s %s", rec_value(r, "id_no") ? rec_value(r, "id_no") : "",
+                    rec_value(r, "name") ? rec_value(r, "name") : ""));
+    }
+    if (ap->hh < 0) {
+        finding_add(a, R_NOT_IN_REGISTER, rules_sev(c, R_NOT_IN_REGISTER), 0, NULL, NULL, NULL, NULL,
+            rules_fmt("%s %s", ap->id, ap->name), xstrdup("no household record linked"));
+        return 0;
+    }
+    /* the applicant's household: who is registered there, who is declared */
+    const struct rec *h = &a->recs[ap->hh];
+    const char *hno = rec_value(h, "household_no");
+    for (int i = 1; i < a->nps; i++) {
+        struct person *p = &a->ps[i];
+        const char *mine = p->hh >= 0 ? rec_value(&a->recs[p->hh], "household_no") : NULL;
+        if (!mine || strcmp(mine, hno))
+            finding_add(a, R_MEMBER_NOT_IN_HOUSEHOLD, rules_sev(c, R_MEMBER_NOT_IN_HOUSEHOLD), i, NULL,
+                NULL, p->hh >= 0 ? &a->recs[p->hh] : NULL,
+                p->hh >= 0 ? rec_key(&a->recs[p->hh]) : NULL, rules_fmt("%s of %s", p->relation, hno),
+                mine ? rules_fmt("household %s", mine) : xstrdup("no household record linked"));
+    }
+    sqlite3_stmt *st = c->hh;
+    int s;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, hno, -1, SQLITE_STATIC);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        long long rid = sqlite3_column_int64(st, 0);
+        const char *id = (const char *)sqlite3_column_text(st, 1);
+        int declared = 0;
+        for (int i = 0; i < a->nrecs && !declared; i++)
+            declared = !a->recs[i].possible && a->recs[i].rid == rid &&
+                       !strcmp(a->recs[i].k->name, "household");
+        for (int i = 0; i < a->nps && !declared; i++)
+            declared = id && !strcmp(a->ps[i].id, id);
+        if (declared)
+            continue;
+        /* someone registered but not declared: the evidence is their record */
+        int rc;
+        if ((rc = app_fetch(c, a, "household", rid, 0, 1, NAN)) < 0)
+            return rc;
+        struct rec *r = &a->recs[a->nrecs - 1];
+        r->person = -1;
+        finding_add(a, R_UNDECLARED_MEMBER, rules_sev(c, R_UNDECLARED_MEMBER), -1, rec_value(r, "id_no"),
+            rec_value(r, "name"), r, rec_key(r), xstrdup("not declared"),
+            rules_fmt("%s %s %s", rec_value(r, "id_no"), rec_value(r, "name"),
+                rec_value(r, "relation_to_head") ? rec_value(r, "relation_to_head") : ""));
+    }
+    if (s != SQLITE_DONE)
+        return store_err(c->db, "reading the household");
+    return 0;
+}
+
+int rules_duplicates(struct ctx *c, struct app *a)
+{
+    for (int i = 0; i < a->nps; i++) {
+        sqlite3_stmt *st = c->dup;
+        int s;
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, a->ps[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
+        while ((s = sqlite3_step(st)) == SQLITE_ROW)
+            finding_add(a, R_DUPLICATE_APPLICATION, rules_sev(c, R_DUPLICATE_APPLICATION), i, NULL, NULL,
+                NULL, column_text_or(st, 0, ""), rules_fmt("%s of %s", a->ps[i].relation, a->id),
+                rules_fmt("%s of %s (%s)", sqlite3_column_text(st, 1), sqlite3_column_text(st, 0),
+                    sqlite3_column_text(st, 2)));
+        if (s != SQLITE_DONE)
+            return store_err(c->db, "reading other applications");
+    }
+    return 0;
+}

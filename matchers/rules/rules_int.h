@@ -1,0 +1,109 @@
+/* rules_int.h: the rules stage's inside, shared by the files of matchers/rules/ and nothing
+ * else: an application as the rules see it, and what each rule group adds to it. */
+#ifndef XV_RULES_INT_H
+#define XV_RULES_INT_H
+#include <sqlite3.h>
+#include "../../core/kinds.h"
+#include "../../core/policy.h"
+#include "../../core/run.h"
+#include "catalogue.h"
+#include "rules.h"
+
+/* One linked feed record of an application, with its values as text (NULL: no value). */
+struct rec {
+    const struct kind *k;
+    int person;              /* index in the application's persons */
+    int possible;            /* a possible match, not a link */
+    long long rid, load;
+    double weight;
+    char **v;                /* by column */
+    char *raw;               /* "column=value; ..." as the source wrote it */
+};
+
+struct person {
+    int idx;
+    char *id, *name, *relation;
+    int id_valid;
+    double income;           /* declared, 0 when not given */
+    int hh;                  /* the linked household record (index in recs), -1: none */
+    int deceased;
+};
+
+struct finding {
+    int rule, sev, idx;      /* idx: the application's person, -1 for none */
+    char *pid, *pname, *key, *declared, *found;
+    int ev;                  /* the evidence record (index in recs), -1 for none */
+};
+
+struct app {
+    char *id, *county, *name, *status, *reason;
+    double income, area;
+    int has_area;
+    long decl_vehicles, decl_properties, decl_business;
+    struct person *ps;
+    int nps;
+    struct rec *recs;
+    int nrecs;
+    struct finding *fs;
+    int nfs;
+};
+
+struct ctx {
+    sqlite3 *db;
+    const struct run *r;
+    const struct policy *pol;
+    struct rules_stats *st;
+    sqlite3_stmt *fetch[RUN_MAX_KINDS]; /* a feed record by rid */
+    sqlite3_stmt *persons, *links, *app, *status, *dup, *hh, *std, *decision, *ins, *gate;
+    char months[60][8];      /* D's month and the months before it, newest first */
+    int nmonths;
+};
+
+static inline int rules_sev(const struct ctx *c, int r)
+{
+    return (int)c->pol->v[P_SEV_FIRST + r];
+}
+
+/* A person counts in the family unless the register says they died. */
+static inline int in_family(const struct person *p)
+{
+    return !p->deceased;
+}
+
+static inline int family_size(const struct app *a)
+{
+    int n = 0;
+    for (int i = 0; i < a->nps; i++)
+        n += in_family(&a->ps[i]);
+    return n;
+}
+
+/* app.c: a linked record's value of column COL (NULL: none), tests on it, its record key. */
+const char *rec_value(const struct rec *r, const char *col);
+int rec_is(const struct rec *r, const char *col, const char *value);
+double rec_num(const struct rec *r, const char *col, int *have);
+char *rec_key(const struct rec *r);
+/* app.c: reading an application (app_free releases it) and adding a finding to it: KEY,
+ * DECLARED and FOUND are taken over (NULL: ""); rules_fmt is an allocated printf. */
+void app_free(struct app *a);
+int app_read(struct ctx *c, const char *id, struct app *a);
+void finding_add(struct app *a, int rule, int sev, int person, const char *pid,
+                 const char *pname, const struct rec *ev, char *key, char *declared,
+                 char *found);
+char *rules_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+/* Column I of ST's row, copied; DFLT (copied) or NULL when it is NULL. */
+char *column_text_or(sqlite3_stmt *st, int i, const char *dflt);
+/* Adds record RID of KIND, linked to person PERSON (POSSIBLE: not certainly) at WEIGHT, to
+ * A's records. */
+int app_fetch(struct ctx *c, struct app *a, const char *kind, long long rid, int person,
+              int possible, double weight);
+/* One rule group each: the findings of application A. */
+int rules_identity(struct ctx *c, struct app *a);
+int rules_duplicates(struct ctx *c, struct app *a);
+void rules_assets(struct ctx *c, struct app *a);
+int rules_income(struct ctx *c, struct app *a);
+void rules_exit(struct ctx *c, struct app *a);
+/* findings.c: stores A's findings and its gate. */
+int app_store(struct ctx *c, struct app *a);
+
+#endif
