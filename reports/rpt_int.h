@@ -1,0 +1,81 @@
+/* rpt_int.h: the reports' inside, shared by the files of reports/ and nothing else: the data
+ * a run's reports show and the writers of each file. */
+#ifndef XV_RPT_INT_H
+#define XV_RPT_INT_H
+#include <stdio.h>
+#include <sqlite3.h>
+#include "../core/run.h"
+#include "../core/util.h"
+#include "rpt.h"
+
+/* The columns of findings.csv, in reports.md's order; raw (the evidence record's values as
+ * the feed wrote them) follows in the XML and HTML. */
+enum {
+    C_RUN, C_APP, C_COUNTY, C_RULE, C_SEV, C_PID, C_PNAME, C_FEED, C_KEY, C_DECLARED, C_FOUND,
+    C_LOAD, C_WEIGHT, C_FP, C_DECISION, C_RAW, NCOLS
+};
+
+static const char *const col_names[NCOLS] __attribute__((unused)) = {
+    "run_id", "applicant_id", "county_code", "rule", "severity", "person_id_no", "person_name",
+    "feed", "record_key", "declared", "found", "load_id", "link_weight", "fingerprint",
+    "decision", "raw",
+};
+
+#define NCSV C_RAW
+
+struct frow {
+    char *c[NCOLS];
+};
+
+struct grow {
+    char *app, *county, *name, *gate, *status;
+    int n[3];
+};
+
+struct data {
+    const struct run *r;
+    int unmasked;
+    struct frow *f;
+    long nf;
+    struct grow *g;
+    long ng;
+    char **counties;
+    int ncounties;
+};
+
+/* One output file, written under a temporary name and renamed into place by commit_all. */
+struct out {
+    FILE *f;
+    char *tmp, *path;
+};
+
+/* files.c: rpt_open_out opens NAME for writing in the folder WORK (a hidden file when WORK is
+ * DIR itself), its final path DIR/NAME; rpt_close_out flushes and syncs it; rpt_drop_out
+ * removes what was not put in place. The hashes of the N files NAMES (at PATHS) are
+ * recorded with run R, or compared with what it recorded (XV_ENEEDS when they differ). */
+int rpt_open_out(const char *dir, const char *work, const char *name, struct out *o);
+int rpt_close_out(struct out *o);
+void rpt_drop_out(struct out *o);
+void rpt_remove_folder(const char *path);
+int rpt_mkdirs(const char *path);
+int rpt_record_hashes(sqlite3 *db, const struct run *r, char **names, char **paths, int n);
+int rpt_compare_hashes(sqlite3 *db, const struct run *r, char **names, char **paths, int n);
+
+/* data.c: the findings and gates of run D->r, masked unless D->unmasked; a gate's index. */
+int rpt_read_data(sqlite3 *db, struct data *d);
+void rpt_data_free(struct data *d);
+int rpt_gate_index(const char *gate);
+
+/* tables.c: the three tables; rpt_esc writes S escaped for XML and HTML. */
+void rpt_findings_csv(FILE *f, const struct data *d);
+void rpt_gates_csv(FILE *f, const struct data *d);
+void rpt_esc(FILE *f, const char *s);
+void rpt_findings_xml(FILE *f, const struct data *d);
+
+/* county.c */
+void rpt_county_html(FILE *f, const struct data *d, const char *county);
+
+/* summary.c: summary.txt's text, appended to B. */
+int rpt_summary_text(sqlite3 *db, const struct data *d, struct sbuf *b);
+
+#endif

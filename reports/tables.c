@@ -1,0 +1,108 @@
+/* tables.c: findings.csv, gates.csv and findings.xml. */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../core/err.h"
+#include "../core/hooks.h"
+#include "../core/policy.h"
+#include "../core/store.h"
+#include "../core/util.h"
+#include "../core/verdict.h"
+#include "../matchers/rules/catalogue.h"
+#include "rpt_int.h"
+
+/* ---- CSV -------------------------------------------------------------------------------- */
+
+/* One CSV field: quoted when it holds a comma, quote or line break; a text that a spreadsheet
+ * would run as a formula (=, +, @, or - not followed by a digit) gets a leading apostrophe. */
+static void csv_field(FILE *f, const char *s, int last)
+{
+    int formula = s[0] == '=' || s[0] == '+' || s[0] == '@' ||
+                  (s[0] == '-' && !(s[1] >= '0' && s[1] <= '9'));
+    if (strpbrk(s, ",\"\r\n") || formula) {
+        fputc('"', f);
+        if (formula)
+            fputc('\'', f);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', f);
+            fputc(*s, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+    fputs(last ? "\r\n" : ",", f);
+}
+
+void rpt_findings_csv(FILE *f, const struct data *d)
+{
+    fputs("\xEF\xBB\xBF", f);
+    for (int i = 0; i < NCSV; i++)
+        csv_field(f, col_names[i], i == NCSV - 1);
+    for (long r = 0; r < d->nf; r++)
+        for (int i = 0; i < NCSV; i++)
+            csv_field(f, d->f[r].c[i], i == NCSV - 1);
+}
+
+void rpt_gates_csv(FILE *f, const struct data *d)
+{
+    fputs("\xEF\xBB\xBF" "run_id,applicant_id,county_code,name,gate,open_block,open_review,"
+          "open_info\r\n", f);
+    for (long i = 0; i < d->ng; i++) {
+        const struct grow *g = &d->g[i];
+        fprintf(f, "%lld,", d->r->id);
+        csv_field(f, g->app, 0);
+        csv_field(f, g->county, 0);
+        csv_field(f, g->name, 0);
+        fprintf(f, "%s,%d,%d,%d\r\n", g->gate, g->n[0], g->n[1], g->n[2]);
+    }
+}
+
+/* ---- XML and HTML ------------------------------------------------------------------------ */
+
+/* Text escaped for XML and HTML; control characters XML 1.0 cannot carry become U+FFFD. */
+void rpt_esc(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default:
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+                fputs("\xEF\xBF\xBD", f);
+            else
+                fputc(c, f);
+        }
+    }
+}
+
+void rpt_findings_xml(FILE *f, const struct data *d)
+{
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<findings xmlns=\"urn:xverify:findings:1\" run_id=\"%lld\" as_of=\"%s\" "
+               "policy_sha256=\"%s\" count=\"%ld\">\n", d->r->id, d->r->as_of, d->r->pol.sha256,
+            d->nf);
+    for (long r = 0; r < d->nf; r++) {
+        fputs("  <finding>\n", f);
+        for (int i = 0; i < NCOLS; i++) {
+            /* optional numbers are left out rather than written empty */
+            if ((i == C_LOAD || i == C_WEIGHT) && !d->f[r].c[i][0])
+                continue;
+            fprintf(f, "    <%s>", col_names[i]);
+            rpt_esc(f, d->f[r].c[i]);
+            fprintf(f, "</%s>\n", col_names[i]);
+        }
+        fputs("  </finding>\n", f);
+    }
+    fputs("</findings>\n", f);
+}
