@@ -1,0 +1,313 @@
+/* schema.c: the store's tables, versioned: creating them, and upgrading an older store. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "err.h"
+#include "kinds.h"
+#include "store.h"
+#include "util.h"
+
+#include "schema.h"
+
+static const char *const base_schema =
+    "CREATE TABLE loads("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL,"
+    " file TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL,"
+    " map_sha256 TEXT NOT NULL DEFAULT '',"
+    " as_of TEXT NOT NULL,"
+    " format TEXT NOT NULL,"
+    " encoding TEXT NOT NULL,"
+    " loaded_at TEXT NOT NULL,"
+    " rows_read INTEGER NOT NULL DEFAULT 0,"
+    " rows_added INTEGER NOT NULL DEFAULT 0,"
+    " rows_unchanged INTEGER NOT NULL DEFAULT 0,"
+    " rows_closed INTEGER NOT NULL DEFAULT 0,"
+    " rows_duplicate INTEGER NOT NULL DEFAULT 0,"
+    " rows_quarantined INTEGER NOT NULL DEFAULT 0,"
+    " unknown_columns TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX loads_kind ON loads(kind, as_of);"
+    "CREATE INDEX loads_sha ON loads(sha256);"
+    "CREATE TABLE quarantine("
+    " load_id INTEGER NOT NULL REFERENCES loads(id),"
+    " line INTEGER NOT NULL,"
+    " record INTEGER NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " raw TEXT NOT NULL);"
+    "CREATE INDEX quarantine_load ON quarantine(load_id);"
+    "CREATE TABLE app_status("
+    " seq INTEGER PRIMARY KEY,"
+    " applicant_id TEXT NOT NULL,"
+    " status TEXT NOT NULL,"
+    " from_date TEXT NOT NULL,"
+    " load_id INTEGER,"
+    " source TEXT NOT NULL);"
+    "CREATE INDEX app_status_app ON app_status(applicant_id, seq);"
+    /* a run: what it saw (as-of date, the newest load and status change it could see, the
+     * load of each kind it used) and how it decided (the effective policy) */
+    "CREATE TABLE runs("
+    " id INTEGER PRIMARY KEY,"
+    " as_of TEXT NOT NULL,"
+    " horizon INTEGER NOT NULL,"
+    " status_seq INTEGER NOT NULL,"
+    " scope TEXT NOT NULL,"
+    " policy TEXT NOT NULL,"
+    " policy_sha256 TEXT NOT NULL,"
+    " versions TEXT NOT NULL,"
+    " started_at TEXT NOT NULL,"
+    " applications INTEGER NOT NULL DEFAULT 0,"
+    " persons INTEGER NOT NULL DEFAULT 0,"
+    " links INTEGER NOT NULL DEFAULT 0,"
+    " possible INTEGER NOT NULL DEFAULT 0,"
+    " seconds REAL NOT NULL DEFAULT 0);"
+    "CREATE TABLE run_loads("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " kind TEXT NOT NULL,"
+    " load_id INTEGER NOT NULL,"
+    " sha256 TEXT NOT NULL,"
+    " PRIMARY KEY(run_id, kind));"
+    /* the people of each application in a run: idx 0 is the applicant */
+    "CREATE TABLE persons("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " applicant_id TEXT NOT NULL,"
+    " idx INTEGER NOT NULL,"
+    " relation TEXT NOT NULL,"
+    " id_no TEXT NOT NULL,"
+    " id_valid INTEGER NOT NULL,"
+    " name TEXT NOT NULL,"
+    " raw_name TEXT NOT NULL,"
+    " birth_date TEXT,"
+    " gender TEXT,"
+    " county_code TEXT,"
+    " PRIMARY KEY(run_id, applicant_id, idx));"
+    /* person-record pairs scored at or above link.lower: class 'match' or 'possible', the
+     * weight and the level of each field (matchers/compare.h) */
+    "CREATE TABLE links("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " applicant_id TEXT NOT NULL,"
+    " idx INTEGER NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " rid INTEGER NOT NULL,"
+    " class TEXT NOT NULL,"
+    " weight REAL NOT NULL,"
+    " lv_id INTEGER NOT NULL,"
+    " lv_name INTEGER NOT NULL,"
+    " lv_birth INTEGER NOT NULL,"
+    " lv_gender INTEGER NOT NULL,"
+    " lv_region INTEGER NOT NULL);"
+    "CREATE INDEX links_person ON links(run_id, applicant_id, idx, kind, rid);";
+
+/* Version 2: rules, findings, gates, review decisions, approvals, report hashes and the
+ * audit trail. Applied on a new database after the base schema, and on a version-1
+ * database as its upgrade. */
+static const char *const schema_v2 =
+    "ALTER TABLE runs ADD COLUMN decision_seq INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN link_seconds REAL NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN rules_seconds REAL NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN findings INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE persons ADD COLUMN declared_income REAL;"
+    /* one row per finding of a run; idx is the application's person (NULL for findings on
+     * the application or on someone it did not declare); evidence is the SHA-256 of what
+     * the finding shows, so that a decision carries over only while it is unchanged */
+    "CREATE TABLE findings("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " applicant_id TEXT NOT NULL,"
+    " county_code TEXT NOT NULL,"
+    " rule TEXT NOT NULL,"
+    " severity TEXT NOT NULL,"
+    " idx INTEGER,"
+    " person_id_no TEXT NOT NULL,"
+    " person_name TEXT NOT NULL,"
+    " feed TEXT NOT NULL,"
+    " rid INTEGER,"
+    " record_key TEXT NOT NULL,"
+    " declared TEXT NOT NULL,"
+    " found TEXT NOT NULL,"
+    " raw TEXT NOT NULL,"
+    " load_id INTEGER,"
+    " link_weight REAL,"
+    " fingerprint TEXT NOT NULL,"
+    " evidence TEXT NOT NULL,"
+    " decision TEXT NOT NULL,"
+    " PRIMARY KEY(run_id, applicant_id, fingerprint));"
+    "CREATE INDEX findings_fp ON findings(fingerprint, run_id);"
+    "CREATE TABLE gates("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " applicant_id TEXT NOT NULL,"
+    " county_code TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " status TEXT NOT NULL,"
+    " gate TEXT NOT NULL,"
+    " n_block INTEGER NOT NULL,"
+    " n_review INTEGER NOT NULL,"
+    " n_info INTEGER NOT NULL,"
+    " PRIMARY KEY(run_id, applicant_id));"
+    "CREATE INDEX gates_app ON gates(applicant_id, run_id);"
+    "CREATE TABLE decisions("
+    " seq INTEGER PRIMARY KEY,"
+    " fingerprint TEXT NOT NULL,"
+    " evidence TEXT NOT NULL,"
+    " applicant_id TEXT NOT NULL,"
+    " rule TEXT NOT NULL,"
+    " decision TEXT NOT NULL,"
+    " by TEXT NOT NULL,"
+    " level TEXT NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " run_id INTEGER NOT NULL,"
+    " at TEXT NOT NULL);"
+    "CREATE INDEX decisions_fp ON decisions(fingerprint, seq);"
+    "CREATE TABLE approvals("
+    " seq INTEGER PRIMARY KEY,"
+    " applicant_id TEXT NOT NULL,"
+    " level TEXT NOT NULL,"
+    " by TEXT NOT NULL,"
+    " run_id INTEGER NOT NULL,"
+    " status_seq INTEGER NOT NULL,"
+    " at TEXT NOT NULL);"
+    "CREATE INDEX approvals_app ON approvals(applicant_id, seq);"
+    "CREATE TABLE run_reports("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " file TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL,"
+    " PRIMARY KEY(run_id, file));"
+    /* every load, run, decision, approval and status change; hash = SHA-256 of the previous
+     * entry's hash and this entry's fields (core/audit.c) */
+    "CREATE TABLE audit("
+    " seq INTEGER PRIMARY KEY,"
+    " at TEXT NOT NULL,"
+    " action TEXT NOT NULL,"
+    " subject TEXT NOT NULL,"
+    " detail TEXT NOT NULL,"
+    " prev TEXT NOT NULL,"
+    " hash TEXT NOT NULL);";
+
+/* One table per kind: the record version (the load that brought it), its content hash, the
+ * raw fields and the normalised columns. raw holds the source's values in canonical column
+ * order separated by 0x1F; a value equal to its normalised text is stored as a single 0x1E,
+ * and raw is NULL when every value is.
+ * <kind>_end says which load ended a version (loads of a kind come in as-of order, so load
+ * ids order time): a version is visible as of load L when load_id <= L and it has no end
+ * at or before L. Ends live in a narrow table of their own, not in a column of the wide one,
+ * because a reload ends versions scattered over the whole feed: setting a column rewrote one
+ * 64 KiB page per ended version (1.7 s for 10,000 ends, and 640 MB more WAL at commit),
+ * where an end row is a few bytes. No foreign key: checking one would read those pages.
+ * A view <kind>_history adds to_load and the dates. */
+static void kind_table(struct sbuf *b, const struct kind *k)
+{
+    sbuf_addf(b, "CREATE TABLE %s("
+                 " rid INTEGER PRIMARY KEY,"
+                 " load_id INTEGER NOT NULL,"
+                 " line INTEGER NOT NULL,"
+                 " h1 INTEGER NOT NULL,"
+                 " h2 INTEGER NOT NULL,"
+                 " raw TEXT", k->name);
+    for (int i = 0; i < k->ncols; i++) {
+        const struct column *c = &k->cols[i];
+        const char *type = "TEXT";
+        if (c->type == CT_YUAN || c->type == CT_WAN || c->type == CT_AREA)
+            type = "REAL";
+        else if (c->type == CT_INT || c->type == CT_BOOL)
+            type = "INTEGER";
+        sbuf_addf(b, ", %s %s", c->name, type);
+        if (col_has_valid(c))
+            sbuf_addf(b, ", %s_valid INTEGER", c->name);
+    }
+    sbuf_adds(b, ");");
+}
+
+/* What version 3 adds to a kind's table: its ends, the key index of an upsert kind, the
+ * history view. */
+static void kind_extras(struct sbuf *b, const struct kind *k)
+{
+    sbuf_addf(b, "CREATE TABLE %s_end(rid INTEGER PRIMARY KEY, to_load INTEGER NOT NULL);",
+              k->name);
+    if (k->upsert)
+        sbuf_addf(b, "CREATE INDEX %s_key ON %s(applicant_id);", k->name, k->name);
+    sbuf_addf(b, "CREATE VIEW %s_history AS SELECT t.*, x.to_load, a.as_of AS from_date,"
+                 " e.as_of AS to_date FROM %s t JOIN loads a ON a.id = t.load_id"
+                 " LEFT JOIN %s_end x ON x.rid = t.rid LEFT JOIN loads e ON e.id = x.to_load;",
+              k->name, k->name, k->name);
+}
+
+/* What version 4 adds: every version's content hash once more, STORE_HASH_RIDS rids a row
+ * (see store.h), so that a reload reads 24 bytes a version, not its whole row. */
+static void kind_hashes(struct sbuf *b, const struct kind *k)
+{
+    sbuf_addf(b, "CREATE TABLE %s_hash(chunk INTEGER PRIMARY KEY, hashes BLOB NOT NULL);",
+              k->name);
+}
+
+/* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
+ * column is dropped after its index and view, which name it. */
+static void schema_v3(struct sbuf *b)
+{
+    for (int i = 0; i < xv_nkinds; i++) {
+        const struct kind *k = &xv_kinds[i];
+        sbuf_addf(b, "DROP VIEW %s_history;", k->name);
+        if (k->upsert)
+            sbuf_addf(b, "DROP INDEX %s_key;", k->name);
+        kind_extras(b, k);
+        sbuf_addf(b, "INSERT INTO %s_end(rid, to_load) SELECT rid, to_load FROM %s "
+                     "WHERE to_load IS NOT NULL ORDER BY rid;", k->name, k->name);
+        sbuf_addf(b, "ALTER TABLE %s DROP COLUMN to_load;", k->name);
+    }
+}
+
+/* Runs the schema SQL of B and sets the schema version, in one transaction, if the database
+ * is still at version FROM (another process may have done it while this one waited); then,
+ * when HASHES, fills every kind's new <kind>_hash from its table. */
+static int apply_schema(sqlite3 *db, struct sbuf *b, int from, int hashes)
+{
+    int rc;
+    long long ver = 0;
+    sbuf_addf(b, "PRAGMA application_id=%d; PRAGMA user_version=%d;", STORE_APP_ID,
+              STORE_SCHEMA_VERSION);
+    if ((rc = store_begin(db)) < 0)
+        return rc;
+    if ((rc = store_int(db, "PRAGMA user_version", NULL, NULL, &ver)) < 0)
+        goto fail;
+    if (ver == from) {
+        if ((rc = store_exec(db, sbuf_str(b))) < 0)
+            goto fail;
+        for (int i = 0; hashes && i < xv_nkinds; i++)
+            if ((rc = store_hash_rebuild(db, xv_kinds[i].name)) < 0)
+                goto fail;
+    }
+    return store_commit(db);
+fail:
+    store_rollback(db);
+    return rc;
+}
+
+int schema_create(sqlite3 *db)
+{
+    struct sbuf b = SBUF_INIT;
+    sbuf_adds(&b, base_schema);
+    for (int i = 0; i < xv_nkinds; i++) {
+        kind_table(&b, &xv_kinds[i]);
+        kind_extras(&b, &xv_kinds[i]);
+        kind_hashes(&b, &xv_kinds[i]);
+    }
+    sbuf_adds(&b, schema_v2);
+    int rc = apply_schema(db, &b, 0, 0);
+    sbuf_free(&b);
+    return rc;
+}
+
+/* Brings a database of version FROM (1: xverify 0.1) up to this version. */
+int schema_upgrade(sqlite3 *db, int from)
+{
+    struct sbuf b = SBUF_INIT;
+    if (from < 2)
+        sbuf_adds(&b, schema_v2);
+    if (from < 3)
+        schema_v3(&b);
+    for (int i = 0; i < xv_nkinds; i++)
+        kind_hashes(&b, &xv_kinds[i]);
+    int rc = apply_schema(db, &b, from, 1);
+    sbuf_free(&b);
+    return rc;
+}
+
