@@ -11,6 +11,7 @@ PKGS     := sqlite3 libxml-2.0 libpcre2-8 opencc libxxhash libcrypto
 CC       ?= cc
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
 CFLAGS   ?= -O2 -g
 # override: these stay when CFLAGS is given on the command line (make CFLAGS='-O0 -g')
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-missing-field-initializers \
@@ -117,9 +118,14 @@ valgrind: xverify build/tests/unit build/gen build/tests/iofail.so $(FUZZ_REPLAY
 bench: xverify build/gen
 	@tests/bench/run
 
-install: xverify
-	install -d $(DESTDIR)$(BINDIR)
+# the manual page is printed by the program from its command table
+build/xverify.1: xverify
+	./xverify --man > $@
+
+install: xverify build/xverify.1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 xverify $(DESTDIR)$(BINDIR)/xverify
+	install -m 644 build/xverify.1 $(DESTDIR)$(MANDIR)/man1/xverify.1
 
 clean:
 	rm -rf build xverify

@@ -1,8 +1,9 @@
-/* cmd.h: the command table: one function per subcommand, each in a file of its module. */
+/* cmd.h: the command table: every subcommand with its operands and options, from which the
+ * parser, --help and the manual page are all made; one function per command. */
 #ifndef XV_CMD_H
 #define XV_CMD_H
 #include <sqlite3.h>
-
+#include <stdio.h>
 
 /* What every command is handed. The database is opened on first use by xv_db and closed
  * by main; commands never close it themselves. */
@@ -14,39 +15,76 @@ struct xv_ctx {
 /* Opens the database (creating it) on first use; *DB is owned by CTX. */
 int xv_db(struct xv_ctx *ctx, sqlite3 **db);
 
-struct cmd {
-    const char *name;
-    int (*fn)(int argc, char **argv, struct xv_ctx *ctx);
-    const char *usage;     /* arguments after the command name */
-    const char *summary;
+#define CMD_MAX_OPTS 8
+
+/* One option of a command. */
+struct opt {
+    const char *name;      /* "as-of": given as --as-of */
+    const char *value;     /* what it takes ("DATE"; "county|city": one of these); NULL: a flag */
+    int required;          /* it must be given */
+    int repeat;            /* it may be given more than once (a list) */
+    int group;             /* flags of one group > 0 are alternatives: exactly one is given */
+    int choice;            /* the value must be one of VALUE's '|'-separated words */
+    const char *help;
 };
 
-/* Reports a usage error for command CMD and returns XV_EUSAGE. */
-int xv_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-struct option;
-/* The options of command CMD, one per call, getopt_long style. OPTS lists the command's own
- * options (ending with a NULL name); --db and --help are every command's and handled here.
- * Returns the next option's value; -1 at the end (optind is then the first argument);
- * XV_OPT_HELP after printing the help (the command returns 0); XV_OPT_BAD after reporting a
- * usage error (the command returns XV_EUSAGE). Starts over when ARGV changes. */
-int xv_getopt(struct xv_ctx *ctx, const char *cmd, int argc, char **argv,
-              const struct option *opts);
-#define XV_OPT_HELP (-100)
-#define XV_OPT_BAD (-101)
-/* Reads a run number for command CMD into *ID; a usage error when S is not one. */
-int xv_parse_run(const char *cmd, const char *s, long long *id);
-/* Prints CMD's help on stdout. */
-void xv_cmd_help(const char *cmd);
+/* The options and operands a command was given, as the parser read them. */
+struct args {
+    const struct cmd *cmd;             /* the command they were parsed for */
+    char **operand;
+    int noperand;
+    const char *value[CMD_MAX_OPTS];   /* an option's last value; a flag's "" when given */
+    char **list[CMD_MAX_OPTS];         /* a repeatable option's values (owned) */
+    int nlist[CMD_MAX_OPTS];
+};
 
-int cmd_load(int argc, char **argv, struct xv_ctx *ctx);
-int cmd_match(int argc, char **argv, struct xv_ctx *ctx);
-int cmd_show(int argc, char **argv, struct xv_ctx *ctx);
-int cmd_report(int argc, char **argv, struct xv_ctx *ctx);
-int cmd_review(int argc, char **argv, struct xv_ctx *ctx);
-int cmd_approve(int argc, char **argv, struct xv_ctx *ctx);
-int cmd_audit(int argc, char **argv, struct xv_ctx *ctx);
-int cmd_nightly(int argc, char **argv, struct xv_ctx *ctx);
-int cmd_rerun(int argc, char **argv, struct xv_ctx *ctx);
-int cmd_diff(int argc, char **argv, struct xv_ctx *ctx);
+struct cmd {
+    const char *name;
+    int (*fn)(const struct args *a, struct xv_ctx *ctx);
+    const char *operands;  /* as the synopsis shows them: "KIND FILE", "[RUN]" */
+    int min, max;          /* how many operands */
+    const char *expect;    /* the usage error for another count, or NULL: "unexpected argument" */
+    const char *summary;   /* one line, for --help and the manual's list */
+    const char *about;     /* a paragraph for the manual page, or NULL */
+    struct opt opts[CMD_MAX_OPTS];
+};
+
+/* The table (cli/commands.c), ending with a NULL name. */
+extern const struct cmd xv_commands[];
+
+/* The command named NAME, or NULL. */
+const struct cmd *cmd_find(const char *name);
+/* Reads ARGV (ARGC words after the command's name) as C's operands and options into A, and
+ * --db PATH into CTX. Returns 0; 1 when --help was asked for (the help is printed); or
+ * XV_EUSAGE after reporting a usage error. A is the caller's to release with args_free. */
+int args_parse(const struct cmd *c, int argc, char **argv, struct xv_ctx *ctx, struct args *a);
+void args_free(struct args *a);
+/* The value of option NAME of the command A was parsed for (NULL: not given); for a flag, ""
+ * when given. For a repeatable option, its values and their count. */
+const char *arg_value(const struct args *a, const char *name);
+char **arg_list(const struct args *a, const char *name, int *n);
+
+/* Reports a usage error for command C and returns XV_EUSAGE. */
+int xv_usage(const struct cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reads a run number into *ID; a usage error of C when S is not one. */
+int xv_parse_run(const struct cmd *c, const char *s, long long *id);
+struct sbuf;
+/* The synopsis of C ("xverify load KIND FILE [--as-of DATE] ..."), appended to B. */
+void cmd_synopsis(const struct cmd *c, struct sbuf *b);
+/* Prints the program's help, a command's help, or the manual page in roff, on F. */
+void help_all(FILE *f);
+void help_cmd(FILE *f, const struct cmd *c);
+void help_man(FILE *f);
+
+int cmd_load(const struct args *a, struct xv_ctx *ctx);
+int cmd_match(const struct args *a, struct xv_ctx *ctx);
+int cmd_show(const struct args *a, struct xv_ctx *ctx);
+int cmd_report(const struct args *a, struct xv_ctx *ctx);
+int cmd_review(const struct args *a, struct xv_ctx *ctx);
+int cmd_approve(const struct args *a, struct xv_ctx *ctx);
+int cmd_audit(const struct args *a, struct xv_ctx *ctx);
+int cmd_nightly(const struct args *a, struct xv_ctx *ctx);
+int cmd_rerun(const struct args *a, struct xv_ctx *ctx);
+int cmd_diff(const struct args *a, struct xv_ctx *ctx);
 
 #endif

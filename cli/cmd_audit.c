@@ -1,5 +1,4 @@
 /* cmd_audit.c: "xverify audit": recomputes the audit trail's hash chain and prints its head. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "../core/audit.h"
@@ -7,26 +6,14 @@
 #include "../core/err.h"
 #include "../core/store.h"
 
-int cmd_audit(int argc, char **argv, struct xv_ctx *ctx)
+int cmd_audit(const struct args *a, struct xv_ctx *ctx)
 {
-    static const struct option opts[] = {
-        { NULL, 0, NULL, 0 },
-    };
-    int c, rc, s;
+    int rc, s;
     sqlite3 *db;
     sqlite3_stmt *st = NULL;
     char prev[65] = "", head_at[32] = "", head_what[256] = "";
     long long want = 1, n = 0;
-    while ((c = xv_getopt(ctx, "audit", argc, argv, opts)) != -1) {
-        switch (c) {
-        case XV_OPT_HELP:
-            return 0;
-        default:
-            return XV_EUSAGE;
-        }
-    }
-    if (optind != argc)
-        return xv_usage("audit", "unexpected argument '%s'", argv[optind]);
+    (void)a;
     if ((rc = xv_db(ctx, &db)) < 0)
         return rc;
     if ((rc = store_prepare(db, "SELECT seq, at, action, subject, detail, prev, hash FROM audit "

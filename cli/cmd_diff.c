@@ -1,5 +1,4 @@
 /* cmd_diff.c: "xverify diff RUN_A RUN_B": the findings and gates that changed from one run to another. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "cmd.h"
@@ -36,27 +35,14 @@ static long print_rows(sqlite3 *db, const char *sql, long long a, long long b, c
     return s == SQLITE_DONE ? n : store_err(db, "comparing runs");
 }
 
-int cmd_diff(int argc, char **argv, struct xv_ctx *ctx)
+int cmd_diff(const struct args *args, struct xv_ctx *ctx)
 {
-    static const struct option opts[] = {
-        { NULL, 0, NULL, 0 },
-    };
     long long a, b;
-    int c, rc;
+    int rc;
     struct run ra = { 0 }, rb = { 0 };
     sqlite3 *db;
-    while ((c = xv_getopt(ctx, "diff", argc, argv, opts)) != -1) {
-        switch (c) {
-        case XV_OPT_HELP:
-            return 0;
-        default:
-            return XV_EUSAGE;
-        }
-    }
-    if (argc - optind != 2)
-        return xv_usage("diff", "expected two runs");
-    if ((rc = xv_parse_run("diff", argv[optind], &a)) < 0 ||
-        (rc = xv_parse_run("diff", argv[optind + 1], &b)) < 0)
+    if ((rc = xv_parse_run(args->cmd, args->operand[0], &a)) < 0 ||
+        (rc = xv_parse_run(args->cmd, args->operand[1], &b)) < 0)
         return rc;
     if ((rc = xv_db(ctx, &db)) < 0)
         return rc;

@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,33 +135,15 @@ static int scan(const char *dir, struct inbox_file **out, int *n)
     return 0;
 }
 
-int cmd_nightly(int argc, char **argv, struct xv_ctx *ctx)
+int cmd_nightly(const struct args *a, struct xv_ctx *ctx)
 {
-    static const struct option opts[] = {
-        { "inbox", required_argument, NULL, 'i' },
-        { "out", required_argument, NULL, 'o' },
-        { "policy", required_argument, NULL, 'P' },
-        { NULL, 0, NULL, 0 },
-    };
-    const char *inbox = NULL, *out = NULL, *policy_path = NULL;
+    const char *inbox = arg_value(a, "inbox"), *out = arg_value(a, "out");
+    const char *policy_path = arg_value(a, "policy");
     struct inbox_file *files = NULL;
     struct policy pol = { 0 };
     struct sbuf lock = SBUF_INIT, path = SBUF_INIT, map = SBUF_INIT, dest = SBUF_INIT;
-    int c, rc, nfiles = 0, lockfd = -1, needs = 0, loaded = 0, refused = 0, same = 0;
+    int rc, nfiles = 0, lockfd = -1, needs = 0, loaded = 0, refused = 0, same = 0;
     sqlite3 *db;
-    while ((c = xv_getopt(ctx, "nightly", argc, argv, opts)) != -1) {
-        switch (c) {
-        case 'i': inbox = optarg; break;
-        case 'o': out = optarg; break;
-        case 'P': policy_path = optarg; break;
-        case XV_OPT_HELP: return 0;
-        default: return XV_EUSAGE;
-        }
-    }
-    if (optind != argc)
-        return xv_usage("nightly", "unexpected argument '%s'", argv[optind]);
-    if (!inbox)
-        return xv_usage("nightly", "--inbox DIR is required");
     if ((rc = policy_load(policy_path, &pol)) < 0)
         return rc;
     /* one nightly run at a time per database: a second one stops at once, having done nothing */

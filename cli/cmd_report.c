@@ -1,5 +1,4 @@
 /* cmd_report.c: "xverify report [RUN]": (re)writes a run's report files from what it stored. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,34 +8,17 @@
 #include "../core/util.h"
 #include "../reports/rpt.h"
 
-int cmd_report(int argc, char **argv, struct xv_ctx *ctx)
+int cmd_report(const struct args *a, struct xv_ctx *ctx)
 {
-    static const struct option opts[] = {
-        { "out", required_argument, NULL, 'o' },
-        { "county", required_argument, NULL, 'c' },
-        { "unmasked", no_argument, NULL, 'u' },
-        { NULL, 0, NULL, 0 },
-    };
-    struct rpt_opts ro = { RPT_DEFAULT_OUT, NULL, 0, 0 };
+    const char *out = arg_value(a, "out");
+    struct rpt_opts ro = { out ? out : RPT_DEFAULT_OUT, arg_value(a, "county"),
+                           arg_value(a, "unmasked") != NULL, 0 };
     long long run_id = 0;
-    int c, rc;
+    int rc;
     struct run r = { 0 };
     struct sbuf summary = SBUF_INIT;
     sqlite3 *db;
-    while ((c = xv_getopt(ctx, "report", argc, argv, opts)) != -1) {
-        switch (c) {
-        case 'o': ro.out = optarg; break;
-        case 'c': ro.county = optarg; break;
-        case 'u': ro.unmasked = 1; break;
-        case XV_OPT_HELP:
-            return 0;
-        default:
-            return XV_EUSAGE;
-        }
-    }
-    if (argc - optind > 1)
-        return xv_usage("report", "unexpected argument '%s'", argv[optind + 1]);
-    if (argc - optind == 1 && (rc = xv_parse_run("report", argv[optind], &run_id)) < 0)
+    if (a->noperand == 1 && (rc = xv_parse_run(a->cmd, a->operand[0], &run_id)) < 0)
         return rc;
     if ((rc = xv_db(ctx, &db)) < 0)
         return rc;

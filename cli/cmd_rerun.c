@@ -1,5 +1,4 @@
 /* cmd_rerun.c: "xverify rerun RUN": re-executes a past run on the data as it stood, compares reports. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,34 +28,16 @@ static int run_text(sqlite3 *db, long long id, char **scope, char **versions)
     return rc;
 }
 
-int cmd_rerun(int argc, char **argv, struct xv_ctx *ctx)
+int cmd_rerun(const struct args *a, struct xv_ctx *ctx)
 {
-    static const struct option opts[] = {
-        { "out", required_argument, NULL, 'o' },
-        { NULL, 0, NULL, 0 },
-    };
-    struct rpt_opts ro = { RPT_DEFAULT_OUT, NULL, 0, 1 };
+    const char *out = arg_value(a, "out");
+    struct rpt_opts ro = { out ? out : RPT_DEFAULT_OUT, NULL, 0, 1 };
     long long run_id = 0;
-    int c, rc, in_tx = 0;
+    int rc, in_tx = 0;
     struct run r = { 0 };
     char *scope = NULL, *versions = NULL, *now = run_versions();
     sqlite3 *db = NULL;
-    while ((c = xv_getopt(ctx, "rerun", argc, argv, opts)) != -1) {
-        switch (c) {
-        case 'o': ro.out = optarg; break;
-        case XV_OPT_HELP:
-            rc = 0;
-            goto done;
-        default:
-            rc = XV_EUSAGE;
-            goto done;
-        }
-    }
-    if (argc - optind > 1) {
-        rc = xv_usage("rerun", "unexpected argument '%s'", argv[optind + 1]);
-        goto done;
-    }
-    if (argc - optind == 1 && (rc = xv_parse_run("rerun", argv[optind], &run_id)) < 0)
+    if (a->noperand == 1 && (rc = xv_parse_run(a->cmd, a->operand[0], &run_id)) < 0)
         goto done;
     if ((rc = xv_db(ctx, &db)) < 0)
         goto done;

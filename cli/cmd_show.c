@@ -1,5 +1,4 @@
 /* cmd_show.c: "xverify show APPLICANT": every link of an application explained field by field. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,34 +121,16 @@ static int show_findings(sqlite3 *db, const struct run *r, const char *app, int 
     return s == SQLITE_DONE ? 0 : store_err(db, "reading findings");
 }
 
-int cmd_show(int argc, char **argv, struct xv_ctx *ctx)
+int cmd_show(const struct args *a, struct xv_ctx *ctx)
 {
-    static const struct option opts[] = {
-        { "run", required_argument, NULL, 'r' },
-        { "unmasked", no_argument, NULL, 'u' },
-        { NULL, 0, NULL, 0 },
-    };
     long long run_id = 0;
-    int c, rc, unmasked = 0;
+    int rc, unmasked = arg_value(a, "unmasked") != NULL;
     struct run r = { 0 };
     sqlite3 *db;
     sqlite3_stmt *ps = NULL, *ln = NULL;
-    while ((c = xv_getopt(ctx, "show", argc, argv, opts)) != -1) {
-        switch (c) {
-        case 'r':
-            if ((rc = xv_parse_run("show", optarg, &run_id)) < 0)
-                return rc;
-            break;
-        case 'u': unmasked = 1; break;
-        case XV_OPT_HELP:
-            return 0;
-        default:
-            return XV_EUSAGE;
-        }
-    }
-    if (argc - optind != 1)
-        return xv_usage("show", "expected one APPLICANT");
-    const char *app = argv[optind];
+    const char *app = a->operand[0], *run_s = arg_value(a, "run");
+    if (run_s && (rc = xv_parse_run(a->cmd, run_s, &run_id)) < 0)
+        return rc;
     if ((rc = xv_db(ctx, &db)) < 0)
         return rc;
     if ((rc = run_open(db, run_id, &r)) < 0)

@@ -1,0 +1,70 @@
+/* commands.c: the table of commands and their options: what the parser accepts, what --help
+ * and the manual page say. */
+#include <stddef.h>
+#include "cmd.h"
+
+#define RUN_ABOUT "RUN is a run number; without it, the latest run."
+
+const struct cmd xv_commands[] = {
+    { "load", cmd_load, "KIND FILE", 2, 2, "expected KIND and FILE",
+      "load one feed file as a snapshot (or, for applicant and member, an upsert)",
+      "KIND is one of applicant, member, household, social_insurance, business, property, "
+      "vehicle, standard, or its Chinese name. The file is CSV or XML, UTF-8 or GB18030. A "
+      "file loaded before (same content and mapping) is a no-op. Records that cannot be read "
+      "are quarantined with their line; over the policy's limit the whole file is refused.",
+      { { "as-of", "DATE", 0, 0, 0, 0, "the date the extract describes (default: the mapping's, "
+                                    "the file name's, or today)" },
+        { "map", "FILE", 0, 0, 0, 0, "a mapping file: source columns, value maps, layout" },
+        { "encoding", "auto|utf-8|gb18030", 0, 0, 0, 0,
+          "the file's encoding (default: detected)" } } },
+    { "match", cmd_match, "", 0, 0, NULL,
+      "a run: link, evaluate the rules, set the gates and write the reports; prints its id",
+      "Every application in scope is linked to the feed records its run can see, the rules "
+      "are evaluated and each application gets a gate: BLOCK, REVIEW or CLEAR. The run is "
+      "committed before its reports are written.",
+      { { "as-of", "DATE", 0, 0, 0, 0, "the run's date (default: the newest load's)" },
+        { "applicant", "ID", 0, 1, 0, 0, "only this application (may be repeated)" },
+        { "policy", "FILE", 0, 0, 0, 0, "the policy file (default: the built-in policy)" },
+        { "out", "DIR", 0, 0, 0, 0, "the reports' parent folder (default: reports)" } } },
+    { "show", cmd_show, "APPLICANT", 1, 1, "expected one APPLICANT",
+      "every link of an application with its per-field weights, and its findings",
+      RUN_ABOUT,
+      { { "run", "RUN", 0, 0, 0, 0, "the run to show (default: the latest)" },
+        { "unmasked", NULL, 0, 0, 0, 0, "ID numbers in full" } } },
+    { "report", cmd_report, "[RUN]", 0, 1, NULL,
+      "(re)write a run's reports into DIR/RUN/ (default reports/RUN/)", RUN_ABOUT,
+      { { "out", "DIR", 0, 0, 0, 0, "the reports' parent folder (default: reports)" },
+        { "county", "CODE", 0, 0, 0, 0, "only this county's page" },
+        { "unmasked", NULL, 0, 0, 0, 0, "ID numbers in full, into DIR/RUN-unmasked/" } } },
+    { "review", cmd_review, "FINGERPRINT", 1, 1, "expected one FINGERPRINT",
+      "decide a finding; the decision holds while its evidence is unchanged",
+      "A block finding can be dismissed at city level only.",
+      { { "dismiss", NULL, 0, 0, 1, 0, "the finding does not hold" },
+        { "confirm", NULL, 0, 0, 1, 0, "the finding holds" },
+        { "by", "NAME", 1, 0, 0, 0, "who decides" },
+        { "level", "county|city", 1, 0, 0, 1, "the level the reviewer decides at" },
+        { "reason", "TEXT", 1, 0, 0, 0, "why" } } },
+    { "approve", cmd_approve, "APPLICANT", 1, 1, "expected one APPLICANT",
+      "approve a CLEAR application at one level; after the city, public notice",
+      "Levels sign off in order: grassroots, county, city. The gate is the one of the latest "
+      "run that checked the application, which must have seen every load.",
+      { { "level", "grassroots|county|city", 1, 0, 0, 1, "the level that approves" },
+        { "by", "NAME", 1, 0, 0, 0, "who approves" } } },
+    { "nightly", cmd_nightly, "", 0, 0, NULL,
+      "load the inbox's new files in as-of order, then a match over everything in scope",
+      "Files are named KIND-YYYYMMDD[-anything].csv|xml; KIND.map beside them is their "
+      "mapping. Loaded files move to done/, refused ones to rejected/ with a .error file.",
+      { { "inbox", "DIR", 1, 0, 0, 0, "the folder the night's files are in" },
+        { "out", "DIR", 0, 0, 0, 0, "the reports' parent folder (default: reports)" },
+        { "policy", "FILE", 0, 0, 0, 0, "the policy file (default: the built-in policy)" } } },
+    { "rerun", cmd_rerun, "[RUN]", 0, 1, NULL,
+      "re-execute a past run on the data as it stood; compare its reports byte for byte",
+      RUN_ABOUT " Nothing in the store changes; the reports go to DIR/RUN-rerun/.",
+      { { "out", "DIR", 0, 0, 0, 0, "the reports' parent folder (default: reports)" } } },
+    { "diff", cmd_diff, "RUN_A RUN_B", 2, 2, "expected two runs",
+      "the findings and gates that changed between two runs", NULL, { { NULL } } },
+    { "audit", cmd_audit, "", 0, 0, NULL,
+      "verify the hash chain of the audit trail and print its head (exit 4 when broken)", NULL,
+      { { NULL } } },
+    { NULL },
+};
