@@ -135,85 +135,102 @@ static int scan(const char *dir, struct inbox_file **out, int *n)
     return 0;
 }
 
+/* What the night's files came to. */
+struct tally {
+    int loaded, same, refused, needs;
+};
+
+/* Loads inbox file F and moves it to done/, or, refused, to rejected/ with its .error file.
+ * Returns 0, or the code of a failure that stops the night (locked, I/O, internal: the file
+ * stays for the next run). */
+static int load_one(sqlite3 *db, const char *inbox, const struct inbox_file *f,
+                    const struct policy *pol, struct tally *t)
+{
+    struct ldr_opts o = { 0 };
+    struct ldr_result r;
+    struct stat sb;
+    struct sbuf path = SBUF_INIT, map = SBUF_INIT, dest = SBUF_INIT;
+    sbuf_addf(&path, "%s/%s", inbox, f->name);
+    sbuf_addf(&map, "%s/%s.map", inbox, f->kind->name);
+    o.kind = f->kind->name;
+    o.file = path.s;
+    o.map = stat(map.s, &sb) == 0 ? map.s : NULL;
+    o.quarantine_limit = pol->v[P_QUARANTINE_LIMIT];
+    o.progress = isatty(STDERR_FILENO);
+    int rc = ldr_run(db, &o, &r);
+    if (rc == 0 || rc == XV_ENEEDS) {
+        ldr_print(stdout, &r);
+        hook_crash_point("load-committed");
+        int mrc = move_to(inbox, "done", f->name, &dest);
+        if (mrc == 0)
+            fprintf(stderr, "xverify: nightly: %s: %s; moved to done/\n", f->name,
+                    r.same_as ? "already loaded" : rc ? "loaded, records quarantined"
+                                                    : "loaded");
+        t->needs |= rc == XV_ENEEDS;
+        if (r.same_as)
+            t->same++;
+        else
+            t->loaded++;
+        rc = mrc;
+    } else if (rc == XV_EDATA || rc == XV_EUSAGE) {
+        /* the file is refused, nothing of it stored: set aside with the reason */
+        char *why = xstrdup(xv_last_error());
+        if ((rc = move_to(inbox, "rejected", f->name, &dest)) == 0 &&
+            (rc = write_error_file(dest.s, why)) == 0)
+            fprintf(stderr, "xverify: nightly: %s: refused; moved to rejected/ with its "
+                            ".error\n", f->name);
+        free(why);
+        t->needs = 1;
+        t->refused++;
+    }
+    ldr_result_free(&r);
+    sbuf_free(&path);
+    sbuf_free(&map);
+    sbuf_free(&dest);
+    return rc;
+}
+
+/* One nightly run at a time per database: a second one stops at once, having done nothing.
+ * *FD holds the lock until it is closed. */
+static int take_lock(const char *db_path, int *fd)
+{
+    struct sbuf lock = SBUF_INIT;
+    int rc = 0;
+    sbuf_addf(&lock, "%s.nightly-lock", db_path);
+    *fd = open(lock.s, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (*fd < 0)
+        rc = xv_fail(XV_EIO, "cannot open the lock file '%s': %s", lock.s, strerror(errno));
+    else if (flock(*fd, LOCK_EX | LOCK_NB) != 0)
+        rc = xv_fail(XV_ELOCKED, "another nightly run is working on '%s'", db_path);
+    sbuf_free(&lock);
+    return rc;
+}
+
 int cmd_nightly(const struct args *a, struct xv_ctx *ctx)
 {
     const char *inbox = arg_value(a, "inbox"), *out = arg_value(a, "out");
     const char *policy_path = arg_value(a, "policy");
     struct inbox_file *files = NULL;
     struct policy pol = { 0 };
-    struct sbuf lock = SBUF_INIT, path = SBUF_INIT, map = SBUF_INIT, dest = SBUF_INIT;
-    int rc, nfiles = 0, lockfd = -1, needs = 0, loaded = 0, refused = 0, same = 0;
+    struct tally t = { 0, 0, 0, 0 };
+    int rc, nfiles = 0, lockfd = -1;
+    long long run_id;
     sqlite3 *db;
     if ((rc = policy_load(policy_path, &pol)) < 0)
         return rc;
-    /* one nightly run at a time per database: a second one stops at once, having done nothing */
-    sbuf_addf(&lock, "%s.nightly-lock", ctx->db_path);
-    lockfd = open(lock.s, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (lockfd < 0) {
-        rc = xv_fail(XV_EIO, "cannot open the lock file '%s': %s", lock.s, strerror(errno));
+    if ((rc = take_lock(ctx->db_path, &lockfd)) < 0 || (rc = scan(inbox, &files, &nfiles)) < 0 ||
+        (rc = xv_db(ctx, &db)) < 0)
         goto done;
-    }
-    if (flock(lockfd, LOCK_EX | LOCK_NB) != 0) {
-        rc = xv_fail(XV_ELOCKED, "another nightly run is working on '%s'", ctx->db_path);
-        goto done;
-    }
-    if ((rc = scan(inbox, &files, &nfiles)) < 0)
-        goto done;
-    if ((rc = xv_db(ctx, &db)) < 0)
-        goto done;
-    for (int i = 0; i < nfiles; i++) {
-        struct inbox_file *f = &files[i];
-        struct ldr_opts o = { 0 };
-        struct ldr_result r;
-        struct stat sb;
-        sbuf_reset(&path);
-        sbuf_addf(&path, "%s/%s", inbox, f->name);
-        sbuf_reset(&map);
-        sbuf_addf(&map, "%s/%s.map", inbox, f->kind->name);
-        o.kind = f->kind->name;
-        o.file = path.s;
-        o.map = stat(map.s, &sb) == 0 ? map.s : NULL;
-        o.quarantine_limit = pol.v[P_QUARANTINE_LIMIT];
-        o.progress = isatty(STDERR_FILENO);
-        rc = ldr_run(db, &o, &r);
-        if (rc == 0 || rc == XV_ENEEDS) {
-            ldr_print(stdout, &r);
-            hook_crash_point("load-committed");
-            int mrc = move_to(inbox, "done", f->name, &dest);
-            if (mrc == 0)
-                fprintf(stderr, "xverify: nightly: %s: %s; moved to done/\n", f->name,
-                        r.same_as ? "already loaded" : rc ? "loaded, records quarantined"
-                                                        : "loaded");
-            if (rc == XV_ENEEDS)
-                needs = 1;
-            if (r.same_as)
-                same++;
-            else
-                loaded++;
-            rc = mrc;
-        } else if (rc == XV_EDATA || rc == XV_EUSAGE) {
-            /* the file is refused, nothing of it stored: set aside with the reason */
-            char *why = xstrdup(xv_last_error());
-            if ((rc = move_to(inbox, "rejected", f->name, &dest)) == 0 &&
-                (rc = write_error_file(dest.s, why)) == 0)
-                fprintf(stderr, "xverify: nightly: %s: refused; moved to rejected/ with "
-                                "its .error\n", f->name);
-            free(why);
-            needs = 1;
-            refused++;
-        }
-        ldr_result_free(&r);
-        if (rc < 0)
-            goto done;   /* locked, I/O, internal: stop; the file stays for the next run */
-    }
-    fprintf(stderr, "xverify: nightly: %d loaded, %d already loaded, %d refused\n", loaded,
-            same, refused);
+    for (int i = 0; i < nfiles; i++)
+        if ((rc = load_one(db, inbox, &files[i], &pol, &t)) < 0)
+            goto done;
+    fprintf(stderr, "xverify: nightly: %d loaded, %d already loaded, %d refused\n", t.loaded,
+            t.same, t.refused);
     struct match_opts mo = { NULL, NULL, 0, policy_path };
-    long long run_id;
     if ((rc = drive_run(db, &mo, out, &run_id)) < 0)
         goto done;
     fprintf(stderr, "xverify: nightly: run %lld done\n", run_id);
-    rc = needs ? XV_ENEEDS : 0;
+    rc = t.needs ? XV_ENEEDS : 0;
 done:
     if (lockfd >= 0)
         close(lockfd);
@@ -221,9 +238,5 @@ done:
         free(files[i].name);
     free(files);
     policy_free(&pol);
-    sbuf_free(&lock);
-    sbuf_free(&path);
-    sbuf_free(&map);
-    sbuf_free(&dest);
     return rc;
 }

@@ -32,6 +32,79 @@ static int collect(void *ctx, const char *key, const char *val, const char *file
     return 0;
 }
 
+/* The kind the mapping names (line "kind"), which must be KIND when KIND is given. */
+static int map_kind(struct mapping *m, const struct collect *c, const struct kind *kind)
+{
+    m->kind = kind;
+    for (int i = 0; i < c->n; i++) {
+        if (strcmp(c->e[i].key, "kind"))
+            continue;
+        const struct kind *k = kind_find(c->e[i].val);
+        if (!k)
+            return xv_fail_at(XV_EUSAGE, m->path, c->e[i].line, "unknown kind '%s'",
+                              c->e[i].val);
+        if (kind && k != kind)
+            return xv_fail_at(XV_EUSAGE, m->path, c->e[i].line, "mapping is for '%s', not '%s'",
+                              k->name, kind->name);
+        m->kind = k;
+    }
+    if (!m->kind)
+        return xv_fail(XV_EUSAGE, "mapping '%s' names no kind", m->path);
+    return 0;
+}
+
+/* A layout key: format, encoding, record or as_of. 1 when K is none of them. */
+static int map_layout(struct mapping *m, const char *k, const char *v, long line)
+{
+    if (!strcmp(k, "format")) {
+        if (strcasecmp(v, "csv") && strcasecmp(v, "xml"))
+            return xv_fail_at(XV_EUSAGE, m->path, line, "format must be csv or xml, not '%s'", v);
+        free(m->format);
+        m->format = xstrdup(!strcasecmp(v, "csv") ? "csv" : "xml");
+    } else if (!strcmp(k, "encoding")) {
+        if ((m->encoding = src_enc_parse(v)) < 0)
+            return xv_fail_at(XV_EUSAGE, m->path, line, "unknown encoding '%s'", v);
+    } else if (!strcmp(k, "record") || !strcmp(k, "as_of")) {
+        if (v[0] != '/')
+            return xv_fail_at(XV_EUSAGE, m->path, line, "%s must be a path like %s", k,
+                              k[0] == 'r' ? "/DATA/ROW" : "/DATA/@EXPORT_DATE");
+        char **to = k[0] == 'r' ? &m->record : &m->as_of;
+        free(*to);
+        *to = xstrdup(v);
+    } else {
+        return 1;
+    }
+    return 0;
+}
+
+/* A column key ("name = 姓名") or a value map ("gender.1 = 男"). */
+static int map_column(struct mapping *m, const char *k, const char *v, long line)
+{
+    const char *dot = strchr(k, '.');
+    int col = dot ? -1 : kind_col(m->kind, k);
+    if (col >= 0) {
+        if (!*v)
+            return xv_fail_at(XV_EUSAGE, m->path, line, "'%s' maps to nothing", k);
+        free(m->source[col]);
+        m->source[col] = xstrdup(v);
+        return 0;
+    }
+    if (dot) {
+        char *cname = xstrndup(k, (size_t)(dot - k));
+        col = kind_col(m->kind, cname);
+        free(cname);
+    }
+    if (col < 0 || !dot[1])
+        return xv_fail_at(XV_EUSAGE, m->path, line, "unknown key '%s' for kind '%s'", k,
+                          m->kind->name);
+    m->vmaps = xrealloc(m->vmaps, (size_t)(m->nvmaps + 1) * sizeof *m->vmaps);
+    m->vmaps[m->nvmaps].col = col;
+    m->vmaps[m->nvmaps].from = xstrdup(dot + 1);
+    m->vmaps[m->nvmaps].to = xstrdup(v);
+    m->nvmaps++;
+    return 0;
+}
+
 int map_load(const char *path, const struct kind *kind, struct mapping *m)
 {
     int rc;
@@ -45,90 +118,15 @@ int map_load(const char *path, const struct kind *kind, struct mapping *m)
         goto done;
     }
     sha256_hex(sbuf_str(&b), b.len, m->sha256);
-    if ((rc = kv_parse_buf(path, sbuf_str(&b), b.len, collect, &c)) < 0)
-        goto done;
     /* the kind first: column keys are checked against it */
-    m->kind = kind;
-    for (int i = 0; i < c.n; i++) {
-        if (strcmp(c.e[i].key, "kind"))
-            continue;
-        const struct kind *k = kind_find(c.e[i].val);
-        if (!k) {
-            rc = xv_fail_at(XV_EUSAGE, path, c.e[i].line, "unknown kind '%s'", c.e[i].val);
-            goto done;
-        }
-        if (kind && k != kind) {
-            rc = xv_fail_at(XV_EUSAGE, path, c.e[i].line,
-                            "mapping is for '%s', not '%s'", k->name, kind->name);
-            goto done;
-        }
-        m->kind = k;
-    }
-    if (!m->kind) {
-        rc = xv_fail(XV_EUSAGE, "mapping '%s' names no kind", path);
+    if ((rc = kv_parse_buf(path, sbuf_str(&b), b.len, collect, &c)) < 0 ||
+        (rc = map_kind(m, &c, kind)) < 0)
         goto done;
-    }
     m->source = xcalloc((size_t)m->kind->ncols, sizeof *m->source);
-    for (int i = 0; i < c.n; i++) {
-        const char *k = c.e[i].key, *v = c.e[i].val;
-        long line = c.e[i].line;
-        const char *dot = strchr(k, '.');
-        int col;
-        if (!strcmp(k, "kind")) {
-            continue;
-        } else if (!strcmp(k, "format")) {
-            if (strcasecmp(v, "csv") && strcasecmp(v, "xml")) {
-                rc = xv_fail_at(XV_EUSAGE, path, line, "format must be csv or xml, not '%s'", v);
-                goto done;
-            }
-            free(m->format);
-            m->format = xstrdup(!strcasecmp(v, "csv") ? "csv" : "xml");
-        } else if (!strcmp(k, "encoding")) {
-            if ((m->encoding = src_enc_parse(v)) < 0) {
-                rc = xv_fail_at(XV_EUSAGE, path, line, "unknown encoding '%s'", v);
-                goto done;
-            }
-        } else if (!strcmp(k, "record")) {
-            if (v[0] != '/') {
-                rc = xv_fail_at(XV_EUSAGE, path, line, "record must be a path like /DATA/ROW");
-                goto done;
-            }
-            free(m->record);
-            m->record = xstrdup(v);
-        } else if (!strcmp(k, "as_of")) {
-            if (v[0] != '/') {
-                rc = xv_fail_at(XV_EUSAGE, path, line,
-                                "as_of must be a path like /DATA/@EXPORT_DATE");
-                goto done;
-            }
-            free(m->as_of);
-            m->as_of = xstrdup(v);
-        } else if (!dot && (col = kind_col(m->kind, k)) >= 0) {
-            if (!*v) {
-                rc = xv_fail_at(XV_EUSAGE, path, line, "'%s' maps to nothing", k);
-                goto done;
-            }
-            free(m->source[col]);
-            m->source[col] = xstrdup(v);
-        } else if (dot) {
-            char *cname = xstrndup(k, (size_t)(dot - k));
-            col = kind_col(m->kind, cname);
-            free(cname);
-            if (col < 0 || !dot[1]) {
-                rc = xv_fail_at(XV_EUSAGE, path, line, "unknown key '%s' for kind '%s'", k,
-                                m->kind->name);
-                goto done;
-            }
-            m->vmaps = xrealloc(m->vmaps, (size_t)(m->nvmaps + 1) * sizeof *m->vmaps);
-            m->vmaps[m->nvmaps].col = col;
-            m->vmaps[m->nvmaps].from = xstrdup(dot + 1);
-            m->vmaps[m->nvmaps].to = xstrdup(v);
-            m->nvmaps++;
-        } else {
-            rc = xv_fail_at(XV_EUSAGE, path, line, "unknown key '%s' for kind '%s'", k,
-                            m->kind->name);
-            goto done;
-        }
+    for (int i = 0; i < c.n && rc >= 0; i++) {
+        if (strcmp(c.e[i].key, "kind") &&
+            (rc = map_layout(m, c.e[i].key, c.e[i].val, c.e[i].line)) == 1)
+            rc = map_column(m, c.e[i].key, c.e[i].val, c.e[i].line);
     }
 done:
     for (int i = 0; i < c.n; i++) {
@@ -139,7 +137,7 @@ done:
     sbuf_free(&b);
     if (rc < 0)
         map_free(m);
-    return rc;
+    return rc < 0 ? rc : 0;
 }
 
 void map_free(struct mapping *m)

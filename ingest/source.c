@@ -246,140 +246,135 @@ static void enc_feed(struct enc_check *c, const unsigned char *p, size_t n, unsi
     c->carry = tail;
 }
 
-static int fail(struct sbuf *msg, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(struct sbuf *msg, int code, const char *fmt, ...)
-{
-    char tmp[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    sbuf_reset(msg);
-    sbuf_adds(msg, tmp);
-    return code;
-}
+/* A scan under way: the file, the hashes, and an encoding check for each candidate. */
+struct scan {
+    const char *path;
+    int fd;
+    unsigned char *buf;
+    struct enc_check *chk;     /* UTF-8, GB18030: each holds a block, so not on the stack */
+    EVP_MD_CTX *md;
+    XXH3_state_t *xx;
+};
 
-/* src_scan's work: returns 0 or a code, with the message in MSG (nothing is printed, so
- * that it can run beside the reader in its own thread). */
-static int scan_file(const char *path, enum src_enc want, struct src_info *info, struct sbuf *msg)
+static int scan_start(struct scan *sc, const char *path, enum src_enc want)
 {
-    int rc = 0, fd = -1;
-    unsigned char *buf = xmalloc(SCAN_BLOCK);
-    unsigned long long off = 0;
-    struct enc_check *chk = xcalloc(2, sizeof *chk);
-    struct enc_check *u8 = &chk[0], *gb = &chk[1];
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    XXH3_state_t *xx = XXH3_createState();
-    memset(info, 0, sizeof *info);
+    memset(sc, 0, sizeof *sc);
+    sc->path = path;
+    sc->fd = -1;
+    sc->buf = xmalloc(SCAN_BLOCK);
+    sc->chk = xcalloc(2, sizeof *sc->chk);
+    struct enc_check *u8 = &sc->chk[0], *gb = &sc->chk[1];
     u8->bad = gb->bad = NO_BAD;
     gb->gb = 1;
     gb->cd = (iconv_t)-1;
-    if (!md || !xx) {
-        rc = fail(msg, XV_ERR, "out of memory");
-        goto done;
-    }
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        rc = fail(msg, XV_EDATA, "cannot open '%s': %s", path, strerror(errno));
-        goto done;
-    }
-    if (!EVP_DigestInit_ex(md, EVP_sha256(), NULL) || XXH3_128bits_reset(xx) == XXH_ERROR) {
-        rc = fail(msg, XV_ERR, "hash init failed");
-        goto done;
-    }
+    sc->md = EVP_MD_CTX_new();
+    sc->xx = XXH3_createState();
+    if ((sc->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return xv_error_set(XV_EDATA, "cannot open '%s': %s", path, strerror(errno));
+    if (!sc->md || !sc->xx || !EVP_DigestInit_ex(sc->md, EVP_sha256(), NULL) ||
+        XXH3_128bits_reset(sc->xx) == XXH_ERROR)
+        return xv_error_set(XV_ERR, "hash init failed");
     u8->on = want != ENC_GB18030;
     gb->on = want == ENC_GB18030;
-    gb->cd = iconv_open("UTF-8", "GB18030");
-    if (gb->cd == (iconv_t)-1) {
-        rc = fail(msg, XV_ERR, "iconv cannot convert GB18030: %s", strerror(errno));
-        goto done;
-    }
-    /* Pass 1 hashes and checks the asked encoding; with auto, a second pass checks
-     * GB18030 only when the file is not UTF-8. */
-    for (int pass = 1; pass <= 2; pass++) {
-        if (pass == 2) {
-            if (want != ENC_AUTO || u8->bad == NO_BAD)
-                break;
-            gb->on = 1;
-            off = 0;
-            if (lseek(fd, 0, SEEK_SET) < 0) {
-                rc = fail(msg, XV_EDATA, "cannot read '%s': %s", path, strerror(errno));
-                goto done;
-            }
-        }
-        for (;;) {
-            ssize_t got = read(fd, buf, SCAN_BLOCK);
-            if (got < 0) {
-                if (errno == EINTR)
-                    continue;
-                rc = fail(msg, XV_EDATA, "cannot read '%s': %s", path, strerror(errno));
-                goto done;
-            }
-            size_t n = (size_t)got;
-            if (pass == 1) {
-                if (n && (!EVP_DigestUpdate(md, buf, n) ||
-                          XXH3_128bits_update(xx, buf, n) == XXH_ERROR)) {
-                    rc = fail(msg, XV_ERR, "hash update failed");
-                    goto done;
-                }
-                info->size += n;
-                enc_feed(u8, buf, n, off);
-            }
-            enc_feed(gb, buf, n, off);
-            off += n;
-            if (n == 0 || (pass == 2 && gb->bad != NO_BAD))
-                break;
-        }
-    }
-    if (!EVP_DigestFinal_ex(md, buf, NULL)) {
-        rc = fail(msg, XV_ERR, "hash final failed");
-        goto done;
-    }
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        info->sha256[2 * i] = hex[buf[i] >> 4];
-        info->sha256[2 * i + 1] = hex[buf[i] & 15];
-    }
-    XXH128_hash_t h = XXH3_128bits_digest(xx);
-    info->fast[0] = h.low64;
-    info->fast[1] = h.high64;
-    if (want == ENC_UTF8 && u8->bad != NO_BAD)
-        rc = fail(msg, XV_EDATA, "'%s': not valid UTF-8: bad byte at offset %llu", path, u8->bad);
-    else if (want == ENC_GB18030 && gb->bad != NO_BAD)
-        rc = fail(msg, XV_EDATA, "'%s': not valid GB18030: bad byte at offset %llu", path, gb->bad);
-    else if (want == ENC_AUTO && u8->bad != NO_BAD && gb->bad != NO_BAD)
-        rc = fail(msg, XV_EDATA,
-                  "'%s': neither UTF-8 (bad byte at offset %llu) nor GB18030 (bad byte at "
-                  "offset %llu)", path, u8->bad, gb->bad);
-    else
-        info->enc = want == ENC_GB18030 || u8->bad != NO_BAD ? ENC_GB18030 : ENC_UTF8;
-    info->not_utf8_at = u8->bad;
-done:
-    if (gb->cd != (iconv_t)-1)
-        iconv_close(gb->cd);
-    if (fd >= 0)
-        close(fd);
-    free(chk);
-    free(buf);
-    EVP_MD_CTX_free(md);
-    XXH3_freeState(xx);
-    return rc;
+    if ((gb->cd = iconv_open("UTF-8", "GB18030")) == (iconv_t)-1)
+        return xv_error_set(XV_ERR, "iconv cannot convert GB18030: %s", strerror(errno));
+    return 0;
 }
 
-/* Prints a scan's failure as its own. */
-static int report(int rc, const struct sbuf *msg)
+static void scan_end(struct scan *sc)
 {
-    return rc == XV_ERR ? error("%s", sbuf_str(msg)) : xv_fail(rc, "%s", sbuf_str(msg));
+    if (sc->chk[1].cd != (iconv_t)-1)
+        iconv_close(sc->chk[1].cd);
+    if (sc->fd >= 0)
+        close(sc->fd);
+    free(sc->chk);
+    free(sc->buf);
+    EVP_MD_CTX_free(sc->md);
+    XXH3_freeState(sc->xx);
+}
+
+/* One pass over the file: the first hashes it and checks the asked encoding (and UTF-8); the
+ * second checks GB18030 alone, and stops at its first bad byte. */
+static int scan_pass(struct scan *sc, int pass, struct src_info *info)
+{
+    unsigned long long off = 0;
+    if (pass == 2 && lseek(sc->fd, 0, SEEK_SET) < 0)
+        return xv_error_set(XV_EDATA, "cannot read '%s': %s", sc->path, strerror(errno));
+    for (;;) {
+        ssize_t got = read(sc->fd, sc->buf, SCAN_BLOCK);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return xv_error_set(XV_EDATA, "cannot read '%s': %s", sc->path, strerror(errno));
+        size_t n = (size_t)got;
+        if (pass == 1) {
+            if (n && (!EVP_DigestUpdate(sc->md, sc->buf, n) ||
+                      XXH3_128bits_update(sc->xx, sc->buf, n) == XXH_ERROR))
+                return xv_error_set(XV_ERR, "hash update failed");
+            info->size += n;
+            enc_feed(&sc->chk[0], sc->buf, n, off);
+        }
+        enc_feed(&sc->chk[1], sc->buf, n, off);
+        off += n;
+        if (n == 0 || (pass == 2 && sc->chk[1].bad != NO_BAD))
+            return 0;
+    }
+}
+
+/* The hashes into INFO, and the verdict on the encoding: WANT's, or with auto, UTF-8 when the
+ * whole file is, else GB18030 when it is that. */
+static int scan_verdict(struct scan *sc, enum src_enc want, struct src_info *info)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned long long u8 = sc->chk[0].bad, gb = sc->chk[1].bad;
+    if (!EVP_DigestFinal_ex(sc->md, sc->buf, NULL))
+        return xv_error_set(XV_ERR, "hash final failed");
+    for (int i = 0; i < 32; i++) {
+        info->sha256[2 * i] = hex[sc->buf[i] >> 4];
+        info->sha256[2 * i + 1] = hex[sc->buf[i] & 15];
+    }
+    XXH128_hash_t h = XXH3_128bits_digest(sc->xx);
+    info->fast[0] = h.low64;
+    info->fast[1] = h.high64;
+    info->not_utf8_at = u8;
+    if (want == ENC_UTF8 && u8 != NO_BAD)
+        return xv_error_set(XV_EDATA, "'%s': not valid UTF-8: bad byte at offset %llu",
+                            sc->path, u8);
+    if (want == ENC_GB18030 && gb != NO_BAD)
+        return xv_error_set(XV_EDATA, "'%s': not valid GB18030: bad byte at offset %llu",
+                            sc->path, gb);
+    if (want == ENC_AUTO && u8 != NO_BAD && gb != NO_BAD)
+        return xv_error_set(XV_EDATA, "'%s': neither UTF-8 (bad byte at offset %llu) nor "
+                            "GB18030 (bad byte at offset %llu)", sc->path, u8, gb);
+    info->enc = want == ENC_GB18030 || u8 != NO_BAD ? ENC_GB18030 : ENC_UTF8;
+    return 0;
+}
+
+/* src_scan's work: returns 0 or a code, with the message in the thread's error context
+ * (nothing is printed, so that it can run beside the reader in its own thread). */
+static int scan_file(const char *path, enum src_enc want, struct src_info *info)
+{
+    struct scan sc;
+    memset(info, 0, sizeof *info);
+    int rc = scan_start(&sc, path, want);
+    /* Pass 1 hashes and checks the asked encoding; with auto, a second pass checks
+     * GB18030 only when the file is not UTF-8. */
+    if (rc == 0)
+        rc = scan_pass(&sc, 1, info);
+    if (rc == 0 && want == ENC_AUTO && sc.chk[0].bad != NO_BAD) {
+        sc.chk[1].on = 1;
+        rc = scan_pass(&sc, 2, info);
+    }
+    if (rc == 0)
+        rc = scan_verdict(&sc, want, info);
+    scan_end(&sc);
+    return rc;
 }
 
 int src_scan(const char *path, enum src_enc want, struct src_info *info)
 {
-    struct sbuf msg = SBUF_INIT;
-    int rc = scan_file(path, want, info, &msg);
-    if (rc < 0)
-        rc = report(rc, &msg);
-    sbuf_free(&msg);
-    return rc;
+    int rc = scan_file(path, want, info);
+    return rc < 0 ? xv_error_raise() : rc;
 }
 
 struct src_job {
@@ -387,14 +382,15 @@ struct src_job {
     char *path;
     enum src_enc want;
     struct src_info info;
-    struct sbuf msg;
+    char msg[1024];         /* the thread's error, with its code in rc */
     int rc, done;
 };
 
 static void *scan_thread(void *arg)
 {
     struct src_job *j = arg;
-    j->rc = scan_file(j->path, j->want, &j->info, &j->msg);
+    if (scan_file(j->path, j->want, &j->info) < 0)
+        xv_error_take(&j->rc, j->msg, sizeof j->msg);
     __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
     return NULL;
 }
@@ -422,11 +418,12 @@ int src_scan_wait(struct src_job *j, struct src_info *info)
 {
     pthread_join(j->thread, NULL);
     int rc = j->rc;
-    if (rc < 0)
-        rc = report(rc, &j->msg);
-    else
+    if (rc < 0) {
+        xv_error_adopt(rc, j->msg);
+        rc = xv_error_raise();
+    } else {
         *info = j->info;
-    sbuf_free(&j->msg);
+    }
     free(j->path);
     free(j);
     return rc;

@@ -18,6 +18,13 @@ struct xmlin {
     char **names;              /* source column names seen so far */
     int nnames;
     struct rec rec;
+    /* where the walk is: the element path, the record and field being read, the as-of */
+    const struct xml_layout *lay;
+    struct sbuf path, text, field, asof_elem;
+    size_t path_len[XML_MAX_DEPTH + 1];
+    const char *asof_attr;
+    int depth_rec, field_depth, in_asof;
+    long recno, rec_line;
 };
 
 static int io_read(void *ctx, char *buf, int len)
@@ -113,20 +120,154 @@ static void split_path(const char *p, struct sbuf *elem, const char **attr)
     }
 }
 
+/* Cuts the element path back to the parent of an element at DEPTH. */
+static void path_to(struct xmlin *x, int depth)
+{
+    x->path.len = depth > 0 ? x->path_len[depth - 1] : 0;
+    if (x->path.s)
+        x->path.s[x->path.len] = '\0';
+}
+
+/* A record's element starts: its attributes are fields ("@name"). */
+static int record_start(struct xmlin *x, xmlTextReaderPtr r, int depth, long line)
+{
+    int rc = 0;
+    x->depth_rec = depth;
+    x->rec_line = line;
+    clear_rec(x);
+    while (rc == 0 && xmlTextReaderMoveToNextAttribute(r) == 1) {
+        const char *an = (const char *)xmlTextReaderConstLocalName(r);
+        const char *av = (const char *)xmlTextReaderConstValue(r);
+        sbuf_reset(&x->field);
+        sbuf_addc(&x->field, '@');
+        sbuf_adds(&x->field, an);
+        rc = set_field(x, x->field.s, av ? av : "", line);
+    }
+    xmlTextReaderMoveToElement(r);
+    return rc;
+}
+
+/* The as-of date's element starts (outside records): from its attribute, or its text. */
+static int asof_start(struct xmlin *x, xmlTextReaderPtr r, long line)
+{
+    int rc = 0;
+    if (!x->asof_attr) {
+        x->in_asof = 1;
+        sbuf_reset(&x->text);
+        return 0;
+    }
+    xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)x->asof_attr);
+    if (v && x->cb->as_of)
+        rc = x->cb->as_of(x->cb->ctx, (const char *)v, line);
+    xmlFree(v);
+    return rc;
+}
+
+static int on_element(struct xmlin *x, xmlTextReaderPtr r, int depth, long line)
+{
+    const char *name = (const char *)xmlTextReaderConstLocalName(r);
+    int empty = xmlTextReaderIsEmptyElement(r), rc;
+    path_to(x, depth);
+    sbuf_addc(&x->path, '/');
+    sbuf_adds(&x->path, name);
+    x->path_len[depth] = x->path.len;
+    if (x->depth_rec < 0 && x->asof_elem.len && !strcmp(x->path.s, x->asof_elem.s) &&
+        (rc = asof_start(x, r, line)) < 0)
+        return rc;
+    int is_rec = x->depth_rec < 0 &&
+                 (x->lay->record ? !strcmp(x->path.s, x->lay->record) : depth == 1);
+    if (is_rec) {
+        if ((rc = record_start(x, r, depth, line)) < 0)
+            return rc;
+    } else if (x->depth_rec >= 0 && depth == x->depth_rec + 1) {
+        x->field_depth = depth;
+        sbuf_reset(&x->field);
+        sbuf_adds(&x->field, name);
+        sbuf_reset(&x->text);
+        sbuf_add(&x->text, "", 0);
+        if (empty) {
+            if ((rc = set_field(x, x->field.s, "", line)) < 0)
+                return rc;
+            x->field_depth = -1;
+        }
+    }
+    if (empty && is_rec) {
+        x->depth_rec = -1;
+        return emit(x, x->rec_line, ++x->recno);
+    }
+    return 0;
+}
+
+static int on_text(struct xmlin *x, xmlTextReaderPtr r, long line)
+{
+    const char *v = (const char *)xmlTextReaderConstValue(r);
+    if ((x->field_depth >= 0 || x->in_asof) && v) {
+        sbuf_adds(&x->text, v);
+        if (x->text.len > READER_MAX_FIELD)
+            return xv_fail_at(XV_EDATA, x->file, line, "a field is longer than %d bytes",
+                              READER_MAX_FIELD);
+    }
+    return 0;
+}
+
+static int on_end(struct xmlin *x, int depth, long line)
+{
+    int rc = 0;
+    if (x->in_asof && x->depth_rec < 0 && x->path.s && !strcmp(x->path.s, x->asof_elem.s)) {
+        x->in_asof = 0;
+        if (x->cb->as_of && (rc = x->cb->as_of(x->cb->ctx, sbuf_str(&x->text), line)) < 0)
+            return rc;
+    }
+    if (x->field_depth >= 0 && depth == x->field_depth) {
+        rc = set_field(x, x->field.s, sbuf_str(&x->text), line);
+        x->field_depth = -1;
+    } else if (x->depth_rec >= 0 && depth == x->depth_rec) {
+        rc = emit(x, x->rec_line, ++x->recno);
+        x->depth_rec = -1;
+    }
+    path_to(x, depth);
+    return rc;
+}
+
+/* One node of the document: refused when a feed must not have it, else walked. */
+static int on_node(struct xmlin *x, xmlTextReaderPtr r)
+{
+    int type = xmlTextReaderNodeType(r), depth = xmlTextReaderDepth(r);
+    /* the node's own line: the parser's may be ahead of it */
+    xmlNodePtr node = xmlTextReaderCurrentNode(r);
+    long line = node ? xmlGetLineNo(node) : -1;
+    if (line <= 0)
+        line = xmlTextReaderGetParserLineNumber(r);
+    if (type == XML_READER_TYPE_DOCUMENT_TYPE)
+        return xv_fail_at(XV_EDATA, x->file, line,
+                          "a DOCTYPE is not accepted in a feed (entities are never expanded)");
+    if (type == XML_READER_TYPE_ENTITY_REFERENCE || type == XML_READER_TYPE_ENTITY)
+        return xv_fail_at(XV_EDATA, x->file, line, "entity references are not accepted in a feed");
+    if (depth > XML_MAX_DEPTH)
+        return xv_fail_at(XV_EDATA, x->file, line, "elements nested deeper than %d",
+                          XML_MAX_DEPTH);
+    if (type == XML_READER_TYPE_ELEMENT)
+        return on_element(x, r, depth, line);
+    if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
+        type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)
+        return on_text(x, r, line);
+    if (type == XML_READER_TYPE_END_ELEMENT)
+        return on_end(x, depth, line);
+    return 0;
+}
+
 int xmlin_read(struct src *s, const char *file, const struct xml_layout *lay,
                const struct reader_cb *cb)
 {
-    int rc = 0, depth_rec = -1, field_depth = -1, in_asof = 0;
-    long recno = 0, rec_line = 0;
+    int rc = 0, got;
     struct xmlin x;
-    struct sbuf path = SBUF_INIT, text = SBUF_INIT, field = SBUF_INIT, asof_elem = SBUF_INIT;
-    size_t path_len[XML_MAX_DEPTH + 1];
-    const char *asof_attr = NULL;
     memset(&x, 0, sizeof x);
     x.src = s;
     x.file = file;
     x.cb = cb;
-    split_path(lay->as_of, &asof_elem, &asof_attr);
+    x.lay = lay;
+    x.depth_rec = x.field_depth = -1;
+    split_path(lay->as_of, &x.asof_elem, &x.asof_attr);
     /* No NOENT (it turns substitution on), DTDLOAD, DTDATTR, XINCLUDE or HUGE. */
     int opts = XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_NOBLANKS | XML_PARSE_BIG_LINES;
     xmlTextReaderPtr r = xmlReaderForIO(io_read, io_close, &x, NULL, "UTF-8", opts);
@@ -135,123 +276,14 @@ int xmlin_read(struct src *s, const char *file, const struct xml_layout *lay,
         goto done;
     }
     xmlTextReaderSetStructuredErrorHandler(r, on_error, &x);
-    int got;
-    while ((got = xmlTextReaderRead(r)) == 1) {
-        int type = xmlTextReaderNodeType(r);
-        int depth = xmlTextReaderDepth(r);
-        /* the node's own line: the parser's may be ahead of it */
-        xmlNodePtr node = xmlTextReaderCurrentNode(r);
-        long line = node ? xmlGetLineNo(node) : -1;
-        if (line <= 0)
-            line = xmlTextReaderGetParserLineNumber(r);
-        if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
-            rc = xv_fail_at(XV_EDATA, file, line,
-                            "a DOCTYPE is not accepted in a feed (entities are never expanded)");
+    while ((got = xmlTextReaderRead(r)) == 1)
+        if ((rc = on_node(&x, r)) < 0)
             goto done;
-        }
-        if (type == XML_READER_TYPE_ENTITY_REFERENCE || type == XML_READER_TYPE_ENTITY) {
-            rc = xv_fail_at(XV_EDATA, file, line, "entity references are not accepted in a feed");
-            goto done;
-        }
-        if (depth > XML_MAX_DEPTH) {
-            rc = xv_fail_at(XV_EDATA, file, line, "elements nested deeper than %d", XML_MAX_DEPTH);
-            goto done;
-        }
-        if (type == XML_READER_TYPE_ELEMENT) {
-            const char *name = (const char *)xmlTextReaderConstLocalName(r);
-            int empty = xmlTextReaderIsEmptyElement(r);
-            path.len = depth > 0 ? path_len[depth - 1] : 0;
-            if (path.s)
-                path.s[path.len] = '\0';
-            sbuf_addc(&path, '/');
-            sbuf_adds(&path, name);
-            path_len[depth] = path.len;
-            if (depth_rec < 0 && asof_elem.len && !strcmp(path.s, asof_elem.s)) {
-                if (asof_attr) {
-                    xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)asof_attr);
-                    if (v && cb->as_of)
-                        rc = cb->as_of(cb->ctx, (const char *)v, line);
-                    xmlFree(v);
-                    if (rc < 0)
-                        goto done;
-                } else {
-                    in_asof = 1;
-                    sbuf_reset(&text);
-                }
-            }
-            int is_rec = depth_rec < 0 &&
-                         (lay->record ? !strcmp(path.s, lay->record) : depth == 1);
-            if (is_rec) {
-                depth_rec = depth;
-                rec_line = line;
-                clear_rec(&x);
-                while (xmlTextReaderMoveToNextAttribute(r) == 1) {
-                    const char *an = (const char *)xmlTextReaderConstLocalName(r);
-                    const char *av = (const char *)xmlTextReaderConstValue(r);
-                    sbuf_reset(&field);
-                    sbuf_addc(&field, '@');
-                    sbuf_adds(&field, an);
-                    if ((rc = set_field(&x, field.s, av ? av : "", line)) < 0)
-                        goto done;
-                }
-                xmlTextReaderMoveToElement(r);
-            } else if (depth_rec >= 0 && depth == depth_rec + 1) {
-                field_depth = depth;
-                sbuf_reset(&field);
-                sbuf_adds(&field, name);
-                sbuf_reset(&text);
-                sbuf_add(&text, "", 0);
-                if (empty) {
-                    if ((rc = set_field(&x, field.s, "", line)) < 0)
-                        goto done;
-                    field_depth = -1;
-                }
-            }
-            if (empty && is_rec) {
-                if ((rc = emit(&x, rec_line, ++recno)) < 0)
-                    goto done;
-                depth_rec = -1;
-            }
-        } else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
-                   type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE) {
-            const char *v = (const char *)xmlTextReaderConstValue(r);
-            if ((field_depth >= 0 || in_asof) && v) {
-                sbuf_adds(&text, v);
-                if (text.len > READER_MAX_FIELD) {
-                    rc = xv_fail_at(XV_EDATA, file, line, "a field is longer than %d bytes",
-                                    READER_MAX_FIELD);
-                    goto done;
-                }
-            }
-        } else if (type == XML_READER_TYPE_END_ELEMENT) {
-            if (in_asof && depth_rec < 0 && path.s && !strcmp(path.s, asof_elem.s)) {
-                in_asof = 0;
-                if (cb->as_of && (rc = cb->as_of(cb->ctx, sbuf_str(&text), line)) < 0)
-                    goto done;
-            }
-            if (field_depth >= 0 && depth == field_depth) {
-                if ((rc = set_field(&x, field.s, sbuf_str(&text), line)) < 0)
-                    goto done;
-                field_depth = -1;
-            } else if (depth_rec >= 0 && depth == depth_rec) {
-                if ((rc = emit(&x, rec_line, ++recno)) < 0)
-                    goto done;
-                depth_rec = -1;
-            }
-            path.len = depth > 0 ? path_len[depth - 1] : 0;
-            if (path.s)
-                path.s[path.len] = '\0';
-        }
-    }
-    if (x.io_rc < 0) {
+    if (x.io_rc < 0)
         rc = x.io_rc;
-        goto done;
-    }
-    if (got < 0 || x.err) {
+    else if (got < 0 || x.err)
         rc = xv_fail_at(XV_EDATA, file, x.err ? x.err_line : 0, "XML not well formed: %s",
                         x.err ? x.err : "parse error");
-        goto done;
-    }
 done:
     if (r)
         xmlFreeTextReader(r);
@@ -261,9 +293,9 @@ done:
     free(x.names);
     free(x.rec.v);
     free(x.err);
-    sbuf_free(&path);
-    sbuf_free(&text);
-    sbuf_free(&field);
-    sbuf_free(&asof_elem);
+    sbuf_free(&x.path);
+    sbuf_free(&x.text);
+    sbuf_free(&x.field);
+    sbuf_free(&x.asof_elem);
     return rc;
 }

@@ -328,24 +328,101 @@ static void score(const struct linker *l, struct cand *c, const char *id, int id
                 l->w_gender[c->lv[F_GENDER]] + l->w_region[c->lv[F_REGION]];
 }
 
+/* Stores the links of feed record RID of kind K (index KIDX) to the candidates C[0..NC) that
+ * scored at least link.lower: one record belongs to one person, so within an application
+ * only the best candidate stays. */
+static int store_links(struct linker *l, const struct kind *k, int kidx, long long rid,
+                       const struct cand *c, int nc)
+{
+    double upper = l->r->pol.v[P_LINK_UPPER], lower = l->r->pol.v[P_LINK_LOWER];
+    for (int i = 0; i < nc; i++) {
+        if (c[i].weight < lower)
+            continue;
+        int best = 1;
+        for (int j = 0; j < nc && best; j++)
+            if (j != i && l->ps[c[j].person].app == l->ps[c[i].person].app &&
+                c[j].weight > c[i].weight)
+                best = 0;
+        if (!best)
+            continue;
+        const struct person *p = &l->ps[c[i].person];
+        int match = c[i].weight >= upper;
+        sqlite3_reset(l->ins);
+        sqlite3_bind_int64(l->ins, 1, l->r->id);
+        sqlite3_bind_text(l->ins, 2, l->apps[p->app].id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(l->ins, 3, p->idx);
+        sqlite3_bind_text(l->ins, 4, k->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(l->ins, 5, rid);
+        sqlite3_bind_text(l->ins, 6, match ? "match" : "possible", -1, SQLITE_STATIC);
+        /* weights are stored rounded to 1/1000 so that reports print them the same way on
+         * every machine */
+        sqlite3_bind_double(l->ins, 7, (double)llround(c[i].weight * 1000) / 1000);
+        for (int f = 0; f < F_NFIELDS; f++)
+            sqlite3_bind_int(l->ins, 8 + f, c[i].lv[f]);
+        if (sqlite3_step(l->ins) != SQLITE_DONE)
+            return store_err(l->db, "storing a link");
+        if (match)
+            l->st->links[kidx]++;
+        else
+            l->st->possible[kidx]++;
+    }
+    return 0;
+}
+
+/* The people whose blocking keys the record of ST's row shares, into C; returns how many. */
+static int candidates(const struct linker *l, sqlite3_stmt *st, struct cand *c)
+{
+    const char *id = (const char *)sqlite3_column_text(st, 1);
+    const char *name = (const char *)sqlite3_column_text(st, 3);
+    if (!id || !name || strlen(id) != 18)
+        return 0;
+    const char *birth = (const char *)sqlite3_column_text(st, 5);
+    char idbirth[11];
+    if (!birth) {
+        birth_of_id(id, idbirth);
+        birth = idbirth;
+    }
+    uint64_t kk[5];
+    int nk = keys(id, name, birth, kk), nc = 0;
+    for (int j = 0; j < nk; j++)
+        for (size_t i = kk[j] & (l->cap - 1); l->idx[i].key; i = (i + 1) & (l->cap - 1))
+            if (l->idx[i].key == kk[j])
+                add_cand(c, &nc, l->idx[i].person);
+    return nc;
+}
+
+/* Scores the candidates C[0..NC) against the record of ST's row as the feed wrote it. */
+static void score_all(struct linker *l, sqlite3_stmt *st, int name_field, int has_birth,
+                      struct cand *c, int nc)
+{
+    const char *rawp;
+    size_t rawn;
+    char *raw_name = store_raw_field((const char *)sqlite3_column_text(st, 4), name_field,
+                                     &rawp, &rawn) ? xstrndup(rawp, rawn) : NULL;
+    for (int i = 0; i < nc; i++)
+        score(l, &c[i], (const char *)sqlite3_column_text(st, 1), sqlite3_column_int(st, 2),
+              (const char *)sqlite3_column_text(st, 3), raw_name,
+              has_birth ? (const char *)sqlite3_column_text(st, 5) : NULL,
+              (const char *)sqlite3_column_text(st, 6), (const char *)sqlite3_column_text(st, 7));
+    free(raw_name);
+}
+
 static int scan_kind(struct linker *l, const struct kind *k)
 {
     sqlite3_stmt *st = NULL;
     struct sbuf sql = SBUF_INIT;
     struct store_ends ends = { NULL, 0 };
-    int rc, kidx = (int)(k - xv_kinds);
-    int has_birth = kind_col(k, "birth_date") >= 0;
-    int has_gender = kind_col(k, "gender") >= 0;
-    int has_region = kind_col(k, "region_code") >= 0;
-    int name_field = kind_col(k, "name");
-    double upper = l->r->pol.v[P_LINK_UPPER], lower = l->r->pol.v[P_LINK_LOWER];
+    int rc, s, kidx = (int)(k - xv_kinds), tty = isatty(STDERR_FILENO);
+    int has_birth = kind_col(k, "birth_date") >= 0, name_field = kind_col(k, "name");
     long long load = l->r->load_of[kidx];
+    struct cand c[MAX_CANDS];
     if (!load)
         return 0;
     /* the ends are read beside the scan, in rid order (see RUN_VISIBLE) */
     sbuf_addf(&sql, "SELECT rid, id_no, id_no_valid, name, raw, %s, %s, %s FROM %s WHERE "
                     "load_id <= ?1 ORDER BY rid", has_birth ? "birth_date" : "NULL",
-              has_gender ? "gender" : "NULL", has_region ? "region_code" : "NULL", k->name);
+              kind_col(k, "gender") >= 0 ? "gender" : "NULL",
+              kind_col(k, "region_code") >= 0 ? "region_code" : "NULL", k->name);
     rc = store_prepare(l->db, sql.s, &st);
     sbuf_free(&sql);
     if (rc < 0)
@@ -355,9 +432,6 @@ static int scan_kind(struct linker *l, const struct kind *k)
         rc = xv_error_raise();
         goto done;
     }
-    struct cand c[MAX_CANDS];
-    int s;
-    int tty = isatty(STDERR_FILENO);
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         int ended = store_ends_has(&ends, sqlite3_column_int64(st, 0));
         if (ended < 0) {
@@ -370,71 +444,12 @@ static int scan_kind(struct linker *l, const struct kind *k)
         if (tty && l->st->records % 1000000 == 0)
             fprintf(stderr, "\rxverify: linking: %ld feed records read (%s)", l->st->records,
                     k->name);
-        const char *id = (const char *)sqlite3_column_text(st, 1);
-        const char *name = (const char *)sqlite3_column_text(st, 3);
-        if (!id || !name || strlen(id) != 18)
-            continue;
-        const char *birth = (const char *)sqlite3_column_text(st, 5);
-        char idbirth[11];
-        if (!birth) {
-            birth_of_id(id, idbirth);
-            birth = idbirth;
-        }
-        uint64_t kk[5];
-        int nk = keys(id, name, birth, kk), nc = 0;
-        for (int j = 0; j < nk; j++)
-            for (size_t i = kk[j] & (l->cap - 1); l->idx[i].key; i = (i + 1) & (l->cap - 1))
-                if (l->idx[i].key == kk[j])
-                    add_cand(c, &nc, l->idx[i].person);
+        int nc = candidates(l, st, c);
         if (!nc)
             continue;
-        /* a candidate: score it against the record as the feed wrote it */
-        const char *rawp;
-        size_t rawn;
-        char *raw_name = store_raw_field((const char *)sqlite3_column_text(st, 4), name_field,
-                                         &rawp, &rawn) ? xstrndup(rawp, rawn) : NULL;
-        int id_valid = sqlite3_column_int(st, 2);
-        for (int i = 0; i < nc; i++)
-            score(l, &c[i], id, id_valid, name, raw_name,
-                  has_birth ? (const char *)sqlite3_column_text(st, 5) : NULL,
-                  (const char *)sqlite3_column_text(st, 6),
-                  (const char *)sqlite3_column_text(st, 7));
-        free(raw_name);
-        /* one record belongs to one person: within an application only the best stays */
-        long long rid = sqlite3_column_int64(st, 0);
-        for (int i = 0; i < nc; i++) {
-            if (c[i].weight < lower)
-                continue;
-            int best = 1;
-            for (int j = 0; j < nc && best; j++)
-                if (j != i && l->ps[c[j].person].app == l->ps[c[i].person].app &&
-                    c[j].weight > c[i].weight)
-                    best = 0;
-            if (!best)
-                continue;
-            const struct person *p = &l->ps[c[i].person];
-            int match = c[i].weight >= upper;
-            sqlite3_reset(l->ins);
-            sqlite3_bind_int64(l->ins, 1, l->r->id);
-            sqlite3_bind_text(l->ins, 2, l->apps[p->app].id, -1, SQLITE_STATIC);
-            sqlite3_bind_int(l->ins, 3, p->idx);
-            sqlite3_bind_text(l->ins, 4, k->name, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(l->ins, 5, rid);
-            sqlite3_bind_text(l->ins, 6, match ? "match" : "possible", -1, SQLITE_STATIC);
-            /* weights are stored rounded to 1/1000 so that reports print them the same way
-             * on every machine */
-            sqlite3_bind_double(l->ins, 7, (double)llround(c[i].weight * 1000) / 1000);
-            for (int f = 0; f < F_NFIELDS; f++)
-                sqlite3_bind_int(l->ins, 8 + f, c[i].lv[f]);
-            if (sqlite3_step(l->ins) != SQLITE_DONE) {
-                rc = store_err(l->db, "storing a link");
-                goto done;
-            }
-            if (match)
-                l->st->links[kidx]++;
-            else
-                l->st->possible[kidx]++;
-        }
+        score_all(l, st, name_field, has_birth, c, nc);
+        if ((rc = store_links(l, k, kidx, sqlite3_column_int64(st, 0), c, nc)) < 0)
+            goto done;
     }
     rc = s != SQLITE_DONE ? store_err(l->db, "reading feed records") : 0;
 done:
