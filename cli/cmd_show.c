@@ -10,18 +10,6 @@
 #include "../core/util.h"
 #include "../matchers/compare.h"
 
-static int weight_index(int field, int level, int *m)
-{
-    static const int base[F_NFIELDS] = { P_ID_EXACT_M, P_NAME_EXACT_M, P_BIRTH_EXACT_M,
-                                         P_GENDER_SAME_M, P_REGION_COUNTY_M };
-    static const int missing[F_NFIELDS] = { -1, -1, BIRTH_MISSING, GENDER_MISSING,
-                                            REGION_MISSING };
-    if (level == missing[field])
-        return 0;
-    *m = base[field] + 2 * level;
-    return 1;
-}
-
 static int show_link(sqlite3 *db, const struct run *r, sqlite3_stmt *ln, int unmasked)
 {
     const char *kind = (const char *)sqlite3_column_text(ln, 1);
@@ -64,8 +52,8 @@ static int show_link(sqlite3 *db, const struct run *r, sqlite3_stmt *ln, int unm
            sqlite3_column_double(ln, 4));
     double sum = 0;
     for (int f = 0; f < F_NFIELDS; f++) {
-        int level = sqlite3_column_int(ln, 5 + f), m;
-        double w = weight_index(f, level, &m) ? policy_weight(&r->pol, m) : 0;
+        int level = sqlite3_column_int(ln, 5 + f);
+        double w = cmp_weight(&r->pol, f, level);
         sum += w;
         printf("    %-7s %-24s %+8.3f", cmp_field_names[f], cmp_level_name(f, level), w);
         if (f == F_ID)

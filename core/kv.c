@@ -5,6 +5,7 @@
 #include <string.h>
 #include "err.h"
 #include "kv.h"
+#include "utf8.h"
 #include "util.h"
 
 #define KV_MAX_FILE (1 << 20)

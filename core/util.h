@@ -1,4 +1,5 @@
-/* util.h: growable strings, checked allocation, UTF-8 helpers and hashing shared by all modules. */
+/* util.h: growable strings, checked allocation, bit sets, hashing and masking shared by all
+ * modules. */
 #ifndef XV_UTIL_H
 #define XV_UTIL_H
 #include <stddef.h>
@@ -57,13 +58,6 @@ struct bits {
 void bits_set(struct bits *s, uint32_t n);
 int bits_has(const struct bits *s, uint32_t n);
 long bits_count(const struct bits *s);
-
-/* Decodes one UTF-8 code point at S (N bytes left): returns its length, or 0 when invalid. */
-int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
-/* Encodes CP into OUT (4 bytes room); returns the length. */
-int utf8_encode(uint32_t cp, char *out);
-/* The number of code points in a valid UTF-8 string. */
-size_t utf8_len(const char *s);
 
 /* SHA-256 of N bytes as 64 lower-case hex digits plus NUL in OUT. */
 void sha256_hex(const void *p, size_t n, char out[65]);

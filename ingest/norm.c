@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "../core/utf8.h"
 #include "../core/err.h"
 #include "norm.h"
 

@@ -62,8 +62,4 @@ int src_finish(struct src *s);
 int src_same(const struct src *s, const struct src_info *info);
 void src_close(struct src *s);
 
-/* Index of the first byte of the N bytes at P that is not valid UTF-8, or N. A sequence cut
- * by the end of the buffer counts as valid when PARTIAL_OK; *TAIL gets its length then. */
-size_t utf8_check(const unsigned char *p, size_t n, int partial_ok, size_t *tail);
-
 #endif

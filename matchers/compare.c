@@ -1,7 +1,9 @@
 /* compare.c: comparison levels for IDs, names (by Unicode code point), dates, gender, region. */
 #include <stdint.h>
 #include <string.h>
+#include "../core/utf8.h"
 #include "../core/util.h"
+#include "../core/policy.h"
 #include "compare.h"
 
 const char *const cmp_field_names[F_NFIELDS] = { "id", "name", "birth", "gender", "region" };
@@ -117,4 +119,15 @@ const char *cmp_level_name(int field, int level)
     case F_GENDER: return gender[level];
     default: return region[level];
     }
+}
+
+double cmp_weight(const struct policy *pol, int field, int level)
+{
+    static const int first[F_NFIELDS] = { P_ID_EXACT_M, P_NAME_EXACT_M, P_BIRTH_EXACT_M,
+                                          P_GENDER_SAME_M, P_REGION_COUNTY_M };
+    static const int missing[F_NFIELDS] = { -1, -1, BIRTH_MISSING, GENDER_MISSING,
+                                            REGION_MISSING };
+    if (field < 0 || field >= F_NFIELDS || level == missing[field])
+        return 0;
+    return policy_weight(pol, first[field] + 2 * level);
 }

@@ -31,4 +31,8 @@ const char *cmp_level_name(int field, int level);
 enum { F_ID, F_NAME, F_BIRTH, F_GENDER, F_REGION, F_NFIELDS };
 extern const char *const cmp_field_names[F_NFIELDS];
 
+struct policy;
+/* The weight log2(m/u) of LEVEL of FIELD under policy POL; 0 for a value unknown on a side. */
+double cmp_weight(const struct policy *pol, int field, int level);
+
 #endif

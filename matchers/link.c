@@ -469,15 +469,15 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly, struct li
     l.st = st;
     l.name_field = kind_col(kind_find("applicant"), "name");
     for (int i = 0; i < ID_NLEVELS; i++)
-        l.w_id[i] = policy_weight(&r->pol, P_ID_EXACT_M + 2 * i);
+        l.w_id[i] = cmp_weight(&r->pol, F_ID, i);
     for (int i = 0; i < NAME_NLEVELS; i++)
-        l.w_name[i] = policy_weight(&r->pol, P_NAME_EXACT_M + 2 * i);
-    for (int i = 0; i < BIRTH_MISSING; i++)
-        l.w_birth[i] = policy_weight(&r->pol, P_BIRTH_EXACT_M + 2 * i);
-    for (int i = 0; i < GENDER_MISSING; i++)
-        l.w_gender[i] = policy_weight(&r->pol, P_GENDER_SAME_M + 2 * i);
-    for (int i = 0; i < REGION_MISSING; i++)
-        l.w_region[i] = policy_weight(&r->pol, P_REGION_COUNTY_M + 2 * i);
+        l.w_name[i] = cmp_weight(&r->pol, F_NAME, i);
+    for (int i = 0; i < BIRTH_NLEVELS; i++)
+        l.w_birth[i] = cmp_weight(&r->pol, F_BIRTH, i);
+    for (int i = 0; i < GENDER_NLEVELS; i++)
+        l.w_gender[i] = cmp_weight(&r->pol, F_GENDER, i);
+    for (int i = 0; i < REGION_NLEVELS; i++)
+        l.w_region[i] = cmp_weight(&r->pol, F_REGION, i);
     if ((rc = gather(&l, only, nonly)) < 0)
         goto done;
     if ((rc = store_persons(&l)) < 0)

@@ -9,6 +9,7 @@
 #include "../core/err.h"
 #include "../core/kv.h"
 #include "../core/store.h"
+#include "../core/utf8.h"
 #include "../core/util.h"
 #include "../ingest/mapping.h"
 #include "../ingest/norm.h"

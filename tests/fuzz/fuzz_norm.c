@@ -1,6 +1,7 @@
 /* fuzz_norm.c: fuzz target for every normaliser of matching.md, one value per input line. */
 #include <stdlib.h>
 #include <string.h>
+#include "../../core/utf8.h"
 #include "../../core/util.h"
 #include "../../ingest/norm.h"
 #include "../../ingest/source.h"
