@@ -10,24 +10,6 @@
 #include "../matchers/match.h"
 #include "../reports/rpt.h"
 
-/* The run's recorded scope and program versions. */
-static int run_text(sqlite3 *db, long long id, char **scope, char **versions)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "SELECT scope, versions FROM runs WHERE id=?", &st);
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *scope = xstrdup((const char *)sqlite3_column_text(st, 0));
-        *versions = xstrdup((const char *)sqlite3_column_text(st, 1));
-    } else {
-        rc = store_err(db, "reading the run");
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
 int cmd_rerun(const struct args *a, struct xv_ctx *ctx)
 {
     const char *out = arg_value(a, "out");
@@ -35,7 +17,7 @@ int cmd_rerun(const struct args *a, struct xv_ctx *ctx)
     long long run_id = 0;
     int rc, in_tx = 0;
     struct run r = { 0 };
-    char *scope = NULL, *versions = NULL, *now = run_versions();
+    char *now = run_versions();
     sqlite3 *db = NULL;
     if (a->noperand == 1 && (rc = xv_parse_run(a->cmd, a->operand[0], &run_id)) < 0)
         goto done;
@@ -45,11 +27,11 @@ int cmd_rerun(const struct args *a, struct xv_ctx *ctx)
     if ((rc = store_begin(db)) < 0)
         goto done;
     in_tx = 1;
-    if ((rc = run_open(db, run_id, &r)) < 0 || (rc = run_text(db, r.id, &scope, &versions)) < 0)
+    if ((rc = run_open(db, run_id, &r)) < 0)
         goto done;
-    if (strcmp(versions, now))
-        printf("note: run %lld was made by: %s\nnote: this is: %s\n", r.id, versions, now);
-    if ((rc = match_redo(db, &r, scope)) < 0)
+    if (strcmp(r.versions, now))
+        printf("note: run %lld was made by: %s\nnote: this is: %s\n", r.id, r.versions, now);
+    if ((rc = match_redo(db, &r, r.scope)) < 0)
         goto done;
     rc = rpt_write(db, &r, &ro, NULL);
     if (rc == 0)
@@ -61,8 +43,6 @@ done:
     if (in_tx)
         store_rollback(db);
     run_free(&r);
-    free(scope);
-    free(versions);
     free(now);
     return rc;
 }

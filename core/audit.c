@@ -1,4 +1,4 @@
-/* audit.c: appends entries to the hash-chained audit trail. */
+/* audit.c: the hash-chained audit trail: appending an entry, verifying the chain. */
 #include <stdio.h>
 #include <string.h>
 #include "audit.h"
@@ -50,6 +50,56 @@ int audit_append(sqlite3 *db, const char *action, const char *subject, const cha
     sqlite3_bind_text(st, 7, hash, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = store_err(db, "appending to the audit trail");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Entry SEQ of ST's row must be the one expected after PREV: the next number, following PREV,
+ * and matching its hash. */
+static int check_entry(sqlite3_stmt *st, long long want, const char *prev)
+{
+    long long seq = sqlite3_column_int64(st, 0);
+    const char *f[6];
+    char h[65];
+    for (int i = 0; i < 6; i++)
+        f[i] = (const char *)sqlite3_column_text(st, i + 1);
+    for (int i = 0; i < 6; i++)
+        if (!f[i])
+            return xv_fail(XV_ELOCKED, "audit trail broken at entry %lld: a field is missing",
+                           seq);
+    if (seq != want)
+        return xv_fail(XV_ELOCKED, "audit trail broken at entry %lld: entry %lld is missing",
+                       seq, want);
+    if (strcmp(f[4], prev))
+        return xv_fail(XV_ELOCKED, "audit trail broken at entry %lld (%s %s): it does not "
+                       "follow entry %lld", seq, f[1], f[2], seq - 1);
+    audit_hash(prev, seq, f[0], f[1], f[2], f[3], h);
+    if (strcmp(h, f[5]))
+        return xv_fail(XV_ELOCKED, "audit trail broken at entry %lld (%s %s, %s): its content "
+                       "does not match its hash", seq, f[1], f[2], f[0]);
+    return 0;
+}
+
+int audit_verify(sqlite3 *db, struct audit_head *head)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, s;
+    memset(head, 0, sizeof *head);
+    if ((rc = store_prepare(db, "SELECT seq, at, action, subject, detail, prev, hash FROM audit "
+                                "ORDER BY seq", &st)) < 0)
+        return rc;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((rc = check_entry(st, head->entries + 1, head->hash)) < 0)
+            goto done;
+        head->entries++;
+        snprintf(head->hash, sizeof head->hash, "%s", sqlite3_column_text(st, 6));
+        snprintf(head->at, sizeof head->at, "%s", sqlite3_column_text(st, 1));
+        snprintf(head->what, sizeof head->what, "%s %s", sqlite3_column_text(st, 2),
+                 sqlite3_column_text(st, 3));
+    }
+    if (s != SQLITE_DONE)
+        rc = store_err(db, "reading the audit trail");
+done:
     sqlite3_finalize(st);
     return rc;
 }

@@ -12,4 +12,14 @@ int audit_append(sqlite3 *db, const char *action, const char *subject, const cha
 void audit_hash(const char *prev, long long seq, const char *at, const char *action,
                 const char *subject, const char *detail, char out[65]);
 
+/* The head of a verified trail: how many entries, and the last one's hash, time and what. */
+struct audit_head {
+    long long entries;
+    char hash[65], at[32], what[256];
+};
+/* Recomputes the whole chain: 0 with *HEAD filled when every entry follows the one before and
+ * matches its hash; XV_ELOCKED (the store failed its check) naming the first entry that does
+ * not. */
+int audit_verify(sqlite3 *db, struct audit_head *head);
+
 #endif

@@ -2,6 +2,7 @@
 #include <csv.h>
 #include <gnu/libc-version.h>
 #include <libxml/parser.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +28,31 @@ char *run_versions(void)
     return b.s;
 }
 
+/* The as-of date of the newest load. */
+static int newest_as_of(sqlite3 *db, char out[11])
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT max(as_of) FROM loads", &st);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        snprintf(out, 11, "%s", sqlite3_column_text(st, 0));
+    else
+        rc = xv_fail(XV_EUSAGE, "nothing is loaded yet: load the feeds first");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct policy *pol,
                struct run *r)
 {
     sqlite3_stmt *st = NULL;
-    char *versions = run_versions();
+    char *versions = run_versions(), date[11];
     int rc;
     memset(r, 0, sizeof *r);
+    if (!as_of && (rc = newest_as_of(db, date)) < 0)
+        goto done;
+    as_of = as_of ? as_of : date;
     snprintf(r->as_of, sizeof r->as_of, "%s", as_of);
     if ((rc = store_int(db, "SELECT ifnull(max(id), 0) FROM loads", NULL, NULL,
                         &r->horizon)) < 0 ||
@@ -93,8 +112,8 @@ int run_open(sqlite3 *db, long long id, struct run *r)
         if (id == 0)
             return xv_fail(XV_EUSAGE, "there is no run yet: run 'xverify match' first");
     }
-    if ((rc = store_prepare(db, "SELECT as_of, horizon, status_seq, policy, decision_seq FROM runs "
-                                "WHERE id=?", &st)) < 0)
+    if ((rc = store_prepare(db, "SELECT as_of, horizon, status_seq, policy, decision_seq, scope, "
+                                "versions FROM runs WHERE id=?", &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -106,6 +125,8 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     r->horizon = sqlite3_column_int64(st, 1);
     r->status_seq = sqlite3_column_int64(st, 2);
     r->decision_seq = sqlite3_column_int64(st, 4);
+    r->scope = xstrdup((const char *)sqlite3_column_text(st, 5));
+    r->versions = xstrdup((const char *)sqlite3_column_text(st, 6));
     rc = policy_parse("the run's policy", (const char *)sqlite3_column_text(st, 3), &r->pol);
     sqlite3_finalize(st);
     if (rc < 0)
@@ -125,4 +146,47 @@ int run_open(sqlite3 *db, long long id, struct run *r)
 void run_free(struct run *r)
 {
     policy_free(&r->pol);
+    free(r->scope);
+    free(r->versions);
+    r->scope = r->versions = NULL;
+}
+
+int run_record(sqlite3 *db, long long id, const struct run_counts *c)
+{
+    sqlite3_stmt *up = NULL;
+    int rc = store_prepare(db, "UPDATE runs SET applications=?, persons=?, links=?, possible=?, "
+                               "seconds=?, link_seconds=?, rules_seconds=?, findings=? "
+                               "WHERE id=?", &up);
+    if (rc < 0)
+        return rc;
+    const long n[] = { c->applications, c->persons, c->links, c->possible };
+    for (int i = 0; i < 4; i++)
+        sqlite3_bind_int64(up, i + 1, n[i]);
+    sqlite3_bind_double(up, 5, c->seconds);
+    /* recorded to the 1/100 s that summary.txt shows, so that it can be written again */
+    sqlite3_bind_double(up, 6, (double)llround(c->link_seconds * 100) / 100);
+    sqlite3_bind_double(up, 7, (double)llround(c->rules_seconds * 100) / 100);
+    sqlite3_bind_int64(up, 8, c->findings);
+    sqlite3_bind_int64(up, 9, id);
+    if (sqlite3_step(up) != SQLITE_DONE)
+        rc = store_err(db, "recording the run");
+    sqlite3_finalize(up);
+    return rc;
+}
+
+int run_is_current(sqlite3 *db, const struct run *r, struct sbuf *why)
+{
+    for (int i = 0; i < xv_nkinds; i++) {
+        long long newest = 0;
+        int rc = store_int(db, "SELECT ifnull(max(id), 0) FROM loads WHERE kind=?1",
+                           xv_kinds[i].name, NULL, &newest);
+        if (rc < 0)
+            return rc;
+        if (newest > r->load_of[i]) {
+            sbuf_addf(why, "run %lld is older than load %lld of '%s': run 'xverify match' first",
+                      r->id, newest, xv_kinds[i].name);
+            return 0;
+        }
+    }
+    return 1;
 }

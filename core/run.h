@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include "kinds.h"
 #include "policy.h"
+#include "util.h"
 
 /* The program's version, as --version prints it and every run records it. */
 #define XV_VERSION "0.1.0"
@@ -18,16 +19,29 @@ struct run {
     long long decision_seq;            /* the newest review decision it could see */
     long long load_of[RUN_MAX_KINDS];  /* per kind (xv_kinds order): the load it used, 0: none */
     struct policy pol;                 /* owned: run_free releases it */
+    char *scope;                       /* the --applicant list, comma-separated; "": all */
+    char *versions;                    /* the program and library versions that made it */
 };
 
-/* Records a new run as of AS_OF (YYYY-MM-DD) with policy POL (copied) inside the caller's
- * transaction: what it can see is everything loaded so far. */
+/* What a run found, recorded in its row once linked and checked. */
+struct run_counts {
+    long applications, persons, links, possible, findings;
+    double seconds, link_seconds, rules_seconds;
+};
+
+/* Records a new run as of AS_OF (YYYY-MM-DD; NULL: the newest load's as-of date, so that no
+ * clock decides) with policy POL (copied) inside the caller's transaction: what it can see is
+ * everything loaded so far. XV_EUSAGE when nothing is loaded yet. */
 int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct policy *pol,
                struct run *r);
 /* Reads run ID (0: the latest) into R (overwritten; run_free releases what it holds).
  * XV_EUSAGE when there is no such run. */
 int run_open(sqlite3 *db, long long id, struct run *r);
 void run_free(struct run *r);
+/* Records C in run ID's row, inside the caller's transaction. */
+int run_record(sqlite3 *db, long long id, const struct run_counts *c);
+/* 1 when run R has seen the newest load of every kind; 0 with the reason in WHY when not. */
+int run_is_current(sqlite3 *db, const struct run *r, struct sbuf *why);
 /* Program and library versions, as a run records them. The caller frees the string. */
 char *run_versions(void);
 /* The SQL condition selecting the versions of table KIND (named T in the query) that a run

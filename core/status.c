@@ -48,3 +48,21 @@ int status_add(sqlite3 *db, const char *app, const char *status, const char *fro
     sbuf_free(&d);
     return rc;
 }
+
+int status_from_load(sqlite3 *db, long long load, const char *as_of)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "INSERT INTO app_status(applicant_id,status,from_date,load_id,"
+                               "source) SELECT a.applicant_id, a.status, ?1, ?2, 'load' FROM "
+                               "applicant a WHERE a.load_id=?2 AND NOT EXISTS (SELECT 1 FROM "
+                               "app_status s WHERE s.applicant_id=a.applicant_id) "
+                               "ORDER BY a.rid", &st);
+    if (rc < 0)
+        return rc;
+    store_bind_text(st, 1, as_of);
+    sqlite3_bind_int64(st, 2, load);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = store_err(db, "recording statuses");
+    sqlite3_finalize(st);
+    return rc;
+}

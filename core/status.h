@@ -19,4 +19,8 @@ int status_at(sqlite3 *db, const char *app, const char *date, char status[32], l
 int status_add(sqlite3 *db, const char *app, const char *status, const char *from,
                const char *source);
 
+/* The applications of applicant load LOAD that have no status yet get the one their status
+ * column gives, from the load's date AS_OF (a load never changes a status once set). */
+int status_from_load(sqlite3 *db, long long load, const char *as_of);
+
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "../core/audit.h"
 #include "../core/err.h"
+#include "../core/status.h"
 #include "../core/store.h"
 #include "../core/hooks.h"
 #include "../core/util.h"
@@ -278,23 +279,9 @@ int ldr_finish(struct ldr *l)
                        100.0 * (double)r->rows_quarantined / (double)r->rows_read,
                        100.0 * l->o->quarantine_limit);
     }
-    if (!strcmp(l->k->name, "applicant")) {
-        /* the status column sets an application's status when it is first seen only */
-        if ((rc = store_prepare(l->db,
-                 "INSERT INTO app_status(applicant_id,status,from_date,load_id,source) "
-                 "SELECT a.applicant_id, a.status, ?1, ?2, 'load' FROM applicant a "
-                 "WHERE a.load_id=?2 AND NOT EXISTS (SELECT 1 FROM app_status s "
-                 "WHERE s.applicant_id=a.applicant_id) ORDER BY a.rid", &st)) < 0)
-            return rc;
-        sqlite3_bind_text(st, 1, r->as_of, 10, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, r->load_id);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            rc = store_err(l->db, "recording statuses");
-            sqlite3_finalize(st);
-            return rc;
-        }
-        sqlite3_finalize(st);
-    }
+    if (!strcmp(l->k->name, "applicant") && (rc = status_from_load(l->db, r->load_id,
+                                                                    r->as_of)) < 0)
+        return rc;
     if (l->unknown.len)
         r->unknown_columns = xstrdup(l->unknown.s);
     if ((rc = store_prepare(l->db,

@@ -16,46 +16,6 @@
 #include "match.h"
 #include "rules/rules.h"
 
-/* The as-of date of the newest load: a run's default, so that no clock decides. */
-static int newest_as_of(sqlite3 *db, char out[11])
-{
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "SELECT max(as_of) FROM loads", &st);
-    if (rc < 0)
-        return rc;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        snprintf(out, 11, "%s", sqlite3_column_text(st, 0));
-    else
-        rc = xv_fail(XV_EUSAGE, "nothing is loaded yet: load the feeds first");
-    sqlite3_finalize(st);
-    return rc;
-}
-
-/* Records the run's counts and timings in its row of runs. */
-static int record_counts(sqlite3 *db, const struct run *r, const struct match_result *m)
-{
-    sqlite3_stmt *up = NULL;
-    int rc = store_prepare(db, "UPDATE runs SET applications=?, persons=?, links=?, possible=?, "
-                               "seconds=?, link_seconds=?, rules_seconds=?, findings=? "
-                               "WHERE id=?", &up);
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_int64(up, 1, m->link.applications);
-    sqlite3_bind_int64(up, 2, m->link.persons);
-    sqlite3_bind_int64(up, 3, m->links);
-    sqlite3_bind_int64(up, 4, m->possible);
-    sqlite3_bind_double(up, 5, m->seconds);
-    /* recorded to the 1/100 s that summary.txt shows, so that it can be written again */
-    sqlite3_bind_double(up, 6, (double)llround(m->link_seconds * 100) / 100);
-    sqlite3_bind_double(up, 7, (double)llround(m->rules_seconds * 100) / 100);
-    sqlite3_bind_int64(up, 8, m->rules.findings);
-    sqlite3_bind_int64(up, 9, r->id);
-    if (sqlite3_step(up) != SQLITE_DONE)
-        rc = store_err(db, "recording the run");
-    sqlite3_finalize(up);
-    return rc;
-}
-
 static int audit_run(sqlite3 *db, const struct run *r, const struct rules_stats *rs)
 {
     char subject[32];
@@ -87,15 +47,16 @@ static int link_and_check(sqlite3 *db, const struct run *r, const struct match_o
         m->possible += m->link.possible[i];
     }
     m->seconds = now_seconds() - t0;
-    if ((rc = record_counts(db, r, m)) < 0)
+    struct run_counts counts = { m->link.applications, m->link.persons, m->links, m->possible,
+                              m->rules.findings, m->seconds, m->link_seconds,
+                              m->rules_seconds };
+    if ((rc = run_record(db, r->id, &counts)) < 0)
         return rc;
     return audit_run(db, r, &m->rules);
 }
 
 int match_run(sqlite3 *db, const struct match_opts *o, struct run *r, struct match_result *m)
 {
-    const char *as_of = o->as_of;
-    char date[11];
     int rc, in_tx = 0;
     struct policy pol = { 0 };
     struct sbuf scope = SBUF_INIT;
@@ -108,12 +69,7 @@ int match_run(sqlite3 *db, const struct match_opts *o, struct run *r, struct mat
     if ((rc = store_begin(db)) < 0)
         goto done;
     in_tx = 1;
-    if (!as_of) {
-        if ((rc = newest_as_of(db, date)) < 0)
-            goto done;
-        as_of = date;
-    }
-    if ((rc = run_create(db, as_of, sbuf_str(&scope), &pol, r)) < 0 ||
+    if ((rc = run_create(db, o->as_of, sbuf_str(&scope), &pol, r)) < 0 ||
         (rc = link_and_check(db, r, o, m)) < 0 || (rc = store_commit(db)) < 0)
         goto done;
     in_tx = 0;

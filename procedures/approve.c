@@ -45,24 +45,6 @@ static void add_days(const char *date, int days, char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-/* Why run R cannot gate an approval now: a newer load of some kind. */
-static int run_is_current(sqlite3 *db, const struct run *r, struct sbuf *why)
-{
-    for (int i = 0; i < xv_nkinds; i++) {
-        long long newest = 0;
-        int rc = store_int(db, "SELECT ifnull(max(id), 0) FROM loads WHERE kind=?1",
-                           xv_kinds[i].name, NULL, &newest);
-        if (rc < 0)
-            return rc;
-        if (newest > r->load_of[i]) {
-            sbuf_addf(why, "run %lld is older than load %lld of '%s': run 'xverify match' first",
-                      r->id, newest, xv_kinds[i].name);
-            return 0;
-        }
-    }
-    return 1;
-}
-
 /* The findings of run R on APP that still hold now (not dismissed with the same evidence). */
 static int open_findings(sqlite3 *db, const struct run *r, const char *app, long n[SEV_COUNT],
                          struct sbuf *first)
