@@ -58,7 +58,12 @@ build/libxverify.a: $(LIBOBJ)
 xverify: build/cli/xverify.o build/libxverify.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-build/tests/unit: build/tests/unit.o build/libxverify.a
+# the unit tests: one file per module tested (tests/unit/)
+UNITOBJ := $(patsubst tests/unit/%.c,build/unitobj/%.o,$(wildcard tests/unit/*.c))
+build/unitobj/%.o: tests/unit/%.c build/.flags | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -c $< -o $@
+build/tests/unit: $(UNITOBJ) build/libxverify.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # fuzz targets (tests/fuzz): each replays its seed corpus in make test; make fuzz builds the

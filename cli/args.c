@@ -1,10 +1,12 @@
-/* args.c: reads a command's operands and options as its entry in the command table says. */
+/* args.c: reads a command's operands and options as its entry in the command table says, and
+ * opens the database when the command first asks for it. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../core/err.h"
+#include "../core/store.h"
 #include "../core/util.h"
 #include "cmd.h"
 
@@ -229,3 +231,14 @@ char **arg_list(const struct args *a, const char *name, int *n)
     return a->list[i];
 }
 
+
+int xv_db(struct xv_ctx *ctx, sqlite3 **db)
+{
+    if (!ctx->db) {
+        int rc = store_open(ctx->db_path, &ctx->db);
+        if (rc < 0)
+            return rc;
+    }
+    *db = ctx->db;
+    return 0;
+}

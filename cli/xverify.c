@@ -13,17 +13,6 @@
 #include "../core/run.h"
 #include "../core/store.h"
 
-int xv_db(struct xv_ctx *ctx, sqlite3 **db)
-{
-    if (!ctx->db) {
-        int rc = store_open(ctx->db_path, &ctx->db);
-        if (rc < 0)
-            return rc;
-    }
-    *db = ctx->db;
-    return 0;
-}
-
 /* Refuses every external entity, whatever parser options a caller passes. */
 static xmlParserInputPtr deny_entities(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 {

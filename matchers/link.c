@@ -73,7 +73,7 @@ static uint64_t key_of(int type, const char *a, size_t na, const char *b, size_t
 }
 
 /* The blocking keys of an ID, a name and a birth date (YYYY-MM-DD or ""); returns how many. */
-static int keys(const char *id, const char *name, const char *birth, uint64_t out[5])
+int link_keys(const char *id, const char *name, const char *birth, uint64_t out[5])
 {
     int n = 0;
     size_t nl = strlen(name);
@@ -107,7 +107,7 @@ static void index_put(struct linker *l, uint64_t key, uint32_t person)
 }
 
 /* The birth date in an 18-character ID, if it is a real date. */
-static void birth_of_id(const char *id, char out[11])
+void link_birth_of_id(const char *id, char out[11])
 {
     out[0] = '\0';
     if (strlen(id) != 18)
@@ -153,7 +153,7 @@ static int add_person(struct linker *l, int app, int idx, sqlite3_stmt *st, int 
     if (birth && *birth)
         snprintf(p->birth, sizeof p->birth, "%s", birth);
     else
-        birth_of_id(p->id, p->birth);
+        link_birth_of_id(p->id, p->birth);
     if (gender && *gender)
         snprintf(p->gender, sizeof p->gender, "%s", gender);
     else if (strlen(p->id) == 18)
@@ -290,7 +290,7 @@ static void build_index(struct linker *l)
     l->idx = xcalloc(l->cap, sizeof *l->idx);
     for (int i = 0; i < l->nps; i++) {
         uint64_t k[5];
-        int n = keys(l->ps[i].id, l->ps[i].name, l->ps[i].birth, k);
+        int n = link_keys(l->ps[i].id, l->ps[i].name, l->ps[i].birth, k);
         for (int j = 0; j < n; j++)
             index_put(l, k[j], (uint32_t)i);
     }
@@ -379,11 +379,11 @@ static int candidates(const struct linker *l, sqlite3_stmt *st, struct cand *c)
     const char *birth = (const char *)sqlite3_column_text(st, 5);
     char idbirth[11];
     if (!birth) {
-        birth_of_id(id, idbirth);
+        link_birth_of_id(id, idbirth);
         birth = idbirth;
     }
     uint64_t kk[5];
-    int nk = keys(id, name, birth, kk), nc = 0;
+    int nk = link_keys(id, name, birth, kk), nc = 0;
     for (int j = 0; j < nk; j++)
         for (size_t i = kk[j] & (l->cap - 1); l->idx[i].key; i = (i + 1) & (l->cap - 1))
             if (l->idx[i].key == kk[j])

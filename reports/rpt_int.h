@@ -67,6 +67,9 @@ void rpt_data_free(struct data *d);
 int rpt_gate_index(const char *gate);
 
 /* tables.c: the three tables; rpt_esc writes S escaped for XML and HTML. */
+/* One CSV field S (LAST: the record's end): quoted when it must be, and a field a spreadsheet
+ * would take for a formula made text with a leading apostrophe. */
+void rpt_csv_field(FILE *f, const char *s, int last);
 void rpt_findings_csv(FILE *f, const struct data *d);
 void rpt_gates_csv(FILE *f, const struct data *d);
 void rpt_esc(FILE *f, const char *s);

@@ -21,7 +21,7 @@
 
 /* One CSV field: quoted when it holds a comma, quote or line break; a text that a spreadsheet
  * would run as a formula (=, +, @, or - not followed by a digit) gets a leading apostrophe. */
-static void csv_field(FILE *f, const char *s, int last)
+void rpt_csv_field(FILE *f, const char *s, int last)
 {
     int formula = s[0] == '=' || s[0] == '+' || s[0] == '@' ||
                   (s[0] == '-' && !(s[1] >= '0' && s[1] <= '9'));
@@ -45,10 +45,10 @@ void rpt_findings_csv(FILE *f, const struct data *d)
 {
     fputs("\xEF\xBB\xBF", f);
     for (int i = 0; i < NCSV; i++)
-        csv_field(f, col_names[i], i == NCSV - 1);
+        rpt_csv_field(f, col_names[i], i == NCSV - 1);
     for (long r = 0; r < d->nf; r++)
         for (int i = 0; i < NCSV; i++)
-            csv_field(f, d->f[r].c[i], i == NCSV - 1);
+            rpt_csv_field(f, d->f[r].c[i], i == NCSV - 1);
 }
 
 void rpt_gates_csv(FILE *f, const struct data *d)
@@ -58,9 +58,9 @@ void rpt_gates_csv(FILE *f, const struct data *d)
     for (long i = 0; i < d->ng; i++) {
         const struct grow *g = &d->g[i];
         fprintf(f, "%lld,", d->r->id);
-        csv_field(f, g->app, 0);
-        csv_field(f, g->county, 0);
-        csv_field(f, g->name, 0);
+        rpt_csv_field(f, g->app, 0);
+        rpt_csv_field(f, g->county, 0);
+        rpt_csv_field(f, g->name, 0);
         fprintf(f, "%s,%d,%d,%d\r\n", g->gate, g->n[0], g->n[1], g->n[2]);
     }
 }

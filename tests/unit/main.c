@@ -1,0 +1,55 @@
+/* main.c: the unit tests' driver: runs every test and ends with "unit: N passed, N failed". */
+#include <libxml/parser.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "unit.h"
+
+int unit_passed, unit_failed;
+
+/* Temporary files written by the tests, removed at the end. */
+static char tmp_paths[32][256];
+static int ntmp;
+
+char *write_tmp(const char *name, const void *data, size_t n)
+{
+    char want[256], *path = NULL;
+    snprintf(want, sizeof want, "/tmp/xverify-unit-%d-%s", (int)getpid(), name);
+    for (int i = 0; i < ntmp && !path; i++)   /* a name written again reuses its slot */
+        if (!strcmp(tmp_paths[i], want))
+            path = tmp_paths[i];
+    if (!path && ntmp == 32)
+        return NULL;
+    if (!path)
+        path = tmp_paths[ntmp++];
+    snprintf(path, 256, "%s", want);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return NULL;
+    fwrite(data, 1, n, f);
+    fclose(f);
+    return path;
+}
+
+int main(void)
+{
+    static void (*const tests[])(void) = {
+        test_ids, test_names, test_dates, test_amounts, test_codes, test_utf8, test_encodings,
+        test_csv, test_csv_scan, test_csv_fast, test_vdiff, test_vdiff_pairing,
+        test_hash_entries, test_kv_mapping, test_compare, test_policy, test_rules_policy,
+        test_fingerprints, test_gates, test_masking, test_link_keys, test_report_escaping,
+        test_cli_args, test_errors,
+    };
+    xmlInitParser();
+    rules_catalogue_init();
+    if (norm_init() < 0)
+        return 1;
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+        tests[i]();
+    for (int i = 0; i < ntmp; i++)
+        unlink(tmp_paths[i]);
+    norm_fini();
+    xmlCleanupParser();
+    printf("unit: %d passed, %d failed\n", unit_passed, unit_failed);
+    return unit_failed ? 1 : 0;
+}

@@ -1,0 +1,57 @@
+/* reports.c: unit tests of the reports' escaping: CSV fields and XML/HTML text. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../../reports/rpt_int.h"
+#include "unit.h"
+
+/* What WRITE makes of S, as a string the caller frees. */
+static char *render(void (*write)(FILE *, const char *), const char *s)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    write(f, s);
+    fclose(f);
+    return buf;
+}
+
+static void csv_mid(FILE *f, const char *s)
+{
+    rpt_csv_field(f, s, 0);
+}
+
+static void csv_ok(const char *in, const char *want)
+{
+    char *got = render(csv_mid, in);
+    CHECK(!strcmp(got, want), "csv '%s' -> '%s', not '%s'", in, got, want);
+    free(got);
+}
+
+static void esc_ok(const char *in, const char *want)
+{
+    char *got = render(rpt_esc, in);
+    CHECK(!strcmp(got, want), "esc '%s' -> '%s', not '%s'", in, got, want);
+    free(got);
+}
+
+void test_report_escaping(void)
+{
+    csv_ok("plain", "plain,");
+    csv_ok("a,b", "\"a,b\",");
+    csv_ok("say \"hi\"", "\"say \"\"hi\"\"\",");
+    csv_ok("=1+1", "\"'=1+1\",");
+    csv_ok("+cmd", "\"'+cmd\",");
+    csv_ok("@SUM(A1)", "\"'@SUM(A1)\",");
+    csv_ok("-x", "\"'-x\",");
+    csv_ok("-12.5", "-12.5,");
+    char *last = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&last, &n);
+    rpt_csv_field(f, "end", 1);
+    fclose(f);
+    CHECK(!strcmp(last, "end\r\n"), "a record ends in CRLF");
+    free(last);
+    esc_ok("a<b>&\"c\"'", "a&lt;b&gt;&amp;&quot;c&quot;'");
+    esc_ok("张伟", "张伟");
+}
