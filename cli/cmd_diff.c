@@ -1,4 +1,5 @@
-/* cmd_diff.c: "xverify diff RUN_A RUN_B": the findings and gates that changed from one run to another. */
+/* cmd_diff.c: "xverify diff RUN_A RUN_B": the findings and gates that changed from one run to
+ * another. */
 #include <stdio.h>
 #include <string.h>
 #include "cmd.h"

@@ -1,4 +1,5 @@
-/* cmd_match.c: "xverify match": one run: every application in scope linked, checked and reported. */
+/* cmd_match.c: "xverify match": one run: every application in scope linked, checked and
+ * reported. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

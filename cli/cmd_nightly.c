@@ -1,4 +1,5 @@
-/* cmd_nightly.c: "xverify nightly --inbox DIR": load the inbox's new files in as-of order, match, report. */
+/* cmd_nightly.c: "xverify nightly --inbox DIR": load the inbox's new files in as-of order, then
+ * match and report. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,5 @@
-/* cmd_rerun.c: "xverify rerun RUN": re-executes a past run on the data as it stood, compares reports. */
+/* cmd_rerun.c: "xverify rerun RUN": re-executes a past run on the data as it stood and compares
+ * its reports. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -170,7 +170,8 @@ int approve(sqlite3 *db, const char *app, int level, const char *by, struct appr
                      "applied applications are approved", app, status);
         goto done;
     }
-    if ((rc = gating_run(db, app, &r)) < 0 || (rc = level_in_turn(db, app, level, status_seq)) < 0 ||
+    if ((rc = gating_run(db, app, &r)) < 0 ||
+        (rc = level_in_turn(db, app, level, status_seq)) < 0 ||
         (rc = record_approval(db, app, level, by, r.id, status_seq)) < 0)
         goto done;
     out->run_id = r.id;

@@ -44,10 +44,11 @@ void rules_assets(struct ctx *c, struct app *a)
         const char *k = r->k->name;
         if (!strcmp(k, "vehicle") && rec_is(r, "status", "正常") &&
             !policy_list_has(c->pol, P_VEHICLE_EXEMPT, rec_value(r, "vehicle_type"), 1))
-            finding_add(a, R_VEHICLE, rules_sev(c, R_VEHICLE), r->person, NULL, NULL, r, rec_key(r),
+            finding(c, a, R_VEHICLE, r->person, NULL, NULL, r, rec_key(r),
                 rules_fmt("%ld vehicle(s)", a->decl_vehicles),
-                rules_fmt("%s %s", rec_value(r, "plate"), rec_value(r, "vehicle_type") ? rec_value(r, "vehicle_type")
-                                                                   : "type unknown"));
+                rules_fmt("%s %s", rec_value(r, "plate"),
+                          rec_value(r, "vehicle_type") ? rec_value(r, "vehicle_type")
+                                                       : "type unknown"));
         if (active_property(r) && first_of_cert(a, i)) {
             const char *usage = rec_value(r, "usage");
             if (usage && !strcmp(usage, "住宅")) {
@@ -57,11 +58,9 @@ void rules_assets(struct ctx *c, struct app *a)
                 sbuf_addf(&certs, "%s%s", certs.len ? "," : "", rec_value(r, "cert_no"));
                 last_res = r;
             } else if (policy_list_has(c->pol, P_PROPERTY_NONRESIDENTIAL, usage, 0)) {
-                finding_add(a, R_PROPERTY_NONRESIDENTIAL, rules_sev(c, R_PROPERTY_NONRESIDENTIAL),
-                    r->person, NULL, NULL, r, rec_key(r), rules_fmt("%ld property(ies)",
-                                                             a->decl_properties),
-                    rules_fmt("%s %s %s", usage, rec_value(r, "status"), rec_value(r, "address") ? rec_value(r, "address")
-                                                                             : ""));
+                finding(c, a, R_PROPERTY_NONRESIDENTIAL, r->person, NULL, NULL, r, rec_key(r),
+                    rules_fmt("%ld property(ies)", a->decl_properties),
+                    rules_fmt("%s %s %s", usage, rec_value(r, "status"), rec_str(r, "address")));
             }
         }
         if (!strcmp(k, "business") && (rec_is(r, "status", "存续") || rec_is(r, "status", "在业") ||
@@ -70,24 +69,25 @@ void rules_assets(struct ctx *c, struct app *a)
             double cap = rec_num(r, "registered_capital", &have);
             int small = rec_is(r, "entity_type", "个体工商户") && have &&
                         cap < c->pol->v[P_BUSINESS_SMALL_CAPITAL];
-            finding_add(a, R_BUSINESS, small ? rules_sev(c, R_SEV_BUSINESS_SMALL) : rules_sev(c, R_BUSINESS),
+            finding_add(a, R_BUSINESS, rules_sev(c, small ? R_SEV_BUSINESS_SMALL : R_BUSINESS),
                 r->person, NULL, NULL, r, rec_key(r),
                 xstrdup(a->decl_business ? "有" : "无"),
                 have ? rules_fmt("%s %s %s, capital %.2f 万元", rec_value(r, "role"),
-                           rec_value(r, "entity_type") ? rec_value(r, "entity_type") : "", rec_value(r, "status"), cap)
+                           rec_str(r, "entity_type"), rec_value(r, "status"), cap)
                      : rules_fmt("%s %s %s, capital unknown", rec_value(r, "role"),
-                           rec_value(r, "entity_type") ? rec_value(r, "entity_type") : "", rec_value(r, "status")));
+                           rec_str(r, "entity_type"), rec_value(r, "status")));
         }
     }
     if (nres >= c->pol->v[P_PROPERTY_MULTIPLE])
-        finding_add(a, R_PROPERTY_MULTIPLE, rules_sev(c, R_PROPERTY_MULTIPLE), 0, NULL, NULL, last_res,
+        finding(c, a, R_PROPERTY_MULTIPLE, 0, NULL, NULL, last_res,
             xstrdup(certs.s), rules_fmt("%ld property(ies)", a->decl_properties),
             rules_fmt("%d residential", nres));
     if (nres > a->decl_properties)
-        finding_add(a, R_PROPERTY_UNDECLARED, rules_sev(c, R_PROPERTY_UNDECLARED), 0, NULL, NULL, last_res,
-            xstrdup(certs.s), rules_fmt("%ld", a->decl_properties), rules_fmt("%d residential", nres));
+        finding(c, a, R_PROPERTY_UNDECLARED, 0, NULL, NULL, last_res,
+            xstrdup(certs.s), rules_fmt("%ld", a->decl_properties),
+            rules_fmt("%d residential", nres));
     if (nres && size > 0 && area / size > c->pol->v[P_HOUSING_AREA])
-        finding_add(a, R_HOUSING_AREA, rules_sev(c, R_HOUSING_AREA), 0, NULL, NULL, last_res,
+        finding(c, a, R_HOUSING_AREA, 0, NULL, NULL, last_res,
             xstrdup(certs.s),
             a->has_area ? rules_fmt("%.2f m² for %d", a->area, size) : rules_fmt("for %d", size),
             rules_fmt("%.2f m² for %d: %.2f m² a person", area, size, area / size));

@@ -21,14 +21,14 @@ int rules_identity(struct ctx *c, struct app *a)
     for (int i = 0; i < a->nps; i++) {
         struct person *p = &a->ps[i];
         if (!p->id_valid)
-            finding_add(a, R_ID_INVALID, rules_sev(c, R_ID_INVALID), i, NULL, NULL, NULL, NULL,
+            finding(c, a, R_ID_INVALID, i, NULL, NULL, NULL, NULL,
                 xstrdup(p->id), xstrdup("not a valid ID number"));
         if (p->hh < 0)
             continue;
         const struct rec *h = &a->recs[p->hh];
         const char *hid = rec_value(h, "id_no"), *hname = rec_value(h, "name");
         if ((hid && strcmp(hid, p->id)) || (hname && strcmp(hname, p->name)))
-            finding_add(a, R_IDENTITY_MISMATCH, rules_sev(c, R_IDENTITY_MISMATCH), i, NULL, NULL, h,
+            finding(c, a, R_IDENTITY_MISMATCH, i, NULL, NULL, h,
                 rec_key(h), rules_fmt("%s %s", p->id, p->name),
                 rules_fmt("%s %s", hid ? hid : "", hname ? hname : ""));
         if (p->deceased)
@@ -36,18 +36,18 @@ int rules_identity(struct ctx *c, struct app *a)
                                            : rules_sev(c, R_SEV_DECEASED_MEMBER),
                 i, NULL, NULL, h, rec_key(h), rules_fmt("%s", p->relation),
                 rules_fmt("死亡%s%s", rec_value(h, "status_date") ? " " : "",
-                    rec_value(h, "status_date") ? rec_value(h, "status_date") : ""));
+                    rec_str(h, "status_date")));
     }
     for (int i = 0; i < a->nrecs; i++) {
         const struct rec *r = &a->recs[i];
         if (r->possible)
-            finding_add(a, R_LINK_UNCERTAIN, rules_sev(c, R_LINK_UNCERTAIN), r->person, NULL, NULL, r,
+            finding(c, a, R_LINK_UNCERTAIN, r->person, NULL, NULL, r,
                 rec_key(r), rules_fmt("%s %s", a->ps[r->person].id, a->ps[r->person].name),
-                rules_fmt("%s %s", rec_value(r, "id_no") ? rec_value(r, "id_no") : "",
-                    rec_value(r, "name") ? rec_value(r, "name") : ""));
+                rules_fmt("%s %s", rec_str(r, "id_no"),
+                    rec_str(r, "name")));
     }
     if (ap->hh < 0) {
-        finding_add(a, R_NOT_IN_REGISTER, rules_sev(c, R_NOT_IN_REGISTER), 0, NULL, NULL, NULL, NULL,
+        finding(c, a, R_NOT_IN_REGISTER, 0, NULL, NULL, NULL, NULL,
             rules_fmt("%s %s", ap->id, ap->name), xstrdup("no household record linked"));
         return 0;
     }
@@ -58,9 +58,10 @@ int rules_identity(struct ctx *c, struct app *a)
         struct person *p = &a->ps[i];
         const char *mine = p->hh >= 0 ? rec_value(&a->recs[p->hh], "household_no") : NULL;
         if (!mine || strcmp(mine, hno))
-            finding_add(a, R_MEMBER_NOT_IN_HOUSEHOLD, rules_sev(c, R_MEMBER_NOT_IN_HOUSEHOLD), i, NULL,
+            finding(c, a, R_MEMBER_NOT_IN_HOUSEHOLD, i, NULL,
                 NULL, p->hh >= 0 ? &a->recs[p->hh] : NULL,
-                p->hh >= 0 ? rec_key(&a->recs[p->hh]) : NULL, rules_fmt("%s of %s", p->relation, hno),
+                p->hh >= 0 ? rec_key(&a->recs[p->hh]) : NULL,
+                rules_fmt("%s of %s", p->relation, hno),
                 mine ? rules_fmt("household %s", mine) : xstrdup("no household record linked"));
     }
     sqlite3_stmt *st = c->hh;
@@ -84,10 +85,10 @@ int rules_identity(struct ctx *c, struct app *a)
             return rc;
         struct rec *r = &a->recs[a->nrecs - 1];
         r->person = -1;
-        finding_add(a, R_UNDECLARED_MEMBER, rules_sev(c, R_UNDECLARED_MEMBER), -1, rec_value(r, "id_no"),
+        finding(c, a, R_UNDECLARED_MEMBER, -1, rec_value(r, "id_no"),
             rec_value(r, "name"), r, rec_key(r), xstrdup("not declared"),
             rules_fmt("%s %s %s", rec_value(r, "id_no"), rec_value(r, "name"),
-                rec_value(r, "relation_to_head") ? rec_value(r, "relation_to_head") : ""));
+                rec_str(r, "relation_to_head")));
     }
     if (s != SQLITE_DONE)
         return store_err(c->db, "reading the household");
@@ -103,7 +104,7 @@ int rules_duplicates(struct ctx *c, struct app *a)
         sqlite3_bind_text(st, 1, a->ps[i].id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
         while ((s = sqlite3_step(st)) == SQLITE_ROW)
-            finding_add(a, R_DUPLICATE_APPLICATION, rules_sev(c, R_DUPLICATE_APPLICATION), i, NULL, NULL,
+            finding(c, a, R_DUPLICATE_APPLICATION, i, NULL, NULL,
                 NULL, column_text_or(st, 0, ""), rules_fmt("%s of %s", a->ps[i].relation, a->id),
                 rules_fmt("%s of %s (%s)", sqlite3_column_text(st, 1), sqlite3_column_text(st, 0),
                     sqlite3_column_text(st, 2)));

@@ -142,12 +142,12 @@ int rules_income(struct ctx *c, struct app *a)
         window_income(c, a, i, &in);
         if (!isnan(in.mean_base) && in.mean_base > p->income * (1 + c->pol->v[P_INCOME_RATIO]) &&
             in.mean_base - p->income >= c->pol->v[P_INCOME_GAP])
-            finding_add(a, R_INCOME_UNDERSTATED, rules_sev(c, R_INCOME_UNDERSTATED), i, NULL, NULL,
+            finding(c, a, R_INCOME_UNDERSTATED, i, NULL, NULL,
                 in.base_rec, xstrdup(window), rules_fmt("%.2f", p->income),
                 rules_fmt("mean base %.2f over %d month(s): %s", in.mean_base, in.months,
                     in.detail.s));
         if (!isnan(in.pension) && in.pension - p->income > c->pol->v[P_PENSION_TOLERANCE])
-            finding_add(a, R_PENSION_UNDECLARED, rules_sev(c, R_PENSION_UNDECLARED), i, NULL, NULL,
+            finding(c, a, R_PENSION_UNDECLARED, i, NULL, NULL,
                 in.pension_rec, xstrdup(in.pension_month), rules_fmt("%.2f", p->income),
                 rules_fmt("pension %.2f in %s", in.pension, in.pension_month));
         /* public sector: the latest 正常参保 机关事业单位养老保险 record of the window */
@@ -164,18 +164,19 @@ int rules_income(struct ctx *c, struct app *a)
                     pub = r;
         }
         if (pub)
-            finding_add(a, R_PUBLIC_SECTOR, rules_sev(c, R_PUBLIC_SECTOR), i, NULL, NULL, pub,
+            finding(c, a, R_PUBLIC_SECTOR, i, NULL, NULL, pub,
                 rec_key(pub), rules_fmt("%.2f", p->income),
                 rules_fmt("%s %s %s", rec_value(pub, "insurance_type"),
-                    rec_value(pub, "employer") ? rec_value(pub, "employer") : "", rec_value(pub, "status")));
+                    rec_str(pub, "employer"), rec_value(pub, "status")));
         total += verified(p, &in);
         declared += p->income;
         sbuf_free(&in.detail);
     }
     double std;
     if (!standard_at(c, a, c->months[0], &std)) {
-        finding_add(a, R_STANDARD_MISSING, rules_sev(c, R_STANDARD_MISSING), 0, NULL, NULL, NULL,
-            xstrdup(a->county), xstrdup(""), rules_fmt("no standard for %s or its city", a->county));
+        finding(c, a, R_STANDARD_MISSING, 0, NULL, NULL, NULL,
+            xstrdup(a->county), xstrdup(""),
+            rules_fmt("no standard for %s or its city", a->county));
         return 0;
     }
     if (size <= 0)
@@ -184,7 +185,7 @@ int rules_income(struct ctx *c, struct app *a)
     double band = !strcmp(a->reason, "意外") ? c->pol->v[P_STANDARD_BAND_ACCIDENT]
                                              : c->pol->v[P_STANDARD_BAND];
     if (pc > band * std)
-        finding_add(a, R_INCOME_ABOVE_STANDARD, rules_sev(c, R_INCOME_ABOVE_STANDARD), 0, NULL, NULL, NULL,
+        finding(c, a, R_INCOME_ABOVE_STANDARD, 0, NULL, NULL, NULL,
             xstrdup(window), rules_fmt("%.2f a person", declared / size),
             rules_fmt("%.2f a person = %.2f x standard %.2f; tier: %s", pc, pc / std, std,
                 tier(c, pc, std)));
@@ -218,7 +219,7 @@ void rules_exit(struct ctx *c, struct app *a)
         sbuf_addf(&detail, "%s%s %.2f>%.2f", detail.len ? ", " : "", c->months[m], total / size,
                   std);
     }
-    finding_add(a, R_EXIT_ELIGIBLE, rules_sev(c, R_EXIT_ELIGIBLE), 0, NULL, NULL, NULL,
+    finding(c, a, R_EXIT_ELIGIBLE, 0, NULL, NULL, NULL,
         rules_fmt("%s..%s", c->months[n - 1], c->months[0]), xstrdup("archived"),
         rules_fmt("above the standard %d months: %s", n, detail.s));
 done:

@@ -83,6 +83,12 @@ const char *rec_value(const struct rec *r, const char *col);
 int rec_is(const struct rec *r, const char *col, const char *value);
 double rec_num(const struct rec *r, const char *col, int *have);
 char *rec_key(const struct rec *r);
+/* The value of column COL, "" when it has none. */
+static inline const char *rec_str(const struct rec *r, const char *col)
+{
+    const char *v = rec_value(r, col);
+    return v ? v : "";
+}
 /* app.c: reading an application (app_free releases it) and adding a finding to it: KEY,
  * DECLARED and FOUND are taken over (NULL: ""); rules_fmt is an allocated printf. */
 void app_free(struct app *a);
@@ -90,6 +96,13 @@ int app_read(struct ctx *c, const char *id, struct app *a);
 void finding_add(struct app *a, int rule, int sev, int person, const char *pid,
                  const char *pname, const struct rec *ev, char *key, char *declared,
                  char *found);
+/* finding_add with the rule's own severity of the policy. */
+static inline void finding(const struct ctx *c, struct app *a, int rule, int person,
+                           const char *pid, const char *pname, const struct rec *ev, char *key,
+                           char *declared, char *found)
+{
+    finding_add(a, rule, rules_sev(c, rule), person, pid, pname, ev, key, declared, found);
+}
 char *rules_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 /* Column I of ST's row, copied; DFLT (copied) or NULL when it is NULL. */
 char *column_text_or(sqlite3_stmt *st, int i, const char *dflt);
