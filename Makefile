@@ -105,9 +105,10 @@ build/tests/iofail.so: tests/iofail.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -fPIC -shared -D_GNU_SOURCE -o $@ $< -ldl
 
-build/gen: fixtures/gen.c build/.flags
+GENSRC := $(wildcard fixtures/gen/*.c)
+build/gen: $(GENSRC) fixtures/gen/gen.h build/.flags
 	@mkdir -p build
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ fixtures/gen.c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(GENSRC)
 
 test: xverify build/tests/unit build/gen build/tests/iofail.so $(FUZZ_REPLAY)
 	@tests/run

@@ -210,99 +210,10 @@ void norm_fold(const char *in, struct sbuf *out)
 }
 
 
-static struct sbuf *fold_tmp(const char *raw)
+struct sbuf *norm_fold_tmp(const char *raw)
 {
     norm_fold(raw, &scratch);
     return &scratch;
-}
-
-static const int id_weights[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
-
-char id_check_char(const char *id17)
-{
-    static const char map[] = "10X98765432";
-    int sum = 0;
-    for (int i = 0; i < 17; i++)
-        sum += (id17[i] - '0') * id_weights[i];
-    return map[sum % 11];
-}
-
-static int province_known(int p)
-{
-    static const int known[] = { 11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36,
-                                 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62,
-                                 63, 64, 65, 71, 81, 82, 83 };
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (known[i] == p)
-            return 1;
-    return 0;
-}
-
-int date_is_real(int y, int m, int d)
-{
-    static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (y < 1900 || y > 2099 || m < 1 || m > 12 || d < 1)
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    int max = mdays[m - 1] + (m == 2 && leap);
-    return d <= max;
-}
-
-int id_is_valid(const char *id)
-{
-    for (int i = 0; i < 17; i++)
-        if (id[i] < '0' || id[i] > '9')
-            return 0;
-    if (!province_known((id[0] - '0') * 10 + (id[1] - '0')))
-        return 0;
-    int y = (id[6] - '0') * 1000 + (id[7] - '0') * 100 + (id[8] - '0') * 10 + (id[9] - '0');
-    int m = (id[10] - '0') * 10 + (id[11] - '0');
-    int d = (id[12] - '0') * 10 + (id[13] - '0');
-    if (!date_is_real(y, m, d))
-        return 0;
-    return id_check_char(id) == id[17];
-}
-
-int norm_id(const char *raw, char out[19], int *valid)
-{
-    struct sbuf *b = fold_tmp(raw);
-    char t[19];
-    size_t n = 0;
-    int rc = XV_EDATA;
-    for (const char *p = sbuf_str(b); *p; p++) {
-        char c = *p;
-        if (c == ' ' || c == '-' || c == '\t')
-            continue;
-        if (c == 'x')
-            c = 'X';
-        if (n >= 18)
-            goto done;
-        t[n++] = c;
-    }
-    if (n == 15) {
-        for (int i = 0; i < 15; i++)
-            if (t[i] < '0' || t[i] > '9')
-                goto done;
-        memcpy(out, t, 6);
-        out[6] = '1';
-        out[7] = '9';
-        memcpy(out + 8, t + 6, 9);
-        out[17] = id_check_char(out);
-    } else if (n == 18) {
-        for (int i = 0; i < 17; i++)
-            if (t[i] < '0' || t[i] > '9')
-                goto done;
-        if (!(t[17] >= '0' && t[17] <= '9') && t[17] != 'X')
-            goto done;
-        memcpy(out, t, 18);
-    } else {
-        goto done;
-    }
-    out[18] = '\0';
-    *valid = id_is_valid(out);
-    rc = 0;
-done:
-    return rc;
 }
 
 static int is_dot_cp(uint32_t cp)
@@ -313,7 +224,7 @@ static int is_dot_cp(uint32_t cp)
 
 int norm_name(const char *raw, struct sbuf *out)
 {
-    struct sbuf *b = fold_tmp(raw);
+    struct sbuf *b = norm_fold_tmp(raw);
     sbuf_reset(out);
     sbuf_add(out, "", 0);
     const unsigned char *s = (const unsigned char *)sbuf_str(b);
@@ -345,6 +256,16 @@ int norm_name(const char *raw, struct sbuf *out)
 }
 
 /* Writes "YYYY-MM" (7 bytes, no NUL) of a real year and month. */
+int date_is_real(int y, int m, int d)
+{
+    static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (y < 1900 || y > 2099 || m < 1 || m > 12 || d < 1)
+        return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int max = mdays[m - 1] + (m == 2 && leap);
+    return d <= max;
+}
+
 static void put_year_month(char *out, long y, long m)
 {
     out[0] = (char)('0' + y / 1000);
@@ -381,14 +302,14 @@ static int date_folded(const char *s, char out[11])
 
 int norm_date(const char *raw, char out[11])
 {
-    return date_folded(sbuf_str(fold_tmp(raw)), out);
+    return date_folded(sbuf_str(norm_fold_tmp(raw)), out);
 }
 
 int norm_month(const char *raw, char out[8])
 {
     int rc = XV_EDATA;
     char date[11];
-    struct sbuf *b = fold_tmp(raw);
+    struct sbuf *b = norm_fold_tmp(raw);
     const char *s = sbuf_str(b);
     if (match(P_MONTH, s) > 0) {
         long y = group_int(s, 1);
@@ -466,7 +387,7 @@ int norm_amount(const char *raw, double unit, double *out)
 {
     int rc;
     double given = unit, v;
-    struct sbuf *b = fold_tmp(raw);
+    struct sbuf *b = norm_fold_tmp(raw);
     if (strip_suffix(b, "万元") || strip_suffix(b, "万"))
         given = 10000;
     else if (strip_suffix(b, "元"))
@@ -490,7 +411,7 @@ int norm_amount(const char *raw, double unit, double *out)
 
 int norm_area(const char *raw, double *out)
 {
-    struct sbuf *b = fold_tmp(raw);
+    struct sbuf *b = norm_fold_tmp(raw);
     if (!strip_suffix(b, "㎡") && !strip_suffix(b, "m²") && !strip_suffix(b, "平方米") &&
         !strip_suffix(b, "平米"))
         strip_suffix(b, "m2");
@@ -503,7 +424,7 @@ int norm_area(const char *raw, double *out)
 int norm_int(const char *raw, long *out)
 {
     int rc = XV_EDATA;
-    struct sbuf *b = fold_tmp(raw);
+    struct sbuf *b = norm_fold_tmp(raw);
     if (!strip_suffix(b, "辆") && !strip_suffix(b, "套"))
         strip_suffix(b, "个");
     if (b->len == 0 || b->len > 9)
@@ -534,7 +455,7 @@ int norm_gender(const char *raw, const char **out)
     static const char *const m[] = { "男", "M", "male", "1", "男性", NULL };
     static const char *const f[] = { "女", "F", "female", "2", "女性", NULL };
     int rc = 0;
-    struct sbuf *b = fold_tmp(raw);
+    struct sbuf *b = norm_fold_tmp(raw);
     if (in_list(sbuf_str(b), m))
         *out = "男";
     else if (in_list(sbuf_str(b), f))
@@ -549,7 +470,7 @@ int norm_bool(const char *raw, int *out)
     static const char *const y[] = { "有", "是", "1", "yes", "y", "true", NULL };
     static const char *const n[] = { "无", "否", "0", "no", "n", "false", "没有", NULL };
     int rc = 0;
-    struct sbuf *b = fold_tmp(raw);
+    struct sbuf *b = norm_fold_tmp(raw);
     if (in_list(sbuf_str(b), y))
         *out = 1;
     else if (in_list(sbuf_str(b), n))
@@ -561,7 +482,7 @@ int norm_bool(const char *raw, int *out)
 
 int norm_plate(const char *raw, struct sbuf *out)
 {
-    struct sbuf *b = fold_tmp(raw);
+    struct sbuf *b = norm_fold_tmp(raw);
     sbuf_reset(out);
     sbuf_add(out, "", 0);
     const unsigned char *s = (const unsigned char *)sbuf_str(b);
@@ -583,56 +504,10 @@ int norm_plate(const char *raw, struct sbuf *out)
     return match(P_PLATE, sbuf_str(out)) > 0 ? 0 : XV_EDATA;
 }
 
-static const char uscc_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-
-static int uscc_value(char c)
-{
-    const char *p = c ? strchr(uscc_alphabet, c) : NULL;
-    return p ? (int)(p - uscc_alphabet) : -1;
-}
-
-char uscc_check_char(const char *code)
-{
-    static const int w[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28 };
-    int sum = 0;
-    for (int i = 0; i < 17; i++) {
-        int v = uscc_value(code[i]);
-        if (v < 0)
-            return 0;
-        sum += v * w[i];
-    }
-    int c = 31 - sum % 31;
-    return uscc_alphabet[c == 31 ? 0 : c];
-}
-
-int norm_uscc(const char *raw, char out[19], int *valid)
-{
-    size_t n = 0;
-    int rc = XV_EDATA;
-    struct sbuf *b = fold_tmp(raw);
-    for (const char *p = sbuf_str(b); *p; p++) {
-        char c = *p;
-        if (c == ' ' || c == '-')
-            continue;
-        if (c >= 'a' && c <= 'z')
-            c -= 32;
-        if (n >= 18 || uscc_value(c) < 0)
-            goto done;
-        out[n++] = c;
-    }
-    if (n != 18)
-        goto done;
-    out[18] = '\0';
-    *valid = uscc_check_char(out) == out[17];
-    rc = 0;
-done:
-    return rc;
-}
-
 int norm_county(const char *raw, char out[7])
 {
     int rc = XV_EDATA;
-    struct sbuf *b = fold_tmp(raw);
+    struct sbuf *b = norm_fold_tmp(raw);
     if (b->len != 6)
         goto done;
     for (int i = 0; i < 6; i++)
@@ -651,7 +526,7 @@ int norm_appstatus(const char *raw, const char **out)
     static const char *const exited[] = { "exited", "脱困", "已脱困", NULL };
     static const char *const relieved[] = { "relieved", "解困", "已解困", NULL };
     int rc = 0;
-    struct sbuf *b = fold_tmp(raw);
+    struct sbuf *b = norm_fold_tmp(raw);
     const char *s = sbuf_str(b);
     if (in_list(s, applied))
         *out = "applied";

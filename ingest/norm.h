@@ -59,4 +59,8 @@ int norm_county(const char *raw, char out[7]);
 /* applied / archived / exited / relieved, or their Chinese names. */
 int norm_appstatus(const char *raw, const char **out);
 
+/* RAW folded (norm_fold) into a scratch buffer the normalisers share; valid until the next
+ * call. */
+struct sbuf *norm_fold_tmp(const char *raw);
+
 #endif
