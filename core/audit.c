@@ -41,14 +41,8 @@ int audit_append(sqlite3 *db, const char *action, const char *subject, const cha
     if ((rc = store_prepare(db, "INSERT INTO audit(seq,at,action,subject,detail,prev,hash) "
                                 "VALUES(?,?,?,?,?,?,?)", &st)) < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, seq);
-    sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, subject, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, prev, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, hash, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    if (store_bind(st, "itttttt", seq, at, action, subject, detail, prev, hash) < 0 ||
+        sqlite3_step(st) != SQLITE_DONE)
         rc = store_err(db, "appending to the audit trail");
     sqlite3_finalize(st);
     return rc;

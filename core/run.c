@@ -65,15 +65,9 @@ int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct p
                                 "policy_sha256,versions,started_at,decision_seq) VALUES(?,?,?,?,"
                                 "?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'),?)", &st)) < 0)
         goto done;
-    sqlite3_bind_text(st, 1, as_of, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, r->horizon);
-    sqlite3_bind_int64(st, 3, r->status_seq);
-    sqlite3_bind_text(st, 4, scope, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, pol->text, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, pol->sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, versions, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, r->decision_seq);
-    if (sqlite3_step(st) != SQLITE_DONE) {
+    if (store_bind(st, "tiitttti", as_of, r->horizon, r->status_seq, scope, pol->text,
+                   pol->sha256, versions, r->decision_seq) < 0 ||
+        sqlite3_step(st) != SQLITE_DONE) {
         rc = store_err(db, "recording the run");
         goto done;
     }
@@ -85,10 +79,7 @@ int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct p
                                 "SELECT ?1, kind, max(id), sha256 FROM loads "
                                 "WHERE as_of <= ?2 AND id <= ?3 GROUP BY kind", &st)) < 0)
         goto done;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, as_of, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, r->horizon);
-    if (sqlite3_step(st) != SQLITE_DONE) {
+    if (store_bind(st, "iti", id, as_of, r->horizon) < 0 || sqlite3_step(st) != SQLITE_DONE) {
         rc = store_err(db, "recording the run's loads");
         goto done;
     }
@@ -159,16 +150,13 @@ int run_record(sqlite3 *db, long long id, const struct run_counts *c)
                                "WHERE id=?", &up);
     if (rc < 0)
         return rc;
-    const long n[] = { c->applications, c->persons, c->links, c->possible };
-    for (int i = 0; i < 4; i++)
-        sqlite3_bind_int64(up, i + 1, n[i]);
-    sqlite3_bind_double(up, 5, c->seconds);
-    /* recorded to the 1/100 s that summary.txt shows, so that it can be written again */
-    sqlite3_bind_double(up, 6, (double)llround(c->link_seconds * 100) / 100);
-    sqlite3_bind_double(up, 7, (double)llround(c->rules_seconds * 100) / 100);
-    sqlite3_bind_int64(up, 8, c->findings);
-    sqlite3_bind_int64(up, 9, id);
-    if (sqlite3_step(up) != SQLITE_DONE)
+    /* stage times recorded to the 1/100 s that summary.txt shows, so it can be written again */
+    if (store_bind(up, "iiiidddii", (long long)c->applications, (long long)c->persons,
+                   (long long)c->links, (long long)c->possible, c->seconds,
+                   (double)llround(c->link_seconds * 100) / 100,
+                   (double)llround(c->rules_seconds * 100) / 100, (long long)c->findings,
+                   id) < 0 ||
+        sqlite3_step(up) != SQLITE_DONE)
         rc = store_err(db, "recording the run");
     sqlite3_finalize(up);
     return rc;

@@ -1,5 +1,6 @@
 /* store.c: opens the SQLite store (its schema is schema.c's), wraps statements and
  * transactions, and reads the ends of record versions. */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,6 +274,25 @@ void store_ends_close(struct store_ends *e)
 {
     sqlite3_finalize(e->st);
     e->st = NULL;
+}
+
+int store_bind(sqlite3_stmt *st, const char *types, ...)
+{
+    va_list ap;
+    int rc = 0;
+    va_start(ap, types);
+    for (int i = 0; types[i] && rc == 0; i++) {
+        if (types[i] == 't')
+            rc = store_bind_text(st, i + 1, va_arg(ap, const char *));
+        else if (types[i] == 'i')
+            rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, long long)) == SQLITE_OK ? 0 : XV_ERR;
+        else if (types[i] == 'd')
+            rc = sqlite3_bind_double(st, i + 1, va_arg(ap, double)) == SQLITE_OK ? 0 : XV_ERR;
+        else
+            rc = error("internal: bind type '%c'", types[i]);
+    }
+    va_end(ap);
+    return rc;
 }
 
 int store_bind_text(sqlite3_stmt *st, int i, const char *s)

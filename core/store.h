@@ -101,5 +101,9 @@ int store_hash_lines(sqlite3 *db, const char *kind, const uint32_t *rid, const u
 
 /* Binds text or NULL when S is NULL. */
 int store_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Binds the parameters 1, 2, ... of ST from the arguments, one a character of TYPES: 't' a
+ * string (const char *, NULL binds NULL; copied), 'i' a long long, 'd' a double. Returns 0,
+ * or XV_ERR when SQLite refuses one. */
+int store_bind(sqlite3_stmt *st, const char *types, ...);
 
 #endif

@@ -288,15 +288,11 @@ int ldr_finish(struct ldr *l)
              "UPDATE loads SET rows_read=?,rows_added=?,rows_unchanged=?,rows_closed=?,"
              "rows_duplicate=?,rows_quarantined=?,unknown_columns=? WHERE id=?", &st)) < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, r->rows_read);
-    sqlite3_bind_int64(st, 2, r->rows_added);
-    sqlite3_bind_int64(st, 3, r->rows_unchanged);
-    sqlite3_bind_int64(st, 4, r->rows_closed);
-    sqlite3_bind_int64(st, 5, r->rows_duplicate);
-    sqlite3_bind_int64(st, 6, r->rows_quarantined);
-    sqlite3_bind_text(st, 7, l->unknown.len ? l->unknown.s : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, r->load_id);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    if (store_bind(st, "iiiiiiti", (long long)r->rows_read, (long long)r->rows_added,
+                   (long long)r->rows_unchanged, (long long)r->rows_closed,
+                   (long long)r->rows_duplicate, (long long)r->rows_quarantined,
+                   l->unknown.len ? l->unknown.s : "", r->load_id) < 0 ||
+        sqlite3_step(st) != SQLITE_DONE)
         rc = store_err(l->db, "recording the load");
     sqlite3_finalize(st);
     if (rc < 0)
@@ -319,9 +315,7 @@ int ldr_find_same(struct ldr *l)
                                   "map_sha256=? ORDER BY id LIMIT 1", &st);
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, l->k->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, l->info.sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, l->have_map ? l->map.sha256 : "", -1, SQLITE_STATIC);
+    store_bind(st, "ttt", l->k->name, l->info.sha256, l->have_map ? l->map.sha256 : "");
     int s = sqlite3_step(st);
     if (s == SQLITE_ROW) {
         l->r->same_as = sqlite3_column_int64(st, 0);
@@ -374,9 +368,7 @@ int ldr_join_scan(struct ldr *l)
     sqlite3_stmt *st = NULL;
     if ((rc = store_prepare(l->db, "UPDATE loads SET sha256=? WHERE id=?", &st)) < 0)
         return rc;
-    sqlite3_bind_text(st, 1, l->info.sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, r->load_id);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    if (store_bind(st, "ti", l->info.sha256, r->load_id) < 0 || sqlite3_step(st) != SQLITE_DONE)
         rc = store_err(l->db, "recording the file's hash");
     sqlite3_finalize(st);
     return rc;

@@ -132,13 +132,8 @@ static int record_approval(sqlite3 *db, const char *app, int level, const char *
                                " VALUES(?,?,?,?,?,?)", &st);
     if (rc < 0)
         return rc;
-    store_bind_text(st, 1, app);
-    store_bind_text(st, 2, levels[level]);
-    store_bind_text(st, 3, by);
-    sqlite3_bind_int64(st, 4, run_id);
-    sqlite3_bind_int64(st, 5, status_seq);
-    store_bind_text(st, 6, at);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    if (store_bind(st, "tttiit", app, levels[level], by, run_id, status_seq, at) < 0 ||
+        sqlite3_step(st) != SQLITE_DONE)
         rc = store_err(db, "recording the approval");
     sqlite3_finalize(st);
     if (rc < 0)

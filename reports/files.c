@@ -156,9 +156,7 @@ int rpt_record_hashes(sqlite3 *db, const struct run *r, char **names, char **pat
             goto done;
         }
         sqlite3_reset(put);
-        sqlite3_bind_int64(put, 1, r->id);
-        sqlite3_bind_text(put, 2, names[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(put, 3, h, -1, SQLITE_TRANSIENT);
+        store_bind(put, "itt", r->id, names[i], h);
         if (sqlite3_step(put) != SQLITE_DONE) {
             rc = store_err(db, "recording report hashes");
             goto done;

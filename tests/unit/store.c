@@ -27,3 +27,24 @@ void test_hash_entries(void)
     store_hash_put(e, 0, 0, 5);
     CHECK(store_hash_get(e, &a, &b, &c) == 0, "no content hash is no entry, whatever the line");
 }
+
+void test_store_bind(void)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK &&
+          sqlite3_prepare_v2(db, "SELECT ?1, typeof(?2), ?3, ?4", -1, &st, NULL) == SQLITE_OK,
+          "a statement to bind");
+    CHECK(store_bind(st, "ttid", "张伟", (const char *)NULL, 1LL << 40, 2.5) == 0 &&
+          sqlite3_step(st) == SQLITE_ROW, "bound");
+    CHECK(!strcmp((const char *)sqlite3_column_text(st, 0), "张伟") &&
+          !strcmp((const char *)sqlite3_column_text(st, 1), "null") &&
+          sqlite3_column_int64(st, 2) == 1LL << 40 && sqlite3_column_double(st, 3) == 2.5,
+          "text, NULL, a 64-bit integer and a double, in order");
+    sqlite3_reset(st);
+    printf("(the next error is expected)\n");
+    fflush(stdout);
+    CHECK(store_bind(st, "x", 1) == XV_ERR, "an unknown type is refused");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}

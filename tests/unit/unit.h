@@ -62,5 +62,6 @@ void test_link_keys(void);
 void test_gates(void);
 void test_report_escaping(void);
 void test_errors(void);
+void test_store_bind(void);
 
 #endif
