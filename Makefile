@@ -64,6 +64,7 @@ build/unitobj/%.o: tests/unit/%.c build/.flags | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -c $< -o $@
 build/tests/unit: $(UNITOBJ) build/libxverify.a
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # fuzz targets (tests/fuzz): each replays its seed corpus in make test; make fuzz builds the
