@@ -8,6 +8,7 @@
 #include "../core/run.h"
 #include "../core/store.h"
 #include "../core/util.h"
+#include "../matchers/rules/findings.h"
 #include "../matchers/compare.h"
 
 static int show_link(sqlite3 *db, const struct run *r, sqlite3_stmt *ln, int unmasked)
@@ -67,46 +68,37 @@ static int show_link(sqlite3 *db, const struct run *r, sqlite3_stmt *ln, int unm
     return 0;
 }
 
+static int show_gate(void *ctx, const struct gate_row *g)
+{
+    (void)ctx;
+    printf("gate %s: %ld block, %ld review, %ld info findings open\n", g->gate, g->n[SEV_BLOCK],
+           g->n[SEV_REVIEW], g->n[SEV_INFO]);
+    return 0;
+}
+
+static int show_finding(void *ctx, const struct finding_row *f)
+{
+    int unmasked = *(const int *)ctx;
+    char idm[64];
+    struct sbuf t = SBUF_INIT, m = SBUF_INIT;
+    mask_id(f->pid, unmasked, idm, sizeof idm);
+    sbuf_addf(&t, "  %-6s %s %s %s", f->severity, f->rule, idm, f->pname);
+    if (*f->feed)
+        sbuf_addf(&t, " [%s %s]", f->feed, f->key);
+    sbuf_addf(&t, ": declared '%s', found '%s' (%s, %s)", f->declared, f->found, f->fingerprint,
+              f->decision);
+    mask_text(t.s, unmasked, &m);
+    printf("%s\n", m.s);
+    sbuf_free(&t);
+    sbuf_free(&m);
+    return 0;
+}
+
 /* The application's gate in run R and its findings, in report order. */
 static int show_findings(sqlite3 *db, const struct run *r, const char *app, int unmasked)
 {
-    sqlite3_stmt *st = NULL;
-    int rc, s;
-    if ((rc = store_prepare(db, "SELECT gate, n_block, n_review, n_info FROM gates WHERE "
-                                "run_id=? AND applicant_id=?", &st)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, r->id);
-    sqlite3_bind_text(st, 2, app, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        printf("gate %s: %d block, %d review, %d info findings open\n", sqlite3_column_text(st, 0),
-               sqlite3_column_int(st, 1), sqlite3_column_int(st, 2), sqlite3_column_int(st, 3));
-    sqlite3_finalize(st);
-    if ((rc = store_prepare(db, "SELECT severity, rule, person_id_no, person_name, feed, "
-                                "record_key, declared, found, fingerprint, decision FROM findings "
-                                "WHERE run_id=? AND applicant_id=? ORDER BY rule, idx IS NULL, "
-                                "idx, person_id_no, record_key, fingerprint", &st)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, r->id);
-    sqlite3_bind_text(st, 2, app, -1, SQLITE_STATIC);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        char idm[64];
-        struct sbuf t = SBUF_INIT;
-        mask_id((const char *)sqlite3_column_text(st, 2), unmasked, idm, sizeof idm);
-        sbuf_addf(&t, "  %-6s %s %s %s", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
-                  idm, sqlite3_column_text(st, 3));
-        if (*sqlite3_column_text(st, 4))
-            sbuf_addf(&t, " [%s %s]", sqlite3_column_text(st, 4), sqlite3_column_text(st, 5));
-        sbuf_addf(&t, ": declared '%s', found '%s' (%s, %s)", sqlite3_column_text(st, 6),
-                  sqlite3_column_text(st, 7), sqlite3_column_text(st, 8),
-                  sqlite3_column_text(st, 9));
-        struct sbuf m = SBUF_INIT;
-        mask_text(t.s, unmasked, &m);
-        printf("%s\n", m.s);
-        sbuf_free(&t);
-        sbuf_free(&m);
-    }
-    sqlite3_finalize(st);
-    return s == SQLITE_DONE ? 0 : store_err(db, "reading findings");
+    int rc = gates_each(db, r->id, app, show_gate, NULL);
+    return rc < 0 ? rc : findings_each(db, r->id, app, show_finding, &unmasked);
 }
 
 int cmd_show(const struct args *a, struct xv_ctx *ctx)

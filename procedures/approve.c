@@ -13,6 +13,7 @@
 #include "../core/store.h"
 #include "../core/util.h"
 #include "../core/verdict.h"
+#include "../matchers/rules/findings.h"
 #include "approve.h"
 
 static const char *const levels[LEVEL_COUNT] = { "grassroots", "county", "city" };
@@ -45,42 +46,13 @@ static void add_days(const char *date, int days, char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-/* The findings of run R on APP that still hold now (not dismissed with the same evidence). */
-static int open_findings(sqlite3 *db, const struct run *r, const char *app, long n[SEV_COUNT],
-                         struct sbuf *first)
-{
-    sqlite3_stmt *st = NULL;
-    /* every decision recorded so far counts, not only those the run could see */
-    int rc = store_prepare(db,
-        "SELECT f.severity, f.rule, f.fingerprint FROM findings f WHERE f.run_id=?1 AND "
-        "f.applicant_id=?2 AND " DECISION_IN_FORCE("f.fingerprint", "f.evidence",
-        "(SELECT ifnull(max(seq), 0) FROM decisions)") " <> 'dismissed' "
-        "ORDER BY f.severity, f.rule, f.fingerprint", &st);
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, r->id);
-    sqlite3_bind_text(st, 2, app, -1, SQLITE_STATIC);
-    int s;
-    n[0] = n[1] = n[2] = 0;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        int i = sev_parse((const char *)sqlite3_column_text(st, 0));
-        i = i < 0 ? SEV_BLOCK : i;   /* a severity this program does not know holds it up */
-        n[i]++;
-        if (i < 2 && !first->len)
-            sbuf_addf(first, "%s %s", sqlite3_column_text(st, 1), sqlite3_column_text(st, 2));
-    }
-    sqlite3_finalize(st);
-    return s == SQLITE_DONE ? 0 : store_err(db, "reading findings");
-}
-
 /* The run that checked APP last, if it may gate an approval now: *R opened. */
 static int gating_run(sqlite3 *db, const char *app, struct run *r)
 {
     long long run_id = 0;
     struct sbuf why = SBUF_INIT;
     long n[SEV_COUNT];
-    int rc = store_int(db, "SELECT ifnull(max(run_id), 0) FROM gates WHERE applicant_id=?1", app,
-                       NULL, &run_id);
+    int rc = gates_last_run(db, app, &run_id);
     if (rc < 0)
         return rc;
     if (run_id == 0)
@@ -92,7 +64,7 @@ static int gating_run(sqlite3 *db, const char *app, struct run *r)
         rc = xv_fail(XV_ENEEDS, "approval refused: %s", why.s);
         goto done;
     }
-    if ((rc = open_findings(db, r, app, n, &why)) < 0)
+    if ((rc = findings_in_force(db, r->id, app, n, &why)) < 0)
         goto done;
     if (n[SEV_BLOCK] || n[SEV_REVIEW])
         rc = xv_fail(XV_ENEEDS, "approval refused: the gate of '%s' in run %lld is %s: %ld block "

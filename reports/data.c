@@ -15,82 +15,74 @@
 #include "../core/util.h"
 #include "../core/verdict.h"
 #include "../matchers/rules/catalogue.h"
+#include "../matchers/rules/findings.h"
 #include "rpt_int.h"
 
 /* ---- reading the run ------------------------------------------------------------------ */
 
-static char *col(sqlite3_stmt *st, int i)
+/* A finding as the reports show it: ID numbers masked unless asked for. */
+static int add_finding(void *ctx, const struct finding_row *r)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return xstrdup(t ? (const char *)t : "");
+    struct data *d = ctx;
+    if (d->nf % 256 == 0)
+        d->f = xrealloc(d->f, (size_t)(d->nf + 256) * sizeof *d->f);
+    struct frow *f = &d->f[d->nf++];
+    char run[24];
+    snprintf(run, sizeof run, "%lld", r->run);
+    const char *c[NCOLS] = {
+        [C_RUN] = run, [C_APP] = r->app, [C_COUNTY] = r->county, [C_RULE] = r->rule,
+        [C_SEV] = r->severity, [C_PID] = r->pid, [C_PNAME] = r->pname, [C_FEED] = r->feed,
+        [C_KEY] = r->key, [C_DECLARED] = r->declared, [C_FOUND] = r->found,
+        [C_LOAD] = r->load, [C_WEIGHT] = r->weight, [C_FP] = r->fingerprint,
+        [C_DECISION] = r->decision, [C_RAW] = r->raw,
+    };
+    for (int i = 0; i < NCOLS; i++) {
+        struct sbuf b = SBUF_INIT;
+        if (i == C_PID) {
+            char m[64];
+            mask_id(c[i], d->unmasked, m, sizeof m);
+            sbuf_adds(&b, m);
+        } else if (i == C_KEY || i == C_DECLARED || i == C_FOUND || i == C_RAW) {
+            mask_text(c[i], d->unmasked, &b);
+        } else {
+            sbuf_adds(&b, c[i]);
+        }
+        f->c[i] = b.s ? b.s : xstrdup("");
+    }
+    return 0;
+}
+
+static int add_gate(void *ctx, const struct gate_row *r)
+{
+    struct data *d = ctx;
+    if (d->ng % 256 == 0)
+        d->g = xrealloc(d->g, (size_t)(d->ng + 256) * sizeof *d->g);
+    struct grow *g = &d->g[d->ng++];
+    g->app = xstrdup(r->app);
+    g->county = xstrdup(r->county);
+    g->name = xstrdup(r->name);
+    g->gate = xstrdup(r->gate);
+    g->status = xstrdup(r->status);
+    for (int i = 0; i < 3; i++)
+        g->n[i] = (int)r->n[i];
+    if (!d->ncounties || strcmp(d->counties[d->ncounties - 1], g->county)) {
+        int seen = 0;
+        for (int i = 0; i < d->ncounties && !seen; i++)
+            seen = !strcmp(d->counties[i], g->county);
+        if (!seen) {
+            d->counties = xrealloc(d->counties, (size_t)(d->ncounties + 1) * sizeof(char *));
+            d->counties[d->ncounties++] = g->county;
+        }
+    }
+    return 0;
 }
 
 int rpt_read_data(sqlite3 *db, struct data *d)
 {
-    sqlite3_stmt *st = NULL;
-    int rc, s;
-    if ((rc = store_prepare(db,
-             "SELECT run_id, applicant_id, county_code, rule, severity, person_id_no, "
-             "person_name, feed, record_key, declared, found, ifnull(load_id, ''), "
-             "CASE WHEN link_weight IS NULL THEN '' ELSE printf('%.3f', link_weight) END, "
-             "fingerprint, decision, raw FROM findings WHERE run_id=? "
-             "ORDER BY applicant_id, rule, idx IS NULL, idx, person_id_no, record_key, "
-             "fingerprint", &st)) < 0)
+    int rc;
+    if ((rc = findings_each(db, d->r->id, NULL, add_finding, d)) < 0 ||
+        (rc = gates_each(db, d->r->id, NULL, add_gate, d)) < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, d->r->id);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if (d->nf % 256 == 0)
-            d->f = xrealloc(d->f, (size_t)(d->nf + 256) * sizeof *d->f);
-        struct frow *f = &d->f[d->nf++];
-        for (int i = 0; i < NCOLS; i++) {
-            const char *t = (const char *)sqlite3_column_text(st, i);
-            struct sbuf b = SBUF_INIT;
-            if (!t)
-                t = "";
-            if (i == C_PID) {
-                char m[64];
-                mask_id(t, d->unmasked, m, sizeof m);
-                sbuf_adds(&b, m);
-            } else if (i == C_KEY || i == C_DECLARED || i == C_FOUND || i == C_RAW) {
-                mask_text(t, d->unmasked, &b);
-            } else {
-                sbuf_adds(&b, t);
-            }
-            f->c[i] = b.s ? b.s : xstrdup("");
-        }
-    }
-    sqlite3_finalize(st);
-    if (s != SQLITE_DONE)
-        return store_err(db, "reading findings");
-    if ((rc = store_prepare(db, "SELECT applicant_id, county_code, name, gate, status, n_block, "
-                                "n_review, n_info FROM gates WHERE run_id=? ORDER BY applicant_id",
-                            &st)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, d->r->id);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if (d->ng % 256 == 0)
-            d->g = xrealloc(d->g, (size_t)(d->ng + 256) * sizeof *d->g);
-        struct grow *g = &d->g[d->ng++];
-        g->app = col(st, 0);
-        g->county = col(st, 1);
-        g->name = col(st, 2);
-        g->gate = col(st, 3);
-        g->status = col(st, 4);
-        for (int i = 0; i < 3; i++)
-            g->n[i] = sqlite3_column_int(st, 5 + i);
-        if (!d->ncounties || strcmp(d->counties[d->ncounties - 1], g->county)) {
-            int seen = 0;
-            for (int i = 0; i < d->ncounties && !seen; i++)
-                seen = !strcmp(d->counties[i], g->county);
-            if (!seen) {
-                d->counties = xrealloc(d->counties, (size_t)(d->ncounties + 1) * sizeof(char *));
-                d->counties[d->ncounties++] = g->county;
-            }
-        }
-    }
-    sqlite3_finalize(st);
-    if (s != SQLITE_DONE)
-        return store_err(db, "reading gates");
     /* counties in code order, so that the files are written in the same order every time */
     for (int i = 1; i < d->ncounties; i++)
         for (int j = i; j > 0 && strcmp(d->counties[j - 1], d->counties[j]) > 0; j--) {

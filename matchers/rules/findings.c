@@ -13,6 +13,7 @@
 #include "../../core/util.h"
 #include "../../core/verdict.h"
 #include "../../ingest/norm.h"
+#include "findings.h"
 #include "rules_int.h"
 
 /* ---- storing ------------------------------------------------------------------------- */
@@ -155,4 +156,149 @@ int app_store(struct ctx *c, struct app *a)
             n[f->sev]++;
     }
     return store_gate(c, a, n);
+}
+
+/* ---- reading ------------------------------------------------------------------------- */
+
+static const char *text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+/* ST bound to a run (?1) and, when APP is not NULL, an application (?2). */
+static void bind_run_app(sqlite3_stmt *st, long long run, const char *app)
+{
+    sqlite3_bind_int64(st, 1, run);
+    if (app)
+        sqlite3_bind_text(st, 2, app, -1, SQLITE_STATIC);
+}
+
+int findings_each(sqlite3 *db, long long run, const char *app, finding_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, s;
+    if ((rc = store_prepare(db,
+             "SELECT run_id, applicant_id, county_code, rule, severity, person_id_no, "
+             "person_name, feed, record_key, declared, found, ifnull(load_id, ''), "
+             "CASE WHEN link_weight IS NULL THEN '' ELSE printf('%.3f', link_weight) END, "
+             "fingerprint, evidence, decision, raw FROM findings WHERE run_id=?1 AND "
+             "(?2 IS NULL OR applicant_id=?2) "
+             "ORDER BY applicant_id, rule, idx IS NULL, idx, person_id_no, record_key, "
+             "fingerprint", &st)) < 0)
+        return rc;
+    bind_run_app(st, run, app);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        struct finding_row f = {
+            sqlite3_column_int64(st, 0), text(st, 1), text(st, 2), text(st, 3), text(st, 4),
+            text(st, 5), text(st, 6), text(st, 7), text(st, 8), text(st, 9), text(st, 10),
+            text(st, 11), text(st, 12), text(st, 13), text(st, 14), text(st, 15), text(st, 16),
+        };
+        if ((rc = fn(ctx, &f)) < 0)
+            goto done;
+    }
+    rc = s == SQLITE_DONE ? 0 : store_err(db, "reading findings");
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int gates_each(sqlite3 *db, long long run, const char *app, gate_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, s;
+    if ((rc = store_prepare(db, "SELECT applicant_id, county_code, name, status, gate, n_block, "
+                                "n_review, n_info FROM gates WHERE run_id=?1 AND "
+                                "(?2 IS NULL OR applicant_id=?2) ORDER BY applicant_id",
+                            &st)) < 0)
+        return rc;
+    bind_run_app(st, run, app);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        struct gate_row g = { text(st, 0), text(st, 1), text(st, 2), text(st, 3), text(st, 4),
+                              { sqlite3_column_int(st, 5), sqlite3_column_int(st, 6),
+                                sqlite3_column_int(st, 7) } };
+        if ((rc = fn(ctx, &g)) < 0)
+            goto done;
+    }
+    rc = s == SQLITE_DONE ? 0 : store_err(db, "reading gates");
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int gates_last_run(sqlite3 *db, const char *app, long long *run)
+{
+    *run = 0;
+    return store_int(db, "SELECT ifnull(max(run_id), 0) FROM gates WHERE applicant_id=?1", app,
+                     NULL, run);
+}
+
+int findings_in_force(sqlite3 *db, long long run, const char *app, long n[SEV_COUNT],
+                      struct sbuf *first)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db,
+        "SELECT f.severity, f.rule, f.fingerprint FROM findings f WHERE f.run_id=?1 AND "
+        "f.applicant_id=?2 AND " DECISION_IN_FORCE("f.fingerprint", "f.evidence",
+        "(SELECT ifnull(max(seq), 0) FROM decisions)") " <> 'dismissed' "
+        "ORDER BY f.severity, f.rule, f.fingerprint", &st);
+    if (rc < 0)
+        return rc;
+    bind_run_app(st, run, app);
+    int s;
+    n[0] = n[1] = n[2] = 0;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        int i = sev_parse(text(st, 0));
+        i = i < 0 ? SEV_BLOCK : i;   /* a severity this program does not know holds it up */
+        n[i]++;
+        if (i < 2 && !first->len)
+            sbuf_addf(first, "%s %s", text(st, 1), text(st, 2));
+    }
+    sqlite3_finalize(st);
+    return s == SQLITE_DONE ? 0 : store_err(db, "reading findings");
+}
+
+long findings_diff(sqlite3 *db, long long a, long long b, enum findings_change what,
+                   change_fn fn, void *ctx)
+{
+    /* a finding is the same when its fingerprint is; it changed when its evidence, severity
+     * or decision did */
+    static const char *const sql[] = {
+        [FCHANGE_GONE] =
+        "SELECT x.applicant_id, x.rule, x.severity, x.person_id_no, x.record_key, x.fingerprint "
+        "FROM findings x WHERE x.run_id=?1 AND NOT EXISTS (SELECT 1 FROM findings y WHERE "
+        "y.run_id=?2 AND y.applicant_id=x.applicant_id AND y.fingerprint=x.fingerprint) "
+        "ORDER BY 1, 2, 6",
+        [FCHANGE_CHANGED] =
+        "SELECT y.applicant_id, y.rule, x.severity || '->' || y.severity, x.decision || '->' || "
+        "y.decision, 'found: ' || x.found || ' -> ' || y.found, y.fingerprint FROM findings x "
+        "JOIN findings y ON y.run_id=?2 AND y.applicant_id=x.applicant_id AND "
+        "y.fingerprint=x.fingerprint WHERE x.run_id=?1 AND (x.evidence<>y.evidence OR "
+        "x.severity<>y.severity OR x.decision<>y.decision) ORDER BY 1, 2, 6",
+        [FCHANGE_GATE] =
+        "SELECT ifnull(x.applicant_id, y.applicant_id), ifnull(x.gate, '(none)') || ' -> ' || "
+        "ifnull(y.gate, '(none)') FROM (SELECT * FROM gates WHERE run_id=?1) x FULL JOIN "
+        "(SELECT * FROM gates WHERE run_id=?2) y ON y.applicant_id=x.applicant_id "
+        "WHERE x.gate IS NOT y.gate ORDER BY 1",
+    };
+    sqlite3_stmt *st = NULL;
+    long n = 0;
+    int rc = store_prepare(db, sql[what], &st), s;
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *field[8];
+        int nf = sqlite3_column_count(st);
+        for (int i = 0; i < nf && i < 8; i++)
+            field[i] = text(st, i);
+        if ((rc = fn(ctx, field, nf < 8 ? nf : 8)) < 0)
+            break;
+        n++;
+    }
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    return s == SQLITE_DONE ? n : store_err(db, "comparing runs");
 }

@@ -1,0 +1,51 @@
+/* findings.h: the findings and gates tables, which the rules stage writes (findings.c owns
+ * them): every other module reads them through these functions. */
+#ifndef XV_FINDINGS_H
+#define XV_FINDINGS_H
+#include <sqlite3.h>
+#include "../../core/util.h"
+#include "../../core/verdict.h"
+
+/* One stored finding; the strings belong to the reader and hold during the callback only.
+ * LOAD and WEIGHT are text ("" when the finding rests on no record), WEIGHT with 3 decimals. */
+struct finding_row {
+    long long run;
+    const char *app, *county, *rule, *severity, *pid, *pname, *feed, *key, *declared, *found,
+               *load, *weight, *fingerprint, *evidence, *decision, *raw;
+};
+typedef int (*finding_fn)(void *ctx, const struct finding_row *f);
+
+/* Calls FN for each finding of run RUN (only application APP's, when APP is not NULL) in
+ * report order: application, rule, person, record key, fingerprint. A negative return of FN
+ * stops the walk and is returned. */
+int findings_each(sqlite3 *db, long long run, const char *app, finding_fn fn, void *ctx);
+
+/* One application's gate in a run; strings as for findings. */
+struct gate_row {
+    const char *app, *county, *name, *status, *gate;
+    long n[SEV_COUNT];       /* findings in force at the run, by severity */
+};
+typedef int (*gate_fn)(void *ctx, const struct gate_row *g);
+
+/* Calls FN for each gate of run RUN (only APP's, when not NULL), by application. */
+int gates_each(sqlite3 *db, long long run, const char *app, gate_fn fn, void *ctx);
+
+/* The newest run that checked application APP into *RUN, 0 when none did. */
+int gates_last_run(sqlite3 *db, const char *app, long long *run);
+
+/* Counts the findings of run RUN on APP that are in force now (every decision recorded so
+ * far counts, not only those the run could see) into N by severity; FIRST gets "RULE
+ * FINGERPRINT" of the first block or review finding among them. */
+int findings_in_force(sqlite3 *db, long long run, const char *app, long n[SEV_COUNT],
+                      struct sbuf *first);
+
+/* What changed from run A to run B, one kind of change per call: the findings gone (in A, not
+ * in B; swap A and B for the new ones), those whose evidence, severity or decision changed,
+ * and the gates that changed. FN gets each change's fields as text, in order; returns how
+ * many changes, or an XV_E* code. */
+enum findings_change { FCHANGE_GONE, FCHANGE_CHANGED, FCHANGE_GATE };
+typedef int (*change_fn)(void *ctx, const char *const *field, int nfield);
+long findings_diff(sqlite3 *db, long long a, long long b, enum findings_change what,
+                   change_fn fn, void *ctx);
+
+#endif
