@@ -10,11 +10,26 @@
 #include "../core/util.h"
 #include "../matchers/rules/findings.h"
 #include "../matchers/compare.h"
+#include "../matchers/linked.h"
 
-static int show_link(sqlite3 *db, const struct run *r, sqlite3_stmt *ln, int unmasked)
+struct showing {
+    sqlite3 *db;
+    const struct run *r;
+    const char *app;
+    int unmasked;
+    int persons, links;
+    struct linked_reader lr;
+};
+
+/* One link, field by field, with the record as the feed wrote it. */
+static int show_link(void *ctx, const struct linked_link *l)
 {
-    const char *kind = (const char *)sqlite3_column_text(ln, 1);
-    long long rid = sqlite3_column_int64(ln, 2);
+    struct showing *sh = ctx;
+    sqlite3 *db = sh->db;
+    const struct run *r = sh->r;
+    int unmasked = sh->unmasked;
+    const char *kind = l->kind;
+    long long rid = l->rid;
     const struct kind *k = kind_find(kind);
     sqlite3_stmt *st = NULL;
     struct sbuf sql = SBUF_INIT;
@@ -49,11 +64,11 @@ static int show_link(sqlite3 *db, const struct run *r, sqlite3_stmt *ln, int unm
     else
         snprintf(rawname, sizeof rawname, "%s", sqlite3_column_text(st, 5));
     printf("  %s %s (load %lld, line %lld): %s, weight %.3f\n", kind, sqlite3_column_text(st, 3),
-           sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_text(ln, 3),
-           sqlite3_column_double(ln, 4));
+           sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+           l->match ? "match" : "possible", l->weight);
     double sum = 0;
     for (int f = 0; f < F_NFIELDS; f++) {
-        int level = sqlite3_column_int(ln, 5 + f);
+        int level = l->lv[f];
         double w = cmp_weight(&r->pol, f, level);
         sum += w;
         printf("    %-7s %-24s %+8.3f", cmp_field_names[f], cmp_level_name(f, level), w);
@@ -65,6 +80,7 @@ static int show_link(sqlite3 *db, const struct run *r, sqlite3_stmt *ln, int unm
     }
     printf("    %-7s %-24s %+8.3f\n", "sum", "", sum);
     sqlite3_finalize(st);
+    sh->links++;
     return 0;
 }
 
@@ -101,71 +117,52 @@ static int show_findings(sqlite3 *db, const struct run *r, const char *app, int 
     return rc < 0 ? rc : findings_each(db, r->id, app, show_finding, &unmasked);
 }
 
+/* One person, then their links. */
+static int show_person(void *ctx, const struct linked_person *p)
+{
+    struct showing *sh = ctx;
+    const struct run *r = sh->r;
+    if (!sh->persons++)
+        printf("application %s, run %lld as of %s (policy %.12s; link at %g, possible at %g)\n",
+               sh->app, r->id, r->as_of, r->pol.sha256, r->pol.v[P_LINK_UPPER],
+               r->pol.v[P_LINK_LOWER]);
+    char idm[64];
+    mask_id(p->id_no, sh->unmasked, idm, sizeof idm);
+    printf("person %d %s %s %s (ID %s)\n", p->idx, p->relation, p->name, idm,
+           p->id_valid ? "valid" : "not valid");
+    sh->links = 0;
+    int rc = linked_links(&sh->lr, sh->app, p->idx, LINKED_BY_CLASS, show_link, sh);
+    if (rc == 0 && !sh->links)
+        printf("  no feed record linked\n");
+    return rc;
+}
+
 int cmd_show(const struct args *a, struct xv_ctx *ctx)
 {
     long long run_id = 0;
-    int rc, unmasked = arg_value(a, "unmasked") != NULL;
+    int rc;
     struct run r = { 0 };
+    struct showing sh = { 0 };
     sqlite3 *db;
-    sqlite3_stmt *ps = NULL, *ln = NULL;
     const char *app = a->operand[0], *run_s = arg_value(a, "run");
     if (run_s && (rc = xv_parse_run(a->cmd, run_s, &run_id)) < 0)
         return rc;
     if ((rc = xv_db(ctx, &db)) < 0)
         return rc;
-    if ((rc = run_open(db, run_id, &r)) < 0)
+    sh.db = db;
+    sh.r = &r;
+    sh.app = app;
+    sh.unmasked = arg_value(a, "unmasked") != NULL;
+    if ((rc = run_open(db, run_id, &r)) < 0 || (rc = linked_reader_open(db, r.id, &sh.lr)) < 0 ||
+        (rc = linked_persons(&sh.lr, app, show_person, &sh)) < 0)
         goto done;
-    if ((rc = store_prepare(db, "SELECT idx, relation, name, id_no, id_valid, birth_date FROM "
-                                "persons WHERE run_id=? AND applicant_id=? ORDER BY idx",
-                            &ps)) < 0)
-        goto done;
-    if ((rc = store_prepare(db, "SELECT idx, kind, rid, class, weight, lv_id, lv_name, "
-                                "lv_birth, lv_gender, lv_region FROM links WHERE run_id=? AND "
-                                "applicant_id=? AND idx=? ORDER BY class DESC, kind, rid",
-                            &ln)) < 0)
-        goto done;
-    sqlite3_bind_int64(ps, 1, r.id);
-    sqlite3_bind_text(ps, 2, app, -1, SQLITE_STATIC);
-    int s, persons = 0;
-    while ((s = sqlite3_step(ps)) == SQLITE_ROW) {
-        if (!persons++)
-            printf("application %s, run %lld as of %s (policy %.12s; link at %g, possible at "
-                   "%g)\n", app, r.id, r.as_of, r.pol.sha256, r.pol.v[P_LINK_UPPER],
-                   r.pol.v[P_LINK_LOWER]);
-        char idm[64];
-        mask_id((const char *)sqlite3_column_text(ps, 3), unmasked, idm, sizeof idm);
-        printf("person %d %s %s %s (ID %s)\n", sqlite3_column_int(ps, 0),
-               sqlite3_column_text(ps, 1), sqlite3_column_text(ps, 2), idm,
-               sqlite3_column_int(ps, 4) ? "valid" : "not valid");
-        sqlite3_reset(ln);
-        sqlite3_bind_int64(ln, 1, r.id);
-        sqlite3_bind_text(ln, 2, app, -1, SQLITE_STATIC);
-        sqlite3_bind_int(ln, 3, sqlite3_column_int(ps, 0));
-        int links = 0;
-        while ((s = sqlite3_step(ln)) == SQLITE_ROW) {
-            links++;
-            if ((rc = show_link(db, &r, ln, unmasked)) < 0)
-                goto done;
-        }
-        if (s != SQLITE_DONE) {
-            rc = store_err(db, "reading links");
-            goto done;
-        }
-        if (!links)
-            printf("  no feed record linked\n");
-    }
-    if (s != SQLITE_DONE) {
-        rc = store_err(db, "reading persons");
-        goto done;
-    }
-    if (!persons) {
+    if (!sh.persons) {
         rc = xv_fail(XV_EUSAGE, "no application '%s' in run %lld", app, r.id);
         goto done;
     }
-    rc = show_findings(db, &r, app, unmasked);
+    rc = show_findings(db, &r, app, sh.unmasked);
 done:
-    sqlite3_finalize(ps);
-    sqlite3_finalize(ln);
+    linked_reader_close(&sh.lr);
     run_free(&r);
     return rc;
 }

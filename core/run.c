@@ -9,9 +9,12 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include "err.h"
+#include "loads.h"
 #include "run.h"
+#include "status.h"
 #include "store.h"
 #include "util.h"
+#include "verdict.h"
 
 #ifndef OPENCC_VERSION
 #define OPENCC_VERSION "unknown"
@@ -31,16 +34,27 @@ char *run_versions(void)
 /* The as-of date of the newest load. */
 static int newest_as_of(sqlite3 *db, char out[11])
 {
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "SELECT max(as_of) FROM loads", &st);
-    if (rc < 0)
-        return rc;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        snprintf(out, 11, "%s", sqlite3_column_text(st, 0));
-    else
+    long long id;
+    int rc = loads_newest(db, NULL, &id, out);
+    if (rc == 0 && !id)
         rc = xv_fail(XV_EUSAGE, "nothing is loaded yet: load the feeds first");
-    sqlite3_finalize(st);
     return rc;
+}
+
+struct pinning {
+    sqlite3 *db;
+    sqlite3_stmt *ins;
+    long long run;
+};
+
+static int pin_load(void *ctx, const char *kind, long long id, const char *sha256)
+{
+    struct pinning *p = ctx;
+    sqlite3_reset(p->ins);
+    if (store_bind(p->ins, "itit", p->run, kind, id, sha256) < 0 ||
+        sqlite3_step(p->ins) != SQLITE_DONE)
+        return store_err(p->db, "recording the run's loads");
+    return 0;
 }
 
 int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct policy *pol,
@@ -54,12 +68,9 @@ int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct p
         goto done;
     as_of = as_of ? as_of : date;
     snprintf(r->as_of, sizeof r->as_of, "%s", as_of);
-    if ((rc = store_int(db, "SELECT ifnull(max(id), 0) FROM loads", NULL, NULL,
-                        &r->horizon)) < 0 ||
-        (rc = store_int(db, "SELECT ifnull(max(seq), 0) FROM app_status", NULL, NULL,
-                        &r->status_seq)) < 0 ||
-        (rc = store_int(db, "SELECT ifnull(max(seq), 0) FROM decisions", NULL, NULL,
-                        &r->decision_seq)) < 0)
+    if ((rc = loads_newest(db, NULL, &r->horizon, NULL)) < 0 ||
+        (rc = status_last_seq(db, &r->status_seq)) < 0 ||
+        (rc = decision_last_seq(db, &r->decision_seq)) < 0)
         goto done;
     if ((rc = store_prepare(db, "INSERT INTO runs(as_of,horizon,status_seq,scope,policy,"
                                 "policy_sha256,versions,started_at,decision_seq) VALUES(?,?,?,?,"
@@ -74,15 +85,13 @@ int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct p
     long long id = sqlite3_last_insert_rowid(db);
     sqlite3_finalize(st);
     st = NULL;
-    /* per kind, the newest load as of the date: loads of a kind come in as-of order */
+    /* per kind, the newest load as of the date */
     if ((rc = store_prepare(db, "INSERT INTO run_loads(run_id,kind,load_id,sha256) "
-                                "SELECT ?1, kind, max(id), sha256 FROM loads "
-                                "WHERE as_of <= ?2 AND id <= ?3 GROUP BY kind", &st)) < 0)
+                                "VALUES(?,?,?,?)", &st)) < 0)
         goto done;
-    if (store_bind(st, "iti", id, as_of, r->horizon) < 0 || sqlite3_step(st) != SQLITE_DONE) {
-        rc = store_err(db, "recording the run's loads");
+    struct pinning pin = { db, st, id };
+    if ((rc = loads_as_of(db, as_of, r->horizon, pin_load, &pin)) < 0)
         goto done;
-    }
     sqlite3_finalize(st);
     st = NULL;
     rc = run_open(db, id, r);
@@ -104,7 +113,8 @@ int run_open(sqlite3 *db, long long id, struct run *r)
             return xv_fail(XV_EUSAGE, "there is no run yet: run 'xverify match' first");
     }
     if ((rc = store_prepare(db, "SELECT as_of, horizon, status_seq, policy, decision_seq, scope, "
-                                "versions FROM runs WHERE id=?", &st)) < 0)
+                                "versions, started_at, ifnull(link_seconds, 0), "
+                                "ifnull(rules_seconds, 0) FROM runs WHERE id=?", &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -118,6 +128,9 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     r->decision_seq = sqlite3_column_int64(st, 4);
     r->scope = xstrdup((const char *)sqlite3_column_text(st, 5));
     r->versions = xstrdup((const char *)sqlite3_column_text(st, 6));
+    snprintf(r->started_at, sizeof r->started_at, "%s", sqlite3_column_text(st, 7));
+    r->link_seconds = sqlite3_column_double(st, 8);
+    r->rules_seconds = sqlite3_column_double(st, 9);
     rc = policy_parse("the run's policy", (const char *)sqlite3_column_text(st, 3), &r->pol);
     sqlite3_finalize(st);
     if (rc < 0)
@@ -142,8 +155,9 @@ void run_free(struct run *r)
     r->scope = r->versions = NULL;
 }
 
-int run_record(sqlite3 *db, long long id, const struct run_counts *c)
+int run_record(sqlite3 *db, struct run *r, const struct run_counts *c)
 {
+    long long id = r->id;
     sqlite3_stmt *up = NULL;
     int rc = store_prepare(db, "UPDATE runs SET applications=?, persons=?, links=?, possible=?, "
                                "seconds=?, link_seconds=?, rules_seconds=?, findings=? "
@@ -159,6 +173,8 @@ int run_record(sqlite3 *db, long long id, const struct run_counts *c)
         sqlite3_step(up) != SQLITE_DONE)
         rc = store_err(db, "recording the run");
     sqlite3_finalize(up);
+    r->link_seconds = (double)llround(c->link_seconds * 100) / 100;
+    r->rules_seconds = (double)llround(c->rules_seconds * 100) / 100;
     return rc;
 }
 
@@ -166,8 +182,7 @@ int run_is_current(sqlite3 *db, const struct run *r, struct sbuf *why)
 {
     for (int i = 0; i < xv_nkinds; i++) {
         long long newest = 0;
-        int rc = store_int(db, "SELECT ifnull(max(id), 0) FROM loads WHERE kind=?1",
-                           xv_kinds[i].name, NULL, &newest);
+        int rc = loads_newest(db, xv_kinds[i].name, &newest, NULL);
         if (rc < 0)
             return rc;
         if (newest > r->load_of[i]) {
@@ -177,4 +192,24 @@ int run_is_current(sqlite3 *db, const struct run *r, struct sbuf *why)
         }
     }
     return 1;
+}
+
+int run_loads_each(sqlite3 *db, long long run,
+                   int (*fn)(void *ctx, const char *kind, long long load, const char *sha256),
+                   void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT kind, load_id, sha256 FROM run_loads WHERE run_id=? "
+                               "ORDER BY load_id", &st), s;
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, run);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+                     (const char *)sqlite3_column_text(st, 2))) < 0)
+            break;
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    return s == SQLITE_DONE ? 0 : store_err(db, "reading the run's loads");
 }

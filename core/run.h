@@ -21,6 +21,8 @@ struct run {
     struct policy pol;                 /* owned: run_free releases it */
     char *scope;                       /* the --applicant list, comma-separated; "": all */
     char *versions;                    /* the program and library versions that made it */
+    char started_at[21];               /* YYYY-MM-DDTHH:MM:SSZ */
+    double link_seconds, rules_seconds;  /* the stages' times, once recorded */
 };
 
 /* What a run found, recorded in its row once linked and checked. */
@@ -38,10 +40,14 @@ int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct p
  * XV_EUSAGE when there is no such run. */
 int run_open(sqlite3 *db, long long id, struct run *r);
 void run_free(struct run *r);
-/* Records C in run ID's row, inside the caller's transaction. */
-int run_record(sqlite3 *db, long long id, const struct run_counts *c);
+/* Records C in run R's row (and R's stage times), inside the caller's transaction. */
+int run_record(sqlite3 *db, struct run *r, const struct run_counts *c);
 /* 1 when run R has seen the newest load of every kind; 0 with the reason in WHY when not. */
 int run_is_current(sqlite3 *db, const struct run *r, struct sbuf *why);
+/* Calls FN for each load run RUN used, in load order. */
+int run_loads_each(sqlite3 *db, long long run,
+                   int (*fn)(void *ctx, const char *kind, long long load, const char *sha256),
+                   void *ctx);
 /* Program and library versions, as a run records them. The caller frees the string. */
 char *run_versions(void);
 /* The SQL condition selecting the versions of table KIND (named T in the query) that a run

@@ -66,3 +66,9 @@ int status_from_load(sqlite3 *db, long long load, const char *as_of)
     sqlite3_finalize(st);
     return rc;
 }
+
+int status_last_seq(sqlite3 *db, long long *seq)
+{
+    int rc = store_int(db, "SELECT ifnull(max(seq), 0) FROM app_status", NULL, NULL, seq);
+    return rc < 0 ? rc : 0;
+}

@@ -67,3 +67,9 @@ int decision_add(sqlite3 *db, const struct decision *d)
     sbuf_free(&detail);
     return rc;
 }
+
+int decision_last_seq(sqlite3 *db, long long *seq)
+{
+    int rc = store_int(db, "SELECT ifnull(max(seq), 0) FROM decisions", NULL, NULL, seq);
+    return rc < 0 ? rc : 0;
+}

@@ -40,5 +40,7 @@ struct decision {
 };
 /* Records D (now) inside the caller's transaction, with its audit entry. */
 int decision_add(sqlite3 *db, const struct decision *d);
+/* The sequence number of the newest decision, 0 when none. */
+int decision_last_seq(sqlite3 *db, long long *seq);
 
 #endif

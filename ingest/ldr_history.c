@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "../core/audit.h"
 #include "../core/err.h"
+#include "../core/loads.h"
 #include "../core/status.h"
 #include "../core/store.h"
 #include "../core/hooks.h"
@@ -41,37 +42,26 @@ static void choose_as_of(struct ldr *l)
 static int record_load(struct ldr *l)
 {
     struct ldr_result *r = l->r;
-    sqlite3_stmt *st = NULL;
+    char last[11];
+    long long newest;
     int rc;
     /* History is kept in as-of order: an earlier snapshot after a later one would rewrite
      * what past runs saw. */
-    if ((rc = store_prepare(l->db, "SELECT max(as_of) FROM loads WHERE kind=?", &st)) < 0)
+    if ((rc = loads_newest(l->db, l->k->name, &newest, last)) < 0)
         return rc;
-    store_bind_text(st, 1, l->k->name);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        const char *last = (const char *)sqlite3_column_text(st, 0);
-        if (strcmp(last, r->as_of) > 0)
-            rc = xv_fail(XV_EDATA, "%s: '%s' is already loaded as of %s, later than %s; loads "
-                         "of a kind must come in as-of order", l->o->file, l->k->name, last,
-                         r->as_of);
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (rc < 0 || (rc = store_prepare(l->db,
-                            "INSERT INTO loads(kind,file,sha256,map_sha256,as_of,format,"
-                            "encoding,loaded_at) VALUES(?,?,?,?,?,?,?,"
-                            "strftime('%Y-%m-%dT%H:%M:%SZ','now'))", &st)) < 0)
-        return rc;
-    const char *v[] = { l->k->name, l->o->file, l->info.sha256, l->have_map ? l->map.sha256 : "",
-                        r->as_of, r->format, r->encoding };
-    for (int i = 0; i < 7; i++)
-        store_bind_text(st, i + 1, v[i]);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = store_err(l->db, "recording the load");
-    else
-        r->load_id = sqlite3_last_insert_rowid(l->db);
-    sqlite3_finalize(st);
-    return rc;
+    if (newest && strcmp(last, r->as_of) > 0)
+        return xv_fail(XV_EDATA, "%s: '%s' is already loaded as of %s, later than %s; loads "
+                       "of a kind must come in as-of order", l->o->file, l->k->name, last,
+                       r->as_of);
+    struct load_row row = { 0 };
+    snprintf(row.kind, sizeof row.kind, "%s", l->k->name);
+    snprintf(row.file, sizeof row.file, "%s", l->o->file);
+    snprintf(row.sha256, sizeof row.sha256, "%s", l->info.sha256);
+    snprintf(row.map_sha256, sizeof row.map_sha256, "%s", l->have_map ? l->map.sha256 : "");
+    snprintf(row.as_of, sizeof row.as_of, "%s", r->as_of);
+    snprintf(row.format, sizeof row.format, "%s", r->format);
+    snprintf(row.encoding, sizeof row.encoding, "%s", r->encoding);
+    return loads_add(l->db, &row, &r->load_id);
 }
 
 /* The vdiff, with the open versions of the kind on its open side: read now, or, in a reload,
@@ -260,7 +250,6 @@ done:
 int ldr_finish(struct ldr *l)
 {
     struct ldr_result *r = l->r;
-    sqlite3_stmt *st = NULL;
     int rc;
     if (!l->started && (rc = ldr_start(l)) < 0)
         return rc;
@@ -284,18 +273,10 @@ int ldr_finish(struct ldr *l)
         return rc;
     if (l->unknown.len)
         r->unknown_columns = xstrdup(l->unknown.s);
-    if ((rc = store_prepare(l->db,
-             "UPDATE loads SET rows_read=?,rows_added=?,rows_unchanged=?,rows_closed=?,"
-             "rows_duplicate=?,rows_quarantined=?,unknown_columns=? WHERE id=?", &st)) < 0)
-        return rc;
-    if (store_bind(st, "iiiiiiti", (long long)r->rows_read, (long long)r->rows_added,
-                   (long long)r->rows_unchanged, (long long)r->rows_closed,
-                   (long long)r->rows_duplicate, (long long)r->rows_quarantined,
-                   l->unknown.len ? l->unknown.s : "", r->load_id) < 0 ||
-        sqlite3_step(st) != SQLITE_DONE)
-        rc = store_err(l->db, "recording the load");
-    sqlite3_finalize(st);
-    if (rc < 0)
+    struct load_counts counts = { r->rows_read, r->rows_added, r->rows_unchanged,
+                                  r->rows_closed, r->rows_duplicate, r->rows_quarantined,
+                                  l->unknown.len ? l->unknown.s : "" };
+    if ((rc = loads_set_counts(l->db, r->load_id, &counts)) < 0)
         return rc;
     char subject[32];
     struct sbuf detail = SBUF_INIT;
@@ -310,21 +291,8 @@ int ldr_finish(struct ldr *l)
 
 int ldr_find_same(struct ldr *l)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(l->db, "SELECT id, as_of FROM loads WHERE kind=? AND sha256=? AND "
-                                  "map_sha256=? ORDER BY id LIMIT 1", &st);
-    if (rc < 0)
-        return rc;
-    store_bind(st, "ttt", l->k->name, l->info.sha256, l->have_map ? l->map.sha256 : "");
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW) {
-        l->r->same_as = sqlite3_column_int64(st, 0);
-        snprintf(l->r->as_of, sizeof l->r->as_of, "%s", sqlite3_column_text(st, 1));
-    } else if (s != SQLITE_DONE) {
-        rc = store_err(l->db, "looking up earlier loads");
-    }
-    sqlite3_finalize(st);
-    return rc;
+    return loads_find_same(l->db, l->k->name, l->info.sha256, l->have_map ? l->map.sha256 : "",
+                           &l->r->same_as, l->r->as_of);
 }
 
 /* The records stored were given the rids counted: the vdiff's ids are right. */
@@ -365,11 +333,5 @@ int ldr_join_scan(struct ldr *l)
         return rc;
     if (!l->started)
         return 0;
-    sqlite3_stmt *st = NULL;
-    if ((rc = store_prepare(l->db, "UPDATE loads SET sha256=? WHERE id=?", &st)) < 0)
-        return rc;
-    if (store_bind(st, "ti", l->info.sha256, r->load_id) < 0 || sqlite3_step(st) != SQLITE_DONE)
-        rc = store_err(l->db, "recording the file's hash");
-    sqlite3_finalize(st);
-    return rc;
+    return loads_set_sha256(l->db, r->load_id, l->info.sha256);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "../core/audit.h"
 #include "../core/err.h"
+#include "../core/loads.h"
 #include "../core/store.h"
 #include "../core/util.h"
 #include "ldr_int.h"
@@ -155,9 +156,7 @@ int ldr_open_wait(struct ldr *l)
 /* How many versions of KIND are open, by the loads' counts. */
 int ldr_count_open(sqlite3 *db, const char *kind, long long *out)
 {
-    int rc = store_int(db, "SELECT coalesce(sum(rows_added - rows_closed), 0) FROM loads "
-                           "WHERE kind=?1", kind, NULL, out);
-    return rc < 0 ? rc : 0;
+    return loads_open_versions(db, kind, out);
 }
 
 /* The largest rid of the kind's table, 0 when it is empty. */

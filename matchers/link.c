@@ -14,6 +14,7 @@
 #include "../ingest/norm.h"
 #include "compare.h"
 #include "link.h"
+#include "linked.h"
 
 struct person {
     int app;               /* index in the application table */
@@ -49,7 +50,7 @@ struct linker {
     size_t cap;
     double w_id[ID_NLEVELS], w_name[NAME_NLEVELS], w_birth[BIRTH_NLEVELS],
         w_gender[GENDER_NLEVELS], w_region[REGION_NLEVELS];
-    sqlite3_stmt *ins;
+    struct linked_writer w;  /* the run's persons and links */
     struct link_stats *st;
     int name_field;        /* the name's place in applicant and member raw records */
 };
@@ -251,34 +252,16 @@ static int gather(struct linker *l, char **only, int nonly)
 
 static int store_persons(struct linker *l)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(l->db, "INSERT INTO persons(run_id,applicant_id,idx,relation,id_no,"
-                                  "id_valid,name,raw_name,birth_date,gender,county_code,"
-                                  "declared_income) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &st);
-    if (rc < 0)
-        return rc;
+    int rc = 0;
     for (int i = 0; i < l->nps && rc == 0; i++) {
-        struct person *p = &l->ps[i];
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, l->r->id);
-        sqlite3_bind_text(st, 2, l->apps[p->app].id, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 3, p->idx);
-        sqlite3_bind_text(st, 4, p->relation, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, p->id, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 6, p->id_valid);
-        sqlite3_bind_text(st, 7, p->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 8, p->raw_name ? p->raw_name : p->name, -1, SQLITE_STATIC);
-        store_bind_text(st, 9, p->birth[0] ? p->birth : NULL);
-        store_bind_text(st, 10, p->gender[0] ? p->gender : NULL);
-        sqlite3_bind_text(st, 11, l->apps[p->app].county, -1, SQLITE_STATIC);
-        if (isnan(p->income))
-            sqlite3_bind_null(st, 12);
-        else
-            sqlite3_bind_double(st, 12, p->income);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = store_err(l->db, "storing persons");
+        const struct person *p = &l->ps[i];
+        struct linked_person lp = {
+            l->apps[p->app].id, p->idx, p->relation, p->id, p->id_valid, p->name, p->raw_name,
+            p->birth[0] ? p->birth : NULL, p->gender[0] ? p->gender : NULL,
+            l->apps[p->app].county, !isnan(p->income), isnan(p->income) ? 0 : p->income,
+        };
+        rc = linked_put_person(&l->w, &lp);
     }
-    sqlite3_finalize(st);
     return rc;
 }
 
@@ -347,20 +330,12 @@ static int store_links(struct linker *l, const struct kind *k, int kidx, long lo
             continue;
         const struct person *p = &l->ps[c[i].person];
         int match = c[i].weight >= upper;
-        sqlite3_reset(l->ins);
-        sqlite3_bind_int64(l->ins, 1, l->r->id);
-        sqlite3_bind_text(l->ins, 2, l->apps[p->app].id, -1, SQLITE_STATIC);
-        sqlite3_bind_int(l->ins, 3, p->idx);
-        sqlite3_bind_text(l->ins, 4, k->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(l->ins, 5, rid);
-        sqlite3_bind_text(l->ins, 6, match ? "match" : "possible", -1, SQLITE_STATIC);
-        /* weights are stored rounded to 1/1000 so that reports print them the same way on
-         * every machine */
-        sqlite3_bind_double(l->ins, 7, (double)llround(c[i].weight * 1000) / 1000);
-        for (int f = 0; f < F_NFIELDS; f++)
-            sqlite3_bind_int(l->ins, 8 + f, c[i].lv[f]);
-        if (sqlite3_step(l->ins) != SQLITE_DONE)
-            return store_err(l->db, "storing a link");
+        struct linked_link ll = { l->apps[p->app].id, p->idx, k->name, rid, match,
+                                  c[i].weight, { 0 } };
+        memcpy(ll.lv, c[i].lv, sizeof ll.lv);
+        int rc = linked_put_link(&l->w, &ll);
+        if (rc < 0)
+            return rc;
         if (match)
             l->st->links[kidx]++;
         else
@@ -480,20 +455,16 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly, struct li
         l.w_region[i] = cmp_weight(&r->pol, F_REGION, i);
     if ((rc = gather(&l, only, nonly)) < 0)
         goto done;
-    if ((rc = store_persons(&l)) < 0)
+    if ((rc = linked_writer_open(db, r->id, &l.w)) < 0 || (rc = store_persons(&l)) < 0)
         goto done;
     build_index(&l);
-    if ((rc = store_prepare(db, "INSERT INTO links(run_id,applicant_id,idx,kind,rid,class,"
-                                "weight,lv_id,lv_name,lv_birth,lv_gender,lv_region) "
-                                "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &l.ins)) < 0)
-        goto done;
     for (int i = 0; i < xv_nkinds && rc == 0; i++)
         if (kind_is_feed(&xv_kinds[i]))
             rc = scan_kind(&l, &xv_kinds[i]);
     if (isatty(STDERR_FILENO) && st->records >= 1000000)
         fputc('\n', stderr);   /* ends the progress line */
 done:
-    sqlite3_finalize(l.ins);
+    linked_writer_close(&l.w);
     for (int i = 0; i < l.nps; i++) {
         free(l.ps[i].name);
         free(l.ps[i].raw_name);

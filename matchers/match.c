@@ -13,7 +13,9 @@
 #include "../core/util.h"
 #include "../ingest/norm.h"
 #include "link.h"
+#include "linked.h"
 #include "match.h"
+#include "rules/findings.h"
 #include "rules/rules.h"
 
 static int audit_run(sqlite3 *db, const struct run *r, const struct rules_stats *rs)
@@ -30,7 +32,7 @@ static int audit_run(sqlite3 *db, const struct run *r, const struct rules_stats 
 }
 
 /* Links and evaluates run R, then records it; inside the caller's transaction. */
-static int link_and_check(sqlite3 *db, const struct run *r, const struct match_opts *o,
+static int link_and_check(sqlite3 *db, struct run *r, const struct match_opts *o,
                           struct match_result *m)
 {
     double t0 = now_seconds();
@@ -50,7 +52,7 @@ static int link_and_check(sqlite3 *db, const struct run *r, const struct match_o
     struct run_counts counts = { m->link.applications, m->link.persons, m->links, m->possible,
                               m->rules.findings, m->seconds, m->link_seconds,
                               m->rules_seconds };
-    if ((rc = run_record(db, r->id, &counts)) < 0)
+    if ((rc = run_record(db, r, &counts)) < 0)
         return rc;
     return audit_run(db, r, &m->rules);
 }
@@ -86,23 +88,12 @@ done:
 
 int match_redo(sqlite3 *db, const struct run *r, const char *scope)
 {
-    static const char *const tables[] = { "persons", "links", "findings", "gates" };
     struct link_stats st;
     struct rules_stats rs;
     char *copy = xstrdup(scope ? scope : ""), **only = NULL;
     int nonly = 0, rc = 0;
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0] && rc == 0; i++) {
-        struct sbuf sql = SBUF_INIT;
-        sqlite3_stmt *del = NULL;
-        sbuf_addf(&sql, "DELETE FROM %s WHERE run_id=?", tables[i]);
-        if ((rc = store_prepare(db, sql.s, &del)) == 0) {
-            sqlite3_bind_int64(del, 1, r->id);
-            if (sqlite3_step(del) != SQLITE_DONE)
-                rc = store_err(db, "clearing the run");
-        }
-        sqlite3_finalize(del);
-        sbuf_free(&sql);
-    }
+    if ((rc = linked_clear(db, r->id)) < 0 || (rc = findings_clear(db, r->id)) < 0)
+        goto done;
     /* the scope is the run's --applicant list, comma-separated, empty for all */
     for (char *p = copy; rc == 0 && *p;) {
         char *comma = strchr(p, ',');
@@ -118,6 +109,7 @@ int match_redo(sqlite3 *db, const struct run *r, const char *scope)
         rc = link_run(db, r, only, nonly, &st);
     if (rc == 0)
         rc = rules_run(db, r, &rs);
+done:
     free(only);
     free(copy);
     return rc;

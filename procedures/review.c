@@ -5,31 +5,33 @@
 #include "../core/store.h"
 #include "../core/util.h"
 #include "../core/verdict.h"
+#include "../matchers/rules/findings.h"
 #include "review.h"
+
+struct latest {
+    struct review_done *out;
+    char **ev;
+};
+
+static int take_latest(void *ctx, const struct finding_row *f)
+{
+    struct latest *l = ctx;
+    l->out->run_id = f->run;
+    l->out->app = xstrdup(f->app);
+    l->out->rule = xstrdup(f->rule);
+    l->out->sev = xstrdup(f->severity);
+    *l->ev = xstrdup(f->evidence);
+    return 0;
+}
 
 /* The finding with fingerprint FP in the latest run that found it: its evidence into *EV. */
 static int latest_finding(sqlite3 *db, const char *fp, struct review_done *out, char **ev)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "SELECT run_id, applicant_id, rule, severity, evidence FROM "
-                               "findings WHERE fingerprint=? ORDER BY run_id DESC LIMIT 1", &st);
-    if (rc < 0)
-        return rc;
-    store_bind_text(st, 1, fp);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW) {
-        out->run_id = sqlite3_column_int64(st, 0);
-        out->app = xstrdup((const char *)sqlite3_column_text(st, 1));
-        out->rule = xstrdup((const char *)sqlite3_column_text(st, 2));
-        out->sev = xstrdup((const char *)sqlite3_column_text(st, 3));
-        *ev = xstrdup((const char *)sqlite3_column_text(st, 4));
-    } else if (s == SQLITE_DONE) {
+    struct latest l = { out, ev };
+    int rc = findings_latest(db, fp, take_latest, &l);
+    if (rc == 0)
         rc = xv_fail(XV_EUSAGE, "no finding has the fingerprint '%s'", fp);
-    } else {
-        rc = store_err(db, "reading findings");
-    }
-    sqlite3_finalize(st);
-    return rc;
+    return rc < 0 ? rc : 0;
 }
 
 int review_decide(sqlite3 *db, const struct review_req *q, struct review_done *out)

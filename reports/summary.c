@@ -12,6 +12,8 @@
 #include "../core/hooks.h"
 #include "../core/policy.h"
 #include "../core/store.h"
+#include "../core/loads.h"
+#include "../core/run.h"
 #include "../core/util.h"
 #include "../core/verdict.h"
 #include "../matchers/rules/catalogue.h"
@@ -19,41 +21,36 @@
 
 /* ---- summary ------------------------------------------------------------------------------ */
 
+struct summing {
+    sqlite3 *db;
+    struct sbuf *b;
+};
+
+static int sum_load(void *ctx, const char *kind, long long id, const char *sha256)
+{
+    struct summing *sm = ctx;
+    struct load_row l;
+    int rc = loads_get(sm->db, id, &l);
+    if (rc < 0)
+        return rc;
+    const char *base = strrchr(l.file, '/');
+    sbuf_addf(sm->b, "  %-16s load %-4lld as of %s  sha256 %.12s  %s\n", kind, id, l.as_of,
+              sha256, base ? base + 1 : l.file);
+    return 0;
+}
+
 int rpt_summary_text(sqlite3 *db, const struct data *d, struct sbuf *b)
 {
-    sqlite3_stmt *st = NULL;
-    int rc, s;
+    int rc;
     const struct run *r = d->r;
-    if ((rc = store_prepare(db, "SELECT started_at, link_seconds, rules_seconds, versions FROM "
-                                "runs WHERE id=?", &st)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, r->id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return store_err(db, "reading the run");
-    }
-    sbuf_addf(b, "xverify run %lld as of %s (started %s)\n", r->id, r->as_of,
-              sqlite3_column_text(st, 0));
+    sbuf_addf(b, "xverify run %lld as of %s (started %s)\n", r->id, r->as_of, r->started_at);
     sbuf_addf(b, "policy sha256 %s\n", r->pol.sha256);
-    double link_s = sqlite3_column_double(st, 1), rules_s = sqlite3_column_double(st, 2);
-    sbuf_addf(b, "versions: %s\n", sqlite3_column_text(st, 3));
-    sqlite3_finalize(st);
-    if ((rc = store_prepare(db, "SELECT rl.kind, rl.load_id, l.as_of, l.sha256, l.file FROM "
-                                "run_loads rl JOIN loads l ON l.id = rl.load_id WHERE "
-                                "rl.run_id=? ORDER BY rl.load_id", &st)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, r->id);
+    double link_s = r->link_seconds, rules_s = r->rules_seconds;
+    sbuf_addf(b, "versions: %s\n", r->versions);
     sbuf_adds(b, "loads:\n");
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *file = (const char *)sqlite3_column_text(st, 4);
-        const char *base = strrchr(file, '/');
-        sbuf_addf(b, "  %-16s load %-4lld as of %s  sha256 %.12s  %s\n",
-                  sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
-                  sqlite3_column_text(st, 2), sqlite3_column_text(st, 3), base ? base + 1 : file);
-    }
-    sqlite3_finalize(st);
-    if (s != SQLITE_DONE)
-        return store_err(db, "reading the run's loads");
+    struct summing sm = { db, b };
+    if ((rc = run_loads_each(db, r->id, sum_load, &sm)) < 0)
+        return rc;
     int gates[3] = { 0, 0, 0 };
     for (long i = 0; i < d->ng; i++)
         gates[rpt_gate_index(d->g[i].gate)]++;

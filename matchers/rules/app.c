@@ -125,11 +125,46 @@ void app_free(struct app *a)
     memset(a, 0, sizeof *a);
 }
 
+struct reading {
+    struct ctx *c;
+    struct app *a;
+};
+
+static int add_person(void *ctx, const struct linked_person *lp)
+{
+    struct app *a = ((struct reading *)ctx)->a;
+    if (a->nps % 8 == 0)
+        a->ps = xrealloc(a->ps, (size_t)(a->nps + 8) * sizeof *a->ps);
+    struct person *p = &a->ps[a->nps++];
+    memset(p, 0, sizeof *p);
+    p->idx = lp->idx;
+    p->relation = xstrdup(lp->relation);
+    p->id = xstrdup(lp->id_no);
+    p->id_valid = lp->id_valid;
+    p->name = xstrdup(lp->name);
+    p->income = lp->has_income ? lp->income : 0;
+    p->hh = -1;
+    return 0;
+}
+
+static int add_link(void *ctx, const struct linked_link *l)
+{
+    struct reading *rd = ctx;
+    struct app *a = rd->a;
+    int person = -1;
+    for (int i = 0; i < a->nps; i++)
+        if (a->ps[i].idx == l->idx)
+            person = i;
+    if (person < 0)
+        return error("a link of '%s' names no person", a->id);
+    return app_fetch(rd->c, a, l->kind, l->rid, person, !l->match, l->weight);
+}
+
 /* The application's row as the run sees it, its status, its persons and their links. */
 int app_read(struct ctx *c, const char *id, struct app *a)
 {
     sqlite3_stmt *st;
-    int s, rc = 0;
+    int rc = 0;
     a->id = xstrdup(id);
     st = c->app;
     sqlite3_reset(st);
@@ -152,43 +187,10 @@ int app_read(struct ctx *c, const char *id, struct app *a)
         return error("application '%s' has no status", id);
     a->status = column_text_or(st, 0, "");
 
-    st = c->persons;
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if (a->nps % 8 == 0)
-            a->ps = xrealloc(a->ps, (size_t)(a->nps + 8) * sizeof *a->ps);
-        struct person *p = &a->ps[a->nps++];
-        memset(p, 0, sizeof *p);
-        p->idx = sqlite3_column_int(st, 0);
-        p->relation = column_text_or(st, 1, "");
-        p->id = column_text_or(st, 2, "");
-        p->id_valid = sqlite3_column_int(st, 3);
-        p->name = column_text_or(st, 4, "");
-        p->income = sqlite3_column_double(st, 5);
-        p->hh = -1;
-    }
-    if (s != SQLITE_DONE)
-        return store_err(c->db, "reading persons");
-
-    st = c->links;
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        int idx = sqlite3_column_int(st, 0), person = -1;
-        for (int i = 0; i < a->nps; i++)
-            if (a->ps[i].idx == idx)
-                person = i;
-        if (person < 0)
-            return error("a link of '%s' names no person", id);
-        if ((rc = app_fetch(c, a, (const char *)sqlite3_column_text(st, 1),
-                            sqlite3_column_int64(st, 2),
-                            person, !strcmp((const char *)sqlite3_column_text(st, 3), "possible"),
-                            sqlite3_column_double(st, 4))) < 0)
-            return rc;
-    }
-    if (s != SQLITE_DONE)
-        return store_err(c->db, "reading links");
+    struct reading rd = { c, a };
+    if ((rc = linked_persons(&c->linked, id, add_person, &rd)) < 0 ||
+        (rc = linked_links(&c->linked, id, -1, LINKED_BEST_FIRST, add_link, &rd)) < 0)
+        return rc;
     /* each person's household record: the best-weighted link (links come best first) */
     for (int i = 0; i < a->nrecs; i++) {
         struct rec *r = &a->recs[i];

@@ -48,6 +48,23 @@ static int cmp_finding(const void *x, const void *y)
     return a->ev < b->ev ? -1 : a->ev > b->ev;
 }
 
+int findings_prepare(struct ctx *c)
+{
+    struct { sqlite3_stmt **st; const char *sql; } q[] = {
+        { &c->decision, "SELECT " DECISION_IN_FORCE("?1", "?3", "?2") },
+        { &c->ins, "INSERT INTO findings(run_id,applicant_id,county_code,rule,severity,idx,"
+                   "person_id_no,person_name,feed,rid,record_key,declared,found,raw,load_id,"
+                   "link_weight,fingerprint,evidence,decision) "
+                   "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" },
+        { &c->gate, "INSERT INTO gates(run_id,applicant_id,county_code,name,status,gate,n_block,"
+                    "n_review,n_info) VALUES(?,?,?,?,?,?,?,?,?)" },
+    };
+    int rc = 0;
+    for (size_t i = 0; i < sizeof q / sizeof q[0] && rc == 0; i++)
+        rc = store_prepare(c->db, q[i].sql, q[i].st);
+    return rc;
+}
+
 /* The decision in force on the finding FP with evidence EV, among those the run can see. */
 static int decision_of(struct ctx *c, const char *fp, const char *ev, const char **decision)
 {
@@ -174,31 +191,54 @@ static void bind_run_app(sqlite3_stmt *st, long long run, const char *app)
         sqlite3_bind_text(st, 2, app, -1, SQLITE_STATIC);
 }
 
+#define FINDING_COLS                                                                       \
+    "run_id, applicant_id, county_code, rule, severity, person_id_no, person_name, feed, "   \
+    "record_key, declared, found, ifnull(load_id, ''), CASE WHEN link_weight IS NULL THEN "  \
+    "'' ELSE printf('%.3f', link_weight) END, fingerprint, evidence, decision, raw"
+
+/* Calls FN with the finding of ST's row, a query of FINDING_COLS. */
+static int row_to(sqlite3_stmt *st, finding_fn fn, void *ctx)
+{
+    struct finding_row f = {
+        sqlite3_column_int64(st, 0), text(st, 1), text(st, 2), text(st, 3), text(st, 4),
+        text(st, 5), text(st, 6), text(st, 7), text(st, 8), text(st, 9), text(st, 10),
+        text(st, 11), text(st, 12), text(st, 13), text(st, 14), text(st, 15), text(st, 16),
+    };
+    return fn(ctx, &f);
+}
+
 int findings_each(sqlite3 *db, long long run, const char *app, finding_fn fn, void *ctx)
 {
     sqlite3_stmt *st = NULL;
     int rc, s;
     if ((rc = store_prepare(db,
-             "SELECT run_id, applicant_id, county_code, rule, severity, person_id_no, "
-             "person_name, feed, record_key, declared, found, ifnull(load_id, ''), "
-             "CASE WHEN link_weight IS NULL THEN '' ELSE printf('%.3f', link_weight) END, "
-             "fingerprint, evidence, decision, raw FROM findings WHERE run_id=?1 AND "
+             "SELECT " FINDING_COLS " FROM findings WHERE run_id=?1 AND "
              "(?2 IS NULL OR applicant_id=?2) "
              "ORDER BY applicant_id, rule, idx IS NULL, idx, person_id_no, record_key, "
              "fingerprint", &st)) < 0)
         return rc;
     bind_run_app(st, run, app);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        struct finding_row f = {
-            sqlite3_column_int64(st, 0), text(st, 1), text(st, 2), text(st, 3), text(st, 4),
-            text(st, 5), text(st, 6), text(st, 7), text(st, 8), text(st, 9), text(st, 10),
-            text(st, 11), text(st, 12), text(st, 13), text(st, 14), text(st, 15), text(st, 16),
-        };
-        if ((rc = fn(ctx, &f)) < 0)
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = row_to(st, fn, ctx)) < 0)
             goto done;
-    }
     rc = s == SQLITE_DONE ? 0 : store_err(db, "reading findings");
 done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int findings_latest(sqlite3 *db, const char *fp, finding_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT " FINDING_COLS " FROM findings WHERE fingerprint=? "
+                               "ORDER BY run_id DESC LIMIT 1", &st), s;
+    if (rc < 0)
+        return rc;
+    store_bind_text(st, 1, fp);
+    if ((s = sqlite3_step(st)) == SQLITE_ROW)
+        rc = (rc = row_to(st, fn, ctx)) < 0 ? rc : 1;
+    else if (s != SQLITE_DONE)
+        rc = store_err(db, "reading findings");
     sqlite3_finalize(st);
     return rc;
 }
@@ -301,4 +341,19 @@ long findings_diff(sqlite3 *db, long long a, long long b, enum findings_change w
     if (rc < 0)
         return rc;
     return s == SQLITE_DONE ? n : store_err(db, "comparing runs");
+}
+
+int findings_clear(sqlite3 *db, long long run)
+{
+    static const char *const sql[] = { "DELETE FROM findings WHERE run_id=?",
+                                        "DELETE FROM gates WHERE run_id=?" };
+    int rc = 0;
+    for (size_t i = 0; i < 2 && rc == 0; i++) {
+        sqlite3_stmt *st = NULL;
+        if ((rc = store_prepare(db, sql[i], &st)) == 0 && (rc = store_bind(st, "i", run)) == 0 &&
+            sqlite3_step(st) != SQLITE_DONE)
+            rc = store_err(db, "clearing the run");
+        sqlite3_finalize(st);
+    }
+    return rc;
 }

@@ -20,6 +20,10 @@ typedef int (*finding_fn)(void *ctx, const struct finding_row *f);
  * stops the walk and is returned. */
 int findings_each(sqlite3 *db, long long run, const char *app, finding_fn fn, void *ctx);
 
+/* Calls FN with the finding of fingerprint FP in the newest run that found it: returns 1,
+ * or 0 when no run found it. */
+int findings_latest(sqlite3 *db, const char *fp, finding_fn fn, void *ctx);
+
 /* One application's gate in a run; strings as for findings. */
 struct gate_row {
     const char *app, *county, *name, *status, *gate;
@@ -47,5 +51,8 @@ enum findings_change { FCHANGE_GONE, FCHANGE_CHANGED, FCHANGE_GATE };
 typedef int (*change_fn)(void *ctx, const char *const *field, int nfield);
 long findings_diff(sqlite3 *db, long long a, long long b, enum findings_change what,
                    change_fn fn, void *ctx);
+
+/* Removes run RUN's findings and gates (a re-run stores them anew). */
+int findings_clear(sqlite3 *db, long long run);
 
 #endif

@@ -40,11 +40,6 @@ static int prepare_all(struct ctx *c)
                    "hardship_reason FROM applicant WHERE applicant_id=?2 AND "
                    RUN_VISIBLE("applicant", "applicant", "?1") },
         { &c->status, "SELECT " STATUS_AS_OF("?1", "?2", "?3") },
-        { &c->persons, "SELECT idx, relation, id_no, id_valid, name, ifnull(declared_income, 0)"
-                       " FROM persons WHERE run_id=?1 AND applicant_id=?2 ORDER BY idx" },
-        /* best first: a person's household record is the first */
-        { &c->links, "SELECT idx, kind, rid, class, weight FROM links WHERE run_id=?1 AND "
-                     "applicant_id=?2 ORDER BY idx, kind, class, weight DESC, rid" },
         { &c->dup, "SELECT applicant_id, relation, status FROM temp.xv_scope_people "
                    "WHERE id_no=?1 AND applicant_id<>?2 ORDER BY applicant_id, relation" },
         { &c->hh, "SELECT rid, id_no FROM temp.xv_household WHERE household_no=?1 "
@@ -52,22 +47,15 @@ static int prepare_all(struct ctx *c)
         { &c->std, "SELECT amount FROM standard WHERE county_code=?2 AND effective_from<=?3 AND "
                    RUN_VISIBLE("standard", "standard", "?1")
                    " ORDER BY effective_from DESC, rid DESC LIMIT 1" },
-        { &c->decision, "SELECT " DECISION_IN_FORCE("?1", "?3", "?2") },
-        { &c->ins, "INSERT INTO findings(run_id,applicant_id,county_code,rule,severity,idx,"
-                   "person_id_no,person_name,feed,rid,record_key,declared,found,raw,load_id,"
-                   "link_weight,fingerprint,evidence,decision) "
-                   "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" },
-        { &c->gate, "INSERT INTO gates(run_id,applicant_id,county_code,name,status,gate,n_block,"
-                    "n_review,n_info) VALUES(?,?,?,?,?,?,?,?,?)" },
     };
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
         if ((rc = store_prepare(c->db, q[i].sql, q[i].st)) < 0)
             goto done;
+    if ((rc = linked_reader_open(c->db, r->id, &c->linked)) < 0 || (rc = findings_prepare(c)) < 0)
+        goto done;
     sqlite3_bind_int64(c->app, 1, r->load_of[kind_index("applicant")]);
     sqlite3_bind_int64(c->status, 2, r->status_seq);
     sqlite3_bind_text(c->status, 3, r->as_of, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(c->persons, 1, r->id);
-    sqlite3_bind_int64(c->links, 1, r->id);
     sqlite3_bind_int64(c->std, 1, r->load_of[kind_index("standard")]);
 done:
     sbuf_free(&sql);
@@ -128,30 +116,82 @@ static int scope_people(struct ctx *c)
         "gathering applications");
 }
 
-/* The active people registered in the applicants' households: one scan of the household
- * feed, so that no index on household_no is needed (it would slow every load). */
+static int add_applicant_hh(void *ctx, const struct linked_link *l)
+{
+    sqlite3_stmt *st = ctx;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, l->rid);
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : XV_ERR;
+}
+
+/* The active people registered in the applicants' households: the applicants' household
+ * records, then one scan of the household feed, so that no index on household_no is needed
+ * (it would slow every load). */
 static int households(struct ctx *c)
 {
-    return temp_table(c,
+    sqlite3_stmt *ins = NULL;
+    int rc;
+    if ((rc = store_exec(c->db, "DROP TABLE IF EXISTS temp.xv_applicant_hh;"
+                                "CREATE TEMP TABLE xv_applicant_hh(rid INTEGER PRIMARY KEY)")) < 0 ||
+        (rc = store_prepare(c->db, "INSERT OR IGNORE INTO temp.xv_applicant_hh VALUES(?)",
+                            &ins)) < 0)
+        goto done;
+    if ((rc = linked_applicant_links(c->db, c->r->id, "household", add_applicant_hh, ins)) < 0) {
+        if (rc == XV_ERR)
+            rc = store_err(c->db, "reading households");
+        goto done;
+    }
+    rc = temp_table(c,
         "DROP TABLE IF EXISTS temp.xv_household;"
         "CREATE TEMP TABLE xv_household(household_no TEXT, rid INTEGER, id_no TEXT);",
         "INSERT INTO temp.xv_household SELECT h.household_no, h.rid, h.id_no "
         "FROM household h WHERE h.status = '正常' AND h.household_no IN "
-        "(SELECT x.household_no FROM links l JOIN household x ON x.rid = l.rid "
-        "WHERE l.run_id = :run AND l.kind = 'household' AND l.idx = 0 AND "
-        "l.class = 'match') AND " RUN_VISIBLE("household", "h", ":household_load"),
+        "(SELECT x.household_no FROM temp.xv_applicant_hh a JOIN household x ON x.rid = a.rid) "
+        "AND " RUN_VISIBLE("household", "h", ":household_load"),
         "CREATE INDEX temp.xv_household_no ON xv_household(household_no)",
         "reading households");
+done:
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+/* Evaluates every rule on application ID and stores its findings and gate. */
+static int check_app(void *ctx, const char *id)
+{
+    struct ctx *c = ctx;
+    struct app a;
+    memset(&a, 0, sizeof a);
+    int rc = app_read(c, id, &a);
+    if (rc == 0)
+        rc = rules_identity(c, &a);
+    if (rc == 0)
+        rc = rules_duplicates(c, &a);
+    if (rc == 0) {
+        rules_assets(c, &a);
+        rc = rules_income(c, &a);
+    }
+    if (rc == 0) {
+        rules_exit(c, &a);
+        rc = app_store(c, &a);
+    }
+    app_free(&a);
+    if (rc < 0)
+        return rc;
+    c->st->applications++;
+    /* on a terminal, a progress line; logs (stderr not a terminal) get the summary only */
+    if (c->tty && c->st->applications % 1000 == 0)
+        fprintf(stderr, "\rxverify: rules: %ld applications checked, %ld findings",
+                c->st->applications, c->st->findings);
+    return 0;
 }
 
 int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *out)
 {
     struct ctx c;
-    sqlite3_stmt *apps = NULL;
-    int rc, s;
+    int rc;
     memset(&c, 0, sizeof c);
     memset(out, 0, sizeof *out);
-    int tty = isatty(STDERR_FILENO);
+    c.tty = isatty(STDERR_FILENO);
     c.db = db;
     c.r = r;
     c.pol = &r->pol;
@@ -169,48 +209,19 @@ int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *out)
     if ((rc = scope_people(&c)) < 0 || (rc = households(&c)) < 0 ||
         (rc = prepare_all(&c)) < 0)
         goto done;
-    if ((rc = store_prepare(db, "SELECT applicant_id FROM persons WHERE run_id=? AND idx=0 "
-                                "ORDER BY applicant_id", &apps)) < 0)
-        goto done;
-    sqlite3_bind_int64(apps, 1, r->id);
-    while ((s = sqlite3_step(apps)) == SQLITE_ROW) {
-        struct app a;
-        memset(&a, 0, sizeof a);
-        rc = app_read(&c, (const char *)sqlite3_column_text(apps, 0), &a);
-        if (rc == 0)
-            rc = rules_identity(&c, &a);
-        if (rc == 0)
-            rc = rules_duplicates(&c, &a);
-        if (rc == 0) {
-            rules_assets(&c, &a);
-            rc = rules_income(&c, &a);
-        }
-        if (rc == 0) {
-            rules_exit(&c, &a);
-            rc = app_store(&c, &a);
-        }
-        app_free(&a);
-        if (rc < 0)
-            goto done;
-        out->applications++;
-        /* on a terminal, a progress line; logs (stderr not a terminal) get the summary only */
-        if (tty && out->applications % 1000 == 0)
-            fprintf(stderr, "\rxverify: rules: %ld applications checked, %ld findings",
-                    out->applications, out->findings);
-    }
-    if (tty && out->applications >= 1000)
+    rc = linked_applications(db, r->id, check_app, &c);
+    if (c.tty && out->applications >= 1000)
         fputc('\n', stderr);
-    if (s != SQLITE_DONE)
-        rc = store_err(db, "reading the run's applications");
 done:
-    sqlite3_finalize(apps);
+    linked_reader_close(&c.linked);
     for (int i = 0; i < RUN_MAX_KINDS; i++)
         sqlite3_finalize(c.fetch[i]);
-    sqlite3_stmt *all[] = { c.persons, c.links, c.app, c.status, c.dup, c.hh, c.std, c.decision,
+    sqlite3_stmt *all[] = { c.app, c.status, c.dup, c.hh, c.std, c.decision,
                             c.ins, c.gate };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
     if (rc == 0)
-        rc = store_exec(db, "DROP TABLE temp.xv_scope_people; DROP TABLE temp.xv_household");
+        rc = store_exec(db, "DROP TABLE temp.xv_scope_people; DROP TABLE temp.xv_household; "
+                                "DROP TABLE temp.xv_applicant_hh");
     return rc;
 }

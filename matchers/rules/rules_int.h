@@ -6,6 +6,7 @@
 #include "../../core/kinds.h"
 #include "../../core/policy.h"
 #include "../../core/run.h"
+#include "../linked.h"
 #include "catalogue.h"
 #include "rules.h"
 
@@ -54,9 +55,11 @@ struct ctx {
     const struct policy *pol;
     struct rules_stats *st;
     sqlite3_stmt *fetch[RUN_MAX_KINDS]; /* a feed record by rid */
-    sqlite3_stmt *persons, *links, *app, *status, *dup, *hh, *std, *decision, *ins, *gate;
+    struct linked_reader linked; /* the run's persons and links */
+    sqlite3_stmt *app, *status, *dup, *hh, *std, *decision, *ins, *gate;
     char months[60][8];      /* D's month and the months before it, newest first */
     int nmonths;
+    int tty;                 /* stderr is a terminal: progress lines */
 };
 
 static inline int rules_sev(const struct ctx *c, int r)
@@ -116,7 +119,9 @@ int rules_duplicates(struct ctx *c, struct app *a);
 void rules_assets(struct ctx *c, struct app *a);
 int rules_income(struct ctx *c, struct app *a);
 void rules_exit(struct ctx *c, struct app *a);
-/* findings.c: stores A's findings and its gate. */
+/* findings.c: prepares the statements of the findings and gates tables (C's decision, ins,
+ * gate); stores A's findings and its gate. */
+int findings_prepare(struct ctx *c);
 int app_store(struct ctx *c, struct app *a);
 
 #endif

@@ -1,0 +1,210 @@
+/* linked.c: the persons and links tables: a run's people and the feed records linked to them. */
+
+#include <math.h>
+#include <string.h>
+#include "../core/store.h"
+#include "linked.h"
+
+#define LINK_COLS "applicant_id, idx, kind, rid, class, weight, lv_id, lv_name, lv_birth, " \
+                  "lv_gender, lv_region"
+
+int linked_writer_open(sqlite3 *db, long long run, struct linked_writer *w)
+{
+    int rc;
+    memset(w, 0, sizeof *w);
+    w->db = db;
+    w->run = run;
+    if ((rc = store_prepare(db, "INSERT INTO persons(run_id,applicant_id,idx,relation,id_no,"
+                                "id_valid,name,raw_name,birth_date,gender,county_code,"
+                                "declared_income) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                            &w->person)) < 0)
+        return rc;
+    return store_prepare(db, "INSERT INTO links(run_id," LINK_COLS ") "
+                             "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &w->link);
+}
+
+int linked_put_person(struct linked_writer *w, const struct linked_person *p)
+{
+    sqlite3_stmt *st = w->person;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, w->run);
+    sqlite3_bind_text(st, 2, p->app, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, p->idx);
+    sqlite3_bind_text(st, 4, p->relation, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, p->id_no, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, p->id_valid);
+    sqlite3_bind_text(st, 7, p->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, p->raw_name ? p->raw_name : p->name, -1, SQLITE_STATIC);
+    store_bind_text(st, 9, p->birth);
+    store_bind_text(st, 10, p->gender);
+    sqlite3_bind_text(st, 11, p->county, -1, SQLITE_STATIC);
+    if (p->has_income)
+        sqlite3_bind_double(st, 12, p->income);
+    else
+        sqlite3_bind_null(st, 12);
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : store_err(w->db, "storing persons");
+}
+
+int linked_put_link(struct linked_writer *w, const struct linked_link *l)
+{
+    sqlite3_stmt *st = w->link;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, w->run);
+    sqlite3_bind_text(st, 2, l->app, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, l->idx);
+    sqlite3_bind_text(st, 4, l->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, l->rid);
+    sqlite3_bind_text(st, 6, l->match ? "match" : "possible", -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 7, (double)llround(l->weight * 1000) / 1000);
+    for (int f = 0; f < F_NFIELDS; f++)
+        sqlite3_bind_int(st, 8 + f, l->lv[f]);
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : store_err(w->db, "storing a link");
+}
+
+void linked_writer_close(struct linked_writer *w)
+{
+    sqlite3_finalize(w->person);
+    sqlite3_finalize(w->link);
+    w->person = w->link = NULL;
+}
+
+/* ---- reading ------------------------------------------------------------------------- */
+
+static const char *text_or(sqlite3_stmt *st, int i, const char *dflt)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : dflt;
+}
+
+int linked_reader_open(sqlite3 *db, long long run, struct linked_reader *r)
+{
+    int rc;
+    memset(r, 0, sizeof *r);
+    r->db = db;
+    r->run = run;
+    if ((rc = store_prepare(db, "SELECT applicant_id, idx, relation, id_no, id_valid, name, "
+                                "raw_name, birth_date, gender, county_code, declared_income "
+                                "FROM persons WHERE run_id=?1 AND applicant_id=?2 ORDER BY idx",
+                            &r->persons)) < 0 ||
+        (rc = store_prepare(db, "SELECT " LINK_COLS " FROM links WHERE run_id=?1 AND "
+                                "applicant_id=?2 AND (?3 < 0 OR idx=?3) "
+                                "ORDER BY idx, kind, class, weight DESC, rid", &r->best)) < 0)
+        return rc;
+    return store_prepare(db, "SELECT " LINK_COLS " FROM links WHERE run_id=?1 AND "
+                             "applicant_id=?2 AND (?3 < 0 OR idx=?3) "
+                             "ORDER BY idx, class DESC, kind, rid", &r->by_class);
+}
+
+int linked_persons(struct linked_reader *r, const char *app, linked_person_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = r->persons;
+    int rc = 0, s;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, r->run);
+    sqlite3_bind_text(st, 2, app, -1, SQLITE_STATIC);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        struct linked_person p = {
+            text_or(st, 0, ""), sqlite3_column_int(st, 1), text_or(st, 2, ""),
+            text_or(st, 3, ""), sqlite3_column_int(st, 4), text_or(st, 5, ""),
+            text_or(st, 6, NULL), text_or(st, 7, NULL), text_or(st, 8, NULL),
+            text_or(st, 9, ""), sqlite3_column_type(st, 10) != SQLITE_NULL,
+            sqlite3_column_double(st, 10),
+        };
+        if ((rc = fn(ctx, &p)) < 0)
+            break;
+    }
+    sqlite3_reset(st);
+    if (rc < 0)
+        return rc;
+    return s == SQLITE_DONE ? 0 : store_err(r->db, "reading persons");
+}
+
+/* Calls FN for each row of ST, a query of LINK_COLS. */
+static int each_link(sqlite3 *db, sqlite3_stmt *st, linked_link_fn fn, void *ctx)
+{
+    int rc = 0, s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        struct linked_link l = {
+            text_or(st, 0, ""), sqlite3_column_int(st, 1), text_or(st, 2, ""),
+            sqlite3_column_int64(st, 3), !strcmp(text_or(st, 4, ""), "match"),
+            sqlite3_column_double(st, 5), { 0 },
+        };
+        for (int f = 0; f < F_NFIELDS; f++)
+            l.lv[f] = sqlite3_column_int(st, 6 + f);
+        if ((rc = fn(ctx, &l)) < 0)
+            break;
+    }
+    sqlite3_reset(st);
+    if (rc < 0)
+        return rc;
+    return s == SQLITE_DONE ? 0 : store_err(db, "reading links");
+}
+
+int linked_links(struct linked_reader *r, const char *app, int idx, enum linked_order order,
+                 linked_link_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = order == LINKED_BEST_FIRST ? r->best : r->by_class;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, r->run);
+    sqlite3_bind_text(st, 2, app, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, idx);
+    return each_link(r->db, st, fn, ctx);
+}
+
+void linked_reader_close(struct linked_reader *r)
+{
+    sqlite3_finalize(r->persons);
+    sqlite3_finalize(r->best);
+    sqlite3_finalize(r->by_class);
+    r->persons = r->best = r->by_class = NULL;
+}
+
+int linked_applications(sqlite3 *db, long long run, int (*fn)(void *ctx, const char *app),
+                        void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, s;
+    if ((rc = store_prepare(db, "SELECT applicant_id FROM persons WHERE run_id=? AND idx=0 "
+                                "ORDER BY applicant_id", &st)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, run);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(ctx, text_or(st, 0, ""))) < 0)
+            break;
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    return s == SQLITE_DONE ? 0 : store_err(db, "reading the run's applications");
+}
+
+int linked_applicant_links(sqlite3 *db, long long run, const char *kind, linked_link_fn fn,
+                           void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if ((rc = store_prepare(db, "SELECT " LINK_COLS " FROM links WHERE run_id=? AND idx=0 AND "
+                                "kind=? AND class='match' ORDER BY applicant_id, rid", &st)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    rc = each_link(db, st, fn, ctx);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Runs SQL, a statement with the run as its one parameter. */
+static int exec_run(sqlite3 *db, const char *sql, long long run)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, sql, &st);
+    if (rc == 0 && (rc = store_bind(st, "i", run)) == 0 && sqlite3_step(st) != SQLITE_DONE)
+        rc = store_err(db, "clearing the run");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int linked_clear(sqlite3 *db, long long run)
+{
+    int rc = exec_run(db, "DELETE FROM persons WHERE run_id=?", run);
+    return rc < 0 ? rc : exec_run(db, "DELETE FROM links WHERE run_id=?", run);
+}

@@ -1,0 +1,74 @@
+/* linked.h: the persons and links tables, what linkage found for a run's people: link.c
+ * writes them, the rules stage and "show" read them, a re-run clears them, all through these
+ * functions (linked.c owns the tables). */
+#ifndef XV_LINKED_H
+#define XV_LINKED_H
+#include <sqlite3.h>
+#include "compare.h"
+
+/* A person of an application; BIRTH and GENDER are NULL when unknown. */
+struct linked_person {
+    const char *app;
+    int idx;                 /* 0: the applicant */
+    const char *relation, *id_no;
+    int id_valid;
+    const char *name, *raw_name, *birth, *gender, *county;
+    int has_income;
+    double income;           /* declared monthly income, yuan */
+};
+
+/* A feed record linked to a person (MATCH: certainly; else a possible link). */
+struct linked_link {
+    const char *app;
+    int idx;
+    const char *kind;
+    long long rid;
+    int match;
+    double weight;
+    int lv[F_NFIELDS];       /* the comparison level of each field */
+};
+
+/* Writing a run's persons and links, inside the caller's transaction. Strings are copied by
+ * SQLite during each call. linked_writer_close releases the statements (also after errors). */
+struct linked_writer {
+    sqlite3 *db;
+    long long run;
+    sqlite3_stmt *person, *link;
+};
+int linked_writer_open(sqlite3 *db, long long run, struct linked_writer *w);
+int linked_put_person(struct linked_writer *w, const struct linked_person *p);
+/* The weight is stored rounded to 1/1000, so that it prints the same on every machine. */
+int linked_put_link(struct linked_writer *w, const struct linked_link *l);
+void linked_writer_close(struct linked_writer *w);
+
+/* Reading a run's persons and links, one application at a time; the rows' strings hold
+ * during the callback only, and a negative return of the callback stops and is returned. */
+struct linked_reader {
+    sqlite3 *db;
+    long long run;
+    sqlite3_stmt *persons, *best, *by_class;
+};
+typedef int (*linked_person_fn)(void *ctx, const struct linked_person *p);
+typedef int (*linked_link_fn)(void *ctx, const struct linked_link *l);
+enum linked_order {
+    LINKED_BEST_FIRST,       /* by person, kind, match before possible, weight down */
+    LINKED_BY_CLASS,         /* by person, possible before match, kind, record */
+};
+int linked_reader_open(sqlite3 *db, long long run, struct linked_reader *r);
+/* APP's persons by index. */
+int linked_persons(struct linked_reader *r, const char *app, linked_person_fn fn, void *ctx);
+/* APP's links (of person IDX only, when IDX >= 0) in ORDER. */
+int linked_links(struct linked_reader *r, const char *app, int idx, enum linked_order order,
+                 linked_link_fn fn, void *ctx);
+void linked_reader_close(struct linked_reader *r);
+
+/* Calls FN with each application of run RUN, in ID order. */
+int linked_applications(sqlite3 *db, long long run, int (*fn)(void *ctx, const char *app),
+                        void *ctx);
+/* Calls FN with each certain link of an applicant (person 0) to a record of KIND. */
+int linked_applicant_links(sqlite3 *db, long long run, const char *kind, linked_link_fn fn,
+                           void *ctx);
+/* Removes run RUN's persons and links. */
+int linked_clear(sqlite3 *db, long long run);
+
+#endif
