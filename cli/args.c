@@ -235,7 +235,7 @@ char **arg_list(const struct args *a, const char *name, int *n)
 int xv_db(struct xv_ctx *ctx, sqlite3 **db)
 {
     if (!ctx->db) {
-        int rc = store_open(ctx->db_path, &ctx->db);
+        int rc = store_open(ctx->db_path, ctx->may_create, &ctx->db);
         if (rc < 0)
             return rc;
     }

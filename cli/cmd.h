@@ -10,9 +10,11 @@
 struct xv_ctx {
     const char *db_path;
     sqlite3 *db;
+    int may_create;        /* the command may create the database (load, match, nightly) */
 };
 
-/* Opens the database (creating it) on first use; *DB is owned by CTX. */
+/* Opens the database on first use (creating it only when the command may); *DB is owned by
+ * CTX. XV_EUSAGE "no database at PATH" otherwise. */
 int xv_db(struct xv_ctx *ctx, sqlite3 **db);
 
 #define CMD_MAX_OPTS 8
@@ -47,6 +49,7 @@ struct cmd {
     const char *summary;   /* one line, for --help and the manual's list */
     const char *about;     /* a paragraph for the manual page, or NULL */
     struct opt opts[CMD_MAX_OPTS];
+    int creates;           /* it may create the database; every other command needs one */
 };
 
 /* The table (cli/commands.c), ending with a NULL name. */

@@ -92,6 +92,7 @@ int main(int argc, char **argv)
     rules_catalogue_init();
     if ((rc = norm_init()) < 0)
         goto out;
+    ctx.may_create = c->creates;
     rc = run_command(c, argc - i - 1, argv + i + 1, &ctx);
     int crc = store_close(ctx.db);
     if (rc == 0 && crc < 0)

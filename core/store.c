@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "err.h"
 #include "kinds.h"
 #include "schema.h"
@@ -13,7 +14,7 @@
 
 #define BUSY_MS 5000   /* how long a connection waits for another's lock */
 
-int store_open(const char *path, sqlite3 **out)
+int store_open(const char *path, int create, sqlite3 **out)
 {
     sqlite3 *db = NULL;
     int rc;
@@ -26,8 +27,12 @@ int store_open(const char *path, sqlite3 **out)
         xv_warn("sqlite3 keeps memory statistics (configured too late)");
     /* NOMUTEX: a connection is used by one thread at a time (the loader hands it to its
      * writer thread and takes it back), so SQLite's own per-call locking is not needed */
-    int s = sqlite3_open_v2(path, &db,
-                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int s = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                                           (create ? SQLITE_OPEN_CREATE : 0), NULL);
+    if (s == SQLITE_CANTOPEN && !create && access(path, F_OK) != 0) {
+        rc = xv_fail(XV_EUSAGE, "no database at '%s'", path);
+        goto fail;
+    }
     if (s != SQLITE_OK) {
         rc = xv_fail(store_code(s) == XV_ELOCKED ? XV_ELOCKED : XV_EIO,
                      "cannot open database '%s': %s", path,
@@ -49,6 +54,11 @@ int store_open(const char *path, sqlite3 **out)
     }
     if (appid != 0 && appid != STORE_APP_ID) {
         rc = xv_fail(XV_ELOCKED, "'%s' is not an xverify database", path);
+        goto fail;
+    }
+    if (appid == 0 && ver == 0 && !create) {
+        /* an empty file is no store: a command that only reads must not make one */
+        rc = xv_fail(XV_EUSAGE, "no database at '%s' (the file is empty)", path);
         goto fail;
     }
     if (ver > STORE_SCHEMA_VERSION) {

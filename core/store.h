@@ -8,10 +8,11 @@
 #define STORE_APP_ID 0x78767279      /* "xvry" */
 #define STORE_SCHEMA_VERSION 4
 
-/* Opens (creating when absent) the database at PATH, applies the pragmas and the schema.
- * On success *DB is the caller's, to be closed with store_close. Returns XV_ELOCKED for a
- * file that is not an xverify database or is newer than this program. */
-int store_open(const char *path, sqlite3 **db);
+/* Opens the database at PATH (creating it when absent and CREATE is set), applies the
+ * pragmas and the schema. On success *DB is the caller's, to be closed with store_close.
+ * Returns XV_EUSAGE when there is no database and CREATE is 0 (a missing or empty file),
+ * XV_ELOCKED for a file that is not an xverify database or is newer than this program. */
+int store_open(const char *path, int create, sqlite3 **db);
 /* Closes DB; returns XV_EIO when SQLite reports a failure. A NULL DB is fine. */
 int store_close(sqlite3 *db);
 
