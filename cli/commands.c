@@ -66,7 +66,13 @@ const struct cmd xv_commands[] = {
     { "diff", cmd_diff, "RUN_A RUN_B", 2, 2, "expected two runs",
       "the findings and gates that changed between two runs", NULL, { { NULL } } },
     { "audit", cmd_audit, "", 0, 0, NULL,
-      "verify the hash chain of the audit trail and print its head (exit 4 when broken)", NULL,
-      { { NULL } } },
+      "verify the hash chain of the audit trail and print its head (exit 4 when broken)",
+      "With --list, the entries after verifying: number, time, action, subject and detail, "
+      "tab-separated, ID numbers masked.",
+      { { "list", NULL, 0, 0, 0, 0, "print the entries instead of the head" },
+        { "since", "N", 0, 0, 0, 0, "with --list: only the entries after number N" } } },
+    { "check", cmd_check, "", 0, 0, NULL,
+      "check the database: SQLite's integrity and foreign keys, the audit chain, the runs' "
+      "loads (exit 4 when any fails)", NULL, { { NULL } } },
     { NULL },
 };

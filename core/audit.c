@@ -97,3 +97,26 @@ done:
     sqlite3_finalize(st);
     return rc;
 }
+
+int audit_each(sqlite3 *db, long long since, audit_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT seq, at, action, subject, detail FROM audit WHERE seq > ? "
+                               "ORDER BY seq", &st), s;
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, since);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *f[4];
+        for (int i = 0; i < 4; i++) {
+            const unsigned char *t = sqlite3_column_text(st, i + 1);
+            f[i] = t ? (const char *)t : "";
+        }
+        if ((rc = fn(ctx, sqlite3_column_int64(st, 0), f[0], f[1], f[2], f[3])) < 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    return s == SQLITE_DONE ? 0 : store_err(db, "reading the audit trail");
+}

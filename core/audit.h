@@ -22,4 +22,9 @@ struct audit_head {
  * not. */
 int audit_verify(sqlite3 *db, struct audit_head *head);
 
+/* Calls FN for each entry after number SINCE, in order; a negative return of FN stops. */
+typedef int (*audit_fn)(void *ctx, long long seq, const char *at, const char *action,
+                        const char *subject, const char *detail);
+int audit_each(sqlite3 *db, long long since, audit_fn fn, void *ctx);
+
 #endif

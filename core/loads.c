@@ -68,6 +68,7 @@ int loads_get(sqlite3 *db, long long id, struct load_row *l)
     memset(l, 0, sizeof *l);
     sqlite3_bind_int64(st, 1, id);
     if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = 1;
         l->id = id;
         copy_col(st, 0, l->kind, sizeof l->kind);
         copy_col(st, 1, l->file, sizeof l->file);
@@ -77,8 +78,7 @@ int loads_get(sqlite3 *db, long long id, struct load_row *l)
         copy_col(st, 5, l->format, sizeof l->format);
         copy_col(st, 6, l->encoding, sizeof l->encoding);
     } else {
-        rc = s == SQLITE_DONE ? xv_fail(XV_EUSAGE, "there is no load %lld", id)
-                              : store_err(db, "reading the loads");
+        rc = s == SQLITE_DONE ? 0 : store_err(db, "reading the loads");
     }
     sqlite3_finalize(st);
     return rc;

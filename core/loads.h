@@ -21,7 +21,7 @@ struct load_counts {
 int loads_add(sqlite3 *db, const struct load_row *l, long long *id);
 int loads_set_counts(sqlite3 *db, long long id, const struct load_counts *c);
 int loads_set_sha256(sqlite3 *db, long long id, const char *sha256);
-/* Load ID into *L; XV_EUSAGE when there is none. */
+/* Load ID into *L: returns 1, or 0 when there is no such load (*L zeroed). */
 int loads_get(sqlite3 *db, long long id, struct load_row *l);
 /* The first load of KIND with the file hash SHA256 and mapping hash MAP_SHA256: *ID (0: none)
  * and its AS_OF. */

@@ -213,3 +213,47 @@ int run_loads_each(sqlite3 *db, long long run,
         return rc;
     return s == SQLITE_DONE ? 0 : store_err(db, "reading the run's loads");
 }
+
+struct run_checking {
+    sqlite3 *db;
+    long long run;
+    struct sbuf *problems;
+    int n;
+};
+
+static int check_load(void *ctx, const char *kind, long long load, const char *sha256)
+{
+    struct run_checking *c = ctx;
+    struct load_row l;
+    int rc = loads_get(c->db, load, &l);
+    if (rc == 0) {
+        sbuf_addf(c->problems, "run %lld: its load %lld of '%s' is missing\n", c->run, load, kind);
+        c->n++;
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    if (strcmp(l.sha256, sha256) || strcmp(l.kind, kind)) {
+        sbuf_addf(c->problems, "run %lld: load %lld of '%s' is not the one it used (hash or kind "
+                  "changed)\n", c->run, load, kind);
+        c->n++;
+    }
+    return 0;
+}
+
+int run_check(sqlite3 *db, struct sbuf *problems, long long *runs)
+{
+    long long last = 0;
+    int rc = store_int(db, "SELECT ifnull(max(id), 0) FROM runs", NULL, NULL, &last), n = 0;
+    if (rc < 0)
+        return rc;
+    *runs = 0;
+    for (long long id = 1; id <= last; id++) {
+        struct run_checking c = { db, id, problems, 0 };
+        if ((rc = run_loads_each(db, id, check_load, &c)) < 0)
+            return rc;
+        n += c.n;
+        ++*runs;
+    }
+    return n;
+}

@@ -48,6 +48,9 @@ int run_is_current(sqlite3 *db, const struct run *r, struct sbuf *why);
 int run_loads_each(sqlite3 *db, long long run,
                    int (*fn)(void *ctx, const char *kind, long long load, const char *sha256),
                    void *ctx);
+/* Checks that every run's loads are still the ones it used: each problem a line into
+ * PROBLEMS, *RUNS the runs checked; returns how many problems, or an XV_E* code. */
+int run_check(sqlite3 *db, struct sbuf *problems, long long *runs);
 /* Program and library versions, as a run records them. The caller frees the string. */
 char *run_versions(void);
 /* The SQL condition selecting the versions of table KIND (named T in the query) that a run

@@ -330,3 +330,33 @@ int store_raw_field(const char *raw, int i, const char **p, size_t *n)
     return 1;
 }
 
+
+int store_check(sqlite3 *db, struct sbuf *problems)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, s, n = 0;
+    if ((rc = store_prepare(db, "PRAGMA integrity_check", &st)) < 0)
+        return rc;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        if (t && strcmp(t, "ok")) {
+            sbuf_addf(problems, "integrity: %s\n", t);
+            n++;
+        }
+    }
+    sqlite3_finalize(st);
+    if (s != SQLITE_DONE)
+        return store_err(db, "checking the database's integrity");
+    if ((rc = store_prepare(db, "PRAGMA foreign_key_check", &st)) < 0)
+        return rc;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        sbuf_addf(problems, "foreign key: row %lld of '%s' names a missing row of '%s'\n",
+                  sqlite3_column_int64(st, 1), sqlite3_column_text(st, 0),
+                  sqlite3_column_text(st, 2));
+        n++;
+    }
+    sqlite3_finalize(st);
+    if (s != SQLITE_DONE)
+        return store_err(db, "checking the foreign keys");
+    return n;
+}

@@ -2,6 +2,7 @@
 #ifndef XV_STORE_H
 #define XV_STORE_H
 #include <sqlite3.h>
+#include "util.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -106,5 +107,9 @@ int store_bind_text(sqlite3_stmt *st, int i, const char *s);
  * string (const char *, NULL binds NULL; copied), 'i' a long long, 'd' a double. Returns 0,
  * or XV_ERR when SQLite refuses one. */
 int store_bind(sqlite3_stmt *st, const char *types, ...);
+
+/* SQLite's integrity check and foreign key check: each problem a line into PROBLEMS; returns
+ * how many, or an XV_E* code when the checks could not run. */
+int store_check(sqlite3 *db, struct sbuf *problems);
 
 #endif

@@ -31,8 +31,8 @@ static int sum_load(void *ctx, const char *kind, long long id, const char *sha25
     struct summing *sm = ctx;
     struct load_row l;
     int rc = loads_get(sm->db, id, &l);
-    if (rc < 0)
-        return rc;
+    if (rc <= 0)
+        return rc < 0 ? rc : error("run's load %lld of '%s' is missing", id, kind);
     const char *base = strrchr(l.file, '/');
     sbuf_addf(sm->b, "  %-16s load %-4lld as of %s  sha256 %.12s  %s\n", kind, id, l.as_of,
               sha256, base ? base + 1 : l.file);
