@@ -19,6 +19,11 @@ int cmd_match(const struct args *a, struct xv_ctx *ctx)
     sqlite3 *db;
     if (as_of && (norm_date(as_of, date) < 0 || strcmp(date, as_of)))
         return xv_usage(a->cmd, "--as-of '%s' is not a date YYYY-MM-DD", as_of);
+    char today[11];
+    today_iso(today);
+    if (as_of && strcmp(as_of, today) > 0)
+        return xv_usage(a->cmd, "--as-of %s is later than today (%s): a run cannot see data "
+                        "of days to come", as_of, today);
     if ((rc = xv_db(ctx, &db)) < 0)
         return rc;
     struct match_opts mo = { as_of, only, nonly, policy_path };

@@ -15,46 +15,65 @@
 #include "cmd.h"
 #include "../core/err.h"
 #include "../core/kinds.h"
+#include "../core/loads.h"
 #include "../core/policy.h"
 #include "../core/util.h"
+#include "../ingest/norm.h"
 
 struct inbox_file {
     char *name;              /* in the inbox */
     const struct kind *kind;
-    char date[9];            /* YYYYMMDD from the name */
+    char as_of[11];          /* YYYY-MM-DD from the name */
+    const char *refused;     /* why the name is refused, or NULL */
 };
 
-/* KIND-YYYYMMDD[-anything].csv|xml: 1 with F filled, 0 for any other name. */
-static int parse_name(const char *name, struct inbox_file *f)
+/* KIND-YYYYMMDD[-anything].csv|xml: fills F, with F->refused set when the name is not of
+ * that form, names no known kind or no real date. */
+static void parse_name(const char *name, struct inbox_file *f)
 {
     const char *dash = strchr(name, '-');
     size_t n = strlen(name);
-    if (!dash || n < 4 || (strcmp(name + n - 4, ".csv") && strcmp(name + n - 4, ".xml")))
-        return 0;
     char kind[32];
-    if ((size_t)(dash - name) >= sizeof kind)
-        return 0;
+    memset(f, 0, sizeof *f);
+    if (!dash || n < 4 || (strcmp(name + n - 4, ".csv") && strcmp(name + n - 4, ".xml"))) {
+        f->refused = "its name is not KIND-YYYYMMDD[-anything].csv|xml";
+        return;
+    }
+    if ((size_t)(dash - name) >= sizeof kind) {
+        f->refused = "its name names no known kind";
+        return;
+    }
     memcpy(kind, name, (size_t)(dash - name));
     kind[dash - name] = '\0';
     const struct kind *k = kind_find(kind);
-    if (!k || strcmp(k->name, kind))
-        return 0;
-    for (int i = 1; i <= 8; i++)
-        if (dash[i] < '0' || dash[i] > '9')
-            return 0;
-    if (dash[9] != '-' && dash + 9 != name + n - 4)
-        return 0;
+    if (!k || strcmp(k->name, kind)) {
+        f->refused = "its name names no known kind";
+        return;
+    }
+    int digits = 1;
+    for (int i = 1; i <= 8 && digits; i++)
+        digits = dash[i] >= '0' && dash[i] <= '9';
+    if (!digits || (dash[9] != '-' && dash + 9 != name + n - 4)) {
+        f->refused = "its name has no date YYYYMMDD after the kind";
+        return;
+    }
+    char iso[11], norm[11];
+    snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", dash + 1, dash + 5, dash + 7);
+    if (norm_date(iso, norm) < 0 || strcmp(norm, iso)) {
+        f->refused = "the date in its name is not a real date";
+        return;
+    }
     f->kind = k;
-    memcpy(f->date, dash + 1, 8);
-    f->date[8] = '\0';
-    return 1;
+    memcpy(f->as_of, iso, sizeof f->as_of);
 }
 
-/* As-of order; on one date, in the order of the kind table (applications first), then by name. */
+/* Refused names first; then as-of order; on one date, in the order of the kind table (applications first), then by name. */
 static int cmp_file(const void *x, const void *y)
 {
     const struct inbox_file *a = x, *b = y;
-    int c = strcmp(a->date, b->date);
+    if (!a->refused != !b->refused)
+        return a->refused ? -1 : 1;
+    int c = strcmp(a->as_of, b->as_of);
     if (c)
         return c;
     if (a->kind != b->kind)
@@ -102,6 +121,19 @@ static int write_error_file(const char *path, const char *message)
     return rc;
 }
 
+/* KIND.map, a known kind's mapping file, stays in the inbox for the nights to come. */
+static int is_mapping(const char *name)
+{
+    size_t n = strlen(name);
+    char kind[32];
+    if (n < 5 || n - 4 >= sizeof kind || strcmp(name + n - 4, ".map"))
+        return 0;
+    memcpy(kind, name, n - 4);
+    kind[n - 4] = '\0';
+    const struct kind *k = kind_find(kind);
+    return k && !strcmp(k->name, kind);
+}
+
 static int scan(const char *dir, struct inbox_file **out, int *n)
 {
     DIR *d = opendir(dir);
@@ -119,13 +151,9 @@ static int scan(const char *dir, struct inbox_file **out, int *n)
         sbuf_free(&p);
         if (!regular || e->d_name[0] == '.')
             continue;
-        if (!parse_name(e->d_name, &f)) {
-            size_t l = strlen(e->d_name);
-            if (l < 4 || strcmp(e->d_name + l - 4, ".map"))
-                fprintf(stderr, "xverify: nightly: '%s' is not named KIND-YYYYMMDD[-any].csv|xml; "
-                                "left in the inbox\n", e->d_name);
+        if (is_mapping(e->d_name))
             continue;
-        }
+        parse_name(e->d_name, &f);
         f.name = xstrdup(e->d_name);
         *out = xrealloc(*out, (size_t)(*n + 1) * sizeof **out);
         (*out)[(*n)++] = f;
@@ -141,6 +169,21 @@ struct tally {
     int loaded, same, refused, needs;
 };
 
+/* Sets inbox file NAME aside in rejected/ with a .error file saying WHY. */
+static int refuse(const char *inbox, const char *name, const char *why, struct tally *t)
+{
+    struct sbuf dest = SBUF_INIT;
+    int rc;
+    if ((rc = move_to(inbox, "rejected", name, &dest)) == 0 &&
+        (rc = write_error_file(dest.s, why)) == 0)
+        fprintf(stderr, "xverify: nightly: %s: refused; moved to rejected/ with its .error\n",
+                name);
+    sbuf_free(&dest);
+    t->needs = 1;
+    t->refused++;
+    return rc;
+}
+
 /* Loads inbox file F and moves it to done/, or, refused, to rejected/ with its .error file.
  * Returns 0, or the code of a failure that stops the night (locked, I/O, internal: the file
  * stays for the next run). */
@@ -151,10 +194,16 @@ static int load_one(sqlite3 *db, const char *inbox, const struct inbox_file *f,
     struct ldr_result r;
     struct stat sb;
     struct sbuf path = SBUF_INIT, map = SBUF_INIT, dest = SBUF_INIT;
+    if (f->refused) {
+        fprintf(stderr, "xverify: nightly: %s: %s\n", f->name, f->refused);
+        return refuse(inbox, f->name, f->refused, t);
+    }
     sbuf_addf(&path, "%s/%s", inbox, f->name);
     sbuf_addf(&map, "%s/%s.map", inbox, f->kind->name);
     o.kind = f->kind->name;
     o.file = path.s;
+    o.as_of = f->as_of;      /* the name's date, whatever else the file or mapping says */
+    o.as_of_by = "file name";
     o.map = stat(map.s, &sb) == 0 ? map.s : NULL;
     o.quarantine_limit = pol->v[P_QUARANTINE_LIMIT];
     o.progress = isatty(STDERR_FILENO);
@@ -176,13 +225,8 @@ static int load_one(sqlite3 *db, const char *inbox, const struct inbox_file *f,
     } else if (rc == XV_EDATA || rc == XV_EUSAGE) {
         /* the file is refused, nothing of it stored: set aside with the reason */
         char *why = xstrdup(xv_last_error());
-        if ((rc = move_to(inbox, "rejected", f->name, &dest)) == 0 &&
-            (rc = write_error_file(dest.s, why)) == 0)
-            fprintf(stderr, "xverify: nightly: %s: refused; moved to rejected/ with its "
-                            ".error\n", f->name);
+        rc = refuse(inbox, f->name, why, t);
         free(why);
-        t->needs = 1;
-        t->refused++;
     }
     ldr_result_free(&r);
     sbuf_free(&path);
@@ -227,10 +271,18 @@ int cmd_nightly(const struct args *a, struct xv_ctx *ctx)
             goto done;
     fprintf(stderr, "xverify: nightly: %d loaded, %d already loaded, %d refused\n", t.loaded,
             t.same, t.refused);
-    struct match_opts mo = { NULL, NULL, 0, policy_path };
-    if ((rc = drive_run(db, &mo, out, &run_id)) < 0)
+    long long newest = 0;
+    if ((rc = loads_newest(db, NULL, &newest, NULL)) < 0)
         goto done;
-    fprintf(stderr, "xverify: nightly: run %lld done\n", run_id);
+    if (!newest) {
+        /* an inbox whose every file was refused, on a new store: nothing to run on yet */
+        fprintf(stderr, "xverify: nightly: nothing is loaded yet; no run\n");
+    } else {
+        struct match_opts mo = { NULL, NULL, 0, policy_path };
+        if ((rc = drive_run(db, &mo, out, &run_id)) < 0)
+            goto done;
+        fprintf(stderr, "xverify: nightly: run %lld done\n", run_id);
+    }
     rc = t.needs ? XV_ENEEDS : 0;
 done:
     if (lockfd >= 0)

@@ -26,7 +26,7 @@ static void choose_as_of(struct ldr *l)
 {
     struct ldr_result *r = l->r;
     if (l->o->as_of) {
-        r->as_of_source = "--as-of";
+        r->as_of_source = l->o->as_of_by ? l->o->as_of_by : "--as-of";
     } else if (l->map_as_of[0]) {
         memcpy(r->as_of, l->map_as_of, 11);
         r->as_of_source = "mapping";
@@ -42,17 +42,29 @@ static void choose_as_of(struct ldr *l)
 static int record_load(struct ldr *l)
 {
     struct ldr_result *r = l->r;
-    char last[11];
+    char last[11], today[11];
     long long newest;
     int rc;
+    /* a snapshot cannot describe a day that has not come: a future date would move every
+     * run's window past the data */
+    today_iso(today);
+    if (strcmp(r->as_of, today) > 0)
+        return xv_fail(XV_EUSAGE, "%s: as-of date %s (by %s) is later than today, %s; "
+                       "file refused", l->o->file, r->as_of, r->as_of_source, today);
     /* History is kept in as-of order: an earlier snapshot after a later one would rewrite
      * what past runs saw. */
     if ((rc = loads_newest(l->db, l->k->name, &newest, last)) < 0)
         return rc;
-    if (newest && strcmp(last, r->as_of) > 0)
+    if (newest && strcmp(last, r->as_of) > 0) {
+        /* a file loaded before is a no-op whatever its date: its hash decides first */
+        if ((rc = ldr_join_scan(l)) < 0)
+            return rc;
+        if (r->same_as)
+            return XV_STOP;
         return xv_fail(XV_EDATA, "%s: '%s' is already loaded as of %s, later than %s; loads "
                        "of a kind must come in as-of order", l->o->file, l->k->name, last,
                        r->as_of);
+    }
     struct load_row row = { 0 };
     snprintf(row.kind, sizeof row.kind, "%s", l->k->name);
     snprintf(row.file, sizeof row.file, "%s", l->o->file);

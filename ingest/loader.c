@@ -288,8 +288,11 @@ static int load_once(sqlite3 *db, const struct ldr_opts *o, struct ldr_result *r
             rc = 0;
         goto done;
     }
-    if (!l.started && (rc = ldr_start(&l)) < 0)
+    if (!l.started && (rc = ldr_start(&l)) < 0) {
+        if (rc == XV_STOP)   /* the file was loaded before */
+            rc = 0;
         goto done;
+    }
     if (l.deferred && ((rc = second_pass(&l, &src, &src_open_ok)) < 0 || r->same_as))
         goto done;
     if ((rc = complete(&l)) < 0 || r->same_as)

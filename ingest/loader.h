@@ -9,6 +9,7 @@ struct ldr_opts {
     const char *file;
     const char *map;         /* mapping file or NULL */
     const char *as_of;       /* YYYY-MM-DD or NULL */
+    const char *as_of_by;    /* where AS_OF comes from, for messages (NULL: "--as-of") */
     const char *encoding;    /* auto, utf-8, gb18030 or NULL (the mapping's, else auto) */
     double quarantine_limit; /* share of records, default 0.10 */
     int progress;            /* show progress on stderr */
