@@ -87,6 +87,7 @@ int cmd_review(const struct args *a, struct xv_ctx *ctx);
 int cmd_approve(const struct args *a, struct xv_ctx *ctx);
 int cmd_audit(const struct args *a, struct xv_ctx *ctx);
 int cmd_check(const struct args *a, struct xv_ctx *ctx);
+int cmd_policy(const struct args *a, struct xv_ctx *ctx);
 int cmd_nightly(const struct args *a, struct xv_ctx *ctx);
 int cmd_rerun(const struct args *a, struct xv_ctx *ctx);
 int cmd_diff(const struct args *a, struct xv_ctx *ctx);

@@ -71,6 +71,13 @@ const struct cmd xv_commands[] = {
       "tab-separated, ID numbers masked.",
       { { "list", NULL, 0, 0, 0, 0, "print the entries instead of the head" },
         { "since", "N", 0, 0, 0, 0, "with --list: only the entries after number N" } } },
+    { "policy", cmd_policy, "install FILE | show", 1, 2, "expected install FILE or show",
+      "install the official policy, or show the one in force",
+      "Only runs with the official policy on the default date (the newest load's) are "
+      "official; any other run is a trial run, which no decision or approval reads. "
+      "Until a policy is installed, the built-in defaults are official. An installation is "
+      "recorded in the audit trail with the old and new hash.",
+      { { "by", "NAME", 0, 0, 0, 0, "who installs it (required for install)" } } },
     { "check", cmd_check, "", 0, 0, NULL,
       "check the database: SQLite's integrity and foreign keys, the audit chain, the runs' "
       "loads (exit 4 when any fails)", NULL, { { NULL } } },

@@ -58,14 +58,16 @@ static int pin_load(void *ctx, const char *kind, long long id, const char *sha25
 }
 
 int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct policy *pol,
-               struct run *r)
+               int official_policy, struct run *r)
 {
     sqlite3_stmt *st = NULL;
     char *versions = run_versions(), date[11];
     int rc;
     memset(r, 0, sizeof *r);
-    if (!as_of && (rc = newest_as_of(db, date)) < 0)
+    if ((rc = newest_as_of(db, date)) < 0)
         goto done;
+    /* official: the official policy on the default date (workflow.md) */
+    int official = official_policy && (!as_of || !strcmp(as_of, date));
     as_of = as_of ? as_of : date;
     snprintf(r->as_of, sizeof r->as_of, "%s", as_of);
     if ((rc = loads_newest(db, NULL, &r->horizon, NULL)) < 0 ||
@@ -73,11 +75,12 @@ int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct p
         (rc = decision_last_seq(db, &r->decision_seq)) < 0)
         goto done;
     if ((rc = store_prepare(db, "INSERT INTO runs(as_of,horizon,status_seq,scope,policy,"
-                                "policy_sha256,versions,started_at,decision_seq) VALUES(?,?,?,?,"
-                                "?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'),?)", &st)) < 0)
+                                "policy_sha256,versions,started_at,decision_seq,official) "
+                                "VALUES(?,?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'),?,?)",
+                            &st)) < 0)
         goto done;
-    if (store_bind(st, "tiitttti", as_of, r->horizon, r->status_seq, scope, pol->text,
-                   pol->sha256, versions, r->decision_seq) < 0 ||
+    if (store_bind(st, "tiittttii", as_of, r->horizon, r->status_seq, scope, pol->text,
+                   pol->sha256, versions, r->decision_seq, (long long)official) < 0 ||
         sqlite3_step(st) != SQLITE_DONE) {
         rc = store_err(db, "recording the run");
         goto done;
@@ -114,7 +117,8 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     }
     if ((rc = store_prepare(db, "SELECT as_of, horizon, status_seq, policy, decision_seq, scope, "
                                 "versions, started_at, ifnull(link_seconds, 0), "
-                                "ifnull(rules_seconds, 0) FROM runs WHERE id=?", &st)) < 0)
+                                "ifnull(rules_seconds, 0), official FROM runs WHERE id=?",
+                            &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) != SQLITE_ROW) {
@@ -131,6 +135,7 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     snprintf(r->started_at, sizeof r->started_at, "%s", sqlite3_column_text(st, 7));
     r->link_seconds = sqlite3_column_double(st, 8);
     r->rules_seconds = sqlite3_column_double(st, 9);
+    r->official = sqlite3_column_int(st, 10);
     rc = policy_parse("the run's policy", (const char *)sqlite3_column_text(st, 3), &r->pol);
     sqlite3_finalize(st);
     if (rc < 0)

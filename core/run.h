@@ -23,6 +23,7 @@ struct run {
     char *versions;                    /* the program and library versions that made it */
     char started_at[21];               /* YYYY-MM-DDTHH:MM:SSZ */
     double link_seconds, rules_seconds;  /* the stages' times, once recorded */
+    int official;                      /* 1: an official run, 0: a trial run (试算) */
 };
 
 /* What a run found, recorded in its row once linked and checked. */
@@ -33,9 +34,11 @@ struct run_counts {
 
 /* Records a new run as of AS_OF (YYYY-MM-DD; NULL: the newest load's as-of date, so that no
  * clock decides) with policy POL (copied) inside the caller's transaction: what it can see is
- * everything loaded so far. XV_EUSAGE when nothing is loaded yet. */
+ * everything loaded so far. The run is official when OFFICIAL_POLICY (POL is the official
+ * policy) and its date is the default one; else it is a trial run. XV_EUSAGE when nothing is
+ * loaded yet. */
 int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct policy *pol,
-               struct run *r);
+               int official_policy, struct run *r);
 /* Reads run ID (0: the latest) into R (overwritten; run_free releases what it holds).
  * XV_EUSAGE when there is no such run. */
 int run_open(sqlite3 *db, long long id, struct run *r);

@@ -239,6 +239,16 @@ static void kind_hashes(struct sbuf *b, const struct kind *k)
               k->name);
 }
 
+/* Version 5: official runs and the installed policies. */
+static const char *const schema_v5 =
+    "ALTER TABLE runs ADD COLUMN official INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE policies("
+    " seq INTEGER PRIMARY KEY,"
+    " text TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL,"
+    " installed_at TEXT NOT NULL,"
+    " installed_by TEXT NOT NULL);";
+
 /* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
  * column is dropped after its index and view, which name it. */
 static void schema_v3(struct sbuf *b)
@@ -291,6 +301,7 @@ int schema_create(sqlite3 *db)
         kind_hashes(&b, &xv_kinds[i]);
     }
     sbuf_adds(&b, schema_v2);
+    sbuf_adds(&b, schema_v5);
     int rc = apply_schema(db, &b, 0, 0);
     sbuf_free(&b);
     return rc;
@@ -304,9 +315,11 @@ int schema_upgrade(sqlite3 *db, int from)
         sbuf_adds(&b, schema_v2);
     if (from < 3)
         schema_v3(&b);
-    for (int i = 0; i < xv_nkinds; i++)
+    for (int i = 0; from < 4 && i < xv_nkinds; i++)
         kind_hashes(&b, &xv_kinds[i]);
-    int rc = apply_schema(db, &b, from, 1);
+    if (from < 5)
+        sbuf_adds(&b, schema_v5);
+    int rc = apply_schema(db, &b, from, from < 4);
     sbuf_free(&b);
     return rc;
 }

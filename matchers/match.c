@@ -7,6 +7,7 @@
 #include "../core/audit.h"
 #include "../core/err.h"
 #include "../core/kinds.h"
+#include "../core/official.h"
 #include "../core/policy.h"
 #include "../core/run.h"
 #include "../core/store.h"
@@ -64,14 +65,21 @@ int match_run(sqlite3 *db, const struct match_opts *o, struct run *r, struct mat
     struct sbuf scope = SBUF_INIT;
     memset(m, 0, sizeof *m);
     memset(r, 0, sizeof *r);
-    if ((rc = policy_load(o->policy_path, &pol)) < 0)
+    struct policy official = { 0 };
+    if ((rc = official_policy(db, &official, NULL)) < 0 ||
+        (rc = o->policy_path ? policy_load(o->policy_path, &pol)
+                             : official_policy(db, &pol, NULL)) < 0) {
+        policy_free(&official);
         goto done;
+    }
+    int is_official = !strcmp(pol.sha256, official.sha256);
+    policy_free(&official);
     for (int i = 0; i < o->nonly; i++)
         sbuf_addf(&scope, "%s%s", i ? "," : "", o->only[i]);
     if ((rc = store_begin(db)) < 0)
         goto done;
     in_tx = 1;
-    if ((rc = run_create(db, o->as_of, sbuf_str(&scope), &pol, r)) < 0 ||
+    if ((rc = run_create(db, o->as_of, sbuf_str(&scope), &pol, is_official, r)) < 0 ||
         (rc = link_and_check(db, r, o, m)) < 0 || (rc = store_commit(db)) < 0)
         goto done;
     in_tx = 0;

@@ -7,6 +7,7 @@
 #include "../core/audit.h"
 #include "../core/err.h"
 #include "../core/kinds.h"
+#include "../core/official.h"
 #include "../core/policy.h"
 #include "../core/run.h"
 #include "../core/status.h"
@@ -46,22 +47,55 @@ static void add_days(const char *date, int days, char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-/* The run that checked APP last, if it may gate an approval now: *R opened. */
+struct finding_run {
+    sqlite3 *db;
+    long long any, official;     /* the newest run, the newest official run */
+};
+
+static int take_official(void *ctx, long long run)
+{
+    struct finding_run *f = ctx;
+    struct run r;
+    if (!f->any)
+        f->any = run;
+    int rc = run_open(f->db, run, &r);
+    if (rc == 0 && r.official)
+        f->official = run;
+    run_free(&r);
+    return rc < 0 ? rc : f->official != 0;
+}
+
+/* The latest official run that checked APP, if it may gate a sign-off now: *R opened. A trial
+ * run never does; nor does a run older than a load, or than the official policy in force. */
 static int gating_run(sqlite3 *db, const char *app, struct run *r)
 {
-    long long run_id = 0;
+    struct finding_run f = { db, 0, 0 };
+    struct policy pol = { 0 };
     struct sbuf why = SBUF_INIT;
     long n[SEV_COUNT];
-    int rc = gates_last_run(db, app, &run_id);
+    int rc = gates_runs_of(db, app, take_official, &f);
     if (rc < 0)
         return rc;
-    if (run_id == 0)
-        return xv_fail(XV_ENEEDS, "approval refused: no run has checked application '%s' yet: "
-                       "run 'xverify match' first", app);
-    if ((rc = run_open(db, run_id, r)) < 0 || (rc = run_is_current(db, r, &why)) < 0)
+    if (f.official == 0) {
+        rc = f.any ? xv_fail(XV_ENEEDS, "approval refused: only trial runs have checked "
+                             "application '%s' (the latest: run %lld); an official run "
+                             "('xverify match' without --policy or --as-of) must", app, f.any)
+                   : xv_fail(XV_ENEEDS, "approval refused: no run has checked application "
+                             "'%s' yet: run 'xverify match' first", app);
+        goto done;
+    }
+    if ((rc = run_open(db, f.official, r)) < 0 || (rc = run_is_current(db, r, &why)) < 0)
         goto done;
     if (rc == 0) {
         rc = xv_fail(XV_ENEEDS, "approval refused: %s", why.s);
+        goto done;
+    }
+    if ((rc = official_policy(db, &pol, NULL)) < 0)
+        goto done;
+    if (strcmp(pol.sha256, r->pol.sha256)) {
+        rc = xv_fail(XV_ENEEDS, "approval refused: run %lld used policy %.12s, and the official "
+                     "policy is now %.12s: run 'xverify match' first", r->id, r->pol.sha256,
+                     pol.sha256);
         goto done;
     }
     if ((rc = findings_in_force(db, r->id, app, n, &why)) < 0)
@@ -71,6 +105,7 @@ static int gating_run(sqlite3 *db, const char *app, struct run *r)
                      "and %ld review findings hold (first: %s); review them first", app, r->id,
                      gate_name(gate_of(n)), n[SEV_BLOCK], n[SEV_REVIEW], why.s);
 done:
+    policy_free(&pol);
     sbuf_free(&why);
     return rc < 0 ? rc : 0;
 }

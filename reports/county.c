@@ -94,7 +94,11 @@ static void page_head(FILE *f, const struct data *d, const char *county)
           ".REVIEW{color:#000;background:#d4a017;padding:0 4px}\n"
           ".CLEAR{color:#fff;background:#2e8b57;padding:0 4px}\n"
           ".raw{font-size:smaller;color:#555}\n"
+          ".trial{border:3px solid #c0392b;color:#c0392b;padding:0.5em;font-weight:bold}\n"
           "</style>\n</head>\n<body>\n", f);
+    if (!d->r->official)
+        fputs("<p class=\"trial\">试算 / trial run: its own policy or date; no decision or "
+              "approval reads it</p>\n", f);
     fprintf(f, "<h1>County ");
     rpt_esc(f, county);
     fprintf(f, ": run %lld as of %s</h1>\n<p>Policy %.12s. IDs are %s.</p>\n", d->r->id,

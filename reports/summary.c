@@ -43,6 +43,8 @@ int rpt_summary_text(sqlite3 *db, const struct data *d, struct sbuf *b)
 {
     int rc;
     const struct run *r = d->r;
+    if (!r->official)
+        sbuf_adds(b, "试算 / TRIAL RUN: its own policy or date; no decision or approval reads it\n");
     sbuf_addf(b, "xverify run %lld as of %s (started %s)\n", r->id, r->as_of, r->started_at);
     sbuf_addf(b, "policy sha256 %s\n", r->pol.sha256);
     double link_s = r->link_seconds, rules_s = r->rules_seconds;

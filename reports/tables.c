@@ -45,23 +45,26 @@ void rpt_findings_csv(FILE *f, const struct data *d)
 {
     fputs("\xEF\xBB\xBF", f);
     for (int i = 0; i < NCSV; i++)
-        rpt_csv_field(f, col_names[i], i == NCSV - 1);
-    for (long r = 0; r < d->nf; r++)
+        rpt_csv_field(f, col_names[i], 0);
+    fputs("trial\r\n", f);
+    for (long r = 0; r < d->nf; r++) {
         for (int i = 0; i < NCSV; i++)
-            rpt_csv_field(f, d->f[r].c[i], i == NCSV - 1);
+            rpt_csv_field(f, d->f[r].c[i], 0);
+        fprintf(f, "%d\r\n", !d->r->official);
+    }
 }
 
 void rpt_gates_csv(FILE *f, const struct data *d)
 {
     fputs("\xEF\xBB\xBF" "run_id,applicant_id,county_code,name,gate,open_block,open_review,"
-          "open_info\r\n", f);
+          "open_info,trial\r\n", f);
     for (long i = 0; i < d->ng; i++) {
         const struct grow *g = &d->g[i];
         fprintf(f, "%lld,", d->r->id);
         rpt_csv_field(f, g->app, 0);
         rpt_csv_field(f, g->county, 0);
         rpt_csv_field(f, g->name, 0);
-        fprintf(f, "%s,%d,%d,%d\r\n", g->gate, g->n[0], g->n[1], g->n[2]);
+        fprintf(f, "%s,%d,%d,%d,%d\r\n", g->gate, g->n[0], g->n[1], g->n[2], !d->r->official);
     }
 }
 
@@ -90,8 +93,8 @@ void rpt_findings_xml(FILE *f, const struct data *d)
 {
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<findings xmlns=\"urn:xverify:findings:1\" run_id=\"%lld\" as_of=\"%s\" "
-               "policy_sha256=\"%s\" count=\"%ld\">\n", d->r->id, d->r->as_of, d->r->pol.sha256,
-            d->nf);
+               "policy_sha256=\"%s\" count=\"%ld\" trial=\"%d\">\n", d->r->id, d->r->as_of,
+            d->r->pol.sha256, d->nf, !d->r->official);
     for (long r = 0; r < d->nf; r++) {
         fputs("  <finding>\n", f);
         for (int i = 0; i < NCOLS; i++) {

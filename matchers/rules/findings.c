@@ -266,11 +266,22 @@ done:
     return rc;
 }
 
-int gates_last_run(sqlite3 *db, const char *app, long long *run)
+int gates_runs_of(sqlite3 *db, const char *app, int (*fn)(void *ctx, long long run),
+                  void *ctx)
 {
-    *run = 0;
-    return store_int(db, "SELECT ifnull(max(run_id), 0) FROM gates WHERE applicant_id=?1", app,
-                     NULL, run);
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT run_id FROM gates WHERE applicant_id=? "
+                               "ORDER BY run_id DESC", &st), s;
+    if (rc < 0)
+        return rc;
+    store_bind_text(st, 1, app);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(ctx, sqlite3_column_int64(st, 0))) != 0)
+            break;
+    sqlite3_finalize(st);
+    if (rc != 0)
+        return rc;
+    return s == SQLITE_DONE ? 0 : store_err(db, "reading gates");
 }
 
 int findings_in_force(sqlite3 *db, long long run, const char *app, long n[SEV_COUNT],

@@ -34,8 +34,10 @@ typedef int (*gate_fn)(void *ctx, const struct gate_row *g);
 /* Calls FN for each gate of run RUN (only APP's, when not NULL), by application. */
 int gates_each(sqlite3 *db, long long run, const char *app, gate_fn fn, void *ctx);
 
-/* The newest run that checked application APP into *RUN, 0 when none did. */
-int gates_last_run(sqlite3 *db, const char *app, long long *run);
+/* Calls FN with each run that checked application APP, newest first, until FN returns
+ * nonzero (which is returned). */
+int gates_runs_of(sqlite3 *db, const char *app, int (*fn)(void *ctx, long long run),
+                  void *ctx);
 
 /* Counts the findings of run RUN on APP that are in force now (every decision recorded so
  * far counts, not only those the run could see) into N by severity; FIRST gets "RULE
