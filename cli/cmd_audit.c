@@ -8,13 +8,14 @@
 #include "../core/util.h"
 #include "cmd.h"
 
-/* One entry a line: number, time, action, subject, detail (ID numbers masked). */
+/* One entry a line: number, time, action, subject, detail, the OS account that acted (ID
+ * numbers masked). */
 static int print_entry(void *ctx, long long seq, const char *at, const char *action,
-                       const char *subject, const char *detail)
+                       const char *subject, const char *detail, const char *actor)
 {
     struct sbuf line = SBUF_INIT, m = SBUF_INIT;
     (void)ctx;
-    sbuf_addf(&line, "%lld\t%s\t%s\t%s\t%s", seq, at, action, subject, detail);
+    sbuf_addf(&line, "%lld\t%s\t%s\t%s\t%s\t%s", seq, at, action, subject, detail, actor);
     mask_text(line.s, 0, &m);
     printf("%s\n", m.s);
     sbuf_free(&line);

@@ -67,8 +67,8 @@ const struct cmd xv_commands[] = {
       "the findings and gates that changed between two runs", NULL, { { NULL } } },
     { "audit", cmd_audit, "", 0, 0, NULL,
       "verify the hash chain of the audit trail and print its head (exit 4 when broken)",
-      "With --list, the entries after verifying: number, time, action, subject and detail, "
-      "tab-separated, ID numbers masked.",
+      "With --list, the entries after verifying: number, time, action, subject, detail and the "
+      "operating-system account that acted, tab-separated, ID numbers masked.",
       { { "list", NULL, 0, 0, 0, 0, "print the entries instead of the head" },
         { "since", "N", 0, 0, 0, 0, "with --list: only the entries after number N" } } },
     { "policy", cmd_policy, "install FILE | show", 1, 2, "expected install FILE or show",

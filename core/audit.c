@@ -1,18 +1,33 @@
 /* audit.c: the hash-chained audit trail: appending an entry, verifying the chain. */
+#include <pwd.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include "audit.h"
 #include "err.h"
 #include "store.h"
 #include "util.h"
 
+void audit_actor(char out[64])
+{
+    struct passwd pw, *got = NULL;
+    char buf[1024];
+    if (getpwuid_r(geteuid(), &pw, buf, sizeof buf, &got) == 0 && got)
+        snprintf(out, 64, "%s", got->pw_name);
+    else
+        snprintf(out, 64, "uid %u", (unsigned)geteuid());
+}
+
 void audit_hash(const char *prev, long long seq, const char *at, const char *action,
-                const char *subject, const char *detail, char out[65])
+                const char *subject, const char *detail, const char *actor, char out[65])
 {
     struct sbuf b = SBUF_INIT;
     /* fields separated by 0x1F, which none of them can hold unnoticed: a changed separator
-     * changes the hash as well */
+     * changes the hash as well; the actor is hashed when known (entries before version 5 of
+     * the store have none, and keep their hashes) */
     sbuf_addf(&b, "%s\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%s", prev, seq, at, action, subject, detail);
+    if (*actor)
+        sbuf_addf(&b, "\x1f%s", actor);
     sha256_hex(b.s, b.len, out);
     sbuf_free(&b);
 }
@@ -37,11 +52,13 @@ int audit_append(sqlite3 *db, const char *action, const char *subject, const cha
     sqlite3_finalize(st);
     if (rc < 0)
         return rc;
-    audit_hash(prev, seq, at, action, subject, detail, hash);
-    if ((rc = store_prepare(db, "INSERT INTO audit(seq,at,action,subject,detail,prev,hash) "
-                                "VALUES(?,?,?,?,?,?,?)", &st)) < 0)
+    char actor[64];
+    audit_actor(actor);
+    audit_hash(prev, seq, at, action, subject, detail, actor, hash);
+    if ((rc = store_prepare(db, "INSERT INTO audit(seq,at,action,subject,detail,prev,hash,actor) "
+                                "VALUES(?,?,?,?,?,?,?,?)", &st)) < 0)
         return rc;
-    if (store_bind(st, "itttttt", seq, at, action, subject, detail, prev, hash) < 0 ||
+    if (store_bind(st, "itttttt" "t", seq, at, action, subject, detail, prev, hash, actor) < 0 ||
         sqlite3_step(st) != SQLITE_DONE)
         rc = store_err(db, "appending to the audit trail");
     sqlite3_finalize(st);
@@ -53,11 +70,11 @@ int audit_append(sqlite3 *db, const char *action, const char *subject, const cha
 static int check_entry(sqlite3_stmt *st, long long want, const char *prev)
 {
     long long seq = sqlite3_column_int64(st, 0);
-    const char *f[6];
+    const char *f[7];
     char h[65];
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 7; i++)
         f[i] = (const char *)sqlite3_column_text(st, i + 1);
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 7; i++)
         if (!f[i])
             return xv_fail(XV_ELOCKED, "audit trail broken at entry %lld: a field is missing",
                            seq);
@@ -67,7 +84,7 @@ static int check_entry(sqlite3_stmt *st, long long want, const char *prev)
     if (strcmp(f[4], prev))
         return xv_fail(XV_ELOCKED, "audit trail broken at entry %lld (%s %s): it does not "
                        "follow entry %lld", seq, f[1], f[2], seq - 1);
-    audit_hash(prev, seq, f[0], f[1], f[2], f[3], h);
+    audit_hash(prev, seq, f[0], f[1], f[2], f[3], f[6], h);
     if (strcmp(h, f[5]))
         return xv_fail(XV_ELOCKED, "audit trail broken at entry %lld (%s %s, %s): its content "
                        "does not match its hash", seq, f[1], f[2], f[0]);
@@ -79,8 +96,8 @@ int audit_verify(sqlite3 *db, struct audit_head *head)
     sqlite3_stmt *st = NULL;
     int rc, s;
     memset(head, 0, sizeof *head);
-    if ((rc = store_prepare(db, "SELECT seq, at, action, subject, detail, prev, hash FROM audit "
-                                "ORDER BY seq", &st)) < 0)
+    if ((rc = store_prepare(db, "SELECT seq, at, action, subject, detail, prev, hash, actor "
+                                "FROM audit ORDER BY seq", &st)) < 0)
         return rc;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         if ((rc = check_entry(st, head->entries + 1, head->hash)) < 0)
@@ -101,18 +118,18 @@ done:
 int audit_each(sqlite3 *db, long long since, audit_fn fn, void *ctx)
 {
     sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "SELECT seq, at, action, subject, detail FROM audit WHERE seq > ? "
-                               "ORDER BY seq", &st), s;
+    int rc = store_prepare(db, "SELECT seq, at, action, subject, detail, actor FROM audit "
+                               "WHERE seq > ? ORDER BY seq", &st), s;
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, since);
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *f[4];
-        for (int i = 0; i < 4; i++) {
+        const char *f[5];
+        for (int i = 0; i < 5; i++) {
             const unsigned char *t = sqlite3_column_text(st, i + 1);
             f[i] = t ? (const char *)t : "";
         }
-        if ((rc = fn(ctx, sqlite3_column_int64(st, 0), f[0], f[1], f[2], f[3])) < 0)
+        if ((rc = fn(ctx, sqlite3_column_int64(st, 0), f[0], f[1], f[2], f[3], f[4])) < 0)
             break;
     }
     sqlite3_finalize(st);

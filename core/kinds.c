@@ -105,6 +105,17 @@ static const struct column vehicle_c[] = {
     { "status", "机动车状态", CT_ENUM, 0, "正常", veh_status_v },
 };
 
+static const char *const level_v[] = { "grassroots", "county", "city", "基层", "县区", "市", NULL };
+static const char *const active_v[] = { "在岗", "离岗", NULL };
+
+static const struct column reviewer_c[] = {
+    { "name", "姓名", CT_TEXT, 1, NULL, NULL },
+    { "level", "层级", CT_ENUM, 1, NULL, level_v },
+    { "county_code", "区划代码", CT_COUNTY, 0, NULL, NULL },
+    { "login", "系统账号", CT_TEXT, 0, NULL, NULL },
+    { "active", "状态", CT_ENUM, 0, "在岗", active_v },
+};
+
 static const struct column standard_c[] = {
     { "county_code", "县区代码", CT_COUNTY, 1, NULL, NULL },
     { "effective_from", "执行日期", CT_DATE, 1, NULL, NULL },
@@ -120,6 +131,7 @@ const struct kind xv_kinds[] = {
     { "property", "房产", 0, "cert_no", property_c, N(property_c) },
     { "vehicle", "车辆", 0, "plate", vehicle_c, N(vehicle_c) },
     { "standard", "低保标准", 0, NULL, standard_c, N(standard_c) },
+    { "reviewer", "审核人员", 0, NULL, reviewer_c, N(reviewer_c), 5 },
 };
 const int xv_nkinds = N(xv_kinds);
 

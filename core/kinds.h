@@ -39,6 +39,7 @@ struct kind {
                                 * in evidence (plate, cert_no, ...); NULL for the others */
     const struct column *cols;
     int ncols;
+    int since;                 /* the store's schema version that brought it (0: the first) */
 };
 
 extern const struct kind xv_kinds[];

@@ -9,7 +9,7 @@
 /* The program's version, as --version prints it and every run records it. */
 #define XV_VERSION "0.1.0"
 
-#define RUN_MAX_KINDS 8
+#define RUN_MAX_KINDS 12
 
 struct run {
     long long id;

@@ -247,7 +247,8 @@ static const char *const schema_v5 =
     " text TEXT NOT NULL,"
     " sha256 TEXT NOT NULL,"
     " installed_at TEXT NOT NULL,"
-    " installed_by TEXT NOT NULL);";
+    " installed_by TEXT NOT NULL);"
+    "ALTER TABLE audit ADD COLUMN actor TEXT NOT NULL DEFAULT '';";
 
 /* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
  * column is dropped after its index and view, which name it. */
@@ -255,6 +256,8 @@ static void schema_v3(struct sbuf *b)
 {
     for (int i = 0; i < xv_nkinds; i++) {
         const struct kind *k = &xv_kinds[i];
+        if (k->since > 3)
+            continue;
         sbuf_addf(b, "DROP VIEW %s_history;", k->name);
         if (k->upsert)
             sbuf_addf(b, "DROP INDEX %s_key;", k->name);
@@ -316,9 +319,18 @@ int schema_upgrade(sqlite3 *db, int from)
     if (from < 3)
         schema_v3(&b);
     for (int i = 0; from < 4 && i < xv_nkinds; i++)
-        kind_hashes(&b, &xv_kinds[i]);
+        if (xv_kinds[i].since <= 4)
+            kind_hashes(&b, &xv_kinds[i]);
     if (from < 5)
         sbuf_adds(&b, schema_v5);
+    /* the kinds that came after the store's version get their tables */
+    for (int i = 0; i < xv_nkinds; i++) {
+        if (xv_kinds[i].since > from) {
+            kind_table(&b, &xv_kinds[i]);
+            kind_extras(&b, &xv_kinds[i]);
+            kind_hashes(&b, &xv_kinds[i]);
+        }
+    }
     int rc = apply_schema(db, &b, from, from < 4);
     sbuf_free(&b);
     return rc;
