@@ -67,7 +67,8 @@ static void parse_name(const char *name, struct inbox_file *f)
     memcpy(f->as_of, iso, sizeof f->as_of);
 }
 
-/* Refused names first; then as-of order; on one date, in the order of the kind table (applications first), then by name. */
+/* Refused names first; then as-of order; on one date, in the order of the kind table
+ * (applications first), then by name. */
 static int cmp_file(const void *x, const void *y)
 {
     const struct inbox_file *a = x, *b = y;

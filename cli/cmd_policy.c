@@ -5,6 +5,8 @@
 #include "../core/err.h"
 #include "../core/official.h"
 #include "../core/store.h"
+#include "../procedures/approve.h"
+#include "../procedures/reviewers.h"
 #include "cmd.h"
 
 static int show(sqlite3 *db)
@@ -27,10 +29,13 @@ static int show(sqlite3 *db)
 static int install(sqlite3 *db, const char *file, const char *by)
 {
     char old[65], new[65];
+    struct reviewer_act act = { by, LEVEL_CITY, NULL, "policy install" };
     int rc = store_begin(db);
     if (rc < 0)
         return rc;
-    if ((rc = official_install(db, file, by, old, new)) < 0 || (rc = store_commit(db)) < 0) {
+    if ((rc = reviewer_check(db, &act)) < 0 ||
+        (rc = official_install(db, file, by, old, new)) < 0 ||
+        (rc = store_commit(db)) < 0) {
         store_rollback(db);
         return rc;
     }

@@ -5,8 +5,9 @@
 
 /* Appends one entry inside the caller's transaction: ACTION (e.g. "load", "run", "review",
  * "approve", "status"), its SUBJECT (a load or run id, a fingerprint, an applicant id),
- * DETAIL, and the operating-system account that acts (audit_actor). The entry's hash covers the previous entry's hash and every field, so that an
- * entry edited later breaks the chain from there on. */
+ * DETAIL, and the operating-system account that acts (audit_actor). The entry's hash covers
+ * the previous entry's hash and every field, so that an entry edited later breaks the chain
+ * from there on. */
 int audit_append(sqlite3 *db, const char *action, const char *subject, const char *detail);
 /* The hash an entry must carry, as 64 hex digits plus NUL in OUT. */
 void audit_hash(const char *prev, long long seq, const char *at, const char *action,

@@ -16,6 +16,7 @@
 #include "../core/verdict.h"
 #include "../matchers/rules/findings.h"
 #include "approve.h"
+#include "reviewers.h"
 
 static const char *const levels[LEVEL_COUNT] = { "grassroots", "county", "city" };
 
@@ -152,6 +153,12 @@ static int record_approval(sqlite3 *db, const char *app, int level, const char *
     return rc;
 }
 
+static int take_county(void *ctx, const struct gate_row *g)
+{
+    snprintf(ctx, 16, "%s", g->county);
+    return 0;
+}
+
 int approve(sqlite3 *db, const char *app, int level, const char *by, struct approval *out)
 {
     struct run r = { 0 };
@@ -172,7 +179,12 @@ int approve(sqlite3 *db, const char *app, int level, const char *by, struct appr
                      "applied applications are approved", app, status);
         goto done;
     }
+    char county[16] = "";
     if ((rc = gating_run(db, app, &r)) < 0 ||
+        (rc = gates_each(db, r.id, app, take_county, county)) < 0)
+        goto done;
+    struct reviewer_act act = { by, level, county, "approval" };
+    if ((rc = reviewer_check(db, &act)) < 0 ||
         (rc = level_in_turn(db, app, level, status_seq)) < 0 ||
         (rc = record_approval(db, app, level, by, r.id, status_seq)) < 0)
         goto done;

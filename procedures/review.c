@@ -6,7 +6,9 @@
 #include "../core/util.h"
 #include "../core/verdict.h"
 #include "../matchers/rules/findings.h"
+#include "approve.h"
 #include "review.h"
+#include "reviewers.h"
 
 struct latest {
     struct review_done *out;
@@ -20,6 +22,7 @@ static int take_latest(void *ctx, const struct finding_row *f)
     l->out->app = xstrdup(f->app);
     l->out->rule = xstrdup(f->rule);
     l->out->sev = xstrdup(f->severity);
+    l->out->county = xstrdup(f->county);
     *l->ev = xstrdup(f->evidence);
     return 0;
 }
@@ -44,6 +47,9 @@ int review_decide(sqlite3 *db, const struct review_req *q, struct review_done *o
     in_tx = 1;
     if ((rc = latest_finding(db, q->fingerprint, out, &ev)) < 0)
         goto done;
+    struct reviewer_act act = { q->by, level_parse(q->level), out->county, "review" };
+    if ((rc = reviewer_check(db, &act)) < 0)
+        goto done;
     if (!strcmp(q->decision, "dismissed") && sev_parse(out->sev) == SEV_BLOCK &&
         strcmp(q->level, "city")) {
         rc = xv_fail(XV_ENEEDS, "review refused: '%s' (%s of %s) is a block finding, which "
@@ -67,5 +73,6 @@ void review_done_free(struct review_done *d)
     free(d->app);
     free(d->rule);
     free(d->sev);
+    free(d->county);
     memset(d, 0, sizeof *d);
 }

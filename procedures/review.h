@@ -13,12 +13,13 @@ struct review_req {
  * strings are owned by it; review_done_free releases them. */
 struct review_done {
     long long run_id;
-    char *app, *rule, *sev;
+    char *app, *rule, *sev, *county;
 };
 
 /* Records Q in one transaction. XV_EUSAGE when no finding has the fingerprint; XV_ENEEDS
- * (nothing recorded) when the reviewer's level may not take that decision: a block finding
- * is dismissed at city level only. */
+ * (nothing recorded) when the reviewer may not take that decision: a block finding is
+ * dismissed at city level only, and with a registry loaded the reviewer must be an active
+ * one of that level and, below the city, of the application's county (reviewers.h). */
 int review_decide(sqlite3 *db, const struct review_req *q, struct review_done *out);
 void review_done_free(struct review_done *d);
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../core/err.h"
+#include "../core/kinds.h"
 #include "../core/hooks.h"
 #include "../core/policy.h"
 #include "../core/store.h"
@@ -101,8 +102,10 @@ static void page_head(FILE *f, const struct data *d, const char *county)
               "approval reads it</p>\n", f);
     fprintf(f, "<h1>County ");
     rpt_esc(f, county);
-    fprintf(f, ": run %lld as of %s</h1>\n<p>Policy %.12s. IDs are %s.</p>\n", d->r->id,
-            d->r->as_of, d->r->pol.sha256, d->unmasked ? "shown in full" : "masked");
+    fprintf(f, ": run %lld as of %s</h1>\n<p>Policy %.12s. IDs are %s.%s</p>\n", d->r->id,
+            d->r->as_of, d->r->pol.sha256, d->unmasked ? "shown in full" : "masked",
+            d->r->load_of[kind_index("reviewer")] ? ""
+                : " No reviewer registry is loaded: who decides is not checked.");
 }
 
 /* The county's applications by gate and its findings by rule and severity. */

@@ -131,8 +131,8 @@ static int households(struct ctx *c)
 {
     sqlite3_stmt *ins = NULL;
     int rc;
-    if ((rc = store_exec(c->db, "DROP TABLE IF EXISTS temp.xv_applicant_hh;"
-                                "CREATE TEMP TABLE xv_applicant_hh(rid INTEGER PRIMARY KEY)")) < 0 ||
+    if ((rc = store_exec(c->db, "DROP TABLE IF EXISTS temp.xv_applicant_hh; CREATE TEMP TABLE "
+                                "xv_applicant_hh(rid INTEGER PRIMARY KEY)")) < 0 ||
         (rc = store_prepare(c->db, "INSERT OR IGNORE INTO temp.xv_applicant_hh VALUES(?)",
                             &ins)) < 0)
         goto done;
