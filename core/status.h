@@ -11,6 +11,11 @@
     "(SELECT s.status FROM app_status s WHERE s.applicant_id = " app " AND s.seq <= " seq  \
     " AND s.from_date <= " date " ORDER BY s.seq DESC LIMIT 1)"
 
+/* The statuses whose applications runs check and duplicate checks compare against, as an SQL
+ * list (workflow.md): rejected and withdrawn ones are out; exited ones leave with the end of
+ * their relapse watch. */
+#define STATUS_IN_SCOPE "('applied', 'notice', 'archived', 'relieved')"
+
 /* The status of APP in force on DATE (every change recorded so far): 1 with STATUS (32
  * bytes) and *SEQ, the change's sequence number, set; 0 when APP has no status yet. */
 int status_at(sqlite3 *db, const char *app, const char *date, char status[32], long long *seq);

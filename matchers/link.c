@@ -199,7 +199,7 @@ static int gather(struct linker *l, char **only, int nonly)
              "SELECT a.applicant_id, a.id_no, a.id_no_valid, a.name, a.raw, a.gender, "
              "a.birth_date, a.county_code, a.declared_income FROM applicant a WHERE "
              RUN_VISIBLE("applicant", "a", "?1") " AND "
-             STATUS_AS_OF("a.applicant_id", "?2", "?3") " IN ('applied', 'archived') "
+             STATUS_AS_OF("a.applicant_id", "?2", "?3") " IN " STATUS_IN_SCOPE " "
              "ORDER BY a.applicant_id", &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, app_load);
@@ -224,8 +224,8 @@ static int gather(struct linker *l, char **only, int nonly)
         return store_err(l->db, "reading applications");
     for (int i = 0; i < nonly; i++)
         if (find_app(l, only[i]) < 0)
-            return xv_fail(XV_EUSAGE, "no application '%s' with status applied or archived "
-                           "as of %s", only[i], r->as_of);
+            return xv_fail(XV_EUSAGE, "no application '%s' in scope (status applied, notice, "
+                           "archived or relieved) as of %s", only[i], r->as_of);
     if ((rc = store_prepare(l->db,
              "SELECT applicant_id, id_no, id_no_valid, name, raw, relation, declared_income FROM member "
              "WHERE " RUN_VISIBLE("member", "member", "?1") " ORDER BY applicant_id, rid",

@@ -107,10 +107,10 @@ static int scope_people(struct ctx *c)
         STATUS_AS_OF("a.applicant_id", ":status_seq", ":as_of") " AS status FROM applicant a "
         "WHERE " RUN_VISIBLE("applicant", "a", ":applicant_load") ") "
         "SELECT id_no, applicant_id, '申请人', status FROM apps "
-        "WHERE status IN ('applied', 'archived') UNION ALL "
+        "WHERE status IN " STATUS_IN_SCOPE " UNION ALL "
         "SELECT m.id_no, m.applicant_id, m.relation, apps.status FROM member m "
         "JOIN apps ON apps.applicant_id = m.applicant_id "
-        "WHERE apps.status IN ('applied', 'archived') AND "
+        "WHERE apps.status IN " STATUS_IN_SCOPE " AND "
         RUN_VISIBLE("member", "m", ":member_load"),
         "CREATE INDEX temp.xv_scope_people_id ON xv_scope_people(id_no)",
         "gathering applications");
