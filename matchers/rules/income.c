@@ -43,9 +43,10 @@ static int standard_at(struct ctx *c, const struct app *a, const char *m, double
     return 0;
 }
 
-/* A person's social insurance in month M: the largest base and the pension (-1: none). */
+/* A person's social insurance in month M: the largest base and the pension (-1: none), with
+ * the records they come from (when BASE_REC and PENSION_REC are not NULL). */
 static void si_month(const struct app *a, int person, const char *m, double *base, double *pension,
-                     const struct rec **last)
+                     const struct rec **base_rec, const struct rec **pension_rec)
 {
     *base = -1;
     *pension = -1;
@@ -58,14 +59,14 @@ static void si_month(const struct app *a, int person, const char *m, double *bas
         double b = rec_num(r, "contribution_base", &have);
         if (have && b > *base) {
             *base = b;
-            if (last)
-                *last = r;
+            if (base_rec)
+                *base_rec = r;
         }
         double p = rec_num(r, "pension", &have);
         if (have && p > *pension) {
             *pension = p;
-            if (last && *base < 0)
-                *last = r;
+            if (pension_rec)
+                *pension_rec = r;
         }
     }
 }
@@ -88,17 +89,17 @@ static void window_income(const struct ctx *c, const struct app *a, int person, 
     in->mean_base = in->pension = NAN;
     for (int i = n - 1; i >= 0; i--) {   /* oldest first, so that the detail reads in order */
         double base, pension;
-        const struct rec *r = NULL;
-        si_month(a, person, c->months[i], &base, &pension, &r);
+        const struct rec *br = NULL, *pr = NULL;
+        si_month(a, person, c->months[i], &base, &pension, &br, &pr);
         if (base >= 0) {
             sum += base;
             in->months++;
-            in->base_rec = r;
+            in->base_rec = br;
             sbuf_addf(&in->detail, "%s%s %.2f", in->detail.len ? ", " : "", c->months[i], base);
         }
         if (pension >= 0) {
             in->pension = pension;
-            in->pension_rec = r;
+            in->pension_rec = pr;
             memcpy(in->pension_month, c->months[i], 8);
         }
     }
@@ -207,7 +208,7 @@ void rules_exit(struct ctx *c, struct app *a)
             if (!in_family(&a->ps[i]))
                 continue;
             double base, pension, v = a->ps[i].income;
-            si_month(a, i, c->months[m], &base, &pension, NULL);
+            si_month(a, i, c->months[m], &base, &pension, NULL, NULL);
             if (base > v)
                 v = base;
             if (pension > v)
