@@ -248,7 +248,10 @@ static const char *const schema_v5 =
     " sha256 TEXT NOT NULL,"
     " installed_at TEXT NOT NULL,"
     " installed_by TEXT NOT NULL);"
-    "ALTER TABLE audit ADD COLUMN actor TEXT NOT NULL DEFAULT '';";
+    "ALTER TABLE audit ADD COLUMN actor TEXT NOT NULL DEFAULT '';"
+    /* the amount an income finding rests on, and the one a decision on it was taken at */
+    "ALTER TABLE findings ADD COLUMN amount REAL;"
+    "ALTER TABLE decisions ADD COLUMN amount REAL;";
 
 /* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
  * column is dropped after its index and view, which name it. */

@@ -45,8 +45,8 @@ int decision_add(sqlite3 *db, const struct decision *d)
     char at[21];
     utc_now(at);
     int rc = store_prepare(db, "INSERT INTO decisions(fingerprint,evidence,applicant_id,rule,"
-                               "decision,by,level,reason,run_id,at) VALUES(?,?,?,?,?,?,?,?,?,?)",
-                           &st);
+                               "decision,by,level,reason,run_id,at,amount) "
+                               "VALUES(?,?,?,?,?,?,?,?,?,?,?)", &st);
     if (rc < 0)
         return rc;
     const char *v[] = { d->fingerprint, d->evidence, d->applicant_id, d->rule, d->decision,
@@ -55,6 +55,8 @@ int decision_add(sqlite3 *db, const struct decision *d)
         store_bind_text(st, i + 1, v[i]);
     sqlite3_bind_int64(st, 9, d->run_id);
     store_bind_text(st, 10, at);
+    if (d->has_amount)
+        sqlite3_bind_double(st, 11, d->amount);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = store_err(db, "recording the decision");
     sqlite3_finalize(st);

@@ -22,14 +22,17 @@ const char *gate_name(int gate);
 /* The gate named S, or -1. */
 int gate_parse(const char *s);
 
-/* A decision is in force for a finding while its evidence is the evidence decided on: this
- * SQL expression is the decision ('dismissed' or 'confirmed') in force for the finding with
- * fingerprint FP and evidence EV among the decisions up to sequence number SEQ, or 'open'.
- * FP, EV and SEQ are SQL expressions (columns or parameters) given as string literals. */
-#define DECISION_IN_FORCE(fp, ev, seq)                                                      \
-    "ifnull((SELECT CASE WHEN d.evidence = " ev " THEN d.decision ELSE 'open' END "       \
-    "FROM decisions d WHERE d.fingerprint = " fp " AND d.seq <= " seq                      \
-    " ORDER BY d.seq DESC LIMIT 1), 'open')"
+/* A decision is in force for a finding while its evidence is the evidence decided on, or, for
+ * an income finding (one with an amount), while its amount stays within TOL (a share) of the
+ * amount decided on: this SQL expression is the decision ('dismissed' or 'confirmed') in force
+ * for the finding with fingerprint FP, evidence EV and amount AMOUNT (NULL: none) among the
+ * decisions up to sequence number SEQ, or 'open'. All are SQL expressions (columns or
+ * parameters) given as string literals. */
+#define DECISION_IN_FORCE(fp, ev, amount, tol, seq)                                         \
+    "ifnull((SELECT CASE WHEN d.evidence = " ev " OR (d.amount IS NOT NULL AND " amount     \
+    " IS NOT NULL AND abs(" amount " - d.amount) <= " tol " * abs(d.amount)) THEN "          \
+    "d.decision ELSE 'open' END FROM decisions d WHERE d.fingerprint = " fp " AND d.seq <= " \
+    seq " ORDER BY d.seq DESC LIMIT 1), 'open')"
 
 /* One decision on one finding, as a reviewer gave it. */
 struct decision {
@@ -37,6 +40,8 @@ struct decision {
     const char *decision;     /* "dismissed" or "confirmed" */
     const char *by, *level, *reason;
     long long run_id;         /* the run whose finding was decided */
+    int has_amount;           /* an income finding: the amount it rested on */
+    double amount;
 };
 /* Records D (now) inside the caller's transaction, with its audit entry. */
 int decision_add(sqlite3 *db, const struct decision *d);

@@ -24,6 +24,8 @@ static int take_latest(void *ctx, const struct finding_row *f)
     l->out->sev = xstrdup(f->severity);
     l->out->county = xstrdup(f->county);
     *l->ev = xstrdup(f->evidence);
+    l->out->has_amount = f->has_amount;
+    l->out->amount = f->amount;
     return 0;
 }
 
@@ -57,7 +59,7 @@ int review_decide(sqlite3 *db, const struct review_req *q, struct review_done *o
         goto done;
     }
     struct decision d = { q->fingerprint, ev, out->app, out->rule, q->decision, q->by, q->level,
-                          q->reason, out->run_id };
+                          q->reason, out->run_id, out->has_amount, out->amount };
     if ((rc = decision_add(db, &d)) < 0 || (rc = store_commit(db)) < 0)
         goto done;
     in_tx = 0;

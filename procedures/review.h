@@ -14,6 +14,8 @@ struct review_req {
 struct review_done {
     long long run_id;
     char *app, *rule, *sev, *county;
+    int has_amount;           /* an income finding: the amount it rested on */
+    double amount;
 };
 
 /* Records Q in one transaction. XV_EUSAGE when no finding has the fingerprint; XV_ENEEDS

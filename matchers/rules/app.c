@@ -120,6 +120,7 @@ void app_free(struct app *a)
         free(a->fs[i].key);
         free(a->fs[i].declared);
         free(a->fs[i].found);
+        free(a->fs[i].fpkey);
     }
     free(a->fs);
     memset(a, 0, sizeof *a);
@@ -220,6 +221,15 @@ void finding_add(struct app *a, int rule, int sev, int person, const char *pid, 
     f->key = key ? key : xstrdup("");
     f->declared = declared ? declared : xstrdup("");
     f->found = found ? found : xstrdup("");
+    f->fpkey = NULL;
+    f->amount = NAN;
+}
+
+void finding_income(struct app *a, const char *fpkey, double amount)
+{
+    struct finding *f = &a->fs[a->nfs - 1];
+    f->fpkey = xstrdup(fpkey);
+    f->amount = amount;
 }
 
 char *rules_fmt(const char *f, ...)

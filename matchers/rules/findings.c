@@ -51,11 +51,11 @@ static int cmp_finding(const void *x, const void *y)
 int findings_prepare(struct ctx *c)
 {
     struct { sqlite3_stmt **st; const char *sql; } q[] = {
-        { &c->decision, "SELECT " DECISION_IN_FORCE("?1", "?3", "?2") },
+        { &c->decision, "SELECT " DECISION_IN_FORCE("?1", "?3", "?4", "?5", "?2") },
         { &c->ins, "INSERT INTO findings(run_id,applicant_id,county_code,rule,severity,idx,"
                    "person_id_no,person_name,feed,rid,record_key,declared,found,raw,load_id,"
-                   "link_weight,fingerprint,evidence,decision) "
-                   "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" },
+                   "link_weight,fingerprint,evidence,decision,amount) "
+                   "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" },
         { &c->gate, "INSERT INTO gates(run_id,applicant_id,county_code,name,status,gate,n_block,"
                     "n_review,n_info) VALUES(?,?,?,?,?,?,?,?,?)" },
     };
@@ -66,13 +66,19 @@ int findings_prepare(struct ctx *c)
 }
 
 /* The decision in force on the finding FP with evidence EV, among those the run can see. */
-static int decision_of(struct ctx *c, const char *fp, const char *ev, const char **decision)
+static int decision_of(struct ctx *c, const char *fp, const char *ev, double amount,
+                       const char **decision)
 {
     sqlite3_stmt *d = c->decision;
     sqlite3_reset(d);
     sqlite3_bind_text(d, 1, fp, -1, SQLITE_STATIC);
     sqlite3_bind_int64(d, 2, c->r->decision_seq);
     sqlite3_bind_text(d, 3, ev, -1, SQLITE_STATIC);
+    if (isnan(amount))
+        sqlite3_bind_null(d, 4);
+    else
+        sqlite3_bind_double(d, 4, amount);
+    sqlite3_bind_double(d, 5, c->pol->v[P_DECISION_TOLERANCE]);
     if (sqlite3_step(d) != SQLITE_ROW)
         return store_err(c->db, "reading decisions");
     const char *got = (const char *)sqlite3_column_text(d, 0);
@@ -119,6 +125,10 @@ static int store_finding(struct ctx *c, const struct app *a, int i, const char *
     sqlite3_bind_text(st, 17, fp, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 18, ev, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 19, decision, -1, SQLITE_STATIC);
+    if (isnan(f->amount))
+        sqlite3_bind_null(st, 20);
+    else
+        sqlite3_bind_double(st, 20, f->amount);
     if (sqlite3_step(st) != SQLITE_DONE)
         return store_err(c->db, "storing a finding");
     c->st->findings++;
@@ -159,14 +169,15 @@ int app_store(struct ctx *c, struct app *a)
             dup += a->fs[j].rule == f->rule && !strcmp(a->fs[j].pid, f->pid) &&
                    !strcmp(a->fs[j].key, f->key);
         char fp[17], ev[65];
-        rules_fingerprint(rule_code(f->rule), a->id, f->pid, f->key, dup, fp);
+        rules_fingerprint(rule_code(f->rule), a->id, f->pid, f->fpkey ? f->fpkey : f->key, dup,
+                          fp);
         struct sbuf e = SBUF_INIT;
         sbuf_addf(&e, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", sev_name(f->sev),
                   evr ? evr->k->name : "", f->key, f->declared, f->found,
                   evr ? evr->raw : "");
         sha256_hex(e.s, e.len, ev);
         sbuf_free(&e);
-        if ((rc = decision_of(c, fp, ev, &decision)) < 0 ||
+        if ((rc = decision_of(c, fp, ev, f->amount, &decision)) < 0 ||
             (rc = store_finding(c, a, i, fp, ev, decision)) < 0)
             return rc;
         if (strcmp(decision, "dismissed"))
@@ -194,7 +205,7 @@ static void bind_run_app(sqlite3_stmt *st, long long run, const char *app)
 #define FINDING_COLS                                                                       \
     "run_id, applicant_id, county_code, rule, severity, person_id_no, person_name, feed, "   \
     "record_key, declared, found, ifnull(load_id, ''), CASE WHEN link_weight IS NULL THEN "  \
-    "'' ELSE printf('%.3f', link_weight) END, fingerprint, evidence, decision, raw"
+    "'' ELSE printf('%.3f', link_weight) END, fingerprint, evidence, decision, raw, amount"
 
 /* Calls FN with the finding of ST's row, a query of FINDING_COLS. */
 static int row_to(sqlite3_stmt *st, finding_fn fn, void *ctx)
@@ -203,6 +214,7 @@ static int row_to(sqlite3_stmt *st, finding_fn fn, void *ctx)
         sqlite3_column_int64(st, 0), text(st, 1), text(st, 2), text(st, 3), text(st, 4),
         text(st, 5), text(st, 6), text(st, 7), text(st, 8), text(st, 9), text(st, 10),
         text(st, 11), text(st, 12), text(st, 13), text(st, 14), text(st, 15), text(st, 16),
+        sqlite3_column_type(st, 17) != SQLITE_NULL, sqlite3_column_double(st, 17),
     };
     return fn(ctx, &f);
 }
@@ -284,18 +296,19 @@ int gates_runs_of(sqlite3 *db, const char *app, int (*fn)(void *ctx, long long r
     return s == SQLITE_DONE ? 0 : store_err(db, "reading gates");
 }
 
-int findings_in_force(sqlite3 *db, long long run, const char *app, long n[SEV_COUNT],
-                      struct sbuf *first)
+int findings_in_force(sqlite3 *db, long long run, const char *app, double tol,
+                      long n[SEV_COUNT], struct sbuf *first)
 {
     sqlite3_stmt *st = NULL;
     int rc = store_prepare(db,
         "SELECT f.severity, f.rule, f.fingerprint FROM findings f WHERE f.run_id=?1 AND "
-        "f.applicant_id=?2 AND " DECISION_IN_FORCE("f.fingerprint", "f.evidence",
-        "(SELECT ifnull(max(seq), 0) FROM decisions)") " <> 'dismissed' "
+        "f.applicant_id=?2 AND " DECISION_IN_FORCE("f.fingerprint", "f.evidence", "f.amount",
+        "?3", "(SELECT ifnull(max(seq), 0) FROM decisions)") " <> 'dismissed' "
         "ORDER BY f.severity, f.rule, f.fingerprint", &st);
     if (rc < 0)
         return rc;
     bind_run_app(st, run, app);
+    sqlite3_bind_double(st, 3, tol);
     int s;
     n[0] = n[1] = n[2] = 0;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {

@@ -12,6 +12,8 @@ struct finding_row {
     long long run;
     const char *app, *county, *rule, *severity, *pid, *pname, *feed, *key, *declared, *found,
                *load, *weight, *fingerprint, *evidence, *decision, *raw;
+    int has_amount;          /* an income finding: the amount it rests on */
+    double amount;
 };
 typedef int (*finding_fn)(void *ctx, const struct finding_row *f);
 
@@ -40,10 +42,11 @@ int gates_runs_of(sqlite3 *db, const char *app, int (*fn)(void *ctx, long long r
                   void *ctx);
 
 /* Counts the findings of run RUN on APP that are in force now (every decision recorded so
- * far counts, not only those the run could see) into N by severity; FIRST gets "RULE
- * FINGERPRINT" of the first block or review finding among them. */
-int findings_in_force(sqlite3 *db, long long run, const char *app, long n[SEV_COUNT],
-                      struct sbuf *first);
+ * far counts, not only those the run could see; an income decision while the amount stays
+ * within TOL of the one decided on) into N by severity; FIRST gets "RULE FINGERPRINT" of the
+ * first block or review finding among them. */
+int findings_in_force(sqlite3 *db, long long run, const char *app, double tol,
+                      long n[SEV_COUNT], struct sbuf *first);
 
 /* What changed from run A to run B, one kind of change per call: the findings gone (in A, not
  * in B; swap A and B for the new ones), those whose evidence, severity or decision changed,

@@ -142,15 +142,19 @@ int rules_income(struct ctx *c, struct app *a)
         struct income in;
         window_income(c, a, i, &in);
         if (!isnan(in.mean_base) && in.mean_base > p->income * (1 + c->pol->v[P_INCOME_RATIO]) &&
-            in.mean_base - p->income >= c->pol->v[P_INCOME_GAP])
+            in.mean_base - p->income >= c->pol->v[P_INCOME_GAP]) {
             finding(c, a, R_INCOME_UNDERSTATED, i, NULL, NULL,
                 in.base_rec, xstrdup(window), rules_fmt("%.2f", p->income),
                 rules_fmt("mean base %.2f over %d month(s): %s", in.mean_base, in.months,
                     in.detail.s));
-        if (!isnan(in.pension) && in.pension - p->income > c->pol->v[P_PENSION_TOLERANCE])
+            finding_income(a, "", in.mean_base);
+        }
+        if (!isnan(in.pension) && in.pension - p->income > c->pol->v[P_PENSION_TOLERANCE]) {
             finding(c, a, R_PENSION_UNDECLARED, i, NULL, NULL,
                 in.pension_rec, xstrdup(in.pension_month), rules_fmt("%.2f", p->income),
                 rules_fmt("pension %.2f in %s", in.pension, in.pension_month));
+            finding_income(a, "", in.pension);
+        }
         /* public sector: the latest 正常参保 机关事业单位养老保险 record of the window */
         const struct rec *pub = NULL;
         for (int j = 0; j < a->nrecs; j++) {
@@ -185,11 +189,13 @@ int rules_income(struct ctx *c, struct app *a)
     double pc = total / size;
     double band = !strcmp(a->reason, "意外") ? c->pol->v[P_STANDARD_BAND_ACCIDENT]
                                              : c->pol->v[P_STANDARD_BAND];
-    if (pc > band * std)
+    if (pc > band * std) {
         finding(c, a, R_INCOME_ABOVE_STANDARD, 0, NULL, NULL, NULL,
             xstrdup(window), rules_fmt("%.2f a person", declared / size),
             rules_fmt("%.2f a person = %.2f x standard %.2f; tier: %s", pc, pc / std, std,
                 tier(c, pc, std)));
+        finding_income(a, tier(c, pc, std), pc);
+    }
     return 0;
 }
 

@@ -34,6 +34,9 @@ struct finding {
     int rule, sev, idx;      /* idx: the application's person, -1 for none */
     char *pid, *pname, *key, *declared, *found;
     int ev;                  /* the evidence record (index in recs), -1 for none */
+    char *fpkey;             /* what the fingerprint takes for the key: NULL, the key; an
+                              * income finding's is stable across month-turns (workflow.md) */
+    double amount;           /* the amount an income finding rests on, NAN for others */
 };
 
 struct app {
@@ -106,6 +109,9 @@ static inline void finding(const struct ctx *c, struct app *a, int rule, int per
 {
     finding_add(a, rule, rules_sev(c, rule), person, pid, pname, ev, key, declared, found);
 }
+/* Makes the finding added last an income finding: its fingerprint takes FPKEY (copied) for
+ * its record key, and a decision on it holds while AMOUNT stays within the tolerance. */
+void finding_income(struct app *a, const char *fpkey, double amount);
 char *rules_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 /* Column I of ST's row, copied; DFLT (copied) or NULL when it is NULL. */
 char *column_text_or(sqlite3_stmt *st, int i, const char *dflt);
