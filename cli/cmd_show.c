@@ -8,6 +8,7 @@
 #include "../core/run.h"
 #include "../core/store.h"
 #include "../core/util.h"
+#include "../core/verdict.h"
 #include "../matchers/rules/findings.h"
 #include "../matchers/compare.h"
 #include "../matchers/linked.h"
@@ -92,17 +93,31 @@ static int show_gate(void *ctx, const struct gate_row *g)
     return 0;
 }
 
+struct finding_show {
+    sqlite3 *db;
+    const struct run *r;
+    int unmasked;
+};
+
+/* A finding with the decision in force now: the one approval counts. */
 static int show_finding(void *ctx, const struct finding_row *f)
 {
-    int unmasked = *(const int *)ctx;
-    char idm[64];
+    const struct finding_show *fs = ctx;
+    int unmasked = fs->unmasked;
+    char idm[64], decision[16], who[256], why[512];
     struct sbuf t = SBUF_INIT, m = SBUF_INIT;
+    int rc = decision_now(fs->db, f->fingerprint, f->evidence, f->has_amount, f->amount,
+                          fs->r->pol.v[P_DECISION_TOLERANCE], decision, who, why);
+    if (rc < 0)
+        return rc;
     mask_id(f->pid, unmasked, idm, sizeof idm);
     sbuf_addf(&t, "  %-6s %s %s %s", f->severity, f->rule, idm, f->pname);
     if (*f->feed)
         sbuf_addf(&t, " [%s %s]", f->feed, f->key);
     sbuf_addf(&t, ": declared '%s', found '%s' (%s, %s)", f->declared, f->found, f->fingerprint,
-              f->decision);
+              decision);
+    if (strcmp(decision, "open"))
+        sbuf_addf(&t, "; %s by %s: %s", decision, who, why);
     mask_text(t.s, unmasked, &m);
     printf("%s\n", m.s);
     sbuf_free(&t);
@@ -113,8 +128,9 @@ static int show_finding(void *ctx, const struct finding_row *f)
 /* The application's gate in run R and its findings, in report order. */
 static int show_findings(sqlite3 *db, const struct run *r, const char *app, int unmasked)
 {
+    struct finding_show fs = { db, r, unmasked };
     int rc = gates_each(db, r->id, app, show_gate, NULL);
-    return rc < 0 ? rc : findings_each(db, r->id, app, show_finding, &unmasked);
+    return rc < 0 ? rc : findings_each(db, r->id, app, show_finding, &fs);
 }
 
 /* One person, then their links. */

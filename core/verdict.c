@@ -1,4 +1,5 @@
 /* verdict.c: severity and gate names, and the decisions table. */
+#include <stdio.h>
 #include <string.h>
 #include "audit.h"
 #include "store.h"
@@ -74,4 +75,36 @@ int decision_last_seq(sqlite3 *db, long long *seq)
 {
     int rc = store_int(db, "SELECT ifnull(max(seq), 0) FROM decisions", NULL, NULL, seq);
     return rc < 0 ? rc : 0;
+}
+
+int decision_now(sqlite3 *db, const char *fp, const char *ev, int has_amount, double amount,
+                 double tol, char decision[16], char who[256], char why[512])
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT " DECISION_IN_FORCE("?1", "?2", "?3", "?4",
+                               "(SELECT ifnull(max(seq), 0) FROM decisions)") ", "
+                               "(SELECT by || ' (' || level || ' level) on ' || at FROM decisions "
+                               "WHERE fingerprint = ?1 ORDER BY seq DESC LIMIT 1), "
+                               "(SELECT reason FROM decisions WHERE fingerprint = ?1 "
+                               "ORDER BY seq DESC LIMIT 1)", &st);
+    if (rc < 0)
+        return rc;
+    store_bind_text(st, 1, fp);
+    store_bind_text(st, 2, ev);
+    if (has_amount)
+        sqlite3_bind_double(st, 3, amount);
+    sqlite3_bind_double(st, 4, tol);
+    *who = *why = '\0';
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = store_err(db, "reading decisions");
+    } else {
+        const unsigned char *d = sqlite3_column_text(st, 0);
+        snprintf(decision, 16, "%s", d ? (const char *)d : "open");
+        if (strcmp(decision, "open")) {
+            snprintf(who, 256, "%s", sqlite3_column_text(st, 1));
+            snprintf(why, 512, "%s", sqlite3_column_text(st, 2));
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
 }

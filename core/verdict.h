@@ -45,6 +45,12 @@ struct decision {
 };
 /* Records D (now) inside the caller's transaction, with its audit entry. */
 int decision_add(sqlite3 *db, const struct decision *d);
+/* The decision in force now (every decision recorded so far) on the finding with fingerprint
+ * FP, evidence EV and amount AMOUNT (HAS_AMOUNT 0: none), by DECISION_IN_FORCE with the
+ * tolerance TOL: "open", "dismissed" or "confirmed" into DECISION (16 bytes), and, when not
+ * open, who took it at which level, when and why (into WHO, 256 bytes, and WHY, 512). */
+int decision_now(sqlite3 *db, const char *fp, const char *ev, int has_amount, double amount,
+                 double tol, char decision[16], char who[256], char why[512]);
 /* The sequence number of the newest decision, 0 when none. */
 int decision_last_seq(sqlite3 *db, long long *seq);
 
