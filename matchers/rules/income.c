@@ -199,7 +199,10 @@ int rules_income(struct ctx *c, struct app *a)
     return 0;
 }
 
-/* EXIT_ELIGIBLE: an archived family above the standard in each of the last N months. */
+/* EXIT_ELIGIBLE: an archived family above the standard in each of the last N months, on the
+ * feed's evidence: a person's income in a month is the larger of that month's largest base
+ * and pension, the declared income only for a person with no record that month, and in each
+ * month someone of the family must have a record (declared income alone is no evidence). */
 void rules_exit(struct ctx *c, struct app *a)
 {
     int n = (int)c->pol->v[P_EXIT_MONTHS], size = family_size(a);
@@ -208,20 +211,22 @@ void rules_exit(struct ctx *c, struct app *a)
         return;
     for (int m = n - 1; m >= 0; m--) {
         double std, total = 0;
+        int evidence = 0;
         if (!standard_at(c, a, c->months[m], &std))
             goto done;
         for (int i = 0; i < a->nps; i++) {
             if (!in_family(&a->ps[i]))
                 continue;
-            double base, pension, v = a->ps[i].income;
+            double base, pension;
             si_month(a, i, c->months[m], &base, &pension, NULL, NULL);
-            if (base > v)
-                v = base;
-            if (pension > v)
-                v = pension;
-            total += v;
+            if (base < 0 && pension < 0) {
+                total += a->ps[i].income;
+                continue;
+            }
+            evidence = 1;
+            total += base > pension ? base : pension;
         }
-        if (total / size <= std)
+        if (!evidence || total / size <= std)
             goto done;
         sbuf_addf(&detail, "%s%s %.2f>%.2f", detail.len ? ", " : "", c->months[m], total / size,
                   std);
