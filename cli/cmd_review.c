@@ -26,8 +26,14 @@ int cmd_review(const struct args *a, struct xv_ctx *ctx)
         return rc;
     printf("%s: %s %s of %s (%s, run %lld) at %s level by %s\n", fp, decision, d.rule, d.app,
            d.sev, d.run_id, level, by);
-    printf("it holds while the evidence is unchanged; it influences approvals now; run reports "
-           "show it from the next run on\n");
+    if (!strcmp(d.rule, "LINK_UNCERTAIN"))
+        printf("from the next run on, the record is %s while its content and the person's "
+               "declared ID and name are unchanged\n",
+               !strcmp(decision, "confirmed") ? "the person's (a link): the rules check it"
+                                              : "not the person's (no link)");
+    else
+        printf("it holds while the evidence is unchanged; it influences approvals now; run "
+               "reports show it from the next run on\n");
     review_done_free(&d);
     return 0;
 }

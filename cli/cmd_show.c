@@ -66,7 +66,11 @@ static int show_link(void *ctx, const struct linked_link *l)
         snprintf(rawname, sizeof rawname, "%s", sqlite3_column_text(st, 5));
     printf("  %s %s (load %lld, line %lld): %s, weight %.3f\n", kind, sqlite3_column_text(st, 3),
            sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-           l->match ? "match" : "possible", l->weight);
+           l->decided == LINKED_CONFIRMED   ? "match (a possible link a reviewer confirmed)"
+           : l->decided == LINKED_DISMISSED ? "no link (a possible link a reviewer dismissed)"
+           : l->match                       ? "match"
+                                            : "possible",
+           l->weight);
     double sum = 0;
     for (int f = 0; f < F_NFIELDS; f++) {
         int level = l->lv[f];

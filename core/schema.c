@@ -82,7 +82,8 @@ static const char *const base_schema =
     " gender TEXT,"
     " county_code TEXT,"
     " PRIMARY KEY(run_id, applicant_id, idx));"
-    /* person-record pairs scored at or above link.lower: class 'match' or 'possible', the
+    /* person-record pairs scored at or above link.lower: class 'match' or 'possible' (or, once a
+     * reviewer decided a possible one, 'confirmed' or 'dismissed'), the
      * weight and the level of each field (matchers/compare.h) */
     "CREATE TABLE links("
     " run_id INTEGER NOT NULL REFERENCES runs(id),"

@@ -7,6 +7,10 @@
 
 #define LINK_COLS "applicant_id, idx, kind, rid, class, weight, lv_id, lv_name, lv_birth, " \
                   "lv_gender, lv_region"
+/* The classes of a link: the linker's 'match' and 'possible', and what a reviewer's decision
+ * made of a possible one, 'confirmed' (a link) or 'dismissed' (a non-link). */
+#define LINK_RANK "CASE class WHEN 'match' THEN 0 WHEN 'confirmed' THEN 1 WHEN 'possible' " \
+                  "THEN 2 ELSE 3 END"
 
 int linked_writer_open(sqlite3 *db, long long run, struct linked_writer *w)
 {
@@ -88,11 +92,14 @@ int linked_reader_open(sqlite3 *db, long long run, struct linked_reader *r)
                             &r->persons)) < 0 ||
         (rc = store_prepare(db, "SELECT " LINK_COLS " FROM links WHERE run_id=?1 AND "
                                 "applicant_id=?2 AND (?3 < 0 OR idx=?3) "
-                                "ORDER BY idx, kind, class, weight DESC, rid", &r->best)) < 0)
+                                "ORDER BY idx, kind, " LINK_RANK ", weight DESC, rid", &r->best)) < 0 ||
+        (rc = store_prepare(db, "UPDATE links SET class=?6 WHERE run_id=?1 AND applicant_id=?2 "
+                                "AND idx=?3 AND kind=?4 AND rid=?5 AND class='possible'",
+                            &r->decide)) < 0)
         return rc;
     return store_prepare(db, "SELECT " LINK_COLS " FROM links WHERE run_id=?1 AND "
                              "applicant_id=?2 AND (?3 < 0 OR idx=?3) "
-                             "ORDER BY idx, class DESC, kind, rid", &r->by_class);
+                             "ORDER BY idx, " LINK_RANK " DESC, kind, rid", &r->by_class);
 }
 
 int linked_persons(struct linked_reader *r, const char *app, linked_person_fn fn, void *ctx)
@@ -124,10 +131,13 @@ static int each_link(sqlite3 *db, sqlite3_stmt *st, linked_link_fn fn, void *ctx
 {
     int rc = 0, s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *cls = text_or(st, 4, "");
         struct linked_link l = {
             text_or(st, 0, ""), sqlite3_column_int(st, 1), text_or(st, 2, ""),
-            sqlite3_column_int64(st, 3), !strcmp(text_or(st, 4, ""), "match"),
+            sqlite3_column_int64(st, 3), !strcmp(cls, "match") || !strcmp(cls, "confirmed"),
             sqlite3_column_double(st, 5), { 0 },
+            !strcmp(cls, "confirmed") ? LINKED_CONFIRMED
+                                      : !strcmp(cls, "dismissed") ? LINKED_DISMISSED : 0,
         };
         for (int f = 0; f < F_NFIELDS; f++)
             l.lv[f] = sqlite3_column_int(st, 6 + f);
@@ -151,21 +161,39 @@ int linked_links(struct linked_reader *r, const char *app, int idx, enum linked_
     return each_link(r->db, st, fn, ctx);
 }
 
+int linked_decide(struct linked_reader *r, const char *app, int idx, const char *kind,
+                  long long rid, int decided)
+{
+    sqlite3_stmt *st = r->decide;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, r->run);
+    sqlite3_bind_text(st, 2, app, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, idx);
+    sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, rid);
+    sqlite3_bind_text(st, 6, decided == LINKED_CONFIRMED ? "confirmed" : "dismissed", -1,
+                      SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    sqlite3_reset(st);
+    return s == SQLITE_DONE ? 0 : store_err(r->db, "recording a decided link");
+}
+
 void linked_reader_close(struct linked_reader *r)
 {
     sqlite3_finalize(r->persons);
     sqlite3_finalize(r->best);
     sqlite3_finalize(r->by_class);
-    r->persons = r->best = r->by_class = NULL;
+    sqlite3_finalize(r->decide);
+    r->persons = r->best = r->by_class = r->decide = NULL;
 }
 
-int linked_applications(sqlite3 *db, long long run, int (*fn)(void *ctx, const char *app),
-                        void *ctx)
+/* Calls FN with each application ID of SQL's rows (a query with the run as its parameter). */
+static int each_app(sqlite3 *db, const char *sql, long long run,
+                    int (*fn)(void *ctx, const char *app), void *ctx)
 {
     sqlite3_stmt *st = NULL;
     int rc, s;
-    if ((rc = store_prepare(db, "SELECT applicant_id FROM persons WHERE run_id=? AND idx=0 "
-                                "ORDER BY applicant_id", &st)) < 0)
+    if ((rc = store_prepare(db, sql, &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, run);
     while ((s = sqlite3_step(st)) == SQLITE_ROW)
@@ -177,13 +205,27 @@ int linked_applications(sqlite3 *db, long long run, int (*fn)(void *ctx, const c
     return s == SQLITE_DONE ? 0 : store_err(db, "reading the run's applications");
 }
 
+int linked_applications(sqlite3 *db, long long run, int (*fn)(void *ctx, const char *app),
+                        void *ctx)
+{
+    return each_app(db, "SELECT applicant_id FROM persons WHERE run_id=? AND idx=0 "
+                        "ORDER BY applicant_id", run, fn, ctx);
+}
+
+int linked_doubtful_applications(sqlite3 *db, long long run,
+                                 int (*fn)(void *ctx, const char *app), void *ctx)
+{
+    return each_app(db, "SELECT DISTINCT applicant_id FROM links WHERE run_id=? AND "
+                        "class='possible' ORDER BY applicant_id", run, fn, ctx);
+}
+
 int linked_applicant_links(sqlite3 *db, long long run, const char *kind, linked_link_fn fn,
                            void *ctx)
 {
     sqlite3_stmt *st = NULL;
     int rc;
     if ((rc = store_prepare(db, "SELECT " LINK_COLS " FROM links WHERE run_id=? AND idx=0 AND "
-                                "kind=? AND class='match' ORDER BY applicant_id, rid", &st)) < 0)
+                                "kind=? AND class IN ('match','confirmed') ORDER BY applicant_id, rid", &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, run);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);

@@ -17,7 +17,8 @@ struct linked_person {
     double income;           /* declared monthly income, yuan */
 };
 
-/* A feed record linked to a person (MATCH: certainly; else a possible link). */
+/* A feed record linked to a person (MATCH: certainly, by its weight or a reviewer's
+ * confirmation; else a possible link). */
 struct linked_link {
     const char *app;
     int idx;
@@ -26,7 +27,10 @@ struct linked_link {
     int match;
     double weight;
     int lv[F_NFIELDS];       /* the comparison level of each field */
+    int decided;             /* LINKED_CONFIRMED or LINKED_DISMISSED: a reviewer's decision
+                              * on the possible link made it a link or a non-link; else 0 */
 };
+enum { LINKED_CONFIRMED = 1, LINKED_DISMISSED };
 
 /* Writing a run's persons and links, inside the caller's transaction. Strings are copied by
  * SQLite during each call. linked_writer_close releases the statements (also after errors). */
@@ -46,7 +50,7 @@ void linked_writer_close(struct linked_writer *w);
 struct linked_reader {
     sqlite3 *db;
     long long run;
-    sqlite3_stmt *persons, *best, *by_class;
+    sqlite3_stmt *persons, *best, *by_class, *decide;
 };
 typedef int (*linked_person_fn)(void *ctx, const struct linked_person *p);
 typedef int (*linked_link_fn)(void *ctx, const struct linked_link *l);
@@ -60,11 +64,19 @@ int linked_persons(struct linked_reader *r, const char *app, linked_person_fn fn
 /* APP's links (of person IDX only, when IDX >= 0) in ORDER. */
 int linked_links(struct linked_reader *r, const char *app, int idx, enum linked_order order,
                  linked_link_fn fn, void *ctx);
+/* Records a reviewer's decision (LINKED_CONFIRMED or LINKED_DISMISSED) on APP's possible link
+ * of person IDX to record RID of KIND, for the rest of the run; inside the caller's
+ * transaction. */
+int linked_decide(struct linked_reader *r, const char *app, int idx, const char *kind,
+                  long long rid, int decided);
 void linked_reader_close(struct linked_reader *r);
 
 /* Calls FN with each application of run RUN, in ID order. */
 int linked_applications(sqlite3 *db, long long run, int (*fn)(void *ctx, const char *app),
                         void *ctx);
+/* Calls FN with each application of run RUN that has a possible link, in ID order. */
+int linked_doubtful_applications(sqlite3 *db, long long run,
+                                 int (*fn)(void *ctx, const char *app), void *ctx);
 /* Calls FN with each certain link of an applicant (person 0) to a record of KIND. */
 int linked_applicant_links(sqlite3 *db, long long run, const char *kind, linked_link_fn fn,
                            void *ctx);

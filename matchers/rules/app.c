@@ -158,7 +158,10 @@ static int add_link(void *ctx, const struct linked_link *l)
             person = i;
     if (person < 0)
         return error("a link of '%s' names no person", a->id);
-    return app_fetch(rd->c, a, l->kind, l->rid, person, !l->match, l->weight);
+    int rc = app_fetch(rd->c, a, l->kind, l->rid, person, !l->match, l->weight);
+    if (rc == 0)
+        a->recs[a->nrecs - 1].decided = l->decided;
+    return rc;
 }
 
 /* The application's row as the run sees it, its status, its persons and their links. */
@@ -223,6 +226,8 @@ void finding_add(struct app *a, int rule, int sev, int person, const char *pid, 
     f->found = found ? found : xstrdup("");
     f->fpkey = NULL;
     f->amount = NAN;
+    f->fp[0] = f->evh[0] = '\0';
+    f->decision = "open";
 }
 
 void finding_income(struct app *a, const char *fpkey, double amount)

@@ -96,9 +96,8 @@ static void bind_int_or_null(sqlite3_stmt *st, int i, int have, long long v)
         sqlite3_bind_null(st, i);
 }
 
-/* Stores finding I of A with its fingerprint FP, evidence hash EV and DECISION. */
-static int store_finding(struct ctx *c, const struct app *a, int i, const char *fp,
-                         const char *ev, const char *decision)
+/* Stores finding I of A (settled). */
+static int store_finding(struct ctx *c, const struct app *a, int i)
 {
     const struct finding *f = &a->fs[i];
     const struct rec *evr = f->ev >= 0 ? &a->recs[f->ev] : NULL;
@@ -122,9 +121,9 @@ static int store_finding(struct ctx *c, const struct app *a, int i, const char *
         sqlite3_bind_double(st, 16, evr->weight);
     else
         sqlite3_bind_null(st, 16);
-    sqlite3_bind_text(st, 17, fp, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 18, ev, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 19, decision, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 17, f->fp, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 18, f->evh, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 19, f->decision, -1, SQLITE_STATIC);
     if (isnan(f->amount))
         sqlite3_bind_null(st, 20);
     else
@@ -154,34 +153,43 @@ static int store_gate(struct ctx *c, const struct app *a, const long n[SEV_COUNT
     return 0;
 }
 
-int app_store(struct ctx *c, struct app *a)
+int findings_settle(struct ctx *c, struct app *a)
 {
-    long n[SEV_COUNT] = { 0, 0, 0 };
     int rc;
     if (a->nfs > 1)
         qsort(a->fs, (size_t)a->nfs, sizeof *a->fs, cmp_finding);
     for (int i = 0; i < a->nfs; i++) {
-        const struct finding *f = &a->fs[i];
+        struct finding *f = &a->fs[i];
         const struct rec *evr = f->ev >= 0 ? &a->recs[f->ev] : NULL;
-        const char *decision = "open";
         int dup = 0;
         for (int j = 0; j < i; j++)
             dup += a->fs[j].rule == f->rule && !strcmp(a->fs[j].pid, f->pid) &&
                    !strcmp(a->fs[j].key, f->key);
-        char fp[17], ev[65];
         rules_fingerprint(rule_code(f->rule), a->id, f->pid, f->fpkey ? f->fpkey : f->key, dup,
-                          fp);
+                          f->fp);
         struct sbuf e = SBUF_INIT;
         sbuf_addf(&e, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", sev_name(f->sev),
                   evr ? evr->k->name : "", f->key, f->declared, f->found,
                   evr ? evr->raw : "");
-        sha256_hex(e.s, e.len, ev);
+        sha256_hex(e.s, e.len, f->evh);
         sbuf_free(&e);
-        if ((rc = decision_of(c, fp, ev, f->amount, &decision)) < 0 ||
-            (rc = store_finding(c, a, i, fp, ev, decision)) < 0)
+        if ((rc = decision_of(c, f->fp, f->evh, f->amount, &f->decision)) < 0)
             return rc;
-        if (strcmp(decision, "dismissed"))
-            n[f->sev]++;
+    }
+    return 0;
+}
+
+int app_store(struct ctx *c, struct app *a)
+{
+    long n[SEV_COUNT] = { 0, 0, 0 };
+    int rc;
+    if ((rc = findings_settle(c, a)) < 0)
+        return rc;
+    for (int i = 0; i < a->nfs; i++) {
+        if ((rc = store_finding(c, a, i)) < 0)
+            return rc;
+        if (strcmp(a->fs[i].decision, "dismissed"))
+            n[a->fs[i].sev]++;
     }
     return store_gate(c, a, n);
 }
@@ -203,9 +211,15 @@ static void bind_run_app(sqlite3_stmt *st, long long run, const char *app)
 }
 
 #define FINDING_COLS                                                                       \
-    "run_id, applicant_id, county_code, rule, severity, person_id_no, person_name, feed, "   \
-    "record_key, declared, found, ifnull(load_id, ''), CASE WHEN link_weight IS NULL THEN "  \
-    "'' ELSE printf('%.3f', link_weight) END, fingerprint, evidence, decision, raw, amount"
+    "f.run_id, f.applicant_id, f.county_code, f.rule, f.severity, f.person_id_no, "          \
+    "f.person_name, f.feed, f.record_key, f.declared, f.found, ifnull(f.load_id, ''), CASE "  \
+    "WHEN f.link_weight IS NULL THEN '' ELSE printf('%.3f', f.link_weight) END, "           \
+    "f.fingerprint, f.evidence, f.decision, f.raw, f.amount, ifnull(d.by, ''), "            \
+    "ifnull(d.level, ''), ifnull(d.at, ''), ifnull(d.reason, '')"
+/* The findings F with the decision in force D as the finding's run saw it. */
+#define FINDING_FROM                                                                       \
+    " FROM findings f JOIN runs r ON r.id = f.run_id"                                        \
+    DECISION_JOIN("d", "f.fingerprint", "f.decision", "r.decision_seq")
 
 /* Calls FN with the finding of ST's row, a query of FINDING_COLS. */
 static int row_to(sqlite3_stmt *st, finding_fn fn, void *ctx)
@@ -215,6 +229,7 @@ static int row_to(sqlite3_stmt *st, finding_fn fn, void *ctx)
         text(st, 5), text(st, 6), text(st, 7), text(st, 8), text(st, 9), text(st, 10),
         text(st, 11), text(st, 12), text(st, 13), text(st, 14), text(st, 15), text(st, 16),
         sqlite3_column_type(st, 17) != SQLITE_NULL, sqlite3_column_double(st, 17),
+        { text(st, 18), text(st, 19), text(st, 20), text(st, 21) },
     };
     return fn(ctx, &f);
 }
@@ -224,10 +239,10 @@ int findings_each(sqlite3 *db, long long run, const char *app, finding_fn fn, vo
     sqlite3_stmt *st = NULL;
     int rc, s;
     if ((rc = store_prepare(db,
-             "SELECT " FINDING_COLS " FROM findings WHERE run_id=?1 AND "
-             "(?2 IS NULL OR applicant_id=?2) "
-             "ORDER BY applicant_id, rule, idx IS NULL, idx, person_id_no, record_key, "
-             "fingerprint", &st)) < 0)
+             "SELECT " FINDING_COLS FINDING_FROM " WHERE f.run_id=?1 AND "
+             "(?2 IS NULL OR f.applicant_id=?2) "
+             "ORDER BY f.applicant_id, f.rule, f.idx IS NULL, f.idx, f.person_id_no, "
+             "f.record_key, f.fingerprint", &st)) < 0)
         return rc;
     bind_run_app(st, run, app);
     while ((s = sqlite3_step(st)) == SQLITE_ROW)
@@ -242,8 +257,8 @@ done:
 int findings_latest(sqlite3 *db, const char *fp, finding_fn fn, void *ctx)
 {
     sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "SELECT " FINDING_COLS " FROM findings WHERE fingerprint=? "
-                               "ORDER BY run_id DESC LIMIT 1", &st), s;
+    int rc = store_prepare(db, "SELECT " FINDING_COLS FINDING_FROM " WHERE f.fingerprint=? "
+                               "ORDER BY f.run_id DESC LIMIT 1", &st), s;
     if (rc < 0)
         return rc;
     store_bind_text(st, 1, fp);

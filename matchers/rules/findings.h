@@ -14,6 +14,9 @@ struct finding_row {
                *load, *weight, *fingerprint, *evidence, *decision, *raw;
     int has_amount;          /* an income finding: the amount it rests on */
     double amount;
+    /* the decision in force as the finding's run saw it: who took it, at which level, when
+     * and why; "" while the finding is open */
+    struct { const char *by, *level, *at, *reason; } decided;
 };
 typedef int (*finding_fn)(void *ctx, const struct finding_row *f);
 

@@ -15,6 +15,33 @@
 #include "../../ingest/norm.h"
 #include "rules_int.h"
 
+/* The LINK_UNCERTAIN finding of A's possible link R. */
+static void link_uncertain(struct ctx *c, struct app *a, const struct rec *r)
+{
+    finding(c, a, R_LINK_UNCERTAIN, r->person, NULL, NULL, r, rec_key(r),
+        rules_fmt("%s %s", a->ps[r->person].id, a->ps[r->person].name),
+        rules_fmt("%s %s", rec_str(r, "id_no"), rec_str(r, "name")));
+}
+
+int rules_link_decisions(struct ctx *c, struct app *a)
+{
+    int rc;
+    for (int i = 0; i < a->nrecs; i++)
+        if (a->recs[i].possible)
+            link_uncertain(c, a, &a->recs[i]);
+    if ((rc = findings_settle(c, a)) < 0)
+        return rc;
+    for (int i = 0; i < a->nfs && rc == 0; i++) {
+        const struct finding *f = &a->fs[i];
+        const struct rec *r = &a->recs[f->ev];
+        if (strcmp(f->decision, "open"))
+            rc = linked_decide(&c->linked, a->id, f->idx, r->k->name, r->rid,
+                               !strcmp(f->decision, "confirmed") ? LINKED_CONFIRMED
+                                                                 : LINKED_DISMISSED);
+    }
+    return rc;
+}
+
 int rules_identity(struct ctx *c, struct app *a)
 {
     struct person *ap = &a->ps[0];
@@ -41,10 +68,7 @@ int rules_identity(struct ctx *c, struct app *a)
     for (int i = 0; i < a->nrecs; i++) {
         const struct rec *r = &a->recs[i];
         if (r->possible)
-            finding(c, a, R_LINK_UNCERTAIN, r->person, NULL, NULL, r,
-                rec_key(r), rules_fmt("%s %s", a->ps[r->person].id, a->ps[r->person].name),
-                rules_fmt("%s %s", rec_str(r, "id_no"),
-                    rec_str(r, "name")));
+            link_uncertain(c, a, r);
     }
     if (ap->hh < 0) {
         finding(c, a, R_NOT_IN_REGISTER, 0, NULL, NULL, NULL, NULL,

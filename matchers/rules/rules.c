@@ -42,8 +42,6 @@ static int prepare_all(struct ctx *c)
         { &c->status, "SELECT " STATUS_AS_OF("?1", "?2", "?3") },
         { &c->dup, "SELECT applicant_id, relation, status FROM temp.xv_scope_people "
                    "WHERE id_no=?1 AND applicant_id<>?2 ORDER BY applicant_id, relation" },
-        { &c->hh, "SELECT rid, id_no FROM temp.xv_household WHERE household_no=?1 "
-                  "ORDER BY rid" },
         { &c->std, "SELECT amount FROM standard WHERE county_code=?2 AND effective_from<=?3 AND "
                    RUN_VISIBLE("standard", "standard", "?1")
                    " ORDER BY effective_from DESC, rid DESC LIMIT 1" },
@@ -150,8 +148,24 @@ static int households(struct ctx *c)
         "AND " RUN_VISIBLE("household", "h", ":household_load"),
         "CREATE INDEX temp.xv_household_no ON xv_household(household_no)",
         "reading households");
+    if (rc == 0)
+        rc = store_prepare(c->db, "SELECT rid, id_no FROM temp.xv_household WHERE "
+                                  "household_no=?1 ORDER BY rid", &c->hh);
 done:
     sqlite3_finalize(ins);
+    return rc;
+}
+
+/* Records the decisions reviewers took on application ID's possible links. */
+static int decide_links(void *ctx, const char *id)
+{
+    struct ctx *c = ctx;
+    struct app a;
+    memset(&a, 0, sizeof a);
+    int rc = app_read(c, id, &a);
+    if (rc == 0)
+        rc = rules_link_decisions(c, &a);
+    app_free(&a);
     return rc;
 }
 
@@ -206,8 +220,11 @@ int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *out)
             y--;
         }
     }
-    if ((rc = scope_people(&c)) < 0 || (rc = households(&c)) < 0 ||
-        (rc = prepare_all(&c)) < 0)
+    /* reviewers' decisions on possible links first: a confirmed household record is the
+     * applicant's household */
+    if ((rc = scope_people(&c)) < 0 || (rc = prepare_all(&c)) < 0 ||
+        (rc = linked_doubtful_applications(db, r->id, decide_links, &c)) < 0 ||
+        (rc = households(&c)) < 0)
         goto done;
     rc = linked_applications(db, r->id, check_app, &c);
     if (c.tty && out->applications >= 1000)

@@ -15,6 +15,8 @@ struct rec {
     const struct kind *k;
     int person;              /* index in the application's persons */
     int possible;            /* a possible match, not a link */
+    int decided;             /* LINKED_CONFIRMED or LINKED_DISMISSED: a reviewer's decision
+                              * on a possible match; else 0 */
     long long rid, load;
     double weight;
     char **v;                /* by column */
@@ -37,6 +39,9 @@ struct finding {
     char *fpkey;             /* what the fingerprint takes for the key: NULL, the key; an
                               * income finding's is stable across month-turns (workflow.md) */
     double amount;           /* the amount an income finding rests on, NAN for others */
+    /* set by findings_settle: */
+    char fp[17], evh[65];    /* the fingerprint and the evidence hash */
+    const char *decision;    /* the decision in force: "open", "dismissed" or "confirmed" */
 };
 
 struct app {
@@ -125,9 +130,15 @@ int rules_duplicates(struct ctx *c, struct app *a);
 void rules_assets(struct ctx *c, struct app *a);
 int rules_income(struct ctx *c, struct app *a);
 void rules_exit(struct ctx *c, struct app *a);
+/* identity.c: the decisions reviewers took on A's possible links (LINK_UNCERTAIN), recorded
+ * on the run's links (linked_decide) so that the rules see a confirmed record as the person's
+ * from this run on. */
+int rules_link_decisions(struct ctx *c, struct app *a);
 /* findings.c: prepares the statements of the findings and gates tables (C's decision, ins,
- * gate); stores A's findings and its gate. */
+ * gate); sorts A's findings and sets each one's fingerprint, evidence hash and decision in
+ * force; stores A's findings and its gate (settling them first). */
 int findings_prepare(struct ctx *c);
+int findings_settle(struct ctx *c, struct app *a);
 int app_store(struct ctx *c, struct app *a);
 
 #endif
