@@ -34,6 +34,14 @@ int gate_parse(const char *s);
     "d.decision ELSE 'open' END FROM decisions d WHERE d.fingerprint = " fp " AND d.seq <= " \
     seq " ORDER BY d.seq DESC LIMIT 1), 'open')"
 
+/* The decision in force on a finding, as a LEFT JOIN of the decisions table under the alias
+ * D: the latest decision on fingerprint FP among those up to sequence number SEQ, joined only
+ * while the finding's DECISION (its DECISION_IN_FORCE when stored) is not 'open', so that D's
+ * columns (by, level, at, reason) are NULL for an open finding. */
+#define DECISION_JOIN(d, fp, decision, seq)                                                 \
+    " LEFT JOIN decisions " d " ON " decision " <> 'open' AND " d ".seq = (SELECT max(x.seq) " \
+    "FROM decisions x WHERE x.fingerprint = " fp " AND x.seq <= " seq ")"
+
 /* One decision on one finding, as a reviewer gave it. */
 struct decision {
     const char *fingerprint, *evidence, *applicant_id, *rule;

@@ -157,6 +157,17 @@ static void findings_table(FILE *f, const struct data *d, long fi, const char *a
                 fputs(" ", f);
                 rpt_esc(f, c[C_PNAME]);
             }
+            if (cols[k] == C_DECISION && c[C_DECIDED_BY][0]) {
+                /* who decided, at which level, when and why */
+                fputs("<br>", f);
+                rpt_esc(f, c[C_DECIDED_BY]);
+                fputs(" (", f);
+                rpt_esc(f, c[C_DECIDED_LEVEL]);
+                fputs(") ", f);
+                rpt_esc(f, c[C_DECIDED_AT]);
+                fputs(": ", f);
+                rpt_esc(f, c[C_DECISION_REASON]);
+            }
             fputs("</td>", f);
         }
         fputs("</tr>\n", f);

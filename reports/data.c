@@ -34,7 +34,9 @@ static int add_finding(void *ctx, const struct finding_row *r)
         [C_SEV] = r->severity, [C_PID] = r->pid, [C_PNAME] = r->pname, [C_FEED] = r->feed,
         [C_KEY] = r->key, [C_DECLARED] = r->declared, [C_FOUND] = r->found,
         [C_LOAD] = r->load, [C_WEIGHT] = r->weight, [C_FP] = r->fingerprint,
-        [C_DECISION] = r->decision, [C_RAW] = r->raw,
+        [C_DECISION] = r->decision, [C_DECIDED_BY] = r->decided.by,
+        [C_DECIDED_LEVEL] = r->decided.level, [C_DECIDED_AT] = r->decided.at,
+        [C_DECISION_REASON] = r->decided.reason, [C_RAW] = r->raw,
     };
     for (int i = 0; i < NCOLS; i++) {
         struct sbuf b = SBUF_INIT;
@@ -42,7 +44,8 @@ static int add_finding(void *ctx, const struct finding_row *r)
             char m[64];
             mask_id(c[i], d->unmasked, m, sizeof m);
             sbuf_adds(&b, m);
-        } else if (i == C_KEY || i == C_DECLARED || i == C_FOUND || i == C_RAW) {
+        } else if (i == C_KEY || i == C_DECLARED || i == C_FOUND || i == C_RAW ||
+                   i == C_DECISION_REASON) {
             mask_text(c[i], d->unmasked, &b);
         } else {
             sbuf_adds(&b, c[i]);

@@ -12,13 +12,14 @@
  * the feed wrote them) follows in the XML and HTML. */
 enum {
     C_RUN, C_APP, C_COUNTY, C_RULE, C_SEV, C_PID, C_PNAME, C_FEED, C_KEY, C_DECLARED, C_FOUND,
-    C_LOAD, C_WEIGHT, C_FP, C_DECISION, C_RAW, NCOLS
+    C_LOAD, C_WEIGHT, C_FP, C_DECISION, C_DECIDED_BY, C_DECIDED_LEVEL, C_DECIDED_AT,
+    C_DECISION_REASON, C_RAW, NCOLS
 };
 
 static const char *const col_names[NCOLS] __attribute__((unused)) = {
     "run_id", "applicant_id", "county_code", "rule", "severity", "person_id_no", "person_name",
     "feed", "record_key", "declared", "found", "load_id", "link_weight", "fingerprint",
-    "decision", "raw",
+    "decision", "decided_by", "decided_level", "decided_at", "decision_reason", "raw",
 };
 
 #define NCSV C_RAW

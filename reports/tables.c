@@ -99,7 +99,8 @@ void rpt_findings_xml(FILE *f, const struct data *d)
         fputs("  <finding>\n", f);
         for (int i = 0; i < NCOLS; i++) {
             /* optional numbers are left out rather than written empty */
-            if ((i == C_LOAD || i == C_WEIGHT) && !d->f[r].c[i][0])
+            if ((i == C_LOAD || i == C_WEIGHT || (i >= C_DECIDED_BY && i <= C_DECISION_REASON))
+                && !d->f[r].c[i][0])
                 continue;
             fprintf(f, "    <%s>", col_names[i]);
             rpt_esc(f, d->f[r].c[i]);
