@@ -29,7 +29,8 @@ void cmd_synopsis(const struct cmd *c, struct sbuf *b)
         sbuf_adds(b, o->required || o->group ? " " : " [");
         sbuf_addf(b, "--%s", o->name);
         for (int j = i + 1; o->group && j < CMD_MAX_OPTS && c->opts[j].group == o->group; j++)
-            sbuf_addf(b, "|--%s", c->opts[j].name);
+            sbuf_addf(b, "|--%s%s%s", c->opts[j].name, c->opts[j].value ? " " : "",
+                      c->opts[j].value ? c->opts[j].value : "");
         if (o->value)
             sbuf_addf(b, " %s", o->value);
         sbuf_adds(b, o->required || o->group ? "" : "]");

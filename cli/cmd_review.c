@@ -5,7 +5,31 @@
 #include <string.h>
 #include "cmd.h"
 #include "../core/err.h"
+#include "../procedures/import.h"
 #include "../procedures/review.h"
+
+/* review --import FILE: the decisions of a returned file. */
+static int import_file(const struct args *a, struct xv_ctx *ctx)
+{
+    const char *path = arg_value(a, "import");
+    sqlite3 *db = NULL;
+    int rc;
+    if (a->noperand)
+        return xv_usage(a->cmd, "a FINGERPRINT and --import exclude each other");
+    if (arg_value(a, "reason"))
+        return xv_usage(a->cmd, "with --import, each row gives its reason");
+    if ((rc = xv_db(ctx, &db)) < 0)
+        return rc;
+    struct import_req q = { path, arg_value(a, "by"), arg_value(a, "level") };
+    struct import_done d;
+    if ((rc = review_import(db, &q, &d)) < 0)
+        return rc;
+    printf("%s: %ld dismissed, %ld confirmed at %s level by %s; %ld row(s) left open\n", path,
+           d.decided[0], d.decided[1], q.level, q.by, d.left_open);
+    printf("they hold while the evidence is unchanged; they influence approvals now; run "
+           "reports show them from the next run on\n");
+    return 0;
+}
 
 int cmd_review(const struct args *a, struct xv_ctx *ctx)
 {
@@ -16,7 +40,11 @@ int cmd_review(const struct args *a, struct xv_ctx *ctx)
     sqlite3 *db = NULL;
     if (!*by)
         return xv_usage(a->cmd, "--by NAME is required");
-    if (!*reason)
+    if (arg_value(a, "import"))
+        return import_file(a, ctx);
+    if (!fp)
+        return xv_usage(a->cmd, "expected one FINGERPRINT");
+    if (!reason || !*reason)
         return xv_usage(a->cmd, "--reason TEXT is required");
     if ((rc = xv_db(ctx, &db)) < 0)
         return rc;

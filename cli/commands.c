@@ -37,14 +37,19 @@ const struct cmd xv_commands[] = {
       { { "out", "DIR", 0, 0, 0, 0, "the reports' parent folder (default: reports)" },
         { "county", "CODE", 0, 0, 0, 0, "only this county's page" },
         { "unmasked", NULL, 0, 0, 0, 0, "ID numbers in full, into DIR/RUN-unmasked/" } } },
-    { "review", cmd_review, "FINGERPRINT", 1, 1, "expected one FINGERPRINT",
-      "decide a finding; the decision holds while its evidence is unchanged",
-      "A block finding can be dismissed at city level only.",
+    { "review", cmd_review, "[FINGERPRINT]", 0, 1, NULL,
+      "decide a finding, or many from a returned file; a decision holds while its evidence "
+      "is unchanged",
+      "A block finding can be dismissed at city level only. --import FILE takes a CSV with the "
+      "columns fingerprint, decision (dismiss or confirm, also in Chinese) and reason: every "
+      "row is checked as if typed alone, and the file is taken whole or refused whole (exit 3, each "
+      "bad row named FILE:LINE).",
       { { "dismiss", NULL, 0, 0, 1, 0, "the finding does not hold" },
         { "confirm", NULL, 0, 0, 1, 0, "the finding holds" },
+        { "import", "FILE", 0, 0, 1, 0, "the decisions of a returned file" },
         { "by", "NAME", 1, 0, 0, 0, "who decides" },
         { "level", "county|city", 1, 0, 0, 1, "the level the reviewer decides at" },
-        { "reason", "TEXT", 1, 0, 0, 0, "why" } } },
+        { "reason", "TEXT", 0, 0, 0, 0, "why (required for one finding)" } } },
     { "approve", cmd_approve, "APPLICANT", 1, 1, "expected one APPLICANT",
       "approve a CLEAR application at one level; after the city, public notice",
       "Levels sign off in order: grassroots, county, city. The gate is the one of the latest "

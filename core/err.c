@@ -8,6 +8,15 @@
 static _Thread_local char last[4096];
 static _Thread_local int pending_code;
 static _Thread_local char pending[1024];
+/* where the messages of xv_error_where point */
+static _Thread_local const char *where_file;
+static _Thread_local long where_line;
+
+void xv_error_where(const char *file, long line)
+{
+    where_file = file;
+    where_line = line;
+}
 
 const char *xv_last_error(void)
 {
@@ -18,6 +27,10 @@ static void vreport(const char *prefix, const char *file, long line, const char 
 {
     va_list copy;
     int n = 0;
+    if (!file && where_file) {
+        file = where_file;
+        line = where_line;
+    }
     /* the message is also kept, without the program name, for the nightly run's .error files */
     if (file && line > 0)
         n = snprintf(last, sizeof last, "%s:%ld: ", file, line);

@@ -26,6 +26,9 @@ int xv_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 /* Prints "xverify: FILE:LINE: MESSAGE" (LINE omitted when <= 0) and returns CODE. */
 int xv_fail_at(int code, const char *file, long line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Until called again with NULL, messages that name no file (error, xv_fail, xv_warn) name
+ * FILE:LINE: the row of an input file that every check of a step is about. */
+void xv_error_where(const char *file, long line);
 /* The error context, for code that must not print (a thread of its own): records CODE and
  * MESSAGE for this thread without printing, and returns CODE. */
 int xv_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -316,13 +316,23 @@ enum src_enc src_guess(const char *path)
 
 int src_open(struct src *s, const char *path, enum src_enc enc)
 {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        memset(s, 0, sizeof *s);
+        s->fd = -1;
+        s->cd = (iconv_t)-1;
+        return xv_fail(XV_EDATA, "cannot open '%s': %s", path, strerror(errno));
+    }
+    return src_open_fd(s, fd, path, enc);
+}
+
+int src_open_fd(struct src *s, int fd, const char *path, enum src_enc enc)
+{
     memset(s, 0, sizeof *s);
     s->path = path;
     s->enc = enc;
     s->cd = (iconv_t)-1;
-    s->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (s->fd < 0)
-        return xv_fail(XV_EDATA, "cannot open '%s': %s", path, strerror(errno));
+    s->fd = fd;
     if (enc == ENC_GB18030) {
         s->cd = iconv_open("UTF-8", "GB18030");
         if (s->cd == (iconv_t)-1) {

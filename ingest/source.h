@@ -53,6 +53,8 @@ struct src {
 
 /* Opens PATH for reading as ENC (not ENC_AUTO). */
 int src_open(struct src *s, const char *path, enum src_enc enc);
+/* The same on FD, open on PATH, which the stream owns from now on (src_close closes it). */
+int src_open_fd(struct src *s, int fd, const char *path, enum src_enc enc);
 /* Reads up to N decoded bytes into BUF; returns the count, 0 at the end, or XV_E* < 0. */
 ssize_t src_read(struct src *s, char *buf, size_t n);
 /* At the end of the stream: XV_EDATA when the bytes read differ from INFO's hash. This is

@@ -39,14 +39,11 @@ static int latest_finding(sqlite3 *db, const char *fp, struct review_done *out, 
     return rc < 0 ? rc : 0;
 }
 
-int review_decide(sqlite3 *db, const struct review_req *q, struct review_done *out)
+int review_record(sqlite3 *db, const struct review_req *q, struct review_done *out)
 {
     char *ev = NULL;
-    int rc, in_tx = 0;
+    int rc;
     memset(out, 0, sizeof *out);
-    if ((rc = store_begin(db)) < 0)
-        return rc;
-    in_tx = 1;
     if ((rc = latest_finding(db, q->fingerprint, out, &ev)) < 0)
         goto done;
     struct reviewer_act act = { q->by, level_parse(q->level), out->county, "review" };
@@ -60,13 +57,24 @@ int review_decide(sqlite3 *db, const struct review_req *q, struct review_done *o
     }
     struct decision d = { q->fingerprint, ev, out->app, out->rule, q->decision, q->by, q->level,
                           q->reason, out->run_id, out->has_amount, out->amount };
-    if ((rc = decision_add(db, &d)) < 0 || (rc = store_commit(db)) < 0)
-        goto done;
-    in_tx = 0;
+    rc = decision_add(db, &d);
 done:
-    if (in_tx)
-        store_rollback(db);
     free(ev);
+    if (rc < 0)
+        review_done_free(out);
+    return rc;
+}
+
+int review_decide(sqlite3 *db, const struct review_req *q, struct review_done *out)
+{
+    int rc;
+    memset(out, 0, sizeof *out);
+    if ((rc = store_begin(db)) < 0)
+        return rc;
+    if ((rc = review_record(db, q, out)) < 0 || (rc = store_commit(db)) < 0) {
+        store_rollback(db);
+        review_done_free(out);
+    }
     return rc;
 }
 

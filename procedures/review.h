@@ -23,6 +23,8 @@ struct review_done {
  * dismissed at city level only, and with a registry loaded the reviewer must be an active
  * one of that level and, below the city, of the application's county (reviewers.h). */
 int review_decide(sqlite3 *db, const struct review_req *q, struct review_done *out);
+/* The same checks and record inside the caller's transaction (OUT released on failure). */
+int review_record(sqlite3 *db, const struct review_req *q, struct review_done *out);
 void review_done_free(struct review_done *d);
 
 #endif
