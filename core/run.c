@@ -117,7 +117,8 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     }
     if ((rc = store_prepare(db, "SELECT as_of, horizon, status_seq, policy, decision_seq, scope, "
                                 "versions, started_at, ifnull(link_seconds, 0), "
-                                "ifnull(rules_seconds, 0), official FROM runs WHERE id=?",
+                                "ifnull(rules_seconds, 0), official, coverage_month FROM runs "
+                                "WHERE id=?",
                             &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
@@ -136,6 +137,9 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     r->link_seconds = sqlite3_column_double(st, 8);
     r->rules_seconds = sqlite3_column_double(st, 9);
     r->official = sqlite3_column_int(st, 10);
+    r->has_coverage = sqlite3_column_type(st, 11) != SQLITE_NULL;
+    snprintf(r->coverage, sizeof r->coverage, "%s",
+             r->has_coverage ? (const char *)sqlite3_column_text(st, 11) : "");
     rc = policy_parse("the run's policy", (const char *)sqlite3_column_text(st, 3), &r->pol);
     sqlite3_finalize(st);
     if (rc < 0)
@@ -165,16 +169,16 @@ int run_record(sqlite3 *db, struct run *r, const struct run_counts *c)
     long long id = r->id;
     sqlite3_stmt *up = NULL;
     int rc = store_prepare(db, "UPDATE runs SET applications=?, persons=?, links=?, possible=?, "
-                               "seconds=?, link_seconds=?, rules_seconds=?, findings=? "
-                               "WHERE id=?", &up);
+                               "seconds=?, link_seconds=?, rules_seconds=?, findings=?, "
+                               "coverage_month=? WHERE id=?", &up);
     if (rc < 0)
         return rc;
     /* stage times recorded to the 1/100 s that summary.txt shows, so it can be written again */
-    if (store_bind(up, "iiiidddii", (long long)c->applications, (long long)c->persons,
+    if (store_bind(up, "iiiiddditi", (long long)c->applications, (long long)c->persons,
                    (long long)c->links, (long long)c->possible, c->seconds,
                    (double)llround(c->link_seconds * 100) / 100,
                    (double)llround(c->rules_seconds * 100) / 100, (long long)c->findings,
-                   id) < 0 ||
+                   r->coverage, id) < 0 ||
         sqlite3_step(up) != SQLITE_DONE)
         rc = store_err(db, "recording the run");
     sqlite3_finalize(up);

@@ -24,6 +24,11 @@ struct run {
     char started_at[21];               /* YYYY-MM-DDTHH:MM:SSZ */
     double link_seconds, rules_seconds;  /* the stages' times, once recorded */
     int official;                      /* 1: an official run, 0: a trial run (试算) */
+    /* the coverage month (YYYY-MM): the latest month with social-insurance records the run
+     * can see, at most its as-of month; "" when none (the as-of month stands for it then).
+     * HAS_COVERAGE is 0 for a run made before runs kept it (its reports never showed it). */
+    int has_coverage;
+    char coverage[8];
 };
 
 /* What a run found, recorded in its row once linked and checked. */
@@ -43,7 +48,8 @@ int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct p
  * XV_EUSAGE when there is no such run. */
 int run_open(sqlite3 *db, long long id, struct run *r);
 void run_free(struct run *r);
-/* Records C in run R's row (and R's stage times), inside the caller's transaction. */
+/* Records C in run R's row (and R's stage times and coverage month), inside the caller's
+ * transaction. */
 int run_record(sqlite3 *db, struct run *r, const struct run_counts *c);
 /* 1 when run R has seen the newest load of every kind; 0 with the reason in WHY when not. */
 int run_is_current(sqlite3 *db, const struct run *r, struct sbuf *why);

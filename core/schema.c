@@ -254,6 +254,10 @@ static const char *const schema_v5 =
     "ALTER TABLE findings ADD COLUMN amount REAL;"
     "ALTER TABLE decisions ADD COLUMN amount REAL;";
 
+/* Version 6: a run's coverage month. */
+static const char *const schema_v6 =
+    "ALTER TABLE runs ADD COLUMN coverage_month TEXT;";
+
 /* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
  * column is dropped after its index and view, which name it. */
 static void schema_v3(struct sbuf *b)
@@ -309,6 +313,7 @@ int schema_create(sqlite3 *db)
     }
     sbuf_adds(&b, schema_v2);
     sbuf_adds(&b, schema_v5);
+    sbuf_adds(&b, schema_v6);
     int rc = apply_schema(db, &b, 0, 0);
     sbuf_free(&b);
     return rc;
@@ -327,6 +332,8 @@ int schema_upgrade(sqlite3 *db, int from)
             kind_hashes(&b, &xv_kinds[i]);
     if (from < 5)
         sbuf_adds(&b, schema_v5);
+    if (from < 6)
+        sbuf_adds(&b, schema_v6);
     /* the kinds that came after the store's version get their tables */
     for (int i = 0; i < xv_nkinds; i++) {
         if (xv_kinds[i].since > from) {

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define STORE_APP_ID 0x78767279      /* "xvry" */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* Opens the database at PATH (creating it when absent and CREATE is set), applies the
  * pragmas and the schema. On success *DB is the caller's, to be closed with store_close.

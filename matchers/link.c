@@ -382,6 +382,16 @@ static void score_all(struct linker *l, sqlite3_stmt *st, int name_field, int ha
     free(raw_name);
 }
 
+/* Keeps PERIOD (YYYY-MM, or NULL) as kind KIDX's latest when it is later and not after the
+ * run's as-of month. */
+static void latest_period(struct linker *l, int kidx, const char *period)
+{
+    char *last = l->st->last_period[kidx];
+    if (period && strlen(period) == 7 && strncmp(period, l->r->as_of, 7) <= 0 &&
+        strcmp(period, last) > 0)
+        memcpy(last, period, 8);
+}
+
 static int scan_kind(struct linker *l, const struct kind *k)
 {
     sqlite3_stmt *st = NULL;
@@ -394,10 +404,11 @@ static int scan_kind(struct linker *l, const struct kind *k)
     if (!load)
         return 0;
     /* the ends are read beside the scan, in rid order (see RUN_VISIBLE) */
-    sbuf_addf(&sql, "SELECT rid, id_no, id_no_valid, name, raw, %s, %s, %s FROM %s WHERE "
+    sbuf_addf(&sql, "SELECT rid, id_no, id_no_valid, name, raw, %s, %s, %s, %s FROM %s WHERE "
                     "load_id <= ?1 ORDER BY rid", has_birth ? "birth_date" : "NULL",
               kind_col(k, "gender") >= 0 ? "gender" : "NULL",
-              kind_col(k, "region_code") >= 0 ? "region_code" : "NULL", k->name);
+              kind_col(k, "region_code") >= 0 ? "region_code" : "NULL",
+              kind_col(k, "period") >= 0 ? "period" : "NULL", k->name);
     rc = store_prepare(l->db, sql.s, &st);
     sbuf_free(&sql);
     if (rc < 0)
@@ -416,6 +427,7 @@ static int scan_kind(struct linker *l, const struct kind *k)
         if (ended)
             continue;
         l->st->records++;
+        latest_period(l, kidx, (const char *)sqlite3_column_text(st, 8));
         if (tty && l->st->records % 1000000 == 0)
             fprintf(stderr, "\rxverify: linking: %ld feed records read (%s)", l->st->records,
                     k->name);

@@ -41,6 +41,8 @@ static int link_and_check(sqlite3 *db, struct run *r, const struct match_opts *o
     if (rc < 0)
         return rc;
     m->link_seconds = now_seconds() - t0;
+    memcpy(r->coverage, m->link.last_period[kind_index("social_insurance")], sizeof r->coverage);
+    r->has_coverage = 1;
     if ((rc = rules_run(db, r, &m->rules)) < 0)
         return rc;
     m->rules_seconds = now_seconds() - t0 - m->link_seconds;

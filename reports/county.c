@@ -102,8 +102,11 @@ static void page_head(FILE *f, const struct data *d, const char *county)
               "approval reads it</p>\n", f);
     fprintf(f, "<h1>County ");
     rpt_esc(f, county);
-    fprintf(f, ": run %lld as of %s</h1>\n<p>Policy %.12s. IDs are %s.%s</p>\n", d->r->id,
-            d->r->as_of, d->r->pol.sha256, d->unmasked ? "shown in full" : "masked",
+    fprintf(f, ": run %lld as of %s</h1>\n<p>", d->r->id, d->r->as_of);
+    if (d->r->has_coverage)
+        fprintf(f, "Coverage month %s (the income rules' window ends with it). ",
+                d->r->coverage[0] ? d->r->coverage : "none");
+    fprintf(f, "Policy %.12s. IDs are %s.%s</p>\n", d->r->pol.sha256, d->unmasked ? "shown in full" : "masked",
             d->r->load_of[kind_index("reviewer")] ? ""
                 : " No reviewer registry is loaded: who decides is not checked.");
 }

@@ -48,6 +48,10 @@ int rpt_summary_text(sqlite3 *db, const struct data *d, struct sbuf *b)
         sbuf_adds(b, "试算 / TRIAL RUN: its own policy or date; no decision or approval reads it\n");
     sbuf_addf(b, "xverify run %lld as of %s (started %s)\n", r->id, r->as_of, r->started_at);
     sbuf_addf(b, "policy sha256 %s\n", r->pol.sha256);
+    if (r->has_coverage)
+        sbuf_addf(b, "coverage month: %s\n",
+                  r->coverage[0] ? r->coverage : "none (no social-insurance record up to the "
+                                                 "as-of month)");
     if (!r->load_of[kind_index("reviewer")])
         sbuf_adds(b, "reviewers: no registry loaded; who decides (--by) is not checked\n");
     double link_s = r->link_seconds, rules_s = r->rules_seconds;

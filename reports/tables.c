@@ -93,8 +93,11 @@ void rpt_findings_xml(FILE *f, const struct data *d)
 {
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<findings xmlns=\"urn:xverify:findings:1\" run_id=\"%lld\" as_of=\"%s\" "
-               "policy_sha256=\"%s\" count=\"%ld\" trial=\"%d\">\n", d->r->id, d->r->as_of,
+               "policy_sha256=\"%s\" count=\"%ld\" trial=\"%d\"", d->r->id, d->r->as_of,
             d->r->pol.sha256, d->nf, !d->r->official);
+    if (d->r->coverage[0])
+        fprintf(f, " coverage_month=\"%s\"", d->r->coverage);
+    fputs(">\n", f);
     for (long r = 0; r < d->nf; r++) {
         fputs("  <finding>\n", f);
         for (int i = 0; i < NCOLS; i++) {

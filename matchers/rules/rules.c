@@ -210,8 +210,10 @@ int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *out)
     c.r = r;
     c.pol = &r->pol;
     c.st = out;
-    /* the months a rule looks at, newest first; no clock: D is the run's as-of date */
-    int y = atoi(r->as_of), m = atoi(r->as_of + 5);
+    /* the months a rule looks at, newest first, from the coverage month (the as-of month for
+     * a run without one); no clock: D is the run's as-of date */
+    const char *last = r->coverage[0] ? r->coverage : r->as_of;
+    int y = atoi(last), m = atoi(last + 5);
     c.nmonths = (int)fmax(c.pol->v[P_WINDOW_MONTHS], c.pol->v[P_EXIT_MONTHS]);
     for (int i = 0; i < c.nmonths; i++) {
         snprintf(c.months[i], sizeof c.months[i], "%04d-%02d", y, m);

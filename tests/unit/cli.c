@@ -70,8 +70,8 @@ void test_cli_args(void)
     expect("report", "--help", 1, "help");
     struct sbuf b = SBUF_INIT;
     cmd_synopsis(cmd_find("review"), &b);
-    CHECK(!strcmp(b.s, "xverify review FINGERPRINT --dismiss|--confirm --by NAME --level "
-                       "county|city --reason TEXT"), "synopsis: %s", b.s);
+    CHECK(!strcmp(b.s, "xverify review [FINGERPRINT] --dismiss|--confirm|--import FILE --by "
+                       "NAME --level county|city [--reason TEXT]"), "synopsis: %s", b.s);
     sbuf_reset(&b);
     cmd_synopsis(cmd_find("match"), &b);
     CHECK(!strcmp(b.s, "xverify match [--as-of DATE] [--applicant ID]... [--policy FILE] "
