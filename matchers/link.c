@@ -26,11 +26,19 @@ struct person {
     char gender[4];        /* "男", "女" or "" */
     char *relation;
     double income;         /* declared monthly income, yuan; NAN when not given */
+    /* of a shadow application: the household record's ID of the best certain link so far,
+     * and its weight */
+    char resolved[19];
+    double resolved_w;
 };
 
 struct app {
     char *id;
     char county[7];
+    /* not in the run's scope (a run narrowed by --applicant) but in scope as of the run: its
+     * people are linked to the household register only, for their resolved identity (the
+     * duplicate check), and nothing of them is stored with the run */
+    int shadow;
 };
 
 /* Blocking keys -> persons: an open-addressing table of (64-bit key hash, person). */
@@ -208,11 +216,10 @@ static int gather(struct linker *l, char **only, int nonly)
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         const char *aid = (const char *)sqlite3_column_text(st, 0);
-        if (nonly && !bsearch(&aid, only, (size_t)nonly, sizeof *only, cmp_str))
-            continue;
         if (l->napps % 256 == 0)
             l->apps = xrealloc(l->apps, (size_t)(l->napps + 256) * sizeof *l->apps);
         struct app *a = &l->apps[l->napps++];
+        a->shadow = nonly && !bsearch(&aid, only, (size_t)nonly, sizeof *only, cmp_str);
         a->id = xstrdup(aid);
         snprintf(a->county, sizeof a->county, "%s", sqlite3_column_text(st, 7));
         add_person(l, l->napps - 1, 0, st, 1, 2, 3, 4, 8, "申请人",
@@ -223,7 +230,7 @@ static int gather(struct linker *l, char **only, int nonly)
     if (s != SQLITE_DONE)
         return store_err(l->db, "reading applications");
     for (int i = 0; i < nonly; i++)
-        if (find_app(l, only[i]) < 0)
+        if (find_app(l, only[i]) < 0 || l->apps[find_app(l, only[i])].shadow)
             return xv_fail(XV_EUSAGE, "no application '%s' in scope (status applied, notice, "
                            "archived or relieved) as of %s", only[i], r->as_of);
     if ((rc = store_prepare(l->db,
@@ -245,8 +252,10 @@ static int gather(struct linker *l, char **only, int nonly)
     sqlite3_finalize(st);
     if (s != SQLITE_DONE)
         return store_err(l->db, "reading members");
-    l->st->applications = l->napps;
-    l->st->persons = l->nps;
+    for (int i = 0; i < l->napps; i++)
+        l->st->applications += !l->apps[i].shadow;
+    for (int i = 0; i < l->nps; i++)
+        l->st->persons += !l->apps[l->ps[i].app].shadow;
     return 0;
 }
 
@@ -255,6 +264,8 @@ static int store_persons(struct linker *l)
     int rc = 0;
     for (int i = 0; i < l->nps && rc == 0; i++) {
         const struct person *p = &l->ps[i];
+        if (l->apps[p->app].shadow)
+            continue;
         struct linked_person lp = {
             l->apps[p->app].id, p->idx, p->relation, p->id, p->id_valid, p->name, p->raw_name,
             p->birth[0] ? p->birth : NULL, p->gender[0] ? p->gender : NULL,
@@ -315,7 +326,7 @@ static void score(const struct linker *l, struct cand *c, const char *id, int id
  * scored at least link.lower: one record belongs to one person, so within an application
  * only the best candidate stays. */
 static int store_links(struct linker *l, const struct kind *k, int kidx, long long rid,
-                       const struct cand *c, int nc)
+                       const char *rid_id, const struct cand *c, int nc)
 {
     double upper = l->r->pol.v[P_LINK_UPPER], lower = l->r->pol.v[P_LINK_LOWER];
     for (int i = 0; i < nc; i++) {
@@ -328,8 +339,16 @@ static int store_links(struct linker *l, const struct kind *k, int kidx, long lo
                 best = 0;
         if (!best)
             continue;
-        const struct person *p = &l->ps[c[i].person];
+        struct person *p = &l->ps[c[i].person];
         int match = c[i].weight >= upper;
+        if (l->apps[p->app].shadow) {
+            /* only its resolved identity: the best certain household link */
+            if (match && c[i].weight > p->resolved_w) {
+                snprintf(p->resolved, sizeof p->resolved, "%s", rid_id);
+                p->resolved_w = c[i].weight;
+            }
+            continue;
+        }
         struct linked_link ll = { l->apps[p->app].id, p->idx, k->name, rid, match,
                                   c[i].weight, { 0 } };
         memcpy(ll.lv, c[i].lv, sizeof ll.lv);
@@ -344,8 +363,9 @@ static int store_links(struct linker *l, const struct kind *k, int kidx, long lo
     return 0;
 }
 
-/* The people whose blocking keys the record of ST's row shares, into C; returns how many. */
-static int candidates(const struct linker *l, sqlite3_stmt *st, struct cand *c)
+/* The people whose blocking keys the record of ST's row shares, into C; returns how many.
+ * People of shadow applications are candidates for household records only (HOUSEHOLD). */
+static int candidates(const struct linker *l, sqlite3_stmt *st, int household, struct cand *c)
 {
     const char *id = (const char *)sqlite3_column_text(st, 1);
     const char *name = (const char *)sqlite3_column_text(st, 3);
@@ -361,7 +381,8 @@ static int candidates(const struct linker *l, sqlite3_stmt *st, struct cand *c)
     int nk = link_keys(id, name, birth, kk), nc = 0;
     for (int j = 0; j < nk; j++)
         for (size_t i = kk[j] & (l->cap - 1); l->idx[i].key; i = (i + 1) & (l->cap - 1))
-            if (l->idx[i].key == kk[j])
+            if (l->idx[i].key == kk[j] &&
+                (household || !l->apps[l->ps[l->idx[i].person].app].shadow))
                 add_cand(c, &nc, l->idx[i].person);
     return nc;
 }
@@ -399,6 +420,7 @@ static int scan_kind(struct linker *l, const struct kind *k)
     struct store_ends ends = { NULL, 0 };
     int rc, s, kidx = (int)(k - xv_kinds), tty = isatty(STDERR_FILENO);
     int has_birth = kind_col(k, "birth_date") >= 0, name_field = kind_col(k, "name");
+    int household = !strcmp(k->name, "household");
     long long load = l->r->load_of[kidx];
     struct cand c[MAX_CANDS];
     if (!load)
@@ -431,11 +453,12 @@ static int scan_kind(struct linker *l, const struct kind *k)
         if (tty && l->st->records % 1000000 == 0)
             fprintf(stderr, "\rxverify: linking: %ld feed records read (%s)", l->st->records,
                     k->name);
-        int nc = candidates(l, st, c);
+        int nc = candidates(l, st, household, c);
         if (!nc)
             continue;
         score_all(l, st, name_field, has_birth, c, nc);
-        if ((rc = store_links(l, k, kidx, sqlite3_column_int64(st, 0), c, nc)) < 0)
+        if ((rc = store_links(l, k, kidx, sqlite3_column_int64(st, 0),
+                              (const char *)sqlite3_column_text(st, 1), c, nc)) < 0)
             goto done;
     }
     rc = s != SQLITE_DONE ? store_err(l->db, "reading feed records") : 0;
@@ -475,6 +498,9 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly, struct li
             rc = scan_kind(&l, &xv_kinds[i]);
     if (isatty(STDERR_FILENO) && st->records >= 1000000)
         fputc('\n', stderr);   /* ends the progress line */
+    for (int i = 0; i < l.nps && rc == 0; i++)
+        if (l.apps[l.ps[i].app].shadow && l.ps[i].resolved[0])
+            rc = linked_put_resolved(&l.w, l.apps[l.ps[i].app].id, l.ps[i].id, l.ps[i].resolved);
 done:
     linked_writer_close(&l.w);
     for (int i = 0; i < l.nps; i++) {

@@ -18,6 +18,12 @@ int linked_writer_open(sqlite3 *db, long long run, struct linked_writer *w)
     memset(w, 0, sizeof *w);
     w->db = db;
     w->run = run;
+    /* the resolved identities of a narrowed run's other applications: this connection's */
+    if ((rc = store_exec(db, "DROP TABLE IF EXISTS temp.linked_resolved; CREATE TEMP TABLE "
+                             "linked_resolved(applicant_id TEXT, id_no TEXT, resolved TEXT)")) < 0 ||
+        (rc = store_prepare(db, "INSERT INTO temp.linked_resolved VALUES(?,?,?)",
+                            &w->resolved)) < 0)
+        return rc;
     if ((rc = store_prepare(db, "INSERT INTO persons(run_id,applicant_id,idx,relation,id_no,"
                                 "id_valid,name,raw_name,birth_date,gender,county_code,"
                                 "declared_income) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -65,11 +71,23 @@ int linked_put_link(struct linked_writer *w, const struct linked_link *l)
     return sqlite3_step(st) == SQLITE_DONE ? 0 : store_err(w->db, "storing a link");
 }
 
+int linked_put_resolved(struct linked_writer *w, const char *app, const char *declared,
+                        const char *resolved)
+{
+    sqlite3_stmt *st = w->resolved;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, declared, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, resolved, -1, SQLITE_STATIC);
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : store_err(w->db, "keeping a resolved identity");
+}
+
 void linked_writer_close(struct linked_writer *w)
 {
     sqlite3_finalize(w->person);
     sqlite3_finalize(w->link);
-    w->person = w->link = NULL;
+    sqlite3_finalize(w->resolved);
+    w->person = w->link = w->resolved = NULL;
 }
 
 /* ---- reading ------------------------------------------------------------------------- */
@@ -217,6 +235,31 @@ int linked_doubtful_applications(sqlite3 *db, long long run,
 {
     return each_app(db, "SELECT DISTINCT applicant_id FROM links WHERE run_id=? AND "
                         "class='possible' ORDER BY applicant_id", run, fn, ctx);
+}
+
+int linked_resolved_each(sqlite3 *db, long long run,
+                         int (*fn)(void *ctx, const char *app, const char *declared,
+                                   const char *resolved),
+                         void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, s;
+    if ((rc = store_prepare(db,
+             "SELECT p.applicant_id, p.id_no, (SELECT h.id_no FROM links l JOIN household h ON "
+             "h.rid = l.rid WHERE l.run_id = p.run_id AND l.applicant_id = p.applicant_id AND "
+             "l.idx = p.idx AND l.kind = 'household' AND l.class IN ('match', 'confirmed') "
+             "ORDER BY " LINK_RANK ", l.weight DESC, l.rid LIMIT 1) FROM persons p "
+             "WHERE p.run_id = ? UNION ALL SELECT applicant_id, id_no, resolved FROM "
+             "temp.linked_resolved", &st)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, run);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(ctx, text_or(st, 0, ""), text_or(st, 1, ""), text_or(st, 2, NULL))) < 0)
+            break;
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    return s == SQLITE_DONE ? 0 : store_err(db, "reading the run's resolved identities");
 }
 
 int linked_applicant_links(sqlite3 *db, long long run, const char *kind, linked_link_fn fn,

@@ -37,12 +37,16 @@ enum { LINKED_CONFIRMED = 1, LINKED_DISMISSED };
 struct linked_writer {
     sqlite3 *db;
     long long run;
-    sqlite3_stmt *person, *link;
+    sqlite3_stmt *person, *link, *resolved;
 };
 int linked_writer_open(sqlite3 *db, long long run, struct linked_writer *w);
 int linked_put_person(struct linked_writer *w, const struct linked_person *p);
 /* The weight is stored rounded to 1/1000, so that it prints the same on every machine. */
 int linked_put_link(struct linked_writer *w, const struct linked_link *l);
+/* For a run narrowed by --applicant: the resolved identity of a person of an application in
+ * scope that the run does not check (kept for the run's rules stage only, not stored). */
+int linked_put_resolved(struct linked_writer *w, const char *app, const char *declared,
+                        const char *resolved);
 void linked_writer_close(struct linked_writer *w);
 
 /* Reading a run's persons and links, one application at a time; the rows' strings hold
@@ -77,6 +81,14 @@ int linked_applications(sqlite3 *db, long long run, int (*fn)(void *ctx, const c
 /* Calls FN with each application of run RUN that has a possible link, in ID order. */
 int linked_doubtful_applications(sqlite3 *db, long long run,
                                  int (*fn)(void *ctx, const char *app), void *ctx);
+/* Calls FN with each person of run RUN, by application and index: the declared ID and the
+ * resolved one, the ID of the person's household record (the best certain link, as the rules
+ * take it), or NULL when the person has none; then with those linked_put_resolved gave in
+ * this process for a narrowed run. */
+int linked_resolved_each(sqlite3 *db, long long run,
+                         int (*fn)(void *ctx, const char *app, const char *declared,
+                                   const char *resolved),
+                         void *ctx);
 /* Calls FN with each certain link of an applicant (person 0) to a record of KIND. */
 int linked_applicant_links(sqlite3 *db, long long run, const char *kind, linked_link_fn fn,
                            void *ctx);

@@ -125,8 +125,11 @@ int rules_duplicates(struct ctx *c, struct app *a)
         sqlite3_stmt *st = c->dup;
         int s;
         sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, a->ps[i].id, -1, SQLITE_STATIC);
+        const struct person *p = &a->ps[i];
+        const char *resolved = p->hh >= 0 ? rec_value(&a->recs[p->hh], "id_no") : NULL;
+        sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, resolved ? resolved : p->id, -1, SQLITE_STATIC);
         while ((s = sqlite3_step(st)) == SQLITE_ROW)
             finding(c, a, R_DUPLICATE_APPLICATION, i, NULL, NULL,
                 NULL, column_text_or(st, 0, ""), rules_fmt("%s of %s", a->ps[i].relation, a->id),

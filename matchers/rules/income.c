@@ -118,15 +118,18 @@ static double verified(const struct person *p, const struct income *in)
     return v;
 }
 
-static const char *tier(const struct ctx *c, double pc, double std)
+/* The archive tier of a family with per-capita income PC against the standard STD and the
+ * hardship reason REASON (rules.md): 意外致困户 only for the reason 意外, so that a family
+ * whose reason is illness at 2 x the standard is above its limit. */
+static const char *tier(const struct ctx *c, double pc, double std, const char *reason)
 {
-    if (pc < std)
+    if (pc <= std)
         return "低保户";
     if (pc <= c->pol->v[P_STANDARD_BAND] * std)
         return "低保边缘户";
-    if (pc <= c->pol->v[P_STANDARD_BAND_ACCIDENT] * std)
+    if (!strcmp(reason, "意外") && pc <= c->pol->v[P_STANDARD_BAND_ACCIDENT] * std)
         return "意外致困户";
-    return "above every tier";
+    return "超出建档标准";
 }
 
 int rules_income(struct ctx *c, struct app *a)
@@ -193,8 +196,8 @@ int rules_income(struct ctx *c, struct app *a)
         finding(c, a, R_INCOME_ABOVE_STANDARD, 0, NULL, NULL, NULL,
             xstrdup(window), rules_fmt("%.2f a person", declared / size),
             rules_fmt("%.2f a person = %.2f x standard %.2f; tier: %s", pc, pc / std, std,
-                tier(c, pc, std)));
-        finding_income(a, tier(c, pc, std), pc);
+                tier(c, pc, std, a->reason)));
+        finding_income(a, tier(c, pc, std, a->reason), pc);
     }
     return 0;
 }

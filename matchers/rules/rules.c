@@ -40,8 +40,10 @@ static int prepare_all(struct ctx *c)
                    "hardship_reason FROM applicant WHERE applicant_id=?2 AND "
                    RUN_VISIBLE("applicant", "applicant", "?1") },
         { &c->status, "SELECT " STATUS_AS_OF("?1", "?2", "?3") },
+        /* by resolved identity: ?1 declared, ?3 resolved (rules.md) */
         { &c->dup, "SELECT applicant_id, relation, status FROM temp.xv_scope_people "
-                   "WHERE id_no=?1 AND applicant_id<>?2 ORDER BY applicant_id, relation" },
+                   "WHERE (id_no=?1 OR resolved=?1 OR id_no=?3 OR resolved=?3) AND "
+                   "applicant_id<>?2 ORDER BY applicant_id, relation, id_no" },
         { &c->std, "SELECT amount FROM standard WHERE county_code=?2 AND effective_from<=?3 AND "
                    RUN_VISIBLE("standard", "standard", "?1")
                    " ORDER BY effective_from DESC, rid DESC LIMIT 1" },
@@ -93,25 +95,53 @@ static int temp_table(struct ctx *c, const char *ddl, const char *fill, const ch
 }
 
 /* Everyone named by an application in scope as of the run (whatever the run's own scope), for
- * DUPLICATE_APPLICATION. */
+ * DUPLICATE_APPLICATION: the declared ID, and the resolved one once known (resolve_people). */
 static int scope_people(struct ctx *c)
 {
     return temp_table(c,
         "DROP TABLE IF EXISTS temp.xv_scope_people;"
         "CREATE TEMP TABLE xv_scope_people(id_no TEXT, applicant_id TEXT, relation TEXT,"
-        " status TEXT);",
+        " status TEXT, resolved TEXT);",
         "INSERT INTO temp.xv_scope_people "
         "WITH apps AS (SELECT a.applicant_id, a.id_no, "
         STATUS_AS_OF("a.applicant_id", ":status_seq", ":as_of") " AS status FROM applicant a "
         "WHERE " RUN_VISIBLE("applicant", "a", ":applicant_load") ") "
-        "SELECT id_no, applicant_id, '申请人', status FROM apps "
+        "SELECT id_no, applicant_id, '申请人', status, NULL FROM apps "
         "WHERE status IN " STATUS_IN_SCOPE " UNION ALL "
-        "SELECT m.id_no, m.applicant_id, m.relation, apps.status FROM member m "
+        "SELECT m.id_no, m.applicant_id, m.relation, apps.status, NULL FROM member m "
         "JOIN apps ON apps.applicant_id = m.applicant_id "
         "WHERE apps.status IN " STATUS_IN_SCOPE " AND "
         RUN_VISIBLE("member", "m", ":member_load"),
         "CREATE INDEX temp.xv_scope_people_id ON xv_scope_people(id_no)",
         "gathering applications");
+}
+
+static int add_resolved(void *ctx, const char *app, const char *declared, const char *resolved)
+{
+    sqlite3_stmt *st = ctx;
+    if (!resolved)
+        return 0;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, resolved, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, app, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, declared, -1, SQLITE_STATIC);
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : XV_ERR;
+}
+
+/* The resolved identity of everyone the run linked to a household record (after the
+ * reviewers' decisions on possible links): their record's ID beside the declared one. A
+ * person the run did not check (a run narrowed by --applicant) keeps the declared ID only. */
+static int resolve_people(struct ctx *c)
+{
+    sqlite3_stmt *up = NULL;
+    int rc = store_prepare(c->db, "UPDATE temp.xv_scope_people SET resolved=?1 WHERE "
+                                  "applicant_id=?2 AND id_no=?3", &up);
+    if (rc == 0 && (rc = linked_resolved_each(c->db, c->r->id, add_resolved, up)) == XV_ERR)
+        rc = store_err(c->db, "resolving identities");
+    sqlite3_finalize(up);
+    return rc < 0 ? rc
+                  : store_exec(c->db, "CREATE INDEX temp.xv_scope_people_resolved ON "
+                                      "xv_scope_people(resolved)");
 }
 
 static int add_applicant_hh(void *ctx, const struct linked_link *l)
@@ -226,7 +256,7 @@ int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *out)
      * applicant's household */
     if ((rc = scope_people(&c)) < 0 || (rc = prepare_all(&c)) < 0 ||
         (rc = linked_doubtful_applications(db, r->id, decide_links, &c)) < 0 ||
-        (rc = households(&c)) < 0)
+        (rc = resolve_people(&c)) < 0 || (rc = households(&c)) < 0)
         goto done;
     rc = linked_applications(db, r->id, check_app, &c);
     if (c.tty && out->applications >= 1000)
