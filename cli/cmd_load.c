@@ -3,6 +3,7 @@
 #include <string.h>
 #include "cmd.h"
 #include "../core/err.h"
+#include "../core/official.h"
 #include "../core/policy.h"
 #include "../ingest/loader.h"
 
@@ -13,11 +14,6 @@ int cmd_load(const struct args *a, struct xv_ctx *ctx)
     struct policy pol;
     sqlite3 *db;
     int rc;
-    /* the quarantine limit is the policy's, as for the nightly run */
-    if ((rc = policy_load(NULL, &pol)) < 0)
-        return rc;
-    o.quarantine_limit = pol.v[P_QUARANTINE_LIMIT];
-    policy_free(&pol);
     o.progress = 1;
     o.as_of = arg_value(a, "as-of");
     o.map = arg_value(a, "map");
@@ -26,6 +22,11 @@ int cmd_load(const struct args *a, struct xv_ctx *ctx)
     o.file = a->operand[1];
     if ((rc = xv_db(ctx, &db)) < 0)
         return rc;
+    /* the quarantine limit is the official policy's (workflow.md), as for the nightly run */
+    if ((rc = official_policy(db, &pol, NULL)) < 0)
+        return rc;
+    o.quarantine_limit = pol.v[P_QUARANTINE_LIMIT];
+    policy_free(&pol);
     rc = ldr_run(db, &o, &r);
     if (rc == 0 || rc == XV_ENEEDS)
         ldr_print(stdout, &r);
