@@ -78,7 +78,9 @@ static int show_link(void *ctx, const struct linked_link *l)
         sum += w;
         printf("    %-7s %-24s %+8.3f", cmp_field_names[f], cmp_level_name(f, level), w);
         if (f == F_ID)
-            printf("  feed: %s", rawid);
+            printf("  feed: %s%s", rawid,
+                   l->via_resolved ? " (against the resolved ID, the person's household record's)"
+                                   : "");
         else if (f == F_NAME)
             printf("  feed: %s", rawname);
         printf("\n");

@@ -14,7 +14,11 @@ static void print_run(const struct run *r, const struct match_result *m)
     for (int i = 0, n = 0; i < xv_nkinds; i++)
         if (kind_is_feed(&xv_kinds[i]))
             printf("%s %s %ld", n++ ? "," : "", xv_kinds[i].name, m->link.links[i]);
-    printf("; possible matches %ld\n", m->possible);
+    printf("; possible matches %ld", m->possible);
+    if (m->link.ruled_out)
+        printf(" (%ld more ruled out: another valid ID in the household register than the "
+               "person's own record)", m->link.ruled_out);
+    printf("\n");
     fprintf(stderr, "xverify: match run %lld: %ld persons against %ld records in %.2f s\n", r->id,
             m->link.persons, m->link.records, m->seconds);
 }

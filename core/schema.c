@@ -254,9 +254,11 @@ static const char *const schema_v5 =
     "ALTER TABLE findings ADD COLUMN amount REAL;"
     "ALTER TABLE decisions ADD COLUMN amount REAL;";
 
-/* Version 6: a run's coverage month. */
+/* Version 6: a run's coverage month; how a link was scored. */
 static const char *const schema_v6 =
-    "ALTER TABLE runs ADD COLUMN coverage_month TEXT;";
+    "ALTER TABLE runs ADD COLUMN coverage_month TEXT;"
+    /* a link scored with the person's resolved ID (their household record's) */
+    "ALTER TABLE links ADD COLUMN via_resolved INTEGER NOT NULL DEFAULT 0;";
 
 /* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
  * column is dropped after its index and view, which name it. */

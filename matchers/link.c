@@ -26,10 +26,19 @@ struct person {
     char gender[4];        /* "男", "女" or "" */
     char *relation;
     double income;         /* declared monthly income, yuan; NAN when not given */
-    /* of a shadow application: the household record's ID of the best certain link so far,
-     * and its weight */
+    /* the resolved identity: the ID of the household record of the person's best certain
+     * household link so far ("" while none), whether it is valid, and the link's weight */
     char resolved[19];
+    int resolved_valid;
     double resolved_w;
+};
+
+/* A possible household link held back, with the record's ID. */
+struct held {
+    struct linked_link ll;
+    uint32_t person;
+    char id[19];
+    int id_valid;
 };
 
 struct app {
@@ -61,6 +70,9 @@ struct linker {
     struct linked_writer w;  /* the run's persons and links */
     struct link_stats *st;
     int name_field;        /* the name's place in applicant and member raw records */
+    struct held *held;     /* the household register's possible links, held back until the
+                            * register is read (one record per person) */
+    int nheld;
 };
 
 enum { K_ID = 1, K_ID17, K_BIRTHSEG_NAME, K_BIRTH_NAME, K_REGION_SEQ_NAME };
@@ -276,17 +288,35 @@ static int store_persons(struct linker *l)
     return rc;
 }
 
+/* A person's resolved ID when it is not the declared one, else NULL. */
+static const char *other_resolved(const struct person *p)
+{
+    return p->resolved[0] && strcmp(p->resolved, p->id) ? p->resolved : NULL;
+}
+
+/* The index of every person's blocking keys: of the declared ID, and of the resolved one
+ * once the household register has given it (the index is built again then). */
 static void build_index(struct linker *l)
 {
+    size_t keys = 0;
+    for (int i = 0; i < l->nps; i++)
+        keys += other_resolved(&l->ps[i]) ? 10 : 5;
+    free(l->idx);
     l->cap = 1024;
-    while (l->cap < (size_t)l->nps * 5 * 2)
+    while (l->cap < keys * 2)
         l->cap *= 2;
     l->idx = xcalloc(l->cap, sizeof *l->idx);
     for (int i = 0; i < l->nps; i++) {
+        const struct person *p = &l->ps[i];
         uint64_t k[5];
-        int n = link_keys(l->ps[i].id, l->ps[i].name, l->ps[i].birth, k);
+        int n = link_keys(p->id, p->name, p->birth, k);
         for (int j = 0; j < n; j++)
             index_put(l, k[j], (uint32_t)i);
+        if (other_resolved(p)) {
+            n = link_keys(p->resolved, p->name, p->birth, k);
+            for (int j = 0; j < n; j++)
+                index_put(l, k[j], (uint32_t)i);
+        }
     }
 }
 
@@ -294,6 +324,7 @@ struct cand {
     uint32_t person;
     double weight;
     int lv[F_NFIELDS];
+    int via_resolved;      /* the ID level is the resolved ID's, which scored better */
 };
 
 #define MAX_CANDS 64
@@ -307,13 +338,22 @@ static void add_cand(struct cand *c, int *n, uint32_t person)
         c[(*n)++].person = person;
 }
 
-/* Scores candidate C against the record's fields. */
-static void score(const struct linker *l, struct cand *c, const char *id, int id_valid,
-                  const char *name, const char *raw_name, const char *birth, const char *gender,
-                  const char *region)
+/* Scores candidate C against the record's fields; outside the household register (RESOLVE),
+ * the person's ID is the declared or the resolved one, whichever scores better. */
+static void score(const struct linker *l, struct cand *c, int resolve, const char *id,
+                  int id_valid, const char *name, const char *raw_name, const char *birth,
+                  const char *gender, const char *region)
 {
     const struct person *p = &l->ps[c->person];
     c->lv[F_ID] = cmp_id(p->id, p->id_valid, id, id_valid);
+    c->via_resolved = 0;
+    if (resolve && other_resolved(p)) {
+        int lv = cmp_id(p->resolved, p->resolved_valid, id, id_valid);
+        if (l->w_id[lv] > l->w_id[c->lv[F_ID]]) {
+            c->lv[F_ID] = lv;
+            c->via_resolved = 1;
+        }
+    }
     c->lv[F_NAME] = cmp_name(p->name, p->raw_name, name, raw_name);
     c->lv[F_BIRTH] = cmp_birth(p->birth[0] ? p->birth : NULL, birth);
     c->lv[F_GENDER] = cmp_gender(p->gender[0] ? p->gender : NULL, gender);
@@ -322,12 +362,48 @@ static void score(const struct linker *l, struct cand *c, const char *id, int id
                 l->w_gender[c->lv[F_GENDER]] + l->w_region[c->lv[F_REGION]];
 }
 
+/* Holds back possible household link LL of person PERSON to a record with ID RID_ID. */
+static void hold(struct linker *l, const struct linked_link *ll, uint32_t person,
+                 const char *rid_id, int rid_valid)
+{
+    if (l->nheld % 256 == 0)
+        l->held = xrealloc(l->held, (size_t)(l->nheld + 256) * sizeof *l->held);
+    struct held *h = &l->held[l->nheld++];
+    h->ll = *ll;      /* its strings are the linker's own, which outlive the scan */
+    h->person = person;
+    snprintf(h->id, sizeof h->id, "%s", rid_id ? rid_id : "");
+    h->id_valid = rid_valid;
+}
+
+/* Stores the held possible household links, less those the register rules out: a person
+ * certainly linked to their household record has one, so a record with another valid ID is
+ * someone else (two valid IDs that differ are two people), however alike the rest. */
+static int release_held(struct linker *l, int kidx)
+{
+    int rc = 0;
+    for (int i = 0; i < l->nheld && rc == 0; i++) {
+        const struct held *h = &l->held[i];
+        const struct person *p = &l->ps[h->person];
+        if (p->resolved[0] && p->resolved_valid && h->id_valid && strcmp(h->id, p->resolved)) {
+            l->st->ruled_out++;
+            continue;
+        }
+        if ((rc = linked_put_link(&l->w, &h->ll)) == 0)
+            l->st->possible[kidx]++;
+    }
+    free(l->held);
+    l->held = NULL;
+    l->nheld = 0;
+    return rc;
+}
+
 /* Stores the links of feed record RID of kind K (index KIDX) to the candidates C[0..NC) that
  * scored at least link.lower: one record belongs to one person, so within an application
  * only the best candidate stays. */
 static int store_links(struct linker *l, const struct kind *k, int kidx, long long rid,
-                       const char *rid_id, const struct cand *c, int nc)
+                       const char *rid_id, int rid_valid, const struct cand *c, int nc)
 {
+    int household = !strcmp(k->name, "household");
     double upper = l->r->pol.v[P_LINK_UPPER], lower = l->r->pol.v[P_LINK_LOWER];
     for (int i = 0; i < nc; i++) {
         if (c[i].weight < lower)
@@ -341,17 +417,21 @@ static int store_links(struct linker *l, const struct kind *k, int kidx, long lo
             continue;
         struct person *p = &l->ps[c[i].person];
         int match = c[i].weight >= upper;
-        if (l->apps[p->app].shadow) {
-            /* only its resolved identity: the best certain household link */
-            if (match && c[i].weight > p->resolved_w) {
-                snprintf(p->resolved, sizeof p->resolved, "%s", rid_id);
-                p->resolved_w = c[i].weight;
-            }
+        if (household && match && c[i].weight > p->resolved_w) {
+            /* the resolved identity: the best certain household link's record */
+            snprintf(p->resolved, sizeof p->resolved, "%s", rid_id ? rid_id : "");
+            p->resolved_valid = rid_valid;
+            p->resolved_w = c[i].weight;
+        }
+        if (l->apps[p->app].shadow)
+            continue;   /* only its resolved identity */
+        struct linked_link ll = { l->apps[p->app].id, p->idx, k->name, rid, match,
+                                  c[i].weight, { 0 }, 0, c[i].via_resolved };
+        memcpy(ll.lv, c[i].lv, sizeof ll.lv);
+        if (household && !match) {
+            hold(l, &ll, c[i].person, rid_id, rid_valid);
             continue;
         }
-        struct linked_link ll = { l->apps[p->app].id, p->idx, k->name, rid, match,
-                                  c[i].weight, { 0 } };
-        memcpy(ll.lv, c[i].lv, sizeof ll.lv);
         int rc = linked_put_link(&l->w, &ll);
         if (rc < 0)
             return rc;
@@ -389,14 +469,15 @@ static int candidates(const struct linker *l, sqlite3_stmt *st, int household, s
 
 /* Scores the candidates C[0..NC) against the record of ST's row as the feed wrote it. */
 static void score_all(struct linker *l, sqlite3_stmt *st, int name_field, int has_birth,
-                      struct cand *c, int nc)
+                      int resolve, struct cand *c, int nc)
 {
     const char *rawp;
     size_t rawn;
     char *raw_name = store_raw_field((const char *)sqlite3_column_text(st, 4), name_field,
                                      &rawp, &rawn) ? xstrndup(rawp, rawn) : NULL;
     for (int i = 0; i < nc; i++)
-        score(l, &c[i], (const char *)sqlite3_column_text(st, 1), sqlite3_column_int(st, 2),
+        score(l, &c[i], resolve, (const char *)sqlite3_column_text(st, 1),
+              sqlite3_column_int(st, 2),
               (const char *)sqlite3_column_text(st, 3), raw_name,
               has_birth ? (const char *)sqlite3_column_text(st, 5) : NULL,
               (const char *)sqlite3_column_text(st, 6), (const char *)sqlite3_column_text(st, 7));
@@ -456,9 +537,10 @@ static int scan_kind(struct linker *l, const struct kind *k)
         int nc = candidates(l, st, household, c);
         if (!nc)
             continue;
-        score_all(l, st, name_field, has_birth, c, nc);
+        score_all(l, st, name_field, has_birth, !household, c, nc);
         if ((rc = store_links(l, k, kidx, sqlite3_column_int64(st, 0),
-                              (const char *)sqlite3_column_text(st, 1), c, nc)) < 0)
+                              (const char *)sqlite3_column_text(st, 1),
+                              sqlite3_column_int(st, 2), c, nc)) < 0)
             goto done;
     }
     rc = s != SQLITE_DONE ? store_err(l->db, "reading feed records") : 0;
@@ -492,9 +574,14 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly, struct li
         goto done;
     if ((rc = linked_writer_open(db, r->id, &l.w)) < 0 || (rc = store_persons(&l)) < 0)
         goto done;
+    /* the household register first: it resolves identities, and the index gets the
+     * resolved IDs' keys before the other feeds are read */
     build_index(&l);
+    int hh = kind_index("household");
+    if ((rc = scan_kind(&l, &xv_kinds[hh])) == 0 && (rc = release_held(&l, hh)) == 0)
+        build_index(&l);
     for (int i = 0; i < xv_nkinds && rc == 0; i++)
-        if (kind_is_feed(&xv_kinds[i]))
+        if (kind_is_feed(&xv_kinds[i]) && i != hh)
             rc = scan_kind(&l, &xv_kinds[i]);
     if (isatty(STDERR_FILENO) && st->records >= 1000000)
         fputc('\n', stderr);   /* ends the progress line */
@@ -513,5 +600,6 @@ done:
         free(l.apps[i].id);
     free(l.apps);
     free(l.idx);
+    free(l.held);
     return rc;
 }

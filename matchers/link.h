@@ -10,6 +10,8 @@ struct link_stats {
     long links[RUN_MAX_KINDS];     /* class 'match', per kind */
     long possible[RUN_MAX_KINDS];  /* class 'possible', per kind */
     long records;                  /* feed records scanned */
+    long ruled_out;                /* possible household links of a person with a certain one,
+                                    * to a record with another valid ID: not stored */
     /* per kind with periods: the latest period (YYYY-MM) of a record the run can see that is
      * not after the as-of month; "" when none (for social insurance: the coverage month) */
     char last_period[RUN_MAX_KINDS][8];

@@ -6,7 +6,7 @@
 #include "linked.h"
 
 #define LINK_COLS "applicant_id, idx, kind, rid, class, weight, lv_id, lv_name, lv_birth, " \
-                  "lv_gender, lv_region"
+                  "lv_gender, lv_region, via_resolved"
 /* The classes of a link: the linker's 'match' and 'possible', and what a reviewer's decision
  * made of a possible one, 'confirmed' (a link) or 'dismissed' (a non-link). */
 #define LINK_RANK "CASE class WHEN 'match' THEN 0 WHEN 'confirmed' THEN 1 WHEN 'possible' " \
@@ -30,7 +30,7 @@ int linked_writer_open(sqlite3 *db, long long run, struct linked_writer *w)
                             &w->person)) < 0)
         return rc;
     return store_prepare(db, "INSERT INTO links(run_id," LINK_COLS ") "
-                             "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &w->link);
+                             "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", &w->link);
 }
 
 int linked_put_person(struct linked_writer *w, const struct linked_person *p)
@@ -68,6 +68,7 @@ int linked_put_link(struct linked_writer *w, const struct linked_link *l)
     sqlite3_bind_double(st, 7, (double)llround(l->weight * 1000) / 1000);
     for (int f = 0; f < F_NFIELDS; f++)
         sqlite3_bind_int(st, 8 + f, l->lv[f]);
+    sqlite3_bind_int(st, 8 + F_NFIELDS, l->via_resolved);
     return sqlite3_step(st) == SQLITE_DONE ? 0 : store_err(w->db, "storing a link");
 }
 
@@ -159,6 +160,7 @@ static int each_link(sqlite3 *db, sqlite3_stmt *st, linked_link_fn fn, void *ctx
         };
         for (int f = 0; f < F_NFIELDS; f++)
             l.lv[f] = sqlite3_column_int(st, 6 + f);
+        l.via_resolved = sqlite3_column_int(st, 6 + F_NFIELDS);
         if ((rc = fn(ctx, &l)) < 0)
             break;
     }

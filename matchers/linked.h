@@ -29,6 +29,8 @@ struct linked_link {
     int lv[F_NFIELDS];       /* the comparison level of each field */
     int decided;             /* LINKED_CONFIRMED or LINKED_DISMISSED: a reviewer's decision
                               * on the possible link made it a link or a non-link; else 0 */
+    int via_resolved;        /* scored with the person's resolved ID (their household
+                              * record's), not the declared one */
 };
 enum { LINKED_CONFIRMED = 1, LINKED_DISMISSED };
 
