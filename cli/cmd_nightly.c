@@ -16,6 +16,7 @@
 #include "../core/err.h"
 #include "../core/kinds.h"
 #include "../core/loads.h"
+#include "../core/official.h"
 #include "../core/policy.h"
 #include "../core/util.h"
 #include "../ingest/norm.h"
@@ -82,21 +83,38 @@ static int cmp_file(const void *x, const void *y)
     return strcmp(a->name, b->name);
 }
 
-/* Moves DIR/NAME into DIR/SUB/, not replacing a file of the same name already there. */
+/* 1 when something (a link included, which is not followed) is at PATH, or at PATH.error. */
+static int taken(const char *path)
+{
+    struct stat sb;
+    struct sbuf e = SBUF_INIT;
+    sbuf_addf(&e, "%s.error", path);
+    int t = lstat(path, &sb) == 0 || lstat(e.s, &sb) == 0;
+    sbuf_free(&e);
+    return t;
+}
+
+/* Moves DIR/NAME into DIR/SUB/, a real folder (not a link), under a name that neither a file
+ * nor its .error file has there yet. */
 static int move_to(const char *dir, const char *sub, const char *name, struct sbuf *dest)
 {
     struct sbuf from = SBUF_INIT, d = SBUF_INIT;
+    struct stat sb;
     int rc = 0;
     sbuf_addf(&d, "%s/%s", dir, sub);
     if (mkdir(d.s, 0777) != 0 && errno != EEXIST) {
         rc = xv_fail(XV_EIO, "cannot create folder '%s': %s", d.s, strerror(errno));
         goto done;
     }
+    if (lstat(d.s, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        rc = xv_fail(XV_EIO, "'%s' is not a folder (a symbolic link is not followed); the "
+                     "night stops", d.s);
+        goto done;
+    }
     sbuf_addf(&from, "%s/%s", dir, name);
     sbuf_reset(dest);
     sbuf_addf(dest, "%s/%s", d.s, name);
-    struct stat sb;
-    for (int i = 1; stat(dest->s, &sb) == 0; i++) {
+    for (int i = 1; taken(dest->s); i++) {
         sbuf_reset(dest);
         sbuf_addf(dest, "%s/%s.%d", d.s, name, i);
     }
@@ -113,7 +131,11 @@ static int write_error_file(const char *path, const char *message)
     struct sbuf p = SBUF_INIT;
     int rc = 0;
     sbuf_addf(&p, "%s.error", path);
-    FILE *f = fopen(p.s, "w");
+    /* a new file, never through a link planted under its name */
+    int fd = open(p.s, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+    if (!f && fd >= 0)
+        close(fd);
     if (!f || fprintf(f, "%s\n", message) < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0)
         rc = xv_fail(XV_EIO, "cannot write '%s': %s", p.s, strerror(errno));
     if (f && fclose(f) != 0 && rc == 0)
@@ -148,13 +170,16 @@ static int scan(const char *dir, struct inbox_file **out, int *n)
         struct stat sb;
         struct sbuf p = SBUF_INIT;
         sbuf_addf(&p, "%s/%s", dir, e->d_name);
-        int regular = stat(p.s, &sb) == 0 && S_ISREG(sb.st_mode);
+        /* links are not followed: one is refused (moved aside as the link it is) */
+        int got = lstat(p.s, &sb) == 0, link = got && S_ISLNK(sb.st_mode);
         sbuf_free(&p);
-        if (!regular || e->d_name[0] == '.')
+        if (!got || (!link && !S_ISREG(sb.st_mode)) || e->d_name[0] == '.')
             continue;
-        if (is_mapping(e->d_name))
+        if (is_mapping(e->d_name) && !link)
             continue;
         parse_name(e->d_name, &f);
+        if (link)
+            f.refused = "it is a symbolic link, which the nightly run does not follow";
         f.name = xstrdup(e->d_name);
         *out = xrealloc(*out, (size_t)(*n + 1) * sizeof **out);
         (*out)[(*n)++] = f;
@@ -205,7 +230,7 @@ static int load_one(sqlite3 *db, const char *inbox, const struct inbox_file *f,
     o.file = path.s;
     o.as_of = f->as_of;      /* the name's date, whatever else the file or mapping says */
     o.as_of_by = "file name";
-    o.map = stat(map.s, &sb) == 0 ? map.s : NULL;
+    o.map = lstat(map.s, &sb) == 0 ? map.s : NULL;   /* a link there is refused on opening */
     o.quarantine_limit = pol->v[P_QUARANTINE_LIMIT];
     o.progress = isatty(STDERR_FILENO);
     int rc = ldr_run(db, &o, &r);
@@ -262,14 +287,19 @@ int cmd_nightly(const struct args *a, struct xv_ctx *ctx)
     int rc, nfiles = 0, lockfd = -1;
     long long run_id;
     sqlite3 *db;
-    if ((rc = policy_load(policy_path, &pol)) < 0)
-        return rc;
     if ((rc = take_lock(ctx->db_path, &lockfd)) < 0 || (rc = scan(inbox, &files, &nfiles)) < 0 ||
         (rc = xv_db(ctx, &db)) < 0)
         goto done;
-    for (int i = 0; i < nfiles; i++)
-        if ((rc = load_one(db, inbox, &files[i], &pol, &t)) < 0)
-            goto done;
+    /* the quarantine limit: the policy given, else the official one */
+    if ((rc = policy_path ? policy_load(policy_path, &pol) : official_policy(db, &pol, NULL)) < 0)
+        goto done;
+    /* the inbox is a shared folder: nothing in it is read through a link */
+    xv_set_nofollow(1);
+    for (int i = 0; i < nfiles && rc == 0; i++)
+        rc = load_one(db, inbox, &files[i], &pol, &t);
+    xv_set_nofollow(0);
+    if (rc < 0)
+        goto done;
     fprintf(stderr, "xverify: nightly: %d loaded, %d already loaded, %d refused\n", t.loaded,
             t.same, t.refused);
     long long newest = 0;

@@ -43,7 +43,8 @@ int kv_parse_buf(const char *name, const char *text, size_t n, kv_fn fn, void *c
         if (*s) {
             char *eq = strchr(s, '=');
             if (!eq) {
-                rc = xv_fail_at(XV_EUSAGE, name, line, "expected 'key = value', got '%s'", s);
+                /* the line itself is not quoted: the file may not be what it claims */
+                rc = xv_fail_at(XV_EUSAGE, name, line, "expected 'key = value'");
                 break;
             }
             char *key = trim(s, eq);

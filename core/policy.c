@@ -148,22 +148,22 @@ static int set(void *ctx, const char *key, const char *value, const char *file, 
         if (d->type == T_SEV) {
             int v = sev_parse(value);
             if (v < 0)
-                return xv_fail_at(XV_EUSAGE, file, line, "'%s' must be block, review or info, "
-                                  "not '%s'", key, value);
+                return xv_fail_at(XV_EUSAGE, file, line, "'%s' must be block, review or info",
+                                  key);
             p->v[i] = v;
             return 0;
         }
         char *end;
         double v = strtod(value, &end);
         if (!*value || *end || !isfinite(v) || v < d->min || v > d->max)
-            return xv_fail_at(XV_EUSAGE, file, line, "'%s' must be a number from %g to %g, "
-                              "not '%s'", key, d->min, d->max, value);
+            return xv_fail_at(XV_EUSAGE, file, line, "'%s' must be a number from %g to %g", key,
+                              d->min, d->max);
         if (strstr(key, ".u") == key + strlen(key) - 2 && v <= 0)
             return xv_fail_at(XV_EUSAGE, file, line, "'%s' must be above 0", key);
         p->v[i] = v;
         return 0;
     }
-    return xv_fail_at(XV_EUSAGE, file, line, "unknown policy key '%s'", key);
+    return xv_fail_at(XV_EUSAGE, file, line, "unknown policy key '%.64s'", key);
 }
 
 static void finish(struct policy *p)

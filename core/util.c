@@ -1,12 +1,15 @@
 /* util.c: growable strings, checked allocation, UTF-8 helpers and hashing. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 
 #include "err.h"
@@ -143,14 +146,47 @@ void today_iso(char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+static int nofollow;
+
+void xv_set_nofollow(int on)
+{
+    nofollow = on;
+}
+
+int xv_open_input(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW | O_NONBLOCK : 0));
+    if (fd < 0 || !nofollow)
+        return fd;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        int e = S_ISDIR(sb.st_mode) ? EISDIR : EINVAL;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    /* a regular file: blocking reads again */
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 int read_small_file(const char *path, size_t max, struct sbuf *b)
 {
     char chunk[8192];
     size_t got;
     int rc = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return xv_fail(XV_EDATA, "cannot open '%s': %s", path, strerror(errno));
+    int fd = xv_open_input(path);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
+    if (!f) {
+        rc = xv_fail(XV_EDATA, "cannot open '%s': %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return rc;
+    }
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
         sbuf_add(b, chunk, got);
         if (b->len > max) {

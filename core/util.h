@@ -62,6 +62,11 @@ long bits_count(const struct bits *s);
 /* SHA-256 of N bytes as 64 lower-case hex digits plus NUL in OUT. */
 void sha256_hex(const void *p, size_t n, char out[65]);
 
+/* Input files in a shared folder (the nightly inbox) are opened without following links:
+ * after xv_set_nofollow(1), xv_open_input refuses a symbolic link (errno ELOOP) and anything
+ * but a regular file (EISDIR or EINVAL). Returns a read-only descriptor, or -1 with errno. */
+void xv_set_nofollow(int on);
+int xv_open_input(const char *path);
 /* Reads the whole file PATH, at most MAX bytes, into B. Returns XV_EDATA (with a message)
  * when it cannot be read or is larger. */
 int read_small_file(const char *path, size_t max, struct sbuf *b);

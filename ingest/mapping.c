@@ -41,8 +41,7 @@ static int map_kind(struct mapping *m, const struct collect *c, const struct kin
             continue;
         const struct kind *k = kind_find(c->e[i].val);
         if (!k)
-            return xv_fail_at(XV_EUSAGE, m->path, c->e[i].line, "unknown kind '%s'",
-                              c->e[i].val);
+            return xv_fail_at(XV_EUSAGE, m->path, c->e[i].line, "'kind' names no known kind");
         if (kind && k != kind)
             return xv_fail_at(XV_EUSAGE, m->path, c->e[i].line, "mapping is for '%s', not '%s'",
                               k->name, kind->name);
@@ -58,12 +57,13 @@ static int map_layout(struct mapping *m, const char *k, const char *v, long line
 {
     if (!strcmp(k, "format")) {
         if (strcasecmp(v, "csv") && strcasecmp(v, "xml"))
-            return xv_fail_at(XV_EUSAGE, m->path, line, "format must be csv or xml, not '%s'", v);
+            return xv_fail_at(XV_EUSAGE, m->path, line, "'format' must be csv or xml");
         free(m->format);
         m->format = xstrdup(!strcasecmp(v, "csv") ? "csv" : "xml");
     } else if (!strcmp(k, "encoding")) {
         if ((m->encoding = src_enc_parse(v)) < 0)
-            return xv_fail_at(XV_EUSAGE, m->path, line, "unknown encoding '%s'", v);
+            return xv_fail_at(XV_EUSAGE, m->path, line,
+                              "'encoding' must be auto, utf-8 or gb18030");
     } else if (!strcmp(k, "record") || !strcmp(k, "as_of")) {
         if (v[0] != '/')
             return xv_fail_at(XV_EUSAGE, m->path, line, "%s must be a path like %s", k,
@@ -84,7 +84,7 @@ static int map_column(struct mapping *m, const char *k, const char *v, long line
     int col = dot ? -1 : kind_col(m->kind, k);
     if (col >= 0) {
         if (!*v)
-            return xv_fail_at(XV_EUSAGE, m->path, line, "'%s' maps to nothing", k);
+            return xv_fail_at(XV_EUSAGE, m->path, line, "'%.64s' maps to nothing", k);
         free(m->source[col]);
         m->source[col] = xstrdup(v);
         return 0;
@@ -95,7 +95,7 @@ static int map_column(struct mapping *m, const char *k, const char *v, long line
         free(cname);
     }
     if (col < 0 || !dot[1])
-        return xv_fail_at(XV_EUSAGE, m->path, line, "unknown key '%s' for kind '%s'", k,
+        return xv_fail_at(XV_EUSAGE, m->path, line, "unknown key '%.64s' for kind '%s'", k,
                           m->kind->name);
     m->vmaps = xrealloc(m->vmaps, (size_t)(m->nvmaps + 1) * sizeof *m->vmaps);
     m->vmaps[m->nvmaps].col = col;

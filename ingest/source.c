@@ -118,7 +118,7 @@ static int scan_start(struct scan *sc, const char *path, enum src_enc want)
     gb->cd = (iconv_t)-1;
     sc->md = EVP_MD_CTX_new();
     sc->xx = XXH3_createState();
-    if ((sc->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+    if ((sc->fd = xv_open_input(path)) < 0)
         return xv_error_set(XV_EDATA, "cannot open '%s': %s", path, strerror(errno));
     if (!sc->md || !sc->xx || !EVP_DigestInit_ex(sc->md, EVP_sha256(), NULL) ||
         XXH3_128bits_reset(sc->xx) == XXH_ERROR)
@@ -283,7 +283,7 @@ enum src_enc src_guess(const char *path)
     unsigned char *buf = xmalloc(GUESS_BYTES);
     size_t n = 0, tail;
     enum src_enc enc = ENC_AUTO;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = xv_open_input(path);
     if (fd < 0) {
         free(buf);
         return ENC_AUTO;   /* the scan says why */
@@ -316,7 +316,7 @@ enum src_enc src_guess(const char *path)
 
 int src_open(struct src *s, const char *path, enum src_enc enc)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = xv_open_input(path);
     if (fd < 0) {
         memset(s, 0, sizeof *s);
         s->fd = -1;
