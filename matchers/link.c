@@ -15,6 +15,7 @@
 #include "compare.h"
 #include "link.h"
 #include "linked.h"
+#include "rules/findings.h"
 
 struct person {
     int app;               /* index in the application table */
@@ -31,6 +32,13 @@ struct person {
     char resolved[19];
     int resolved_valid;
     double resolved_w;
+};
+
+/* A person-record pair of the household register that a reviewer confirmed. */
+struct confirmed {
+    char *app;
+    int idx;
+    long long rid;
 };
 
 /* A possible household link held back, with the record's ID. */
@@ -73,6 +81,8 @@ struct linker {
     struct held *held;     /* the household register's possible links, held back until the
                             * register is read (one record per person) */
     int nheld;
+    struct confirmed *conf; /* the household pairs reviewers confirmed, by app, idx, rid */
+    int nconf;
 };
 
 enum { K_ID = 1, K_ID17, K_BIRTHSEG_NAME, K_BIRTH_NAME, K_REGION_SEQ_NAME };
@@ -375,16 +385,51 @@ static void hold(struct linker *l, const struct linked_link *ll, uint32_t person
     h->id_valid = rid_valid;
 }
 
+static int add_confirmed(void *ctx, const char *app, int idx, long long rid)
+{
+    struct linker *l = ctx;
+    if (l->nconf % 64 == 0)
+        l->conf = xrealloc(l->conf, (size_t)(l->nconf + 64) * sizeof *l->conf);
+    l->conf[l->nconf++] = (struct confirmed){ xstrdup(app), idx, rid };
+    return 0;
+}
+
+static int cmp_confirmed(const void *x, const void *y)
+{
+    const struct confirmed *a = x, *b = y;
+    int c = strcmp(a->app, b->app);
+    if (c)
+        return c;
+    if (a->idx != b->idx)
+        return a->idx < b->idx ? -1 : 1;
+    return a->rid < b->rid ? -1 : a->rid > b->rid;
+}
+
+/* 1 when a reviewer confirmed held link H (as the run can see the decisions). */
+static int is_confirmed(const struct linker *l, const struct held *h)
+{
+    const struct person *p = &l->ps[h->person];
+    struct confirmed key = { l->apps[p->app].id, p->idx, h->ll.rid };
+    return l->nconf && bsearch(&key, l->conf, (size_t)l->nconf, sizeof *l->conf, cmp_confirmed);
+}
+
 /* Stores the held possible household links, less those the register rules out: a person
  * certainly linked to their household record has one, so a record with another valid ID is
- * someone else (two valid IDs that differ are two people), however alike the rest. */
+ * someone else (two valid IDs that differ are two people), however alike the rest. A pair a
+ * reviewer confirmed is kept, and resolves the identity of a person with no certain link. */
 static int release_held(struct linker *l, int kidx)
 {
     int rc = 0;
     for (int i = 0; i < l->nheld && rc == 0; i++) {
         const struct held *h = &l->held[i];
-        const struct person *p = &l->ps[h->person];
-        if (p->resolved[0] && p->resolved_valid && h->id_valid && strcmp(h->id, p->resolved)) {
+        struct person *p = &l->ps[h->person];
+        int confirmed = is_confirmed(l, h);
+        if (confirmed && !p->resolved[0]) {
+            snprintf(p->resolved, sizeof p->resolved, "%s", h->id);
+            p->resolved_valid = h->id_valid;
+        }
+        if (!confirmed && p->resolved[0] && p->resolved_valid && h->id_valid &&
+            strcmp(h->id, p->resolved)) {
             l->st->ruled_out++;
             continue;
         }
@@ -578,6 +623,10 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly, struct li
      * resolved IDs' keys before the other feeds are read */
     build_index(&l);
     int hh = kind_index("household");
+    if ((rc = findings_confirmed_links(db, r->decision_seq, "household", add_confirmed, &l)) < 0)
+        goto done;
+    if (l.nconf > 1)
+        qsort(l.conf, (size_t)l.nconf, sizeof *l.conf, cmp_confirmed);
     if ((rc = scan_kind(&l, &xv_kinds[hh])) == 0 && (rc = release_held(&l, hh)) == 0)
         build_index(&l);
     for (int i = 0; i < xv_nkinds && rc == 0; i++)
@@ -601,5 +650,8 @@ done:
     free(l.apps);
     free(l.idx);
     free(l.held);
+    for (int i = 0; i < l.nconf; i++)
+        free(l.conf[i].app);
+    free(l.conf);
     return rc;
 }

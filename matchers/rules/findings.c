@@ -311,6 +311,32 @@ int gates_runs_of(sqlite3 *db, const char *app, int (*fn)(void *ctx, long long r
     return s == SQLITE_DONE ? 0 : store_err(db, "reading gates");
 }
 
+int findings_confirmed_links(sqlite3 *db, long long seq, const char *kind,
+                             int (*fn)(void *ctx, const char *app, int idx, long long rid),
+                             void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db,
+        "SELECT DISTINCT f.applicant_id, f.idx, f.rid FROM findings f JOIN decisions d ON "
+        "d.run_id = f.run_id AND d.fingerprint = f.fingerprint AND d.evidence = f.evidence "
+        "WHERE d.rule = 'LINK_UNCERTAIN' AND d.decision = 'confirmed' AND f.feed = ?2 AND "
+        "f.idx IS NOT NULL AND f.rid IS NOT NULL AND d.seq = (SELECT max(x.seq) FROM "
+        "decisions x WHERE x.fingerprint = d.fingerprint AND x.seq <= ?1) "
+        "ORDER BY f.applicant_id, f.idx, f.rid", &st), s;
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, seq);
+    store_bind_text(st, 2, kind);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(ctx, text(st, 0), sqlite3_column_int(st, 1),
+                     sqlite3_column_int64(st, 2))) < 0)
+            break;
+    sqlite3_finalize(st);
+    if (rc < 0)
+        return rc;
+    return s == SQLITE_DONE ? 0 : store_err(db, "reading confirmed links");
+}
+
 int findings_in_force(sqlite3 *db, long long run, const char *app, double tol,
                       long n[SEV_COUNT], struct sbuf *first)
 {

@@ -60,6 +60,13 @@ typedef int (*change_fn)(void *ctx, const char *const *field, int nfield);
 long findings_diff(sqlite3 *db, long long a, long long b, enum findings_change what,
                    change_fn fn, void *ctx);
 
+/* Calls FN with each person-record pair (application, person index, record rid) of KIND that
+ * a reviewer confirmed as a link: a LINK_UNCERTAIN finding whose latest decision up to
+ * sequence number SEQ is 'confirmed', taken on the evidence it had. */
+int findings_confirmed_links(sqlite3 *db, long long seq, const char *kind,
+                             int (*fn)(void *ctx, const char *app, int idx, long long rid),
+                             void *ctx);
+
 /* Removes run RUN's findings and gates (a re-run stores them anew). */
 int findings_clear(sqlite3 *db, long long run);
 
