@@ -16,8 +16,8 @@ static void print_run(const struct run *r, const struct match_result *m)
             printf("%s %s %ld", n++ ? "," : "", xv_kinds[i].name, m->link.links[i]);
     printf("; possible matches %ld", m->possible);
     if (m->link.ruled_out)
-        printf(" (%ld more ruled out: another valid ID in the household register than the "
-               "person's own record)", m->link.ruled_out);
+        printf(" (%ld more ruled out: someone else's household record, beside the person's "
+               "own)", m->link.ruled_out);
     printf("\n");
     fprintf(stderr, "xverify: match run %lld: %ld persons against %ld records in %.2f s\n", r->id,
             m->link.persons, m->link.records, m->seconds);

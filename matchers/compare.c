@@ -17,10 +17,10 @@ int cmp_id(const char *a, int av, const char *b, int bv)
     if (strlen(a) != 18 || strlen(b) != 18)
         return ID_DIFF;
     int one_invalid = !av || !bv;
-    if (!memcmp(a, b, 17))
-        return one_invalid ? ID_CHECK : ID_DIFF;
     if (!one_invalid)
-        return ID_DIFF;
+        return ID_OTHER;
+    if (!memcmp(a, b, 17))
+        return ID_CHECK;
     int diff[3], n = 0;
     for (int i = 0; i < 17; i++)
         if (a[i] != b[i]) {
@@ -106,7 +106,7 @@ int cmp_region(const char *a, const char *b)
 const char *cmp_level_name(int field, int level)
 {
     static const char *const id[] = { "exact", "check digit differs", "one digit differs",
-                                      "different" };
+                                      "different", "another valid ID" };
     static const char *const name[] = { "exact", "equal when normalised",
                                         "one character differs", "different" };
     static const char *const birth[] = { "exact", "one part differs", "different", "unknown" };

@@ -3,9 +3,11 @@
 #define XV_COMPARE_H
 
 /* ID levels (matching.md): exact, check digit only differs, one substitution or adjacent
- * transposition in the first 17 characters, different. The two middle levels need one of the
- * two IDs to be invalid: two valid IDs one digit apart belong to two people (twins, say). */
-enum { ID_EXACT, ID_CHECK, ID_EDIT, ID_DIFF, ID_NLEVELS };
+ * transposition in the first 17 characters, different (one of the two invalid), and another
+ * valid ID (both valid and different). The two middle levels need one of the two IDs to be
+ * invalid: two valid IDs, one digit apart or more, belong to two people (twins, say): the
+ * near-certain non-match of the last level, whose m and u are estimated (tests/estimate). */
+enum { ID_EXACT, ID_CHECK, ID_EDIT, ID_DIFF, ID_OTHER, ID_NLEVELS };
 /* Name levels: exact as written, equal after normalisation, one character differs, different. */
 enum { NAME_EXACT, NAME_NORM, NAME_ONE, NAME_DIFF, NAME_NLEVELS };
 /* Birth date: exact, one of year/month/day differs, different, unknown on a side. */

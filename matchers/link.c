@@ -32,6 +32,7 @@ struct person {
     char resolved[19];
     int resolved_valid;
     double resolved_w;
+    int own;               /* the held household link of that record */
 };
 
 /* A person-record pair of the household register that a reviewer confirmed. */
@@ -41,7 +42,7 @@ struct confirmed {
     long long rid;
 };
 
-/* A possible household link held back, with the record's ID. */
+/* A household link held back until the register is read whole, with the record's ID. */
 struct held {
     struct linked_link ll;
     uint32_t person;
@@ -78,9 +79,9 @@ struct linker {
     struct linked_writer w;  /* the run's persons and links */
     struct link_stats *st;
     int name_field;        /* the name's place in applicant and member raw records */
-    struct held *held;     /* the household register's possible links, held back until the
-                            * register is read (one record per person) */
-    int nheld;
+    struct held *held;     /* the household register's links, held back until the register
+                            * is read whole (one record per person) */
+    int nheld, capheld;
     struct confirmed *conf; /* the household pairs reviewers confirmed, by app, idx, rid */
     int nconf;
 };
@@ -372,12 +373,14 @@ static void score(const struct linker *l, struct cand *c, int resolve, const cha
                 l->w_gender[c->lv[F_GENDER]] + l->w_region[c->lv[F_REGION]];
 }
 
-/* Holds back possible household link LL of person PERSON to a record with ID RID_ID. */
+/* Holds back household link LL of person PERSON to a record with ID RID_ID. */
 static void hold(struct linker *l, const struct linked_link *ll, uint32_t person,
                  const char *rid_id, int rid_valid)
 {
-    if (l->nheld % 256 == 0)
-        l->held = xrealloc(l->held, (size_t)(l->nheld + 256) * sizeof *l->held);
+    if (l->nheld == l->capheld) {
+        l->capheld = l->capheld ? 2 * l->capheld : 1024;
+        l->held = xrealloc(l->held, (size_t)l->capheld * sizeof *l->held);
+    }
     struct held *h = &l->held[l->nheld++];
     h->ll = *ll;      /* its strings are the linker's own, which outlive the scan */
     h->person = person;
@@ -413,32 +416,72 @@ static int is_confirmed(const struct linker *l, const struct held *h)
     return l->nconf && bsearch(&key, l->conf, (size_t)l->nconf, sizeof *l->conf, cmp_confirmed);
 }
 
-/* Stores the held possible household links, less those the register rules out: a person
- * certainly linked to their household record has one, so a record with another valid ID is
- * someone else (two valid IDs that differ are two people), however alike the rest. A pair a
- * reviewer confirmed is kept, and resolves the identity of a person with no certain link. */
+/* 1 when held link H cannot be a second registration of its person P, who is certainly
+ * linked to their own household record: the register holds one record per person, so another
+ * record is in doubt only when it could be the same person registered twice, its ID within
+ * one edit of the person's record's (two valid IDs that differ are two people; an ID further
+ * off is a typo of someone else's) and its name not a different one. */
+static int someone_else(const struct person *p, const struct held *h)
+{
+    if (h->ll.lv[F_NAME] == NAME_DIFF)
+        return 1;
+    if (!p->resolved_valid)
+        return 0;
+    int lv = cmp_id(p->resolved, 1, h->id, h->id_valid);
+    return lv == ID_OTHER || lv == ID_DIFF;
+}
+
+/* Stores the held possible household links, less those the register rules out (someone_else).
+ * A pair a reviewer confirmed is kept, and resolves the identity of a person with no certain
+ * link. */
 static int release_held(struct linker *l, int kidx)
 {
     int rc = 0;
+    /* each person's own record: the best certain link (the first, in rid order, of the best
+     * weight); its ID is the resolved one. A record under another name whose ID is not the
+     * person's exactly is no certain link, whatever the weight: a typo in a birth date makes
+     * the ID of someone else born that day (a name change keeps the ID) */
+    for (int i = 0; i < l->nheld; i++) {
+        struct held *h = &l->held[i];
+        struct person *p = &l->ps[h->person];
+        if (h->ll.match && h->ll.lv[F_NAME] == NAME_DIFF && h->ll.lv[F_ID] != ID_EXACT)
+            h->ll.match = 0;
+        if (h->ll.match && h->ll.weight > p->resolved_w) {
+            snprintf(p->resolved, sizeof p->resolved, "%s", h->id);
+            p->resolved_valid = h->id_valid;
+            p->resolved_w = h->ll.weight;
+            p->own = i;
+        }
+    }
     for (int i = 0; i < l->nheld && rc == 0; i++) {
-        const struct held *h = &l->held[i];
+        struct held *h = &l->held[i];
         struct person *p = &l->ps[h->person];
         int confirmed = is_confirmed(l, h);
         if (confirmed && !p->resolved[0]) {
             snprintf(p->resolved, sizeof p->resolved, "%s", h->id);
             p->resolved_valid = h->id_valid;
         }
-        if (!confirmed && p->resolved[0] && p->resolved_valid && h->id_valid &&
-            strcmp(h->id, p->resolved)) {
-            l->st->ruled_out++;
-            continue;
+        if (l->apps[p->app].shadow)
+            continue;   /* only its resolved identity */
+        if (p->resolved_w > 0 && p->own != i && !confirmed) {
+            /* one record per person: another is someone else's, or a second registration
+             * of this person that a reviewer decides */
+            if (someone_else(p, h)) {
+                l->st->ruled_out++;
+                continue;
+            }
+            h->ll.match = 0;
         }
-        if ((rc = linked_put_link(&l->w, &h->ll)) == 0)
-            l->st->possible[kidx]++;
+        if ((rc = linked_put_link(&l->w, &h->ll)) == 0) {
+            if (h->ll.match)
+                l->st->links[kidx]++;
+            else
+                l->st->possible[kidx]++;
+        }
     }
     free(l->held);
     l->held = NULL;
-    l->nheld = 0;
+    l->nheld = l->capheld = 0;
     return rc;
 }
 
@@ -462,21 +505,16 @@ static int store_links(struct linker *l, const struct kind *k, int kidx, long lo
             continue;
         struct person *p = &l->ps[c[i].person];
         int match = c[i].weight >= upper;
-        if (household && match && c[i].weight > p->resolved_w) {
-            /* the resolved identity: the best certain household link's record */
-            snprintf(p->resolved, sizeof p->resolved, "%s", rid_id ? rid_id : "");
-            p->resolved_valid = rid_valid;
-            p->resolved_w = c[i].weight;
-        }
-        if (l->apps[p->app].shadow)
-            continue;   /* only its resolved identity */
         struct linked_link ll = { l->apps[p->app].id, p->idx, k->name, rid, match,
                                   c[i].weight, { 0 }, 0, c[i].via_resolved };
         memcpy(ll.lv, c[i].lv, sizeof ll.lv);
-        if (household && !match) {
+        if (household) {
+            /* the register's links wait until it is read whole (release_held) */
             hold(l, &ll, c[i].person, rid_id, rid_valid);
             continue;
         }
+        if (l->apps[p->app].shadow)
+            continue;
         int rc = linked_put_link(&l->w, &ll);
         if (rc < 0)
             return rc;

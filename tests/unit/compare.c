@@ -16,8 +16,10 @@ void test_compare(void)
     CHECK(cmp_id("340102198003152310", 1, "340102198003152311", 0) == ID_CHECK, "check digit");
     CHECK(cmp_id("340102199001010753", 0, "340102199001010735", 1) == ID_EDIT, "transposition");
     CHECK(cmp_id("340102199001010735", 1, "340102199001010835", 0) == ID_EDIT, "substitution");
-    CHECK(cmp_id("340102199001010735", 1, "340102199001010751", 1) == ID_DIFF,
+    CHECK(cmp_id("340102199001010735", 1, "340102199001010751", 1) == ID_OTHER,
           "two valid IDs a digit apart are two people (twins)");
+    CHECK(cmp_id("340102198001011012", 1, "340102198001011039", 1) == ID_OTHER,
+          "two valid IDs: another valid ID");
     CHECK(cmp_id("340102199001010735", 1, "340102199101010836", 0) == ID_DIFF, "two digits");
     CHECK(cmp_id("340102198003152310", 1, "340102891003152310", 0) == ID_DIFF,
           "a swap of non-adjacent digits");
