@@ -70,11 +70,18 @@ void rpt_gates_csv(FILE *f, const struct data *d)
 
 /* ---- XML and HTML ------------------------------------------------------------------------ */
 
-/* Text escaped for XML and HTML; control characters XML 1.0 cannot carry become U+FFFD. */
+/* Text escaped for XML and HTML; the characters XML 1.0 cannot carry (controls but tab, LF
+ * and CR; the noncharacters U+FFFE and U+FFFF, which a GB18030 feed can hold) become U+FFFD. */
 void rpt_esc(FILE *f, const char *s)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
+        if (c == 0xEF && (unsigned char)s[1] == 0xBF && ((unsigned char)s[2] == 0xBE ||
+                                                         (unsigned char)s[2] == 0xBF)) {
+            fputs("\xEF\xBF\xBD", f);
+            s += 2;
+            continue;
+        }
         switch (c) {
         case '&': fputs("&amp;", f); break;
         case '<': fputs("&lt;", f); break;
