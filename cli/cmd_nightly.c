@@ -28,14 +28,32 @@ struct inbox_file {
     const char *refused;     /* why the name is refused, or NULL */
 };
 
+/* NAME as a log line may show it: a control character (a line break that would forge a line
+ * of the cron log, say) as '?', and at most 200 bytes. */
+static const char *shown(const char *name, char out[208])
+{
+    size_t i = 0;
+    for (; name[i] && i < 200; i++)
+        out[i] = (unsigned char)name[i] < 0x20 || name[i] == 0x7F ? '?' : name[i];
+    out[i] = '\0';
+    if (name[i])
+        memcpy(out + i, "...", 4);
+    return out;
+}
+
 /* KIND-YYYYMMDD[-anything].csv|xml: fills F, with F->refused set when the name is not of
- * that form, names no known kind or no real date. */
+ * that form, names no known kind or no real date, or holds a control character. */
 static void parse_name(const char *name, struct inbox_file *f)
 {
     const char *dash = strchr(name, '-');
     size_t n = strlen(name);
     char kind[32];
     memset(f, 0, sizeof *f);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7F) {
+            f->refused = "its name holds a control character";
+            return;
+        }
     if (!dash || n < 4 || (strcmp(name + n - 4, ".csv") && strcmp(name + n - 4, ".xml"))) {
         f->refused = "its name is not KIND-YYYYMMDD[-anything].csv|xml";
         return;
@@ -199,11 +217,12 @@ struct tally {
 static int refuse(const char *inbox, const char *name, const char *why, struct tally *t)
 {
     struct sbuf dest = SBUF_INIT;
+    char buf[208];
     int rc;
     if ((rc = move_to(inbox, "rejected", name, &dest)) == 0 &&
         (rc = write_error_file(dest.s, why)) == 0)
         fprintf(stderr, "xverify: nightly: %s: refused; moved to rejected/ with its .error\n",
-                name);
+                shown(name, buf));
     sbuf_free(&dest);
     t->needs = 1;
     t->refused++;
@@ -221,7 +240,8 @@ static int load_one(sqlite3 *db, const char *inbox, const struct inbox_file *f,
     struct stat sb;
     struct sbuf path = SBUF_INIT, map = SBUF_INIT, dest = SBUF_INIT;
     if (f->refused) {
-        fprintf(stderr, "xverify: nightly: %s: %s\n", f->name, f->refused);
+        char buf[208];
+        fprintf(stderr, "xverify: nightly: %s: %s\n", shown(f->name, buf), f->refused);
         return refuse(inbox, f->name, f->refused, t);
     }
     sbuf_addf(&path, "%s/%s", inbox, f->name);
