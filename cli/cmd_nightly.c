@@ -287,7 +287,10 @@ static int take_lock(const char *db_path, int *fd)
 {
     struct sbuf lock = SBUF_INIT;
     int rc = 0;
-    sbuf_addf(&lock, "%s.nightly-lock", db_path);
+    /* the database's real path, so that a linked alias of it takes the same lock */
+    char *real = realpath(db_path, NULL);
+    sbuf_addf(&lock, "%s.nightly-lock", real ? real : db_path);
+    free(real);
     *fd = open(lock.s, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     if (*fd < 0)
         rc = xv_fail(XV_EIO, "cannot open the lock file '%s': %s", lock.s, strerror(errno));
