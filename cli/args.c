@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../core/audit.h"
 #include "../core/err.h"
 #include "../core/store.h"
 #include "../core/util.h"
@@ -232,6 +233,24 @@ char **arg_list(const struct args *a, const char *name, int *n)
     return a->list[i];
 }
 
+
+int xv_unmasked_audit(const struct args *a, sqlite3 *db, const char *what, const char *subject)
+{
+    const char *by = arg_value(a, "by"), *reason = arg_value(a, "reason");
+    if (!arg_value(a, "unmasked"))
+        return 0;
+    if (!by || !*by || !reason || !*reason)
+        return xv_usage(a->cmd, "--unmasked needs --by NAME and --reason TEXT: it is audited");
+    struct sbuf d = SBUF_INIT;
+    sbuf_addf(&d, "%s %s with ID numbers in full, by %s: %s", what, subject, by, reason);
+    int rc = store_begin(db);
+    if (rc == 0 && (rc = audit_append(db, "unmasked", subject, d.s)) == 0)
+        rc = store_commit(db);
+    else if (rc < 0)
+        store_rollback(db);
+    sbuf_free(&d);
+    return rc;
+}
 
 int xv_db(struct xv_ctx *ctx, sqlite3 **db)
 {

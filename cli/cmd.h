@@ -17,6 +17,12 @@ struct xv_ctx {
  * CTX. XV_EUSAGE "no database at PATH" otherwise. */
 int xv_db(struct xv_ctx *ctx, sqlite3 **db);
 
+/* With --unmasked, which shows ID numbers in full: --by NAME and --reason TEXT are required
+ * (a usage error of A's command otherwise), and the act goes into the audit trail (WHAT
+ * SUBJECT), before anything is shown. 0 when --unmasked was not given. */
+struct args;
+int xv_unmasked_audit(const struct args *a, sqlite3 *db, const char *what, const char *subject);
+
 #define CMD_MAX_OPTS 8
 
 /* One option of a command. */

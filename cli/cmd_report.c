@@ -24,6 +24,10 @@ int cmd_report(const struct args *a, struct xv_ctx *ctx)
         return rc;
     if ((rc = run_open(db, run_id, &r)) < 0)
         goto done;
+    char subject[32];
+    snprintf(subject, sizeof subject, "run %lld", r.id);
+    if ((rc = xv_unmasked_audit(a, db, "reports written:", subject)) < 0)
+        goto done;
     rc = rpt_write(db, &r, &ro, &summary);
     if (rc == 0 || rc == XV_ENEEDS) {
         if (!ro.county)

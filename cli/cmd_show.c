@@ -175,7 +175,9 @@ int cmd_show(const struct args *a, struct xv_ctx *ctx)
     sh.r = &r;
     sh.app = app;
     sh.unmasked = arg_value(a, "unmasked") != NULL;
-    if ((rc = run_open(db, run_id, &r)) < 0 || (rc = linked_reader_open(db, r.id, &sh.lr)) < 0 ||
+    if ((rc = run_open(db, run_id, &r)) < 0 ||
+        (rc = xv_unmasked_audit(a, db, "application shown:", app)) < 0 ||
+        (rc = linked_reader_open(db, r.id, &sh.lr)) < 0 ||
         (rc = linked_persons(&sh.lr, app, show_person, &sh)) < 0)
         goto done;
     if (!sh.persons) {
