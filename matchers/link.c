@@ -15,7 +15,6 @@
 #include "compare.h"
 #include "link.h"
 #include "linked.h"
-#include "rules/findings.h"
 
 struct person {
     int app;               /* index in the application table */
@@ -431,9 +430,10 @@ static int someone_else(const struct person *p, const struct held *h)
     return lv == ID_OTHER || lv == ID_DIFF;
 }
 
-/* Stores the held possible household links, less those the register rules out (someone_else).
- * A pair a reviewer confirmed is kept, and resolves the identity of a person with no certain
- * link. */
+/* Stores the held household links: each person's own record (the best certain link) as a
+ * link; any other, a possible link when it could be a second registration, else ruled out
+ * (someone_else). A pair a reviewer confirmed is kept, and resolves the identity of a person
+ * with no certain link. */
 static int release_held(struct linker *l, int kidx)
 {
     int rc = 0;
@@ -633,7 +633,8 @@ done:
     return rc;
 }
 
-int link_run(sqlite3 *db, const struct run *r, char **only, int nonly, struct link_stats *st)
+int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
+             link_confirmed_fn confirmed, struct link_stats *st)
 {
     struct linker l;
     int rc;
@@ -661,7 +662,7 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly, struct li
      * resolved IDs' keys before the other feeds are read */
     build_index(&l);
     int hh = kind_index("household");
-    if ((rc = findings_confirmed_links(db, r->decision_seq, "household", add_confirmed, &l)) < 0)
+    if ((rc = confirmed(db, r->decision_seq, "household", add_confirmed, &l)) < 0)
         goto done;
     if (l.nconf > 1)
         qsort(l.conf, (size_t)l.nconf, sizeof *l.conf, cmp_confirmed);

@@ -17,10 +17,20 @@ struct link_stats {
     char last_period[RUN_MAX_KINDS][8];
 };
 
+/* The person-record pairs of KIND that reviewers confirmed as links, among the decisions up to
+ * sequence number SEQ: FN is called with each (application, person index, record rid). The
+ * rules stage keeps them (findings_confirmed_links); the linker is handed the function, so
+ * that it does not reach forward into the rules. */
+typedef int (*link_confirmed_fn)(sqlite3 *db, long long seq, const char *kind,
+                                 int (*fn)(void *ctx, const char *app, int idx, long long rid),
+                                 void *ctx);
+
 /* Links the people of run R's applications (those in ONLY, when NONLY > 0) to the feed
- * records the run can see, and stores persons and links, inside the caller's transaction.
- * XV_EUSAGE when an application of ONLY is not in scope. */
-int link_run(sqlite3 *db, const struct run *r, char **only, int nonly, struct link_stats *st);
+ * records the run can see, and stores persons and links, inside the caller's transaction;
+ * CONFIRMED gives the household pairs reviewers confirmed. XV_EUSAGE when an application of
+ * ONLY is not in scope. */
+int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
+             link_confirmed_fn confirmed, struct link_stats *st);
 
 /* The blocking keys of a person or record with a normalised 18-character ID, NAME and BIRTH
  * (YYYY-MM-DD or ""): the ID, its first 17 characters, the ID's birth segment with the name,

@@ -37,7 +37,7 @@ static int link_and_check(sqlite3 *db, struct run *r, const struct match_opts *o
                           struct match_result *m)
 {
     double t0 = now_seconds();
-    int rc = link_run(db, r, o->only, o->nonly, &m->link);
+    int rc = link_run(db, r, o->only, o->nonly, findings_confirmed_links, &m->link);
     if (rc < 0)
         return rc;
     m->link_seconds = now_seconds() - t0;
@@ -116,7 +116,7 @@ int match_redo(sqlite3 *db, const struct run *r, const char *scope)
         p = comma + 1;
     }
     if (rc == 0)
-        rc = link_run(db, r, only, nonly, &st);
+        rc = link_run(db, r, only, nonly, findings_confirmed_links, &st);
     if (rc == 0)
         rc = rules_run(db, r, &rs);
 done:
