@@ -255,7 +255,8 @@ int xv_unmasked_audit(const struct args *a, sqlite3 *db, const char *what, const
 int xv_db(struct xv_ctx *ctx, sqlite3 **db)
 {
     if (!ctx->db) {
-        int rc = store_open(ctx->db_path, ctx->may_create, &ctx->db);
+        int rc = store_open(ctx->db_path, ctx->may_create ? STORE_CREATE
+                                 : ctx->read_only ? STORE_READONLY : STORE_RW, &ctx->db);
         if (rc < 0)
             return rc;
     }

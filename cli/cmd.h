@@ -11,6 +11,7 @@ struct xv_ctx {
     const char *db_path;
     sqlite3 *db;
     int may_create;        /* the command may create the database (load, match, nightly) */
+    int read_only;         /* the command only reads: the database is opened read-only */
 };
 
 /* Opens the database on first use (creating it only when the command may); *DB is owned by
@@ -56,6 +57,7 @@ struct cmd {
     const char *about;     /* a paragraph for the manual page, or NULL */
     struct opt opts[CMD_MAX_OPTS];
     int creates;           /* it may create the database; every other command needs one */
+    int reads;             /* it never writes: the database is opened read-only */
 };
 
 /* The table (cli/commands.c), ending with a NULL name. */
@@ -93,6 +95,7 @@ int cmd_review(const struct args *a, struct xv_ctx *ctx);
 int cmd_approve(const struct args *a, struct xv_ctx *ctx);
 int cmd_audit(const struct args *a, struct xv_ctx *ctx);
 int cmd_check(const struct args *a, struct xv_ctx *ctx);
+int cmd_key(const struct args *a, struct xv_ctx *ctx);
 int cmd_policy(const struct args *a, struct xv_ctx *ctx);
 int cmd_nightly(const struct args *a, struct xv_ctx *ctx);
 int cmd_rerun(const struct args *a, struct xv_ctx *ctx);

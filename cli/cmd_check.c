@@ -29,7 +29,7 @@ int cmd_check(const struct args *a, struct xv_ctx *ctx)
     else if ((rc = chain) < 0)
         goto done;
     if (chain == 0)
-        printf("audit trail: %lld entries, chain verified\n", head.entries);
+        printf("audit trail: %lld entries, chain, seals and rows verified\n", head.entries);
     else
         printf("audit trail: FAILED\n");
     if ((rc = run_check(db, &problems, &runs)) < 0)

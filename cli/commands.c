@@ -76,11 +76,28 @@ const struct cmd xv_commands[] = {
     { "diff", cmd_diff, "RUN_A RUN_B", 2, 2, "expected two runs",
       "the findings and gates that changed between two runs", NULL, { { NULL } } },
     { "audit", cmd_audit, "", 0, 0, NULL,
-      "verify the hash chain of the audit trail and print its head (exit 4 when broken)",
-      "With --list, the entries after verifying: number, time, action, subject, detail and the "
-      "operating-system account that acted, tab-separated, ID numbers masked.",
+      "verify the audit trail: its chain, its keyed seals and every row it vouches for; print "
+      "its head (exit 4 when broken)",
+      "The trail is sealed with the audit key ('xverify key'), kept outside the database, so "
+      "that whoever can write the database file alone cannot rewrite it; every load, run, "
+      "decision, approval, status, policy and reviewer row is tied to its entry and checked "
+      "both ways. The store is opened read-only. With --list, the entries after verifying: "
+      "number, time, action, subject, detail and the operating-system account that acted, "
+      "tab-separated, ID numbers masked. --head prints the head alone, to keep elsewhere; "
+      "--expect HEAD fails unless the trail still extends it (a cut-off tail).",
       { { "list", NULL, 0, 0, 0, 0, "print the entries instead of the head" },
-        { "since", "N", 0, 0, 0, 0, "with --list: only the entries after number N" } } },
+        { "since", "N", 0, 0, 0, 0, "with --list: only the entries after number N" },
+        { "head", NULL, 0, 0, 0, 0, "print only the head, as N:SEAL" },
+        { "expect", "HEAD", 0, 0, 0, 0, "fail unless the trail extends this head" },
+        { "seal", NULL, 0, 0, 0, 0, "seal a trail written before keyed seals, once" } },
+      .reads = 1 },
+    { "key", cmd_key, "init | show", 1, 1, "expected init or show",
+      "create the audit key, or show which key is in use",
+      "The key file is $XVERIFY_KEY, else $XDG_CONFIG_HOME/xverify/audit.key, else "
+      "~/.config/xverify/audit.key: 64 hex digits, mode 0600, owned by the account that runs "
+      "xverify. 'init' never overwrites one. 'show' prints the path and the key's public id. "
+      "Every command that writes the audit trail, and every audit, needs it.",
+      { { NULL } } },
     { "policy", cmd_policy, "install FILE | show", 1, 2, "expected install FILE or show",
       "install the official policy, or show the one in force",
       "Only runs with the official policy on the default date (the newest load's) are "
@@ -90,6 +107,6 @@ const struct cmd xv_commands[] = {
       { { "by", "NAME", 0, 0, 0, 0, "who installs it (required for install)" } } },
     { "check", cmd_check, "", 0, 0, NULL,
       "check the database: SQLite's integrity and foreign keys, the audit chain, the runs' "
-      "loads (exit 4 when any fails)", NULL, { { NULL } } },
+      "loads (exit 4 when any fails)", NULL, { { NULL } }, .reads = 1 },
     { NULL },
 };

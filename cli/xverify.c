@@ -93,6 +93,7 @@ int main(int argc, char **argv)
     if ((rc = norm_init()) < 0)
         goto out;
     ctx.may_create = c->creates;
+    ctx.read_only = c->reads;
     rc = run_command(c, argc - i - 1, argv + i + 1, &ctx);
     int crc = store_close(ctx.db);
     if (rc == 0 && crc < 0)

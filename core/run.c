@@ -117,7 +117,8 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     }
     if ((rc = store_prepare(db, "SELECT as_of, horizon, status_seq, policy, decision_seq, scope, "
                                 "versions, started_at, ifnull(link_seconds, 0), "
-                                "ifnull(rules_seconds, 0), official, coverage_month FROM runs "
+                                "ifnull(rules_seconds, 0), official, coverage_month, "
+                                "ifnull(findings_sha256, '') FROM runs "
                                 "WHERE id=?",
                             &st)) < 0)
         return rc;
@@ -140,6 +141,7 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     r->has_coverage = sqlite3_column_type(st, 11) != SQLITE_NULL;
     snprintf(r->coverage, sizeof r->coverage, "%s",
              r->has_coverage ? (const char *)sqlite3_column_text(st, 11) : "");
+    snprintf(r->findings_sha256, sizeof r->findings_sha256, "%s", sqlite3_column_text(st, 12));
     rc = policy_parse("the run's policy", (const char *)sqlite3_column_text(st, 3), &r->pol);
     sqlite3_finalize(st);
     if (rc < 0)
@@ -170,20 +172,21 @@ int run_record(sqlite3 *db, struct run *r, const struct run_counts *c)
     sqlite3_stmt *up = NULL;
     int rc = store_prepare(db, "UPDATE runs SET applications=?, persons=?, links=?, possible=?, "
                                "seconds=?, link_seconds=?, rules_seconds=?, findings=?, "
-                               "coverage_month=? WHERE id=?", &up);
+                               "coverage_month=?, findings_sha256=? WHERE id=?", &up);
     if (rc < 0)
         return rc;
     /* stage times recorded to the 1/100 s that summary.txt shows, so it can be written again */
-    if (store_bind(up, "iiiiddditi", (long long)c->applications, (long long)c->persons,
+    if (store_bind(up, "iiiiddditti", (long long)c->applications, (long long)c->persons,
                    (long long)c->links, (long long)c->possible, c->seconds,
                    (double)llround(c->link_seconds * 100) / 100,
                    (double)llround(c->rules_seconds * 100) / 100, (long long)c->findings,
-                   r->coverage, id) < 0 ||
+                   r->coverage, c->findings_sha256, id) < 0 ||
         sqlite3_step(up) != SQLITE_DONE)
         rc = store_err(db, "recording the run");
     sqlite3_finalize(up);
     r->link_seconds = (double)llround(c->link_seconds * 100) / 100;
     r->rules_seconds = (double)llround(c->rules_seconds * 100) / 100;
+    snprintf(r->findings_sha256, sizeof r->findings_sha256, "%s", c->findings_sha256);
     return rc;
 }
 

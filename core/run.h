@@ -29,12 +29,16 @@ struct run {
      * HAS_COVERAGE is 0 for a run made before runs kept it (its reports never showed it). */
     int has_coverage;
     char coverage[8];
+    /* the digest of its findings and gates as recorded (findings_digest); "" for a run made
+     * before runs recorded it */
+    char findings_sha256[96];
 };
 
 /* What a run found, recorded in its row once linked and checked. */
 struct run_counts {
     long applications, persons, links, possible, findings;
     double seconds, link_seconds, rules_seconds;
+    const char *findings_sha256;       /* the digest of its findings and gates */
 };
 
 /* Records a new run as of AS_OF (YYYY-MM-DD; NULL: the newest load's as-of date, so that no

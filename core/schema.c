@@ -260,6 +260,20 @@ static const char *const schema_v6 =
     /* a link scored with the person's resolved ID (their household record's) */
     "ALTER TABLE links ADD COLUMN via_resolved INTEGER NOT NULL DEFAULT 0;";
 
+/* Version 7: the audit trail's keyed seals and its ties to the rows it vouches for
+ * (core/audit_ties.c); the digest of a run's findings and gates, which approval re-checks. */
+static const char *const schema_v7 =
+    "ALTER TABLE audit ADD COLUMN mac TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE audit_ties("
+    " tbl TEXT NOT NULL,"
+    " row_id INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL,"
+    " ncols INTEGER NOT NULL,"
+    " hash TEXT NOT NULL,"
+    " PRIMARY KEY(tbl, row_id)) WITHOUT ROWID;"
+    "CREATE INDEX audit_ties_seq ON audit_ties(seq, tbl, row_id);"
+    "ALTER TABLE runs ADD COLUMN findings_sha256 TEXT;";
+
 /* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
  * column is dropped after its index and view, which name it. */
 static void schema_v3(struct sbuf *b)
@@ -316,6 +330,7 @@ int schema_create(sqlite3 *db)
     sbuf_adds(&b, schema_v2);
     sbuf_adds(&b, schema_v5);
     sbuf_adds(&b, schema_v6);
+    sbuf_adds(&b, schema_v7);
     int rc = apply_schema(db, &b, 0, 0);
     sbuf_free(&b);
     return rc;
@@ -336,6 +351,8 @@ int schema_upgrade(sqlite3 *db, int from)
         sbuf_adds(&b, schema_v5);
     if (from < 6)
         sbuf_adds(&b, schema_v6);
+    if (from < 7)
+        sbuf_adds(&b, schema_v7);
     /* the kinds that came after the store's version get their tables */
     for (int i = 0; i < xv_nkinds; i++) {
         if (xv_kinds[i].since > from) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "err.h"
 #include "kinds.h"
 #include "schema.h"
@@ -14,10 +15,69 @@
 
 #define BUSY_MS 5000   /* how long a connection waits for another's lock */
 
-int store_open(const char *path, int create, sqlite3 **out)
+/* Whether PATH looks like a read-only copy: the file or its folder is not writable, by its
+ * mode bits (which hold for root as well) or for this process. */
+static int read_only_copy(const char *path)
+{
+    struct stat sb;
+    char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    const char *d = slash ? dir : ".";
+    int ro = stat(path, &sb) == 0 && (!(sb.st_mode & 0222) || access(path, W_OK) != 0);
+    if (!ro)
+        ro = stat(d, &sb) == 0 && (!(sb.st_mode & 0222) || access(d, W_OK) != 0);
+    free(dir);
+    return ro;
+}
+
+/* Opens PATH immutable: SQLite reads the main file alone, takes no lock and creates nothing
+ * beside it; so it is refused (-1) while a write-ahead log with content lies beside it. */
+static int open_immutable(const char *path, sqlite3 **db)
+{
+    struct sbuf wal = SBUF_INIT, uri = SBUF_INIT;
+    struct stat sb;
+    sbuf_addf(&wal, "%s-wal", path);
+    int busy = stat(wal.s, &sb) == 0 && sb.st_size > 0;
+    sbuf_free(&wal);
+    if (busy)
+        return -1;
+    sbuf_adds(&uri, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("/._-", *p))
+            sbuf_addc(&uri, (char)*p);
+        else
+            sbuf_addf(&uri, "%%%02X", *p);
+    }
+    sbuf_adds(&uri, "?immutable=1");
+    int s = sqlite3_open_v2(uri.s, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX |
+                                           SQLITE_OPEN_URI, NULL);
+    sbuf_free(&uri);
+    return s;
+}
+
+/* Opens PATH read-only: a read-only copy immutable; a live store shared with its writers
+ * (SQLite needs the -shm beside a WAL database for that), immutable when it cannot share. */
+static int open_readonly(const char *path, sqlite3 **db)
+{
+    if (read_only_copy(path))
+        return open_immutable(path, db);
+    int s = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    if (s == SQLITE_OK && (s = sqlite3_exec(*db, "SELECT count(*) FROM sqlite_schema", NULL, NULL,
+                                            NULL)) == SQLITE_OK)
+        return SQLITE_OK;
+    if ((s & 0xFF) != SQLITE_CANTOPEN && (s & 0xFF) != SQLITE_READONLY)
+        return s;
+    sqlite3_close(*db);
+    *db = NULL;
+    return open_immutable(path, db);
+}
+
+int store_open(const char *path, int mode, sqlite3 **out)
 {
     sqlite3 *db = NULL;
-    int rc;
+    int rc, create = mode == STORE_CREATE, ro = mode == STORE_READONLY;
     long long appid = 0, ver = 0;
     *out = NULL;
     /* No memory statistics: they take a global mutex on every allocation. This must come
@@ -27,8 +87,15 @@ int store_open(const char *path, int create, sqlite3 **out)
         xv_warn("sqlite3 keeps memory statistics (configured too late)");
     /* NOMUTEX: a connection is used by one thread at a time (the loader hands it to its
      * writer thread and takes it back), so SQLite's own per-call locking is not needed */
-    int s = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-                                           (create ? SQLITE_OPEN_CREATE : 0), NULL);
+    int s = ro ? open_readonly(path, &db)
+               : sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                                                (create ? SQLITE_OPEN_CREATE : 0), NULL);
+    if (s == -1) {
+        rc = xv_fail(XV_EIO, "cannot read '%s' read-only: a write-ahead log beside it holds "
+                     "changes and SQLite cannot share it here; copy the database after a "
+                     "checkpoint, or read it where it can be shared", path);
+        goto fail;
+    }
     if (s == SQLITE_CANTOPEN && !create && access(path, F_OK) != 0) {
         rc = xv_fail(XV_EUSAGE, "no database at '%s'", path);
         goto fail;
@@ -65,6 +132,16 @@ int store_open(const char *path, int create, sqlite3 **out)
         rc = xv_fail(XV_ELOCKED, "'%s' has schema version %lld; this xverify knows %d", path, ver,
                      STORE_SCHEMA_VERSION);
         goto fail;
+    }
+    if (ro) {
+        if (ver < STORE_SCHEMA_VERSION) {
+            rc = xv_fail(XV_ELOCKED, "'%s' has schema version %lld, older than this xverify's "
+                         "%d: a command that writes upgrades it first", path, ver,
+                         STORE_SCHEMA_VERSION);
+            goto fail;
+        }
+        *out = db;
+        return 0;
     }
     /* 64 KiB pages: the big tables are appended to and scanned, and fewer, larger pages
      * pay: when a first load still went through the WAL (every page written twice), its

@@ -7,13 +7,19 @@
 #include <stdint.h>
 
 #define STORE_APP_ID 0x78767279      /* "xvry" */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
-/* Opens the database at PATH (creating it when absent and CREATE is set), applies the
- * pragmas and the schema. On success *DB is the caller's, to be closed with store_close.
- * Returns XV_EUSAGE when there is no database and CREATE is 0 (a missing or empty file),
- * XV_ELOCKED for a file that is not an xverify database or is newer than this program. */
-int store_open(const char *path, int create, sqlite3 **db);
+/* How store_open opens: for writing, creating the file when absent, or only reading. */
+enum { STORE_RW = 0, STORE_CREATE = 1, STORE_READONLY = 2 };
+/* Opens the database at PATH (creating it when absent with STORE_CREATE), applies the
+ * pragmas and the schema. STORE_READONLY changes nothing, not even the journal mode or an
+ * older schema: it reads a copy on read-only media as well (opened immutable when SQLite
+ * cannot share it, and refused then when a write-ahead log lies beside it), and refuses a store
+ * of an older schema version. On success *DB is the caller's, to be closed with store_close.
+ * Returns XV_EUSAGE when there is no database and it may not create one (a missing or empty
+ * file), XV_ELOCKED for a file that is not an xverify database or is newer than this
+ * program. */
+int store_open(const char *path, int mode, sqlite3 **db);
 /* Closes DB; returns XV_EIO when SQLite reports a failure. A NULL DB is fine. */
 int store_close(sqlite3 *db);
 

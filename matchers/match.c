@@ -51,10 +51,13 @@ static int link_and_check(sqlite3 *db, struct run *r, const struct match_opts *o
         m->links += m->link.links[i];
         m->possible += m->link.possible[i];
     }
+    char digest[FINDINGS_DIGEST_MAX];
+    if ((rc = findings_digest(db, r->id, NULL, digest)) < 0)
+        return rc;
     m->seconds = now_seconds() - t0;
     struct run_counts counts = { m->link.applications, m->link.persons, m->links, m->possible,
                               m->rules.findings, m->seconds, m->link_seconds,
-                              m->rules_seconds };
+                              m->rules_seconds, digest };
     if ((rc = run_record(db, r, &counts)) < 0)
         return rc;
     return audit_run(db, r, &m->rules);
@@ -81,7 +84,10 @@ int match_run(sqlite3 *db, const struct match_opts *o, struct run *r, struct mat
     if ((rc = store_begin(db)) < 0)
         goto done;
     in_tx = 1;
-    if ((rc = run_create(db, o->as_of, sbuf_str(&scope), &pol, is_official, r)) < 0 ||
+    /* a run reads the review decisions: they must be the ones the trail vouches for */
+    struct audit_head head;
+    if ((rc = audit_verify(db, &head)) < 0 ||
+        (rc = run_create(db, o->as_of, sbuf_str(&scope), &pol, is_official, r)) < 0 ||
         (rc = link_and_check(db, r, o, m)) < 0 || (rc = store_commit(db)) < 0)
         goto done;
     in_tx = 0;

@@ -99,7 +99,10 @@ static int gating_run(sqlite3 *db, const char *app, struct run *r)
                      pol.sha256);
         goto done;
     }
-    if ((rc = findings_in_force(db, r->id, app, r->pol.v[P_DECISION_TOLERANCE], n, &why)) < 0)
+    /* the findings, gates and decisions the gate rests on must be those the trail vouches for */
+    struct audit_head head;
+    if ((rc = audit_verify(db, &head)) < 0 || (rc = findings_check_digest(db, r, "approval refused")) < 0 ||
+        (rc = findings_in_force(db, r->id, app, r->pol.v[P_DECISION_TOLERANCE], n, &why)) < 0)
         goto done;
     if (n[SEV_BLOCK] || n[SEV_REVIEW])
         rc = xv_fail(XV_ENEEDS, "approval refused: the gate of '%s' in run %lld is %s: %ld block "

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "../core/audit.h"
 #include "../core/err.h"
 #include "../core/hooks.h"
 #include "../core/policy.h"
@@ -128,7 +129,7 @@ static int file_sha(const char *path, char out[65])
 int rpt_record_hashes(sqlite3 *db, const struct run *r, char **names, char **paths, int n)
 {
     sqlite3_stmt *get = NULL, *put = NULL;
-    int rc, differ = 0;
+    int rc, differ = 0, added = 0;
     if ((rc = store_begin(db)) < 0)
         return rc;
     if ((rc = store_prepare(db, "SELECT sha256 FROM run_reports WHERE run_id=? AND file=?",
@@ -161,6 +162,13 @@ int rpt_record_hashes(sqlite3 *db, const struct run *r, char **names, char **pat
             rc = store_err(db, "recording report hashes");
             goto done;
         }
+        added++;
+    }
+    if (added) {
+        char subject[24], detail[64];
+        snprintf(subject, sizeof subject, "%lld", r->id);
+        snprintf(detail, sizeof detail, "%d report files and their hashes", added);
+        rc = audit_append(db, "reports", subject, detail);
     }
 done:
     sqlite3_finalize(get);

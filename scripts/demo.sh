@@ -6,8 +6,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 db=build/demo.db
-rm -rf "$db" "$db-wal" "$db-shm" build/reports
+rm -rf "$db" "$db-wal" "$db-shm" build/reports build/demo.key
 mkdir -p build
+# the audit trail is sealed with a key kept outside the database; the demo makes its own
+export XVERIFY_KEY=build/demo.key
+./xverify key init
 status=0
 for f in fixtures/*-2026*.csv fixtures/*-2026*.xml; do
     kind=$(basename "$f")

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "../../core/audit.h"
 #include "../../core/err.h"
+#include "../../core/run.h"
 #include "../../core/status.h"
 #include "../../core/store.h"
 #include "../../core/util.h"
@@ -421,4 +423,65 @@ int findings_clear(sqlite3 *db, long long run)
         sqlite3_finalize(st);
     }
     return rc;
+}
+
+/* ---- the run's digest --------------------------------------------------------------------- */
+
+/* Appends the row hashes of SQL (run RUN's rows, in key order), NCOLS columns each (0: all),
+ * to B; *NCOLS is set to the count used. */
+static int digest_rows(sqlite3 *db, const char *sql, long long run, int *ncols, struct sbuf *b)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, sql, &st), s;
+    if (rc < 0)
+        return rc;
+    int have = sqlite3_column_count(st);
+    if (*ncols <= 0 || *ncols > have)
+        *ncols = *ncols > have ? -1 : have;
+    if (*ncols < 0) {
+        sqlite3_finalize(st);
+        return xv_fail(XV_ELOCKED, "run %lld: its findings digest names more columns than the "
+                       "store has", run);
+    }
+    sqlite3_bind_int64(st, 1, run);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        char h[65];
+        audit_row_hash(st, 0, *ncols, h);
+        sbuf_add(b, h, 64);
+    }
+    sqlite3_finalize(st);
+    return s == SQLITE_DONE ? 0 : store_err(db, "reading the run's findings");
+}
+
+int findings_digest(sqlite3 *db, long long run, const char *like, char out[FINDINGS_DIGEST_MAX])
+{
+    struct sbuf b = SBUF_INIT;
+    int nf = 0, ng = 0, rc;
+    if (like && sscanf(like, "F%dG%d:", &nf, &ng) != 2)
+        return xv_fail(XV_ELOCKED, "run %lld: its findings digest is not readable", run);
+    if ((rc = digest_rows(db, "SELECT * FROM findings WHERE run_id=? ORDER BY applicant_id, "
+                              "fingerprint", run, &nf, &b)) == 0 &&
+        (rc = digest_rows(db, "SELECT * FROM gates WHERE run_id=? ORDER BY applicant_id", run,
+                          &ng, &b)) == 0) {
+        char h[65];
+        sha256_hex(b.s ? b.s : "", b.len, h);
+        snprintf(out, FINDINGS_DIGEST_MAX, "F%dG%d:%s", nf, ng, h);
+    }
+    sbuf_free(&b);
+    return rc;
+}
+
+int findings_check_digest(sqlite3 *db, const struct run *r, const char *what)
+{
+    char now[FINDINGS_DIGEST_MAX];
+    int rc;
+    if (!*r->findings_sha256)
+        return xv_fail(XV_ENEEDS, "%s: run %lld was made before runs recorded the digest of "
+                       "their findings: run 'xverify match' first", what, r->id);
+    if ((rc = findings_digest(db, r->id, r->findings_sha256, now)) < 0)
+        return rc;
+    if (strcmp(now, r->findings_sha256))
+        return xv_fail(XV_ELOCKED, "%s: the findings or gates of run %lld are not the ones it "
+                       "recorded: they were changed beside the run", what, r->id);
+    return 0;
 }

@@ -67,6 +67,17 @@ int findings_confirmed_links(sqlite3 *db, long long seq, const char *kind,
                              int (*fn)(void *ctx, const char *app, int idx, long long rid),
                              void *ctx);
 
+/* The digest of run RUN's findings and gates, every column, in key order, into OUT as
+ * "F<columns>G<columns>:<SHA-256>"; with LIKE (a digest recorded earlier), over the columns
+ * that one covered, so that columns a later schema appends do not change it. */
+#define FINDINGS_DIGEST_MAX 96
+int findings_digest(sqlite3 *db, long long run, const char *like, char out[FINDINGS_DIGEST_MAX]);
+/* 0 when run R's findings and gates are still those its row recorded; XV_ELOCKED when they
+ * were changed beside it, XV_ENEEDS when the run is older than recorded digests; the message
+ * starts with WHAT ("approval refused"). */
+struct run;
+int findings_check_digest(sqlite3 *db, const struct run *r, const char *what);
+
 /* Removes run RUN's findings and gates (a re-run stores them anew). */
 int findings_clear(sqlite3 *db, long long run);
 

@@ -1,0 +1,196 @@
+/* seal.c: the audit key: where it lives, how it is created and checked, and HMAC-SHA-256. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include "err.h"
+#include "seal.h"
+#include "util.h"
+
+#define KEY_BYTES 32
+
+static unsigned char key[KEY_BYTES];
+static int have_key;
+
+int seal_key_path(char *out, size_t size)
+{
+    const char *env = getenv(SEAL_ENV), *xdg = getenv("XDG_CONFIG_HOME"),
+               *home = getenv("HOME");
+    int n;
+    if (env && *env)
+        n = snprintf(out, size, "%s", env);
+    else if (xdg && *xdg)
+        n = snprintf(out, size, "%s/xverify/audit.key", xdg);
+    else if (home && *home)
+        n = snprintf(out, size, "%s/.config/xverify/audit.key", home);
+    else
+        return xv_fail(XV_EUSAGE, "no audit key: set %s to the key file's path", SEAL_ENV);
+    if (n < 0 || (size_t)n >= size)
+        return xv_fail(XV_EUSAGE, "the audit key's path is too long");
+    return 0;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Reads and checks the key file at PATH into key[]. */
+static int load_key(const char *path)
+{
+    char buf[80];
+    struct stat sb;
+    ssize_t got = 0;
+    int rc = 0, fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return xv_fail(XV_EUSAGE, "no audit key at '%s': create one with 'xverify key "
+                           "init' (or set %s to its path)", path, SEAL_ENV);
+        return xv_fail(XV_EUSAGE, "cannot open the audit key '%s': %s", path,
+                       errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        rc = xv_fail(XV_EUSAGE, "the audit key '%s' is not a regular file", path);
+        goto done;
+    }
+    if (sb.st_uid != geteuid()) {
+        rc = xv_fail(XV_EUSAGE, "the audit key '%s' belongs to another account", path);
+        goto done;
+    }
+    if (sb.st_mode & 027) {
+        rc = xv_fail(XV_EUSAGE, "the audit key '%s' is open to others (mode %03o): "
+                     "'chmod 600' it", path, (unsigned)(sb.st_mode & 0777));
+        goto done;
+    }
+    while (got < (ssize_t)sizeof buf) {
+        ssize_t r = read(fd, buf + got, sizeof buf - (size_t)got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += r;
+    }
+    /* 64 hex digits, and a newline at most; what the file holds is never quoted */
+    if (got > 0 && buf[got - 1] == '\n')
+        got--;
+    int ok = got == 2 * KEY_BYTES;
+    for (int i = 0; ok && i < KEY_BYTES; i++) {
+        int hi = hexval((unsigned char)buf[2 * i]), lo = hexval((unsigned char)buf[2 * i + 1]);
+        ok = hi >= 0 && lo >= 0;
+        key[i] = (unsigned char)(hi << 4 | lo);
+    }
+    if (!ok)
+        rc = xv_fail(XV_EUSAGE, "the audit key '%s' is not 64 hex digits", path);
+    else
+        have_key = 1;
+done:
+    memset(buf, 0, sizeof buf);
+    close(fd);
+    return rc;
+}
+
+static int need_key(void)
+{
+    char path[4096];
+    int rc;
+    if (have_key)
+        return 0;
+    if ((rc = seal_key_path(path, sizeof path)) < 0)
+        return rc;
+    return load_key(path);
+}
+
+int seal_mac(const void *msg, size_t n, char out[65])
+{
+    unsigned char md[32];
+    unsigned int len = 0;
+    int rc = need_key();
+    if (rc < 0)
+        return rc;
+    if (!HMAC(EVP_sha256(), key, KEY_BYTES, msg, n, md, &len) || len != 32)
+        return xv_fail(XV_ERR, "HMAC-SHA-256 failed");
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    return 0;
+}
+
+int seal_key_id(char out[17])
+{
+    char mac[65];
+    static const char text[] = "xverify audit key id";
+    int rc = seal_mac(text, sizeof text - 1, mac);
+    if (rc < 0)
+        return rc;
+    memcpy(out, mac, 16);
+    out[16] = '\0';
+    return 0;
+}
+
+int seal_key_init(const char *path)
+{
+    char buf[4096], hex[2 * KEY_BYTES + 2];
+    unsigned char k[KEY_BYTES];
+    int rc = 0, fd = -1;
+    if (!path) {
+        if ((rc = seal_key_path(buf, sizeof buf)) < 0)
+            return rc;
+        path = buf;
+    }
+    /* the folder of the default path is made, private; a given one must exist */
+    char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (!getenv(SEAL_ENV) || !*getenv(SEAL_ENV)) {
+            for (char *s = dir + 1; ; s++) {
+                if (*s != '/' && *s)
+                    continue;
+                char c = *s;
+                *s = '\0';
+                if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+                    rc = xv_fail(XV_EIO, "cannot create folder '%s': %s", dir, strerror(errno));
+                    break;
+                }
+                *s = c;
+                if (!c)
+                    break;
+            }
+        }
+    }
+    free(dir);
+    if (rc < 0)
+        return rc;
+    if (RAND_bytes(k, KEY_BYTES) != 1)
+        return xv_fail(XV_ERR, "no random bytes for a key");
+    for (int i = 0; i < KEY_BYTES; i++)
+        snprintf(hex + 2 * i, 3, "%02x", k[i]);
+    hex[2 * KEY_BYTES] = '\n';
+    memset(k, 0, sizeof k);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        rc = errno == EEXIST
+                 ? xv_fail(XV_EUSAGE, "'%s' exists: a new key would leave every trail sealed "
+                           "with the old one unverifiable; it is left as it is", path)
+                 : xv_fail(XV_EIO, "cannot create '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    if (write(fd, hex, sizeof hex - 1) != (ssize_t)(sizeof hex - 1) || fsync(fd) != 0) {
+        rc = xv_fail(XV_EIO, "cannot write '%s': %s", path, strerror(errno));
+        unlink(path);
+    }
+done:
+    memset(hex, 0, sizeof hex);
+    if (fd >= 0 && close(fd) != 0 && rc == 0)
+        rc = xv_fail(XV_EIO, "cannot write '%s': %s", path, strerror(errno));
+    return rc;
+}
