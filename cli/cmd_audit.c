@@ -6,6 +6,7 @@
 #include <string.h>
 #include "../core/audit.h"
 #include "../core/err.h"
+#include "../core/mask.h"
 #include "../core/seal.h"
 #include "../core/store.h"
 #include "../core/run.h"

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "cmd.h"
 #include "../core/err.h"
+#include "../core/mask.h"
 #include "../core/kinds.h"
 #include "../core/run.h"
 #include "../core/store.h"

@@ -200,49 +200,6 @@ int read_small_file(const char *path, size_t max, struct sbuf *b)
     return rc;
 }
 
-void mask_id(const char *id, int unmasked, char *out, size_t n)
-{
-    size_t l = strlen(id);
-    if (unmasked || l <= 10) {
-        snprintf(out, n, "%s", id);
-        return;
-    }
-    size_t o = 0;
-    for (size_t i = 0; i < l && o + 1 < n; i++)
-        out[o++] = i < 6 || i >= l - 4 ? id[i] : '*';
-    out[o] = '\0';
-}
-
-static int id_char(char c)
-{
-    return (c >= '0' && c <= '9') || c == 'X' || c == 'x';
-}
-
-void mask_text(const char *text, int unmasked, struct sbuf *b)
-{
-    const char *p = text;
-    while (*p) {
-        size_t n = 0;
-        while (id_char(p[n]))
-            n++;
-        /* a word of 15 to 18 ID characters, not part of a longer run of letters or digits */
-        int word = n >= 15 && n <= 18 && (p == text || !isalnum((unsigned char)p[-1])) &&
-                   !isalnum((unsigned char)p[n]);
-        if (word && !unmasked) {
-            for (size_t i = 0; i < n; i++)
-                sbuf_addc(b, i < 6 || i >= n - 4 ? p[i] : '*');
-            p += n;
-        } else if (n) {
-            sbuf_add(b, p, n);
-            p += n;
-        } else {
-            sbuf_addc(b, *p++);
-        }
-    }
-    if (!b->s)
-        sbuf_add(b, "", 0);
-}
-
 void utc_now(char out[21])
 {
     time_t now = time(NULL);

@@ -74,12 +74,6 @@ int read_small_file(const char *path, size_t max, struct sbuf *b);
 /* Seconds on a monotonic clock, for timing steps (never a date: matching reads no clock). */
 double now_seconds(void);
 
-/* An ID number masked as reports show it: the first 6 and last 4 characters, the rest '*'
- * (unchanged when UNMASKED or 10 characters or shorter), into OUT of N bytes. */
-void mask_id(const char *id, int unmasked, char *out, size_t n);
-/* TEXT with every ID-like word (15 to 18 digits, the last may be X) masked, appended to B. */
-void mask_text(const char *text, int unmasked, struct sbuf *b);
-
 /* The time now in UTC as YYYY-MM-DDTHH:MM:SSZ, for records of when a person acted. */
 void utc_now(char out[21]);
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../core/err.h"
+#include "../core/mask.h"
 #include "../core/hooks.h"
 #include "../core/policy.h"
 #include "../core/store.h"

@@ -1,0 +1,22 @@
+/* mask.h: ID numbers masked wherever they are printed: ID fields from their normalised form,
+ * free text scanned for ID-shaped runs in every form the ID normaliser accepts. */
+#ifndef XV_MASK_H
+#define XV_MASK_H
+#include <stddef.h>
+#include "util.h"
+
+/* An ID field masked: its ID characters (ASCII or full-width digits, X or x; spaces, hyphens
+ * and ideographic spaces between them dropped) as the first 6 and last 4, the rest '*', in
+ * ASCII, into OUT of N bytes. A value of 10 ID characters or fewer is copied; one holding
+ * anything else is masked as free text (mask_text). Copied whole when UNMASKED. */
+void mask_id(const char *id, int unmasked, char *out, size_t n);
+
+/* TEXT appended to B with every ID-shaped run masked: 15 to 19 ID characters, in groups of at
+ * least 3 digits that single spaces, hyphens, tabs, ideographic or no-break spaces or
+ * full-width hyphens may separate, the last character possibly X; glued to other text or not.
+ * "id_no=VALUE" (as evidence shows a record) has VALUE masked as an ID field, whatever its
+ * shape. Words of 16 or 64 lower-case hex digits (fingerprints, evidence and file hashes)
+ * are never masked. Copied whole when UNMASKED. */
+void mask_text(const char *text, int unmasked, struct sbuf *b);
+
+#endif
