@@ -121,6 +121,14 @@ static int resolve_options(struct ldr *l, const struct ldr_opts *o, struct ldr_r
     }
     snprintf(r->kind, sizeof r->kind, "%s", l->k->name);
     snprintf(r->format, sizeof r->format, "%s", format_of(l));
+    /* an XML file's declaration wins over detection, as the XML specification has it: GB18030
+     * bytes may happen to be valid UTF-8 as well (伟业 reads as ΰҵ) */
+    if (*enc == ENC_AUTO && !strcmp(r->format, "xml")) {
+        enum src_enc declared;
+        if ((rc = src_xml_declared(l->o->file, &declared)) < 0)
+            return rc;
+        *enc = declared;
+    }
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <openssl/evp.h>
 #include <xxhash.h>
@@ -95,6 +96,59 @@ static void enc_feed(struct enc_check *c, const unsigned char *p, size_t n, unsi
     c->carry = tail;
 }
 
+/* Lines that read as UTF-8 Chinese in a file that is otherwise GB18030: a line whose non-ASCII
+ * bytes are all UTF-8 sequences of CJK characters (U+3000..303F, U+3400..4DBF, U+4E00..9FFF,
+ * U+FF00..FFEF), at least MIXED_CJK of them. GB18030 text reads as such by chance for a short
+ * run of bytes only: six characters need eighteen bytes that each fall into place (about one
+ * line in 10^13), while a name and an address written in UTF-8 easily have them. */
+#define MIXED_CJK 6
+
+struct line_check {
+    unsigned long long line, off;  /* the line under way (from 1) and the offset it starts at */
+    int ok, cjk, need;
+    unsigned cp;
+    unsigned long long found, found_off;   /* the first such line, 0: none */
+};
+
+static void line_feed(struct line_check *c, const unsigned char *p, size_t n,
+                      unsigned long long off)
+{
+    for (size_t i = 0; i < n && !c->found; i++) {
+        unsigned b = p[i];
+        if (b == '\n') {
+            if (c->ok && c->need == 0 && c->cjk >= MIXED_CJK) {
+                c->found = c->line;
+                c->found_off = c->off;
+            }
+            c->line++;
+            c->off = off + i + 1;
+            c->ok = 1;
+            c->cjk = c->need = 0;
+        } else if (!c->ok || (b < 0x80 && c->need == 0)) {
+            continue;
+        } else if (c->need > 0) {
+            if ((b & 0xC0) != 0x80) {
+                c->ok = 0;
+                continue;
+            }
+            c->cp = c->cp << 6 | (b & 0x3F);
+            if (--c->need == 0) {
+                unsigned cp = c->cp;
+                if ((cp >= 0x3000 && cp <= 0x303F) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+                    (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xFF00 && cp <= 0xFFEF))
+                    c->cjk++;
+                else
+                    c->ok = 0;
+            }
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            c->need = 2;
+            c->cp = b & 0x0F;
+        } else {
+            c->ok = 0;
+        }
+    }
+}
+
 /* A scan under way: the file, the hashes, and an encoding check for each candidate. */
 struct scan {
     const char *path;
@@ -103,6 +157,7 @@ struct scan {
     struct enc_check *chk;     /* UTF-8, GB18030: each holds a block, so not on the stack */
     EVP_MD_CTX *md;
     XXH3_state_t *xx;
+    struct line_check lines;   /* with auto, on the GB18030 pass: a UTF-8 line among the rest */
 };
 
 static int scan_start(struct scan *sc, const char *path, enum src_enc want)
@@ -164,6 +219,8 @@ static int scan_pass(struct scan *sc, int pass, struct src_info *info)
             enc_feed(&sc->chk[0], sc->buf, n, off);
         }
         enc_feed(&sc->chk[1], sc->buf, n, off);
+        if (pass == 2)
+            line_feed(&sc->lines, sc->buf, n, off);
         off += n;
         if (n == 0 || (pass == 2 && sc->chk[1].bad != NO_BAD))
             return 0;
@@ -196,6 +253,14 @@ static int scan_verdict(struct scan *sc, enum src_enc want, struct src_info *inf
         return xv_error_set(XV_EDATA, "'%s': neither UTF-8 (bad byte at offset %llu) nor "
                             "GB18030 (bad byte at offset %llu)", sc->path, u8, gb);
     info->enc = want == ENC_GB18030 || u8 != NO_BAD ? ENC_GB18030 : ENC_UTF8;
+    /* the line under way at the end counts as well */
+    if (want == ENC_AUTO && info->enc == ENC_GB18030 && !sc->lines.found)
+        line_feed(&sc->lines, (const unsigned char *)"\n", 1, info->size);
+    if (want == ENC_AUTO && info->enc == ENC_GB18030 && sc->lines.found)
+        return xv_error_set(XV_EDATA, "'%s': line %llu (offset %llu) is UTF-8 Chinese, and the "
+                            "file is not UTF-8 (bad byte at offset %llu) but valid GB18030 "
+                            "otherwise: a file that mixes encodings is refused (--encoding "
+                            "forces one)", sc->path, sc->lines.found, sc->lines.found_off, u8);
     return 0;
 }
 
@@ -212,6 +277,7 @@ static int scan_file(const char *path, enum src_enc want, struct src_info *info)
         rc = scan_pass(&sc, 1, info);
     if (rc == 0 && want == ENC_AUTO && sc.chk[0].bad != NO_BAD) {
         sc.chk[1].on = 1;
+        sc.lines.line = sc.lines.ok = 1;
         rc = scan_pass(&sc, 2, info);
     }
     if (rc == 0)
@@ -312,6 +378,55 @@ enum src_enc src_guess(const char *path)
     }
     free(buf);
     return enc;
+}
+
+int src_xml_declared(const char *path, enum src_enc *enc)
+{
+    char buf[256], name[32];
+    size_t n = 0;
+    *enc = ENC_AUTO;
+    int fd = xv_open_input(path);
+    if (fd < 0)
+        return 0;   /* the scan says why */
+    while (n < sizeof buf - 1) {
+        ssize_t got = read(fd, buf + n, sizeof buf - 1 - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        n += (size_t)got;
+    }
+    close(fd);
+    buf[n] = '\0';
+    const char *p = buf;
+    if (!strncmp(p, "\xEF\xBB\xBF", 3))
+        p += 3;
+    const char *end = strstr(p, "?>");
+    if (strncmp(p, "<?xml", 5) || !end)
+        return 0;
+    const char *e = strstr(p, "encoding");
+    if (!e || e > end)
+        return 0;
+    e += 8;
+    e += strspn(e, " \t\r\n");
+    if (*e++ != '=')
+        return 0;
+    e += strspn(e, " \t\r\n");
+    char q = *e++;
+    const char *close_q = (q == '"' || q == '\'') ? strchr(e, q) : NULL;
+    if (!close_q || close_q > end || (size_t)(close_q - e) >= sizeof name)
+        return xv_fail(XV_EDATA, "'%s': its XML declaration names no readable encoding", path);
+    memcpy(name, e, (size_t)(close_q - e));
+    name[close_q - e] = '\0';
+    if (!strcasecmp(name, "UTF-8") || !strcasecmp(name, "UTF8"))
+        *enc = ENC_UTF8;
+    else if (!strcasecmp(name, "GB18030") || !strcasecmp(name, "GBK") ||
+             !strcasecmp(name, "GB2312") || !strcasecmp(name, "CP936"))
+        *enc = ENC_GB18030;
+    else
+        return xv_fail(XV_EDATA, "'%s': its XML declaration names the encoding '%.31s'; "
+                       "UTF-8 and GB18030 (GBK, GB2312) are read", path, name);
+    return 0;
 }
 
 int src_open(struct src *s, const char *path, enum src_enc enc)

@@ -37,6 +37,12 @@ int src_scan_wait(struct src_job *j, struct src_info *info);
  * valid UTF-8, ENC_GB18030 when it is valid GB18030 instead, ENC_AUTO when it cannot tell. */
 enum src_enc src_guess(const char *path);
 
+/* The encoding the XML declaration of PATH names, in *ENC (ENC_AUTO when it has none):
+ * UTF-8, or GB18030 for GB18030, GBK, GB2312 and CP936 alike (GB18030 is their superset).
+ * XV_EDATA for any other, or one that cannot be read; the declaration is never quoted
+ * beyond the name. */
+int src_xml_declared(const char *path, enum src_enc *enc);
+
 /* A stream of UTF-8 bytes decoded from a file; the BOM, if any, is dropped. */
 struct src {
     const char *path;
