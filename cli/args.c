@@ -9,6 +9,7 @@
 #include "../core/err.h"
 #include "../core/store.h"
 #include "../core/util.h"
+#include "../core/utf8.h"
 #include "cmd.h"
 
 const struct cmd *cmd_find(const char *name)
@@ -262,4 +263,37 @@ int xv_db(struct xv_ctx *ctx, sqlite3 **db)
     }
     *db = ctx->db;
     return 0;
+}
+
+void xv_println(const char *s, int keep_tab)
+{
+    struct sbuf b = SBUF_INIT;
+    utf8_printable(s, keep_tab, &b);
+    printf("%s\n", b.s);
+    sbuf_free(&b);
+}
+
+void xv_printf(const char *fmt, ...)
+{
+    struct sbuf b = SBUF_INIT, e = SBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        sbuf_reserve(&b, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(b.s, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        b.len = (size_t)n;
+    }
+    int nl = b.len && b.s[b.len - 1] == '\n';
+    if (nl)
+        b.s[--b.len] = '\0';
+    utf8_printable(sbuf_str(&b), 1, &e);
+    fputs(e.s, stdout);
+    if (nl)
+        fputc('\n', stdout);
+    sbuf_free(&b);
+    sbuf_free(&e);
 }

@@ -24,6 +24,13 @@ int xv_db(struct xv_ctx *ctx, sqlite3 **db);
 struct args;
 int xv_unmasked_audit(const struct args *a, sqlite3 *db, const char *what, const char *subject);
 
+/* Prints S and a newline on stdout with every control character escaped (utf8_printable):
+ * a value from a feed or a file name cannot forge a line or drive the terminal. */
+void xv_println(const char *s, int keep_tab);
+/* printf for lines of values: the text formatted, a trailing newline kept, every other
+ * control character escaped. */
+void xv_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #define CMD_MAX_OPTS 8
 
 /* One option of a command. */

@@ -10,6 +10,7 @@
 #include "../core/seal.h"
 #include "../core/store.h"
 #include "../core/run.h"
+#include "../core/utf8.h"
 #include "../core/util.h"
 #include "../matchers/rules/findings.h"
 #include "cmd.h"
@@ -20,8 +21,14 @@ static int print_entry(void *ctx, long long seq, const char *at, const char *act
                        const char *subject, const char *detail, const char *actor)
 {
     struct sbuf line = SBUF_INIT, m = SBUF_INIT;
+    const char *field[] = { at, action, subject, detail, actor };
     (void)ctx;
-    sbuf_addf(&line, "%lld\t%s\t%s\t%s\t%s\t%s", seq, at, action, subject, detail, actor);
+    sbuf_addf(&line, "%lld", seq);
+    /* each field escaped alone: a tab or a newline inside one forges no column or line */
+    for (int i = 0; i < 5; i++) {
+        sbuf_addc(&line, '\t');
+        utf8_printable(field[i], 0, &line);
+    }
     mask_text(line.s, 0, &m);
     printf("%s\n", m.s);
     sbuf_free(&line);

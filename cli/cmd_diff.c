@@ -18,7 +18,7 @@ static int print_change(void *ctx, const char *const *field, int nfield)
     for (int i = 0; i < nfield; i++)
         sbuf_addf(&line, " %s", field[i]);
     mask_text(line.s, 0, &m);
-    printf("%s\n", m.s);
+    xv_println(m.s, 0);
     sbuf_free(&line);
     sbuf_free(&m);
     return 0;

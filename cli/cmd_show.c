@@ -65,7 +65,7 @@ static int show_link(void *ctx, const struct linked_link *l)
         snprintf(rawname, sizeof rawname, "%.*s", (int)(n < 120 ? n : 120), p);
     else
         snprintf(rawname, sizeof rawname, "%s", sqlite3_column_text(st, 5));
-    printf("  %s %s (load %lld, line %lld): %s, weight %.3f\n", kind, sqlite3_column_text(st, 3),
+    xv_printf("  %s %s (load %lld, line %lld): %s, weight %.3f\n", kind, sqlite3_column_text(st, 3),
            sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
            l->decided == LINKED_CONFIRMED   ? "match (a possible link a reviewer confirmed)"
            : l->decided == LINKED_DISMISSED ? "no link (a possible link a reviewer dismissed)"
@@ -77,16 +77,16 @@ static int show_link(void *ctx, const struct linked_link *l)
         int level = l->lv[f];
         double w = cmp_weight(&r->pol, f, level);
         sum += w;
-        printf("    %-7s %-24s %+8.3f", cmp_field_names[f], cmp_level_name(f, level), w);
+        xv_printf("    %-7s %-24s %+8.3f", cmp_field_names[f], cmp_level_name(f, level), w);
         if (f == F_ID)
-            printf("  feed: %s%s", rawid,
+            xv_printf("  feed: %s%s", rawid,
                    l->via_resolved ? " (against the resolved ID, the person's household record's)"
                                    : "");
         else if (f == F_NAME)
-            printf("  feed: %s", rawname);
-        printf("\n");
+            xv_printf("  feed: %s", rawname);
+        xv_printf("\n");
     }
-    printf("    %-7s %-24s %+8.3f\n", "sum", "", sum);
+    xv_printf("    %-7s %-24s %+8.3f\n", "sum", "", sum);
     sqlite3_finalize(st);
     sh->links++;
     return 0;
@@ -95,7 +95,7 @@ static int show_link(void *ctx, const struct linked_link *l)
 static int show_gate(void *ctx, const struct gate_row *g)
 {
     (void)ctx;
-    printf("gate %s: %ld block, %ld review, %ld info findings open\n", g->gate, g->n[SEV_BLOCK],
+    xv_printf("gate %s: %ld block, %ld review, %ld info findings open\n", g->gate, g->n[SEV_BLOCK],
            g->n[SEV_REVIEW], g->n[SEV_INFO]);
     return 0;
 }
@@ -126,7 +126,7 @@ static int show_finding(void *ctx, const struct finding_row *f)
     if (strcmp(decision, "open"))
         sbuf_addf(&t, "; %s by %s: %s", decision, who, why);
     mask_text(t.s, unmasked, &m);
-    printf("%s\n", m.s);
+    xv_println(m.s, 0);
     sbuf_free(&t);
     sbuf_free(&m);
     return 0;
@@ -146,17 +146,17 @@ static int show_person(void *ctx, const struct linked_person *p)
     struct showing *sh = ctx;
     const struct run *r = sh->r;
     if (!sh->persons++)
-        printf("application %s, run %lld as of %s (policy %.12s; link at %g, possible at %g)\n",
+        xv_printf("application %s, run %lld as of %s (policy %.12s; link at %g, possible at %g)\n",
                sh->app, r->id, r->as_of, r->pol.sha256, r->pol.v[P_LINK_UPPER],
                r->pol.v[P_LINK_LOWER]);
     char idm[64];
     mask_id(p->id_no, sh->unmasked, idm, sizeof idm);
-    printf("person %d %s %s %s (ID %s)\n", p->idx, p->relation, p->name, idm,
+    xv_printf("person %d %s %s %s (ID %s)\n", p->idx, p->relation, p->name, idm,
            p->id_valid ? "valid" : "not valid");
     sh->links = 0;
     int rc = linked_links(&sh->lr, sh->app, p->idx, LINKED_BY_CLASS, show_link, sh);
     if (rc == 0 && !sh->links)
-        printf("  no feed record linked\n");
+        xv_printf("  no feed record linked\n");
     return rc;
 }
 

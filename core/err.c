@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "err.h"
+#include "utf8.h"
+#include "util.h"
 
 /* the last message reported, and the error context of xv_error_set: each thread its own */
 static _Thread_local char last[4096];
@@ -25,33 +27,33 @@ const char *xv_last_error(void)
 
 static void vreport(const char *prefix, const char *file, long line, const char *fmt, va_list ap)
 {
+    struct sbuf msg = SBUF_INIT, safe = SBUF_INIT;
     va_list copy;
-    int n = 0;
     if (!file && where_file) {
         file = where_file;
         line = where_line;
     }
-    /* the message is also kept, without the program name, for the nightly run's .error files */
     if (file && line > 0)
-        n = snprintf(last, sizeof last, "%s:%ld: ", file, line);
+        sbuf_addf(&msg, "%s:%ld: ", file, line);
     else if (file)
-        n = snprintf(last, sizeof last, "%s: ", file);
-    if (n < 0 || (size_t)n >= sizeof last)
-        n = 0;
+        sbuf_addf(&msg, "%s: ", file);
     va_copy(copy, ap);
-    vsnprintf(last + n, sizeof last - (size_t)n, fmt, copy);
+    int len = vsnprintf(NULL, 0, fmt, copy);
     va_end(copy);
-    fputs("xverify: ", stderr);
-    if (prefix)
-        fputs(prefix, stderr);
-    if (file) {
-        if (line > 0)
-            fprintf(stderr, "%s:%ld: ", file, line);
-        else
-            fprintf(stderr, "%s: ", file);
+    if (len > 0) {
+        size_t at = msg.len;
+        sbuf_reserve(&msg, (size_t)len);
+        vsnprintf(msg.s + at, (size_t)len + 1, fmt, ap);
+        msg.len = at + (size_t)len;
     }
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    /* every control character escaped: a file name or a value must not start a line of its
+     * own (a forged message) or drive the terminal */
+    utf8_printable(sbuf_str(&msg), 1, &safe);
+    /* the message is also kept, without the program name, for the nightly run's .error files */
+    snprintf(last, sizeof last, "%s", safe.s);
+    fprintf(stderr, "xverify: %s%s\n", prefix ? prefix : "", safe.s);
+    sbuf_free(&msg);
+    sbuf_free(&safe);
 }
 
 int error(const char *fmt, ...)

@@ -7,6 +7,7 @@
 #define HAVE_UTF8_SIMD 1
 #endif
 #include "utf8.h"
+#include "util.h"
 
 /* The length of the sequence lead byte C starts (0: C cannot start one) and the range of its
  * second byte, which excludes overlong forms, surrogates and code points past U+10FFFF. */
@@ -221,4 +222,39 @@ size_t utf8_len(const char *s)
         if (((unsigned char)*s & 0xC0) != 0x80)
             n++;
     return n;
+}
+
+/* Code points that must not reach a terminal or a line-based file raw: C0 controls and DEL,
+ * C1 controls, and the marks and overrides that reorder bidirectional text. */
+static int hidden(uint32_t cp)
+{
+    return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x200E ||
+           cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void utf8_printable(const char *s, int keep_tab, struct sbuf *b)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    while (n > 0) {
+        uint32_t cp;
+        int len = utf8_decode(p, n, &cp);
+        if (len == 0) {
+            sbuf_addf(b, "\\x%02x", *p);
+            len = 1;
+        } else if (cp == '\t' && keep_tab) {
+            sbuf_addc(b, '\t');
+        } else if (hidden(cp)) {
+            if (cp < 0x80)
+                sbuf_addf(b, "\\x%02x", (unsigned)cp);
+            else
+                sbuf_addf(b, "\\u%04x", (unsigned)cp);
+        } else {
+            sbuf_add(b, p, (size_t)len);
+        }
+        p += len;
+        n -= (size_t)len;
+    }
+    if (!b->s)
+        sbuf_add(b, "", 0);
 }

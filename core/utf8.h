@@ -14,5 +14,10 @@ int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 int utf8_encode(uint32_t cp, char *out);
 /* The number of code points in a valid UTF-8 string. */
 size_t utf8_len(const char *s);
+/* S appended to B as it may be printed to a terminal or a line of a text file: C0 controls
+ * (a tab too, unless KEEP_TAB), DEL, C1 controls and bidirectional marks and overrides as
+ * \xNN or \uNNNN, and bytes that are not UTF-8 as \xNN; the rest unchanged. */
+struct sbuf;
+void utf8_printable(const char *s, int keep_tab, struct sbuf *b);
 
 #endif

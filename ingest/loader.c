@@ -16,6 +16,7 @@
 #include "../core/err.h"
 #include "../core/store.h"
 #include "../core/hooks.h"
+#include "../core/utf8.h"
 #include "../core/util.h"
 #include "ldr_int.h"
 
@@ -357,6 +358,16 @@ void ldr_result_free(struct ldr_result *r)
     r->nnotes = 0;
 }
 
+/* "  PREFIXS" and a newline, S with its control characters escaped: column names and notes
+ * come from the file. */
+static void print_line(FILE *f, const char *prefix, const char *s)
+{
+    struct sbuf b = SBUF_INIT;
+    utf8_printable(s, 0, &b);
+    fprintf(f, "  %s%s\n", prefix, b.s);
+    sbuf_free(&b);
+}
+
 void ldr_print(FILE *f, const struct ldr_result *r)
 {
     if (r->same_as) {
@@ -370,9 +381,9 @@ void ldr_print(FILE *f, const struct ldr_result *r)
                "ended %ld\n", r->rows_read, r->rows_added, r->rows_unchanged, r->rows_duplicate,
             r->rows_quarantined, r->rows_closed);
     if (r->unknown_columns)
-        fprintf(f, "  unknown columns ignored: %s\n", r->unknown_columns);
+        print_line(f, "unknown columns ignored: ", r->unknown_columns);
     for (int i = 0; i < r->nnotes; i++)
-        fprintf(f, "  %s\n", r->notes[i]);
+        print_line(f, "", r->notes[i]);
     if (r->more_notes)
         fprintf(f, "  ... and %ld more (see the quarantine table)\n", r->more_notes);
 }

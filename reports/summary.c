@@ -15,6 +15,7 @@
 #include "../core/kinds.h"
 #include "../core/loads.h"
 #include "../core/run.h"
+#include "../core/utf8.h"
 #include "../core/util.h"
 #include "../core/verdict.h"
 #include "../matchers/rules/catalogue.h"
@@ -35,8 +36,10 @@ static int sum_load(void *ctx, const char *kind, long long id, const char *sha25
     if (rc <= 0)
         return rc < 0 ? rc : error("run's load %lld of '%s' is missing", id, kind);
     const char *base = strrchr(l.file, '/');
-    sbuf_addf(sm->b, "  %-16s load %-4lld as of %s  sha256 %.12s  %s\n", kind, id, l.as_of,
-              sha256, base ? base + 1 : l.file);
+    sbuf_addf(sm->b, "  %-16s load %-4lld as of %s  sha256 %.12s  ", kind, id, l.as_of, sha256);
+    /* a file name is the sender's: escaped, it starts no line of its own */
+    utf8_printable(base ? base + 1 : l.file, 0, sm->b);
+    sbuf_addc(sm->b, '\n');
     return 0;
 }
 
