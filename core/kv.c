@@ -53,22 +53,12 @@ int kv_parse_buf(const char *name, const char *text, size_t n, kv_fn fn, void *c
                 rc = xv_fail_at(XV_EUSAGE, name, line, "missing key before '='");
                 break;
             }
-            uint32_t cp;
-            for (const char *q = key; *q;) {
-                int l = utf8_decode((const unsigned char *)q, strlen(q), &cp);
-                if (!l) {
-                    rc = xv_fail_at(XV_EUSAGE, name, line, "not valid UTF-8");
-                    break;
-                }
-                q += l;
-            }
-            for (const char *q = val; rc == 0 && *q;) {
-                int l = utf8_decode((const unsigned char *)q, strlen(q), &cp);
-                if (!l) {
-                    rc = xv_fail_at(XV_EUSAGE, name, line, "not valid UTF-8");
-                    break;
-                }
-                q += l;
+            /* each checked once, whole: a long value costs its length, not its square */
+            size_t tail, kl = strlen(key), vl = strlen(val);
+            if (utf8_check((const unsigned char *)key, kl, 0, &tail) != kl ||
+                utf8_check((const unsigned char *)val, vl, 0, &tail) != vl) {
+                rc = xv_fail_at(XV_EUSAGE, name, line, "not valid UTF-8");
+                break;
             }
             if (rc == 0)
                 rc = fn(ctx, key, val, name, line);

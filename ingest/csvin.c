@@ -44,6 +44,12 @@ static void add_field(struct csvin *c, const char *s, size_t len)
                            READER_MAX_COLUMNS);
         return;
     }
+    /* many fields each under the field limit must not add up to a record of a gigabyte */
+    if (c->buf.len + len > READER_MAX_RECORD) {
+        c->rc = xv_fail_at(XV_EDATA, c->file, c->rec_line, "a record is longer than %d bytes",
+                           READER_MAX_RECORD);
+        return;
+    }
     if (c->rec.n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 16;
         c->rec.v = xrealloc(c->rec.v, (size_t)c->cap * sizeof *c->rec.v);

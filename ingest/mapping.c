@@ -85,8 +85,12 @@ static int map_column(struct mapping *m, const char *k, const char *v, long line
     if (col >= 0) {
         if (!*v)
             return xv_fail_at(XV_EUSAGE, m->path, line, "'%.64s' maps to nothing", k);
-        free(m->source[col]);
+        if (m->source_line[col])
+            return xv_fail_at(XV_EUSAGE, m->path, line, "'%.64s' is mapped twice (lines %ld "
+                              "and %ld): which one is meant is not guessed", k,
+                              m->source_line[col], line);
         m->source[col] = xstrdup(v);
+        m->source_line[col] = line;
         return 0;
     }
     if (dot) {
@@ -97,11 +101,42 @@ static int map_column(struct mapping *m, const char *k, const char *v, long line
     if (col < 0 || !dot[1])
         return xv_fail_at(XV_EUSAGE, m->path, line, "unknown key '%.64s' for kind '%s'", k,
                           m->kind->name);
+    if (col_has_valid(&m->kind->cols[col]))
+        return xv_fail_at(XV_EUSAGE, m->path, line, "'%s' takes no value map: an identity code "
+                          "is read as the source wrote it, never rewritten",
+                          m->kind->cols[col].name);
     m->vmaps = xrealloc(m->vmaps, (size_t)(m->nvmaps + 1) * sizeof *m->vmaps);
     m->vmaps[m->nvmaps].col = col;
     m->vmaps[m->nvmaps].from = xstrdup(dot + 1);
     m->vmaps[m->nvmaps].to = xstrdup(v);
+    m->vmaps[m->nvmaps].line = line;
     m->nvmaps++;
+    return 0;
+}
+
+static int cmp_vmap(const void *x, const void *y)
+{
+    const struct vmap *a = x, *b = y;
+    if (a->col != b->col)
+        return a->col < b->col ? -1 : 1;
+    int c = strcmp(a->from, b->from);
+    if (c)
+        return c;
+    return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* Sorts the value maps for map_value; one code mapped twice for a column is an error. */
+static int sort_vmaps(struct mapping *m)
+{
+    if (m->nvmaps > 1)
+        qsort(m->vmaps, (size_t)m->nvmaps, sizeof *m->vmaps, cmp_vmap);
+    for (int i = 1; i < m->nvmaps; i++)
+        if (m->vmaps[i].col == m->vmaps[i - 1].col &&
+            !strcmp(m->vmaps[i].from, m->vmaps[i - 1].from))
+            return xv_fail_at(XV_EUSAGE, m->path, m->vmaps[i].line, "the value map of '%s' "
+                              "gives one code twice (lines %ld and %ld)",
+                              m->kind->cols[m->vmaps[i].col].name, m->vmaps[i - 1].line,
+                              m->vmaps[i].line);
     return 0;
 }
 
@@ -123,11 +158,14 @@ int map_load(const char *path, const struct kind *kind, struct mapping *m)
         (rc = map_kind(m, &c, kind)) < 0)
         goto done;
     m->source = xcalloc((size_t)m->kind->ncols, sizeof *m->source);
+    m->source_line = xcalloc((size_t)m->kind->ncols, sizeof *m->source_line);
     for (int i = 0; i < c.n && rc >= 0; i++) {
         if (strcmp(c.e[i].key, "kind") &&
             (rc = map_layout(m, c.e[i].key, c.e[i].val, c.e[i].line)) == 1)
             rc = map_column(m, c.e[i].key, c.e[i].val, c.e[i].line);
     }
+    if (rc >= 0)
+        rc = sort_vmaps(m);
 done:
     for (int i = 0; i < c.n; i++) {
         free(c.e[i].key);
@@ -146,6 +184,7 @@ void map_free(struct mapping *m)
         for (int i = 0; i < m->kind->ncols; i++)
             free(m->source[i]);
     free(m->source);
+    free(m->source_line);
     for (int i = 0; i < m->nvmaps; i++) {
         free(m->vmaps[i].from);
         free(m->vmaps[i].to);
@@ -161,8 +200,17 @@ void map_free(struct mapping *m)
 
 const char *map_value(const struct mapping *m, int col, const char *raw)
 {
-    for (int i = 0; i < m->nvmaps; i++)
-        if (m->vmaps[i].col == col && !strcmp(m->vmaps[i].from, raw))
-            return m->vmaps[i].to;
+    int lo = 0, hi = m->nvmaps;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        const struct vmap *v = &m->vmaps[mid];
+        int c = v->col != col ? (v->col < col ? -1 : 1) : strcmp(v->from, raw);
+        if (c == 0)
+            return v->to;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }

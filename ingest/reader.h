@@ -55,6 +55,7 @@ struct reader_cb {
 /* Limits that keep memory bounded whatever the input. */
 #define READER_MAX_FIELD (1 << 20)    /* bytes in one field before the file is refused */
 #define READER_MAX_COLUMNS 1024
+#define READER_MAX_RECORD (4 << 20)   /* bytes in one record's fields before the file is refused */
 
 /* Reads S (named FILE in messages) as RFC 4180 CSV with a header row. Returns 0, XV_EDATA
  * for input it cannot read (FILE:LINE: message printed), or the first code a callback

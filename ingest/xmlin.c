@@ -18,6 +18,7 @@ struct xmlin {
     char **names;              /* source column names seen so far */
     int nnames;
     struct rec rec;
+    size_t rec_bytes;      /* the bytes of the record's fields so far */
     /* where the walk is: the element path, the record and field being read, the as-of */
     const struct xml_layout *lay;
     struct sbuf path, text, field, asof_elem;
@@ -83,12 +84,17 @@ static int set_field(struct xmlin *x, const char *name, const char *value, long 
         return rc;
     if (x->rec.v[pos])
         return xv_fail_at(XV_EDATA, x->file, line, "field '%s' given twice in one record", name);
+    x->rec_bytes += strlen(value);
+    if (x->rec_bytes > READER_MAX_RECORD)
+        return xv_fail_at(XV_EDATA, x->file, line, "a record is longer than %d bytes",
+                          READER_MAX_RECORD);
     x->rec.v[pos] = xstrdup(value);
     return 0;
 }
 
 static void clear_rec(struct xmlin *x)
 {
+    x->rec_bytes = 0;
     for (int i = 0; i < x->rec.n; i++) {
         free(x->rec.v[i]);
         x->rec.v[i] = NULL;
