@@ -24,13 +24,15 @@ static int print_entry(void *ctx, long long seq, const char *at, const char *act
     const char *field[] = { at, action, subject, detail, actor };
     (void)ctx;
     sbuf_addf(&line, "%lld", seq);
-    /* each field escaped alone: a tab or a newline inside one forges no column or line */
+    /* each field masked and escaped alone: a fingerprint is never masked, and a tab or a
+     * newline inside a field forges no column or line */
     for (int i = 0; i < 5; i++) {
+        sbuf_reset(&m);
+        mask_field(field[i], 0, &m);
         sbuf_addc(&line, '\t');
-        utf8_printable(field[i], 0, &line);
+        utf8_printable(sbuf_str(&m), 0, &line);
     }
-    mask_text(line.s, 0, &m);
-    printf("%s\n", m.s);
+    printf("%s\n", line.s);
     sbuf_free(&line);
     sbuf_free(&m);
     return 0;

@@ -13,14 +13,15 @@
 /* Prints one change as "MARK field field ...", IDs masked. */
 static int print_change(void *ctx, const char *const *field, int nfield)
 {
-    struct sbuf line = SBUF_INIT, m = SBUF_INIT;
+    struct sbuf line = SBUF_INIT;
     sbuf_adds(&line, (const char *)ctx);
-    for (int i = 0; i < nfield; i++)
-        sbuf_addf(&line, " %s", field[i]);
-    mask_text(line.s, 0, &m);
-    xv_println(m.s, 0);
+    /* each field masked alone: a fingerprint is never masked, an ID in any other field is */
+    for (int i = 0; i < nfield; i++) {
+        sbuf_addc(&line, ' ');
+        mask_field(field[i], 0, &line);
+    }
+    xv_println(line.s, 0);
     sbuf_free(&line);
-    sbuf_free(&m);
     return 0;
 }
 

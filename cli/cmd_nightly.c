@@ -18,6 +18,7 @@
 #include "../core/loads.h"
 #include "../core/official.h"
 #include "../core/policy.h"
+#include "../core/utf8.h"
 #include "../core/util.h"
 #include "../ingest/norm.h"
 
@@ -41,49 +42,49 @@ static const char *shown(const char *name, char out[208])
     return out;
 }
 
-/* KIND-YYYYMMDD[-anything].csv|xml: fills F, with F->refused set when the name is not of
- * that form, names no known kind or no real date, or holds a control character. */
-static void parse_name(const char *name, struct inbox_file *f)
+const char *nightly_name(const char *name, const struct kind **kind, char as_of[11])
 {
     const char *dash = strchr(name, '-');
     size_t n = strlen(name);
-    char kind[32];
-    memset(f, 0, sizeof *f);
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7F) {
-            f->refused = "its name holds a control character";
-            return;
-        }
-    if (!dash || n < 4 || (strcmp(name + n - 4, ".csv") && strcmp(name + n - 4, ".xml"))) {
-        f->refused = "its name is not KIND-YYYYMMDD[-anything].csv|xml";
-        return;
-    }
-    if ((size_t)(dash - name) >= sizeof kind) {
-        f->refused = "its name names no known kind";
-        return;
-    }
-    memcpy(kind, name, (size_t)(dash - name));
-    kind[dash - name] = '\0';
-    const struct kind *k = kind_find(kind);
-    if (!k || strcmp(k->name, kind)) {
-        f->refused = "its name names no known kind";
-        return;
-    }
+    char kname[32];
+    struct sbuf plain = SBUF_INIT;
+    *kind = NULL;
+    as_of[0] = '\0';
+    /* a name that would print otherwise than it reads (controls, bidirectional overrides,
+     * bytes that are not UTF-8) is refused before anything else */
+    utf8_printable(name, 0, &plain);
+    int same = !strcmp(plain.s, name);
+    sbuf_free(&plain);
+    if (!same)
+        return "its name holds a control character or bytes that are not UTF-8";
+    if (!dash || n < 4 || (strcmp(name + n - 4, ".csv") && strcmp(name + n - 4, ".xml")))
+        return "its name is not KIND-YYYYMMDD[-anything].csv|xml";
+    if ((size_t)(dash - name) >= sizeof kname)
+        return "its name names no known kind";
+    memcpy(kname, name, (size_t)(dash - name));
+    kname[dash - name] = '\0';
+    const struct kind *k = kind_find(kname);
+    if (!k || strcmp(k->name, kname))
+        return "its name names no known kind";
     int digits = 1;
     for (int i = 1; i <= 8 && digits; i++)
         digits = dash[i] >= '0' && dash[i] <= '9';
-    if (!digits || (dash[9] != '-' && dash + 9 != name + n - 4)) {
-        f->refused = "its name has no date YYYYMMDD after the kind";
-        return;
-    }
+    if (!digits || (dash[9] != '-' && dash + 9 != name + n - 4))
+        return "its name has no date YYYYMMDD after the kind";
     char iso[11], norm[11];
     snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", dash + 1, dash + 5, dash + 7);
-    if (norm_date(iso, norm) < 0 || strcmp(norm, iso)) {
-        f->refused = "the date in its name is not a real date";
-        return;
-    }
-    f->kind = k;
-    memcpy(f->as_of, iso, sizeof f->as_of);
+    if (norm_date(iso, norm) < 0 || strcmp(norm, iso))
+        return "the date in its name is not a real date";
+    *kind = k;
+    memcpy(as_of, iso, 11);
+    return NULL;
+}
+
+/* Fills F from NAME (nightly_name), with F->refused set when the name is refused. */
+static void parse_name(const char *name, struct inbox_file *f)
+{
+    memset(f, 0, sizeof *f);
+    f->refused = nightly_name(name, &f->kind, f->as_of);
 }
 
 /* Refused names first; then as-of order; on one date, in the order of the kind table

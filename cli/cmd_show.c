@@ -118,14 +118,21 @@ static int show_finding(void *ctx, const struct finding_row *f)
     if (rc < 0)
         return rc;
     mask_id(f->pid, unmasked, idm, sizeof idm);
+    /* the text masked before the fingerprint is added: a fingerprint is never masked */
     sbuf_addf(&t, "  %-6s %s %s %s", f->severity, f->rule, idm, f->pname);
     if (*f->feed)
         sbuf_addf(&t, " [%s %s]", f->feed, f->key);
-    sbuf_addf(&t, ": declared '%s', found '%s' (%s, %s)", f->declared, f->found, f->fingerprint,
-              decision);
-    if (strcmp(decision, "open"))
-        sbuf_addf(&t, "; %s by %s: %s", decision, who, why);
+    sbuf_addf(&t, ": declared '%s', found '%s' (", f->declared, f->found);
     mask_text(t.s, unmasked, &m);
+    sbuf_addf(&m, "%s, %s", f->fingerprint, decision);
+    if (strcmp(decision, "open")) {
+        sbuf_reset(&t);
+        sbuf_addf(&t, "; %s by %s: %s", decision, who, why);
+        sbuf_adds(&m, ")");
+        mask_text(t.s, unmasked, &m);
+    } else {
+        sbuf_adds(&m, ")");
+    }
     xv_println(m.s, 0);
     sbuf_free(&t);
     sbuf_free(&m);

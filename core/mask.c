@@ -1,5 +1,6 @@
 /* mask.c: masking ID numbers in whatever form a feed wrote them, for everything printed. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "mask.h"
 
@@ -82,12 +83,12 @@ static size_t id_run(const unsigned char *p, char id[21], size_t *n)
     return at;
 }
 
-/* The lower-case hex word at P (16 or 64 digits, not glued to letters or digits): its length,
- * or 0. P starts a word. */
+/* The lower-case hex word at P (64 digits, a SHA-256, not glued to letters or digits): its
+ * length, or 0. P starts a word. */
 static size_t hex_word(const char *p)
 {
     size_t n = strspn(p, "0123456789abcdef");
-    return (n == 16 || n == 64) && !alnum((unsigned char)p[n]) ? n : 0;
+    return n == 64 && !alnum((unsigned char)p[n]) ? n : 0;
 }
 
 void mask_id(const char *id, int unmasked, char *out, size_t n)
@@ -104,6 +105,8 @@ void mask_id(const char *id, int unmasked, char *out, size_t n)
             if (k < sizeof buf)
                 buf[k] = c;
             k++;
+        } else if (*p == '\r' || *p == '\n') {
+            len = 1;   /* the normaliser trims line ends: a field may end in them */
         } else if (!(len = id_sep(p))) {
             break;
         }
@@ -142,17 +145,13 @@ void mask_text(const char *text, int unmasked, struct sbuf *b)
             /* an ID field of a record's evidence: its value up to "; " */
             const char *v = p + sizeof field - 1, *end = strstr(v, "; ");
             size_t vn = end ? (size_t)(end - v) : strlen(v);
-            char val[256], m[256];
+            char *val = xstrndup(v, vn), *m = xmalloc(vn + 64);
             sbuf_add(b, p, sizeof field - 1);
-            if (vn < sizeof val) {
-                memcpy(val, v, vn);
-                val[vn] = '\0';
-                mask_id(val, 0, m, sizeof m);
-                sbuf_adds(b, m);
-                p = v + vn;
-            } else {
-                p = v;
-            }
+            mask_id(val, 0, m, vn + 64);
+            sbuf_adds(b, m);
+            free(val);
+            free(m);
+            p = v + vn;
             continue;
         }
         if (word_start && (n = hex_word(p)) > 0) {
@@ -174,4 +173,13 @@ void mask_text(const char *text, int unmasked, struct sbuf *b)
     }
     if (!b->s)
         sbuf_add(b, "", 0);
+}
+
+void mask_field(const char *s, int unmasked, struct sbuf *b)
+{
+    size_t n = strspn(s, "0123456789abcdef");
+    if (!s[n] && (n == 16 || n == 64))
+        sbuf_adds(b, s);
+    else
+        mask_text(s, unmasked, b);
 }

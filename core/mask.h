@@ -15,8 +15,12 @@ void mask_id(const char *id, int unmasked, char *out, size_t n);
  * least 3 digits that single spaces, hyphens, tabs, ideographic or no-break spaces or
  * full-width hyphens may separate, the last character possibly X; glued to other text or not.
  * "id_no=VALUE" (as evidence shows a record) has VALUE masked as an ID field, whatever its
- * shape. Words of 16 or 64 lower-case hex digits (fingerprints, evidence and file hashes)
- * are never masked. Copied whole when UNMASKED. */
+ * shape. Words of 64 lower-case hex digits (file and evidence hashes) are never masked; a
+ * fingerprint (16) may be, inside text: print fingerprints as fields (mask_field). Copied
+ * whole when UNMASKED. */
 void mask_text(const char *text, int unmasked, struct sbuf *b);
+/* A field of a printed line: copied when it is a fingerprint or a hash as a whole (16 or 64
+ * lower-case hex digits), else masked as text. */
+void mask_field(const char *s, int unmasked, struct sbuf *b);
 
 #endif
