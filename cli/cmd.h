@@ -103,6 +103,14 @@ int cmd_approve(const struct args *a, struct xv_ctx *ctx);
 int cmd_audit(const struct args *a, struct xv_ctx *ctx);
 int cmd_check(const struct args *a, struct xv_ctx *ctx);
 int cmd_key(const struct args *a, struct xv_ctx *ctx);
+int cmd_exit(const struct args *a, struct xv_ctx *ctx);
+int cmd_relieve(const struct args *a, struct xv_ctx *ctx);
+int cmd_object(const struct args *a, struct xv_ctx *ctx);
+int cmd_reject(const struct args *a, struct xv_ctx *ctx);
+int cmd_withdraw(const struct args *a, struct xv_ctx *ctx);
+/* One sign-off of procedure PROC (procedures/approve.h) as A's --level and --by ask, with
+ * REASON, and its report on stdout; approve, exit and relieve share it. */
+int xv_signoff(const struct args *a, struct xv_ctx *ctx, int proc, const char *reason);
 int cmd_policy(const struct args *a, struct xv_ctx *ctx);
 int cmd_nightly(const struct args *a, struct xv_ctx *ctx);
 int cmd_rerun(const struct args *a, struct xv_ctx *ctx);

@@ -61,6 +61,42 @@ const struct cmd xv_commands[] = {
       "run that checked the application, which must have seen every load.",
       { { "level", "grassroots|county|city", 1, 0, 0, 1, "the level that approves" },
         { "by", "NAME", 1, 0, 0, 0, "who approves" } } },
+    { "exit", cmd_exit, "APPLICANT", 1, 1, "expected one APPLICANT",
+      "sign off an archived household's exit from hardship at one level",
+      "Levels in order: grassroots, county, city, each on the latest official run, which must "
+      "hold EXIT_ELIGIBLE in force and no open block finding. After the city's, public notice "
+      "of notice.days days from the next day, then exited.",
+      { { "level", "grassroots|county|city", 1, 0, 0, 1, "the level that signs off" },
+        { "by", "NAME", 1, 0, 0, 0, "who signs off" },
+        { "reason", "TEXT", 1, 0, 0, 0, "why the household leaves hardship" } } },
+    { "relieve", cmd_relieve, "APPLICANT", 1, 1, "expected one APPLICANT",
+      "sign off an archived household's relief at one level",
+      "Levels in order, each on the latest official run, which must hold no open block "
+      "finding. After the city's, public notice, then relieved.",
+      { { "level", "grassroots|county|city", 1, 0, 0, 1, "the level that signs off" },
+        { "by", "NAME", 1, 0, 0, 0, "who signs off" },
+        { "reason", "CODE", 1, 0, 0, 0, "why it cannot leave hardship: one of the three codes "
+                                          "of workflow.md (unable to work, a serious illness, "
+                                          "other), in Chinese" },
+        { "note", "TEXT", 0, 0, 0, 0, "more about the reason" } } },
+    { "object", cmd_object, "APPLICANT", 1, 1, "expected one APPLICANT",
+      "record an objection during a public notice",
+      "The notice stops, the county and city sign-offs of its procedure are void (the "
+      "grassroots one stands) and the application goes back to county review. Refused after "
+      "the notice ended.",
+      { { "by", "NAME", 1, 0, 0, 0, "who records it" },
+        { "reason", "TEXT", 1, 0, 0, 0, "the objection" } } },
+    { "reject", cmd_reject, "APPLICANT", 1, 1, "expected one APPLICANT",
+      "reject an application not yet archived; final",
+      "The same people may apply again under a new applicant id.",
+      { { "level", "grassroots|county|city", 1, 0, 0, 1, "the level that rejects" },
+        { "by", "NAME", 1, 0, 0, 0, "who rejects" },
+        { "reason", "TEXT", 1, 0, 0, 0, "why" } } },
+    { "withdraw", cmd_withdraw, "APPLICANT", 1, 1, "expected one APPLICANT",
+      "record the applicant's withdrawal of an application not yet archived; final",
+      NULL,
+      { { "by", "NAME", 1, 0, 0, 0, "who records it (a reviewer of the county)" },
+        { "reason", "TEXT", 1, 0, 0, 0, "why" } } },
     { "nightly", cmd_nightly, "", 0, 0, NULL,
       "load the inbox's new files in as-of order, then a match over everything in scope",
       "Files are named KIND-YYYYMMDD[-anything].csv|xml; KIND.map beside them is their "

@@ -272,7 +272,10 @@ static const char *const schema_v7 =
     " hash TEXT NOT NULL,"
     " PRIMARY KEY(tbl, row_id)) WITHOUT ROWID;"
     "CREATE INDEX audit_ties_seq ON audit_ties(seq, tbl, row_id);"
-    "ALTER TABLE runs ADD COLUMN findings_sha256 TEXT;";
+    "ALTER TABLE runs ADD COLUMN findings_sha256 TEXT;"
+    /* the procedure a sign-off belongs to (entry, exit, relief; workflow.md) and its reason */
+    "ALTER TABLE approvals ADD COLUMN procedure TEXT NOT NULL DEFAULT 'entry';"
+    "ALTER TABLE approvals ADD COLUMN reason TEXT NOT NULL DEFAULT '';";
 
 /* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
  * column is dropped after its index and view, which name it. */

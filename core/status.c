@@ -72,3 +72,18 @@ int status_last_seq(sqlite3 *db, long long *seq)
     int rc = store_int(db, "SELECT ifnull(max(seq), 0) FROM app_status", NULL, NULL, seq);
     return rc < 0 ? rc : 0;
 }
+
+int status_from_date(sqlite3 *db, long long seq, char from[11])
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT from_date FROM app_status WHERE seq=?", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, seq);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(from, 11, "%s", sqlite3_column_text(st, 0));
+    else
+        rc = store_err(db, "reading a status");
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -28,6 +28,9 @@ int status_add(sqlite3 *db, const char *app, const char *status, const char *fro
  * column gives, from the load's date AS_OF (a load never changes a status once set). */
 int status_from_load(sqlite3 *db, long long load, const char *as_of);
 
+/* The date status change SEQ takes effect, into FROM. */
+int status_from_date(sqlite3 *db, long long seq, char from[11]);
+
 /* The sequence number of the newest status change, 0 when none. */
 int status_last_seq(sqlite3 *db, long long *seq);
 

@@ -54,7 +54,14 @@ static int judge(sqlite3_stmt *st, const struct reviewer_act *act)
     return 1;
 }
 
-int reviewer_check(sqlite3 *db, const struct reviewer_act *act)
+/* Row ST's registered level, or -1. */
+static int level_of_row(sqlite3_stmt *st)
+{
+    const unsigned char *t = sqlite3_column_text(st, 1);
+    return row_level(t ? (const char *)t : "");
+}
+
+static int check(sqlite3 *db, const struct reviewer_act *act, int any_level)
 {
     sqlite3_stmt *st = NULL;
     long long load = 0;
@@ -67,8 +74,12 @@ int reviewer_check(sqlite3 *db, const struct reviewer_act *act)
         return rc;
     sqlite3_bind_int64(st, 1, load);
     store_bind_text(st, 2, act->by);
-    if ((s = sqlite3_step(st)) == SQLITE_ROW)
-        rc = judge(st, act);
+    if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        struct reviewer_act at = *act;
+        if (any_level)
+            at.level = level_of_row(st) < 0 ? LEVEL_CITY : level_of_row(st);
+        rc = judge(st, &at);
+    }
     else if (s == SQLITE_DONE)
         rc = xv_fail(XV_ENEEDS, "%s refused: '%s' is not in the reviewer registry (load %lld)",
                      act->what, act->by, load);
@@ -76,4 +87,14 @@ int reviewer_check(sqlite3 *db, const struct reviewer_act *act)
         rc = store_err(db, "reading the reviewer registry");
     sqlite3_finalize(st);
     return rc;
+}
+
+int reviewer_check(sqlite3 *db, const struct reviewer_act *act)
+{
+    return check(db, act, 0);
+}
+
+int reviewer_check_any(sqlite3 *db, const struct reviewer_act *act)
+{
+    return check(db, act, 1);
 }

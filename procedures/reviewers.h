@@ -20,6 +20,10 @@ struct reviewer_act {
  * reported). */
 int reviewer_check(sqlite3 *db, const struct reviewer_act *act);
 
+/* reviewer_check at whatever level BY is registered (ACT's level is not looked at): for
+ * what any active reviewer of the county may record, such as a withdrawal. */
+int reviewer_check_any(sqlite3 *db, const struct reviewer_act *act);
+
 /* 1 when a reviewer registry is loaded, 0 when not (or an XV_E* code). */
 int reviewer_registry(sqlite3 *db);
 

@@ -365,6 +365,27 @@ int findings_in_force(sqlite3 *db, long long run, const char *app, double tol,
     return s == SQLITE_DONE ? 0 : store_err(db, "reading findings");
 }
 
+int findings_rule_in_force(sqlite3 *db, long long run, const char *app, const char *rule,
+                           double tol)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db,
+        "SELECT count(*) FROM findings f WHERE f.run_id=?1 AND f.applicant_id=?2 AND "
+        "f.rule=?4 AND " DECISION_IN_FORCE("f.fingerprint", "f.evidence", "f.amount", "?3",
+        "(SELECT ifnull(max(seq), 0) FROM decisions)") " <> 'dismissed'", &st);
+    if (rc < 0)
+        return rc;
+    bind_run_app(st, run, app);
+    sqlite3_bind_double(st, 3, tol);
+    store_bind_text(st, 4, rule);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        rc = sqlite3_column_int64(st, 0) > 0;
+    else
+        rc = store_err(db, "reading findings");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 long findings_diff(sqlite3 *db, long long a, long long b, enum findings_change what,
                    change_fn fn, void *ctx)
 {

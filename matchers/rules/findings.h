@@ -51,6 +51,11 @@ int gates_runs_of(sqlite3 *db, const char *app, int (*fn)(void *ctx, long long r
 int findings_in_force(sqlite3 *db, long long run, const char *app, double tol,
                       long n[SEV_COUNT], struct sbuf *first);
 
+/* 1 when run RUN has a finding RULE on APP that is in force now (not dismissed, as
+ * findings_in_force counts), 0 when not. */
+int findings_rule_in_force(sqlite3 *db, long long run, const char *app, const char *rule,
+                           double tol);
+
 /* What changed from run A to run B, one kind of change per call: the findings gone (in A, not
  * in B; swap A and B for the new ones), those whose evidence, severity or decision changed,
  * and the gates that changed. FN gets each change's fields as text, in order; returns how
