@@ -344,6 +344,22 @@ int src_scan_wait(struct src_job *j, struct src_info *info)
     return rc;
 }
 
+/* Reads up to N bytes from the start of FD into BUF and closes FD; returns how many. */
+static size_t read_head(int fd, void *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, (char *)buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    return got;
+}
+
 enum src_enc src_guess(const char *path)
 {
     unsigned char *buf = xmalloc(GUESS_BYTES);
@@ -354,15 +370,7 @@ enum src_enc src_guess(const char *path)
         free(buf);
         return ENC_AUTO;   /* the scan says why */
     }
-    while (n < GUESS_BYTES) {
-        ssize_t got = read(fd, buf + n, GUESS_BYTES - n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        n += (size_t)got;
-    }
-    close(fd);
+    n = read_head(fd, buf, GUESS_BYTES);
     int ascii = 1;
     for (size_t i = 0; i < n && ascii; i++)
         ascii = buf[i] < 0x80;
@@ -388,15 +396,7 @@ int src_xml_declared(const char *path, enum src_enc *enc)
     int fd = xv_open_input(path);
     if (fd < 0)
         return 0;   /* the scan says why */
-    while (n < sizeof buf - 1) {
-        ssize_t got = read(fd, buf + n, sizeof buf - 1 - n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        n += (size_t)got;
-    }
-    close(fd);
+    n = read_head(fd, buf, sizeof buf - 1);
     buf[n] = '\0';
     const char *p = buf;
     if (!strncmp(p, "\xEF\xBB\xBF", 3))

@@ -15,4 +15,8 @@ struct rec;
 /* A reader callback that reads every value of a record (CTX: a long to add to). */
 int fuzz_record(void *ctx, const struct rec *r);
 
+/* Calls FN with each line of DATA (valid UTF-8 without NUL, at most MAX bytes; other
+ * inputs are skipped). */
+void fuzz_lines(const uint8_t *data, size_t size, size_t max, void (*fn)(const char *line));
+
 #endif

@@ -78,20 +78,6 @@ static void one(const char *v)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    size_t tail;
-    if (utf8_check(data, size, 0, &tail) != size || memchr(data, '\0', size) || size > 4096)
-        return 0;
-    char *text = malloc(size + 1);
-    if (!text)
-        return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
-    for (char *line = text, *nl; line; line = nl ? nl + 1 : NULL) {
-        nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        one(line);
-    }
-    free(text);
+    fuzz_lines(data, size, 4096, one);
     return 0;
 }

@@ -44,21 +44,6 @@ static void one(const char *v)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    size_t tail;
-    /* the readers hand the normalisers valid UTF-8 only */
-    if (utf8_check(data, size, 0, &tail) != size || memchr(data, '\0', size))
-        return 0;
-    char *text = malloc(size + 1);
-    if (!text)
-        return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
-    for (char *p = text, *nl; p; p = nl ? nl + 1 : NULL) {
-        nl = strchr(p, '\n');
-        if (nl)
-            *nl = '\0';
-        one(p);
-    }
-    free(text);
+    fuzz_lines(data, size, (size_t)-1, one);
     return 0;
 }

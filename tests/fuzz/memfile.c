@@ -1,7 +1,10 @@
 /* memfile.c: what the fuzz targets share: an in-memory file with a path, a record callback. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "../../core/utf8.h"
 #include "../../ingest/reader.h"
 #include "fuzz.h"
 
@@ -30,4 +33,24 @@ int fuzz_record(void *ctx, const struct rec *r)
         if (r->v[i])
             *n += (long)r->v[i][0];
     return 0;
+}
+
+void fuzz_lines(const uint8_t *data, size_t size, size_t max, void (*fn)(const char *line))
+{
+    size_t tail;
+    /* the readers hand the normalisers valid UTF-8 only */
+    if (utf8_check(data, size, 0, &tail) != size || memchr(data, '\0', size) || size > max)
+        return;
+    char *text = malloc(size + 1);
+    if (!text)
+        return;
+    memcpy(text, data, size);
+    text[size] = '\0';
+    for (char *p = text, *nl; p; p = nl ? nl + 1 : NULL) {
+        nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        fn(p);
+    }
+    free(text);
 }
