@@ -116,6 +116,26 @@ static const struct column reviewer_c[] = {
     { "active", "状态", CT_ENUM, 0, "在岗", active_v },
 };
 
+static const char *const visit_type_v[] = { "电话", "入户", NULL };
+
+/* a household's contact person (帮扶联系人), one per application (upserted) */
+static const struct column contact_c[] = {
+    { "applicant_id", "申请编号", CT_TEXT, 1, NULL, NULL },
+    { "unit", "责任单位", CT_TEXT, 1, NULL, NULL },
+    { "contact_name", "联系人", CT_TEXT, 1, NULL, NULL },
+    { "phone", "联系电话", CT_TEXT, 0, NULL, NULL },
+    { "from_date", "起始日期", CT_DATE, 0, NULL, NULL },
+};
+
+/* the visits to households (走访), a snapshot of every visit recorded */
+static const struct column visit_c[] = {
+    { "applicant_id", "申请编号", CT_TEXT, 1, NULL, NULL },
+    { "visit_date", "走访日期", CT_DATE, 1, NULL, NULL },
+    { "visit_type", "方式", CT_ENUM, 1, NULL, visit_type_v },
+    { "visitor", "走访人", CT_TEXT, 0, NULL, NULL },
+    { "note", "情况", CT_TEXT, 0, NULL, NULL },
+};
+
 static const struct column standard_c[] = {
     { "county_code", "县区代码", CT_COUNTY, 1, NULL, NULL },
     { "effective_from", "执行日期", CT_DATE, 1, NULL, NULL },
@@ -132,6 +152,8 @@ const struct kind xv_kinds[] = {
     { "vehicle", "车辆", 0, "plate", vehicle_c, N(vehicle_c) },
     { "standard", "低保标准", 0, NULL, standard_c, N(standard_c) },
     { "reviewer", "审核人员", 0, NULL, reviewer_c, N(reviewer_c), 5 },
+    { "contact", "帮扶联系人", 1, NULL, contact_c, N(contact_c), 7 },
+    { "visit", "走访", 0, NULL, visit_c, N(visit_c), 7 },
 };
 const int xv_nkinds = N(xv_kinds);
 

@@ -30,6 +30,9 @@ static const struct policy_severity severities[R_SEV_COUNT] = {
     SEV(INCOME_ABOVE_STANDARD, SEV_REVIEW),
     SEV(STANDARD_MISSING, SEV_REVIEW),
     SEV(EXIT_ELIGIBLE, SEV_INFO),
+    /* dynamic management (动态管理) */
+    SEV(CONTACT_MISSING, SEV_INFO),
+    SEV(VISIT_OVERDUE, SEV_INFO),
     [R_SEV_DECEASED_MEMBER] = { "severity.DECEASED.member", SEV_REVIEW },
     [R_SEV_BUSINESS_SMALL] = { "severity.BUSINESS.small", SEV_REVIEW },
 };

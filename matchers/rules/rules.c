@@ -216,8 +216,10 @@ static int check_app(void *ctx, const char *id)
     }
     if (rc == 0) {
         rules_exit(c, &a);
-        rc = app_store(c, &a);
+        rc = rules_followup(c, &a);
     }
+    if (rc == 0)
+        rc = app_store(c, &a);
     app_free(&a);
     if (rc < 0)
         return rc;
@@ -265,7 +267,7 @@ done:
     linked_reader_close(&c.linked);
     for (int i = 0; i < RUN_MAX_KINDS; i++)
         sqlite3_finalize(c.fetch[i]);
-    sqlite3_stmt *all[] = { c.app, c.status, c.dup, c.hh, c.std, c.decision,
+    sqlite3_stmt *all[] = { c.app, c.status, c.dup, c.hh, c.std, c.decision, c.contact, c.visits,
                             c.ins, c.gate };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
