@@ -75,6 +75,7 @@ static const struct def defs[P_SEV_FIRST] = {
     [P_EXIT_MONTHS] = { "exit.months", 6, 1, 60 },
     [P_NOTICE_DAYS] = { "notice.days", 7, 0, 365 },
     [P_DECISION_TOLERANCE] = { "decision.tolerance", 0.10, 0, 10 },
+    [P_RELAPSE_MONTHS] = { "relapse.months", 12, 0, 120 },
     [P_VEHICLE_EXEMPT] = { "vehicle.exempt", 0, 0, 0, T_LIST, "摩托车,残疾人" },
     [P_PROPERTY_NONRESIDENTIAL] = { "property.nonresidential", 0, 0, 0, T_LIST,
                                     "商业,办公,工业" },

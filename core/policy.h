@@ -19,7 +19,7 @@ enum {
     /* rules.md: thresholds */
     P_WINDOW_MONTHS, P_INCOME_RATIO, P_INCOME_GAP, P_PENSION_TOLERANCE, P_PROPERTY_MULTIPLE,
     P_HOUSING_AREA, P_BUSINESS_SMALL_CAPITAL, P_STANDARD_BAND, P_STANDARD_BAND_ACCIDENT,
-    P_EXIT_MONTHS, P_NOTICE_DAYS, P_DECISION_TOLERANCE,
+    P_EXIT_MONTHS, P_NOTICE_DAYS, P_DECISION_TOLERANCE, P_RELAPSE_MONTHS,
     /* rules.md: lists (comma-separated) */
     P_VEHICLE_EXEMPT, P_PROPERTY_NONRESIDENTIAL,
     /* rules.md: severities (block, review or info), "severity.<CODE>" settings as the rule

@@ -135,6 +135,9 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     r->scope = xstrdup((const char *)sqlite3_column_text(st, 5));
     r->versions = xstrdup((const char *)sqlite3_column_text(st, 6));
     snprintf(r->started_at, sizeof r->started_at, "%s", sqlite3_column_text(st, 7));
+    /* ISO dates compare as text */
+    snprintf(r->status_on, sizeof r->status_on, "%.10s",
+             strncmp(r->started_at, r->as_of, 10) > 0 ? r->started_at : r->as_of);
     r->link_seconds = sqlite3_column_double(st, 8);
     r->rules_seconds = sqlite3_column_double(st, 9);
     r->official = sqlite3_column_int(st, 10);

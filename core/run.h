@@ -22,6 +22,10 @@ struct run {
     char *scope;                       /* the --applicant list, comma-separated; "": all */
     char *versions;                    /* the program and library versions that made it */
     char started_at[21];               /* YYYY-MM-DDTHH:MM:SSZ */
+    /* the date statuses are judged on (workflow.md): the recorded start date, or the as-of
+     * date when that is later (data dated ahead of the clock), so a re-run sees them as the
+     * run did */
+    char status_on[11];
     double link_seconds, rules_seconds;  /* the stages' times, once recorded */
     int official;                      /* 1: an official run, 0: a trial run (试算) */
     /* the coverage month (YYYY-MM): the latest month with social-insurance records the run

@@ -13,8 +13,19 @@
 
 /* The statuses whose applications runs check and duplicate checks compare against, as an SQL
  * list (workflow.md): rejected and withdrawn ones are out; exited ones leave with the end of
- * their relapse watch. */
+ * their relapse watch (STATUS_SCOPED). */
 #define STATUS_IN_SCOPE "('applied', 'notice', 'archived', 'relieved')"
+
+/* An SQL expression: APP's status as STATUS_AS_OF gives it when runs check the application,
+ * else NULL: a status of STATUS_IN_SCOPE, or exited through the exit procedure less than
+ * MONTHS months (an integer SQL expression: the policy's relapse.months) before DATE, the
+ * relapse watch. An exited status taken over from a load has no exit date: no watch. */
+#define STATUS_SCOPED(app, seq, date, months)                                               \
+    "(SELECT CASE WHEN s.status IN " STATUS_IN_SCOPE " OR (s.status = 'exited' AND "        \
+    "s.source <> 'load' AND s.from_date > date(" date ", '-' || (" months ") || ' months')) " \
+    "THEN s.status END "                                                                     \
+    "FROM app_status s WHERE s.applicant_id = " app " AND s.seq <= " seq                   \
+    " AND s.from_date <= " date " ORDER BY s.seq DESC LIMIT 1)"
 
 /* The status of APP in force on DATE (every change recorded so far): 1 with STATUS (32
  * bytes) and *SEQ, the change's sequence number, set; 0 when APP has no status yet. */

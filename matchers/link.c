@@ -229,12 +229,13 @@ static int gather(struct linker *l, char **only, int nonly)
              "SELECT a.applicant_id, a.id_no, a.id_no_valid, a.name, a.raw, a.gender, "
              "a.birth_date, a.county_code, a.declared_income FROM applicant a WHERE "
              RUN_VISIBLE("applicant", "a", "?1") " AND "
-             STATUS_AS_OF("a.applicant_id", "?2", "?3") " IN " STATUS_IN_SCOPE " "
+             STATUS_SCOPED("a.applicant_id", "?2", "?3", "?4") " IS NOT NULL "
              "ORDER BY a.applicant_id", &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, app_load);
     sqlite3_bind_int64(st, 2, r->status_seq);
-    sqlite3_bind_text(st, 3, r->as_of, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->status_on, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (long long)r->pol.v[P_RELAPSE_MONTHS]);
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         const char *aid = (const char *)sqlite3_column_text(st, 0);
@@ -254,7 +255,8 @@ static int gather(struct linker *l, char **only, int nonly)
     for (int i = 0; i < nonly; i++)
         if (find_app(l, only[i]) < 0 || l->apps[find_app(l, only[i])].shadow)
             return xv_fail(XV_EUSAGE, "no application '%s' in scope (status applied, notice, "
-                           "archived or relieved) as of %s", only[i], r->as_of);
+                           "archived or relieved, or exited within relapse.months) on %s",
+                           only[i], r->status_on);
     if ((rc = store_prepare(l->db,
              "SELECT applicant_id, id_no, id_no_valid, name, raw, relation, declared_income FROM member "
              "WHERE " RUN_VISIBLE("member", "member", "?1") " ORDER BY applicant_id, rid",

@@ -33,6 +33,9 @@ static const struct policy_severity severities[R_SEV_COUNT] = {
     /* dynamic management (动态管理) */
     SEV(CONTACT_MISSING, SEV_INFO),
     SEV(VISIT_OVERDUE, SEV_INFO),
+    SEV(RELAPSE_RISK, SEV_INFO),
+    /* spot checks (抽查) */
+    SEV(SPOTCHECK_FAILED, SEV_BLOCK),
     [R_SEV_DECEASED_MEMBER] = { "severity.DECEASED.member", SEV_REVIEW },
     [R_SEV_BUSINESS_SMALL] = { "severity.BUSINESS.small", SEV_REVIEW },
 };

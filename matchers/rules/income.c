@@ -202,6 +202,47 @@ int rules_income(struct ctx *c, struct app *a)
     return 0;
 }
 
+/* RELAPSE_RISK (返贫致困): an exited family at or below the standard in each of the last 2
+ * months of the window in which someone of the family has a base or pension record, with a
+ * person's income in a month counted as for EXIT_ELIGIBLE. */
+void rules_relapse(struct ctx *c, struct app *a)
+{
+    int size = family_size(a), seen = 0;
+    struct sbuf detail = SBUF_INIT, months = SBUF_INIT;
+    if (strcmp(a->status, "exited") || size <= 0)
+        return;
+    for (int m = 0; m < c->nmonths && seen < 2; m++) {
+        double std, total = 0;
+        int evidence = 0;
+        for (int i = 0; i < a->nps; i++) {
+            if (!in_family(&a->ps[i]))
+                continue;
+            double base, pension;
+            si_month(a, i, c->months[m], &base, &pension, NULL, NULL);
+            if (base < 0 && pension < 0) {
+                total += a->ps[i].income;
+                continue;
+            }
+            evidence = 1;
+            total += base > pension ? base : pension;
+        }
+        if (!evidence)
+            continue;
+        if (!standard_at(c, a, c->months[m], &std) || total / size > std)
+            goto done;
+        seen++;
+        sbuf_addf(&months, "%s%s", months.len ? "," : "", c->months[m]);
+        sbuf_addf(&detail, "%s%s %.2f<=%.2f", detail.len ? ", " : "", c->months[m],
+                  total / size, std);
+    }
+    if (seen == 2)
+        finding(c, a, R_RELAPSE_RISK, 0, NULL, NULL, NULL, xstrdup(months.s), xstrdup("exited"),
+            rules_fmt("at or below the standard in the last 2 months with data: %s", detail.s));
+done:
+    sbuf_free(&detail);
+    sbuf_free(&months);
+}
+
 /* EXIT_ELIGIBLE: an archived family above the standard in each of the last N months, on the
  * feed's evidence: a person's income in a month is the larger of that month's largest base
  * and pension, the declared income only for a person with no record that month, and in each

@@ -55,7 +55,7 @@ static int prepare_all(struct ctx *c)
         goto done;
     sqlite3_bind_int64(c->app, 1, r->load_of[kind_index("applicant")]);
     sqlite3_bind_int64(c->status, 2, r->status_seq);
-    sqlite3_bind_text(c->status, 3, r->as_of, -1, SQLITE_STATIC);
+    sqlite3_bind_text(c->status, 3, r->status_on, -1, SQLITE_STATIC);
     sqlite3_bind_int64(c->std, 1, r->load_of[kind_index("standard")]);
 done:
     sbuf_free(&sql);
@@ -64,7 +64,7 @@ done:
 
 /* Builds a temporary table for the run: DDL (re)creates it, FILL fills it, INDEX indexes
  * it. FILL names the run's values it needs as :applicant_load, :member_load,
- * :household_load, :status_seq, :as_of and :run. */
+ * :household_load, :status_seq, :as_of, :status_on, :relapse_months and :run. */
 static int temp_table(struct ctx *c, const char *ddl, const char *fill, const char *index,
                       const char *what)
 {
@@ -77,6 +77,7 @@ static int temp_table(struct ctx *c, const char *ddl, const char *fill, const ch
         { ":household_load", r->load_of[kind_index("household")] },
         { ":status_seq", r->status_seq },
         { ":run", r->id },
+        { ":relapse_months", (long long)r->pol.v[P_RELAPSE_MONTHS] },
     };
     if ((rc = store_exec(c->db, ddl)) < 0 || (rc = store_prepare(c->db, fill, &st)) < 0)
         return rc;
@@ -88,6 +89,8 @@ static int temp_table(struct ctx *c, const char *ddl, const char *fill, const ch
     int at = sqlite3_bind_parameter_index(st, ":as_of");
     if (at > 0)
         sqlite3_bind_text(st, at, r->as_of, -1, SQLITE_STATIC);
+    if ((at = sqlite3_bind_parameter_index(st, ":status_on")) > 0)
+        sqlite3_bind_text(st, at, r->status_on, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = store_err(c->db, what);
     sqlite3_finalize(st);
@@ -104,13 +107,14 @@ static int scope_people(struct ctx *c)
         " status TEXT, resolved TEXT);",
         "INSERT INTO temp.xv_scope_people "
         "WITH apps AS (SELECT a.applicant_id, a.id_no, "
-        STATUS_AS_OF("a.applicant_id", ":status_seq", ":as_of") " AS status FROM applicant a "
+        STATUS_SCOPED("a.applicant_id", ":status_seq", ":status_on", ":relapse_months")
+        " AS status FROM applicant a "
         "WHERE " RUN_VISIBLE("applicant", "a", ":applicant_load") ") "
         "SELECT id_no, applicant_id, '申请人', status, NULL FROM apps "
-        "WHERE status IN " STATUS_IN_SCOPE " UNION ALL "
+        "WHERE status IS NOT NULL UNION ALL "
         "SELECT m.id_no, m.applicant_id, m.relation, apps.status, NULL FROM member m "
         "JOIN apps ON apps.applicant_id = m.applicant_id "
-        "WHERE apps.status IN " STATUS_IN_SCOPE " AND "
+        "WHERE apps.status IS NOT NULL AND "
         RUN_VISIBLE("member", "m", ":member_load"),
         "CREATE INDEX temp.xv_scope_people_id ON xv_scope_people(id_no)",
         "gathering applications");
@@ -206,6 +210,11 @@ static int check_app(void *ctx, const char *id)
     struct app a;
     memset(&a, 0, sizeof a);
     int rc = app_read(c, id, &a);
+    /* an exited household in its relapse watch is checked for relapse only */
+    if (rc == 0 && !strcmp(a.status, "exited")) {
+        rules_relapse(c, &a);
+        goto store;
+    }
     if (rc == 0)
         rc = rules_identity(c, &a);
     if (rc == 0)
@@ -218,6 +227,7 @@ static int check_app(void *ctx, const char *id)
         rules_exit(c, &a);
         rc = rules_followup(c, &a);
     }
+store:
     if (rc == 0)
         rc = app_store(c, &a);
     app_free(&a);

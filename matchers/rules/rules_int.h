@@ -133,6 +133,7 @@ int rules_followup(struct ctx *c, struct app *a);
 void rules_assets(struct ctx *c, struct app *a);
 int rules_income(struct ctx *c, struct app *a);
 void rules_exit(struct ctx *c, struct app *a);
+void rules_relapse(struct ctx *c, struct app *a);
 /* identity.c: the decisions reviewers took on A's possible links (LINK_UNCERTAIN), recorded
  * on the run's links (linked_decide) so that the rules see a confirmed record as the person's
  * from this run on. */
