@@ -183,9 +183,52 @@ static void findings_table(FILE *f, const struct data *d, long fi, const char *a
     fputs("</table>\n", f);
 }
 
+/* The follow-up list (跟进名单) of the county: archived households, or households under notice,
+ * that a block finding holds, each with its block findings and a link to its section. */
+static void followup_list(FILE *f, const struct data *d, const char *county)
+{
+    int n = 0;
+    long fi = 0;
+    fputs("<h2 id=\"followup\">跟进名单 / follow-up list</h2>\n", f);
+    for (long gi = 0; gi < d->ng; gi++) {
+        const struct grow *g = &d->g[gi];
+        while (fi < d->nf && strcmp(d->f[fi].c[C_APP], g->app) < 0)
+            fi++;
+        if (!g->followup || strcmp(g->county, county))
+            continue;
+        if (!n++)
+            fputs("<table>\n<tr><th>application</th><th>status</th><th>block findings in force"
+                  "</th></tr>\n", f);
+        fputs("<tr><td><a href=\"#", f);
+        rpt_esc(f, g->app);
+        fputs("\">", f);
+        rpt_esc(f, g->app);
+        fputs("</a> ", f);
+        rpt_esc(f, g->name);
+        fputs("</td><td>", f);
+        rpt_esc(f, g->status);
+        fputs("</td><td>", f);
+        int first = 1;
+        for (long j = fi; j < d->nf && !strcmp(d->f[j].c[C_APP], g->app); j++) {
+            char *const *c = d->f[j].c;
+            if (strcmp(c[C_SEV], "block") || !strcmp(c[C_DECISION], "dismissed"))
+                continue;
+            fputs(first ? "" : "<br>", f);
+            first = 0;
+            rpt_esc(f, c[C_RULE]);
+            fputs(": ", f);
+            rpt_esc(f, c[C_FOUND]);
+        }
+        fputs("</td></tr>\n", f);
+    }
+    fputs(n ? "</table>\n" : "<p>None: no archived household is held by a block finding.</p>\n",
+          f);
+}
+
 void rpt_county_html(FILE *f, const struct data *d, const char *county)
 {
     page_head(f, d, county);
+    followup_list(f, d, county);
     summary_tables(f, d, county);
     fputs("<h2>Gates by rule</h2>\n", f);
     chart(f, d, county);

@@ -87,6 +87,19 @@ int rpt_read_data(sqlite3 *db, struct data *d)
     if ((rc = findings_each(db, d->r->id, NULL, add_finding, d)) < 0 ||
         (rc = gates_each(db, d->r->id, NULL, add_gate, d)) < 0)
         return rc;
+    /* the follow-up list, and each finding's place on it (both tables are in application
+     * order) */
+    long fi = 0;
+    for (long gi = 0; gi < d->ng; gi++) {
+        struct grow *g = &d->g[gi];
+        g->followup = rpt_gate_index(g->gate) == GATE_BLOCK &&
+                      (!strcmp(g->status, "archived") || !strcmp(g->status, "notice"));
+        d->nfollowup += g->followup;
+        while (fi < d->nf && strcmp(d->f[fi].c[C_APP], g->app) < 0)
+            fi++;
+        for (; fi < d->nf && !strcmp(d->f[fi].c[C_APP], g->app); fi++)
+            d->f[fi].followup = g->followup;
+    }
     /* counties in code order, so that the files are written in the same order every time */
     for (int i = 1; i < d->ncounties; i++)
         for (int j = i; j > 0 && strcmp(d->counties[j - 1], d->counties[j]) > 0; j--) {

@@ -26,11 +26,15 @@ static const char *const col_names[NCOLS] __attribute__((unused)) = {
 
 struct frow {
     char *c[NCOLS];
+    int followup;            /* its application is on the follow-up list */
 };
 
 struct grow {
     char *app, *county, *name, *gate, *status;
     int n[3];
+    /* on the follow-up list (workflow.md): archived or under notice, with a block finding in
+     * force (its gate BLOCK) */
+    int followup;
 };
 
 struct data {
@@ -42,7 +46,12 @@ struct data {
     long ng;
     char **counties;
     int ncounties;
+    long nfollowup;          /* applications on the follow-up list */
 };
+
+/* Every report lists the follow-up list's rows first: each writer makes two passes, the
+ * follow-up list's rows (pass 0), then the others, each in the data's order. */
+#define RPT_PASS_FIRST(row, pass) ((row)->followup == !(pass))
 
 /* One output file, written under a temporary name and renamed into place by commit_all. */
 struct out {

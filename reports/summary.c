@@ -57,6 +57,26 @@ int rpt_summary_text(sqlite3 *db, const struct data *d, struct sbuf *b)
                                                  "as-of month)");
     if (!r->load_of[kind_index("reviewer")])
         sbuf_adds(b, "reviewers: no registry loaded; who decides (--by) is not checked\n");
+    /* the follow-up list first: archived households a new block finding holds */
+    sbuf_addf(b, "follow-up list (archived or under notice, a block finding in force): %ld\n",
+              d->nfollowup);
+    long fi = 0;
+    for (long gi = 0; gi < d->ng; gi++) {
+        const struct grow *g = &d->g[gi];
+        while (fi < d->nf && strcmp(d->f[fi].c[C_APP], g->app) < 0)
+            fi++;
+        if (!g->followup)
+            continue;
+        sbuf_adds(b, "  ");
+        utf8_printable(g->app, 0, b);
+        sbuf_adds(b, "  ");
+        utf8_printable(g->county, 0, b);
+        sbuf_addf(b, "  %s ", g->status);
+        for (long j = fi; j < d->nf && !strcmp(d->f[j].c[C_APP], g->app); j++)
+            if (!strcmp(d->f[j].c[C_SEV], "block") && strcmp(d->f[j].c[C_DECISION], "dismissed"))
+                sbuf_addf(b, " %s", d->f[j].c[C_RULE]);
+        sbuf_addc(b, '\n');
+    }
     double link_s = r->link_seconds, rules_s = r->rules_seconds;
     sbuf_addf(b, "versions: %s\n", r->versions);
     sbuf_adds(b, "loads:\n");

@@ -47,19 +47,24 @@ void rpt_findings_csv(FILE *f, const struct data *d)
     for (int i = 0; i < NCSV; i++)
         rpt_csv_field(f, col_names[i], 0);
     fputs("trial\r\n", f);
-    for (long r = 0; r < d->nf; r++) {
-        for (int i = 0; i < NCSV; i++)
-            rpt_csv_field(f, d->f[r].c[i], 0);
-        fprintf(f, "%d\r\n", !d->r->official);
-    }
+    for (int pass = 0; pass < 2; pass++)
+        for (long r = 0; r < d->nf; r++) {
+            if (!RPT_PASS_FIRST(&d->f[r], pass))
+                continue;
+            for (int i = 0; i < NCSV; i++)
+                rpt_csv_field(f, d->f[r].c[i], 0);
+            fprintf(f, "%d\r\n", !d->r->official);
+        }
 }
 
 void rpt_gates_csv(FILE *f, const struct data *d)
 {
     fputs("\xEF\xBB\xBF" "run_id,applicant_id,county_code,name,gate,open_block,open_review,"
           "open_info,trial\r\n", f);
-    for (long i = 0; i < d->ng; i++) {
-        const struct grow *g = &d->g[i];
+    for (long k = 0; k < 2 * d->ng; k++) {
+        const struct grow *g = &d->g[k % d->ng];
+        if (!RPT_PASS_FIRST(g, k >= d->ng))
+            continue;
         fprintf(f, "%lld,", d->r->id);
         rpt_csv_field(f, g->app, 0);
         rpt_csv_field(f, g->county, 0);
@@ -105,7 +110,10 @@ void rpt_findings_xml(FILE *f, const struct data *d)
     if (d->r->coverage[0])
         fprintf(f, " coverage_month=\"%s\"", d->r->coverage);
     fputs(">\n", f);
-    for (long r = 0; r < d->nf; r++) {
+    for (long k = 0; k < 2 * d->nf; k++) {
+        long r = k % d->nf;
+        if (!RPT_PASS_FIRST(&d->f[r], k >= d->nf))
+            continue;
         fputs("  <finding>\n", f);
         for (int i = 0; i < NCOLS; i++) {
             /* optional numbers are left out rather than written empty */
