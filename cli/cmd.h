@@ -108,6 +108,8 @@ int cmd_relieve(const struct args *a, struct xv_ctx *ctx);
 int cmd_object(const struct args *a, struct xv_ctx *ctx);
 int cmd_reject(const struct args *a, struct xv_ctx *ctx);
 int cmd_withdraw(const struct args *a, struct xv_ctx *ctx);
+int cmd_sample(const struct args *a, struct xv_ctx *ctx);
+int cmd_spotcheck(const struct args *a, struct xv_ctx *ctx);
 /* One sign-off of procedure PROC (procedures/approve.h) as A's --level and --by ask, with
  * REASON, and its report on stdout; approve, exit and relieve share it. */
 int xv_signoff(const struct args *a, struct xv_ctx *ctx, int proc, const char *reason);

@@ -97,6 +97,27 @@ const struct cmd xv_commands[] = {
       NULL,
       { { "by", "NAME", 1, 0, 0, 0, "who records it (a reviewer of the county)" },
         { "reason", "TEXT", 1, 0, 0, 0, "why" } } },
+    { "sample", cmd_sample, "", 0, 0, NULL,
+      "draw a reproducible spot-check sample of a county's households in one status",
+      "Each household of the county with that status today is ordered by a hash of its id "
+      "under the seed, and the first COUNT are drawn: the same seed and store state give the "
+      "same sample. The sample goes into the audit trail; its list is written as "
+      "DIR/sample-ID.csv (a form to fill in) and DIR/sample-ID.html (a printable page).",
+      { { "county", "CODE", 1, 0, 0, 0, "the county" },
+        { "status", "applied|notice|archived|exited|relieved|rejected|withdrawn", 1, 0, 0, 1,
+          "the status sampled" },
+        { "count", "N", 1, 0, 0, 0, "how many households" },
+        { "seed", "S", 1, 0, 0, 0, "the seed (any text): keep it to show the draw was fair" },
+        { "by", "NAME", 1, 0, 0, 0, "who draws it (a reviewer of the county)" },
+        { "out", "DIR", 0, 0, 0, 0, "where the list goes (default: reports)" } } },
+    { "spotcheck", cmd_spotcheck, "APPLICANT", 1, 1, "expected one APPLICANT",
+      "record the field result of a household drawn in a sample",
+      "A fail opens SPOTCHECK_FAILED (block) on the application from the next run on, until "
+      "a city reviewer dismisses it or a later sample's check passes.",
+      { { "sample", "ID", 1, 0, 0, 0, "the sample it was drawn in" },
+        { "result", "pass|fail", 1, 0, 0, 1, "what the field check found" },
+        { "by", "NAME", 1, 0, 0, 0, "who checked (a reviewer of the county)" },
+        { "note", "TEXT", 0, 0, 0, 0, "what was found (required for a fail)" } } },
     { "nightly", cmd_nightly, "", 0, 0, NULL,
       "load the inbox's new files in as-of order, then a match over everything in scope",
       "Files are named KIND-YYYYMMDD[-anything].csv|xml; KIND.map beside them is their "

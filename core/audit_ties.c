@@ -13,7 +13,7 @@
  * entry that ties them. */
 static const char *const tied[] = {
     "app_status", "approvals", "decisions", "loads", "policies", "reviewer", "reviewer_end",
-    "run_loads", "run_reports", "runs",
+    "run_loads", "run_reports", "runs", "sample_members", "samples", "spotchecks",
 };
 #define NTIED ((int)(sizeof tied / sizeof *tied))
 

@@ -11,6 +11,7 @@
 #include "err.h"
 #include "loads.h"
 #include "run.h"
+#include "spotcheck.h"
 #include "status.h"
 #include "store.h"
 #include "util.h"
@@ -72,15 +73,17 @@ int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct p
     snprintf(r->as_of, sizeof r->as_of, "%s", as_of);
     if ((rc = loads_newest(db, NULL, &r->horizon, NULL)) < 0 ||
         (rc = status_last_seq(db, &r->status_seq)) < 0 ||
-        (rc = decision_last_seq(db, &r->decision_seq)) < 0)
+        (rc = decision_last_seq(db, &r->decision_seq)) < 0 ||
+        (rc = spot_last_seq(db, &r->spot_seq)) < 0)
         goto done;
     if ((rc = store_prepare(db, "INSERT INTO runs(as_of,horizon,status_seq,scope,policy,"
-                                "policy_sha256,versions,started_at,decision_seq,official) "
-                                "VALUES(?,?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'),?,?)",
+                                "policy_sha256,versions,started_at,decision_seq,official,spot_seq) "
+                                "VALUES(?,?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'),?,?,"
+                                "?)",
                             &st)) < 0)
         goto done;
-    if (store_bind(st, "tiittttii", as_of, r->horizon, r->status_seq, scope, pol->text,
-                   pol->sha256, versions, r->decision_seq, (long long)official) < 0 ||
+    if (store_bind(st, "tiittttiii", as_of, r->horizon, r->status_seq, scope, pol->text,
+                   pol->sha256, versions, r->decision_seq, (long long)official, r->spot_seq) < 0 ||
         sqlite3_step(st) != SQLITE_DONE) {
         rc = store_err(db, "recording the run");
         goto done;
@@ -118,7 +121,7 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     if ((rc = store_prepare(db, "SELECT as_of, horizon, status_seq, policy, decision_seq, scope, "
                                 "versions, started_at, ifnull(link_seconds, 0), "
                                 "ifnull(rules_seconds, 0), official, coverage_month, "
-                                "ifnull(findings_sha256, '') FROM runs "
+                                "ifnull(findings_sha256, ''), spot_seq FROM runs "
                                 "WHERE id=?",
                             &st)) < 0)
         return rc;
@@ -145,6 +148,7 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     snprintf(r->coverage, sizeof r->coverage, "%s",
              r->has_coverage ? (const char *)sqlite3_column_text(st, 11) : "");
     snprintf(r->findings_sha256, sizeof r->findings_sha256, "%s", sqlite3_column_text(st, 12));
+    r->spot_seq = sqlite3_column_int64(st, 13);
     rc = policy_parse("the run's policy", (const char *)sqlite3_column_text(st, 3), &r->pol);
     sqlite3_finalize(st);
     if (rc < 0)

@@ -17,6 +17,7 @@ struct run {
     long long horizon;                 /* the newest load the run could see */
     long long status_seq;              /* the newest status change it could see */
     long long decision_seq;            /* the newest review decision it could see */
+    long long spot_seq;                /* the newest spot-check result it could see */
     long long load_of[RUN_MAX_KINDS];  /* per kind (xv_kinds order): the load it used, 0: none */
     struct policy pol;                 /* owned: run_free releases it */
     char *scope;                       /* the --applicant list, comma-separated; "": all */

@@ -275,7 +275,36 @@ static const char *const schema_v7 =
     "ALTER TABLE runs ADD COLUMN findings_sha256 TEXT;"
     /* the procedure a sign-off belongs to (entry, exit, relief; workflow.md) and its reason */
     "ALTER TABLE approvals ADD COLUMN procedure TEXT NOT NULL DEFAULT 'entry';"
-    "ALTER TABLE approvals ADD COLUMN reason TEXT NOT NULL DEFAULT '';";
+    "ALTER TABLE approvals ADD COLUMN reason TEXT NOT NULL DEFAULT '';"
+    /* spot checks (core/spotcheck.c): a sample drawn, its households in drawn order, each
+     * field result; a run sees the results up to its spot_seq */
+    "CREATE TABLE samples("
+    " id INTEGER PRIMARY KEY,"
+    " county_code TEXT NOT NULL,"
+    " status TEXT NOT NULL,"
+    " requested INTEGER NOT NULL,"
+    " drawn INTEGER NOT NULL,"
+    " seed TEXT NOT NULL,"
+    " by TEXT NOT NULL,"
+    " on_date TEXT NOT NULL,"
+    " at TEXT NOT NULL);"
+    "CREATE TABLE sample_members("
+    " id INTEGER PRIMARY KEY,"
+    " sample_id INTEGER NOT NULL REFERENCES samples(id),"
+    " ord INTEGER NOT NULL,"
+    " applicant_id TEXT NOT NULL,"
+    " UNIQUE(sample_id, applicant_id));"
+    "CREATE TABLE spotchecks("
+    " seq INTEGER PRIMARY KEY,"
+    " sample_id INTEGER NOT NULL REFERENCES samples(id),"
+    " applicant_id TEXT NOT NULL,"
+    " result TEXT NOT NULL,"
+    " by TEXT NOT NULL,"
+    " note TEXT NOT NULL,"
+    " at TEXT NOT NULL,"
+    " UNIQUE(sample_id, applicant_id));"
+    "CREATE INDEX spotchecks_app ON spotchecks(applicant_id, seq);"
+    "ALTER TABLE runs ADD COLUMN spot_seq INTEGER NOT NULL DEFAULT 0;";
 
 /* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
  * column is dropped after its index and view, which name it. */

@@ -24,4 +24,24 @@ struct rpt_opts {
  * XV_ENEEDS). */
 int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct sbuf *summary);
 
+/* ---- a spot-check sample's list (sample.c) ---- */
+
+/* One household of a sample as its list shows it (the caller's strings). */
+struct rpt_sample_row {
+    const char *app, *name, *id_no;
+};
+/* The list's two files while they wait to be put in place. */
+struct rpt_pending {
+    char *tmp[2], *path[2];
+};
+struct spot_sample;
+/* Writes sample S's list of N households as DIR/sample-ID.csv (a form the field officer fills
+ * in: result and note) and DIR/sample-ID.html (a printable page), under temporary names; ID
+ * numbers masked. rpt_sample_place then puts both in place (XV_EIO when it cannot), and
+ * rpt_sample_drop removes what was not placed; P owns the names until then. */
+int rpt_sample_write(const char *dir, const struct spot_sample *s,
+                     const struct rpt_sample_row *rows, long n, struct rpt_pending *p);
+int rpt_sample_place(struct rpt_pending *p);
+void rpt_sample_drop(struct rpt_pending *p);
+
 #endif

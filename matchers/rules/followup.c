@@ -1,10 +1,12 @@
 /* followup.c: the dynamic management of archived households (动态管理): a contact person
- * (CONTACT_MISSING) and visits on time (VISIT_OVERDUE), from the contact and visit feeds. */
+ * (CONTACT_MISSING) and visits on time (VISIT_OVERDUE), from the contact and visit feeds; and
+ * the field results of spot checks (SPOTCHECK_FAILED). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../../core/err.h"
 #include "../../core/run.h"
+#include "../../core/spotcheck.h"
 #include "../../core/store.h"
 #include "../../core/util.h"
 #include "rules_int.h"
@@ -80,5 +82,32 @@ int rules_followup(struct ctx *c, struct app *a)
                     rules_fmt("%s%s%s", calls ? "" : "no phone follow-up",
                               !calls && !homes ? "; " : "", homes ? "" : "no home visit"));
     }
+    return 0;
+}
+
+/* SPOTCHECK_FAILED: the latest spot-check result the run can see of the application is a
+ * fail; a later pass, in a later sample, ends it. */
+int rules_spotcheck(struct ctx *c, struct app *a)
+{
+    int rc;
+    if (!c->r->spot_seq)
+        return 0;
+    if (!c->spot && (rc = spot_latest_stmt(c->db, &c->spot)) < 0)
+        return rc;
+    sqlite3_stmt *st = c->spot;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, a->id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, c->r->spot_seq);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_DONE)
+        return 0;
+    if (s != SQLITE_ROW)
+        return store_err(c->db, "reading spot checks");
+    if (!strcmp((const char *)sqlite3_column_text(st, 1), "fail"))
+        finding(c, a, R_SPOTCHECK_FAILED, -1, NULL, NULL, NULL,
+                rules_fmt("sample %lld", (long long)sqlite3_column_int64(st, 0)),
+                xstrdup(a->status),
+                rules_fmt("spot check failed, %s by %s: %s", sqlite3_column_text(st, 3),
+                          sqlite3_column_text(st, 2), sqlite3_column_text(st, 4)));
     return 0;
 }

@@ -213,6 +213,7 @@ static int check_app(void *ctx, const char *id)
     /* an exited household in its relapse watch is checked for relapse only */
     if (rc == 0 && !strcmp(a.status, "exited")) {
         rules_relapse(c, &a);
+        rc = rules_spotcheck(c, &a);
         goto store;
     }
     if (rc == 0)
@@ -227,6 +228,8 @@ static int check_app(void *ctx, const char *id)
         rules_exit(c, &a);
         rc = rules_followup(c, &a);
     }
+    if (rc == 0)
+        rc = rules_spotcheck(c, &a);
 store:
     if (rc == 0)
         rc = app_store(c, &a);
@@ -277,7 +280,7 @@ done:
     linked_reader_close(&c.linked);
     for (int i = 0; i < RUN_MAX_KINDS; i++)
         sqlite3_finalize(c.fetch[i]);
-    sqlite3_stmt *all[] = { c.app, c.status, c.dup, c.hh, c.std, c.decision, c.contact, c.visits,
+    sqlite3_stmt *all[] = { c.app, c.status, c.dup, c.hh, c.std, c.decision, c.contact, c.visits, c.spot,
                             c.ins, c.gate };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);

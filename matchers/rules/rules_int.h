@@ -65,7 +65,7 @@ struct ctx {
     sqlite3_stmt *fetch[RUN_MAX_KINDS]; /* a feed record by rid */
     struct linked_reader linked; /* the run's persons and links */
     sqlite3_stmt *app, *status, *dup, *hh, *std, *decision, *ins, *gate;
-    sqlite3_stmt *contact, *visits;  /* followup.c's, prepared on first use */
+    sqlite3_stmt *contact, *visits, *spot;  /* followup.c's, prepared on first use */
     char months[60][8];      /* D's month and the months before it, newest first */
     int nmonths;
     int tty;                 /* stderr is a terminal: progress lines */
@@ -130,6 +130,8 @@ int rules_identity(struct ctx *c, struct app *a);
 int rules_duplicates(struct ctx *c, struct app *a);
 /* followup.c: CONTACT_MISSING and VISIT_OVERDUE of an archived household. */
 int rules_followup(struct ctx *c, struct app *a);
+/* followup.c: SPOTCHECK_FAILED, from the latest spot-check result the run can see. */
+int rules_spotcheck(struct ctx *c, struct app *a);
 void rules_assets(struct ctx *c, struct app *a);
 int rules_income(struct ctx *c, struct app *a);
 void rules_exit(struct ctx *c, struct app *a);

@@ -1,0 +1,135 @@
+/* sample.c: a spot-check sample's list: a CSV form to fill in and a printable page. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../core/err.h"
+#include "../core/mask.h"
+#include "../core/spotcheck.h"
+#include "../core/util.h"
+#include "rpt_int.h"
+
+static const char *const statuses[][2] = {
+    { "applied", "申请中" }, { "notice", "公示中" }, { "archived", "在档" },
+    { "rejected", "不予建档" }, { "withdrawn", "已撤回" }, { "exited", "已脱困" },
+    { "relieved", "已解困" },
+};
+
+/* The status's Chinese name (workflow.md), the code itself when unknown. */
+static const char *status_zh(const char *s)
+{
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+        if (!strcmp(statuses[i][0], s))
+            return statuses[i][1];
+    return s;
+}
+
+static void sample_csv(FILE *f, const struct spot_sample *s, const struct rpt_sample_row *rows,
+                       long n)
+{
+    fputs("\xEF\xBB\xBF" "抽样编号,序号,申请编号,姓名,身份证号,档案状态,抽查结果(pass/fail),"
+          "情况说明\r\n", f);
+    for (long i = 0; i < n; i++) {
+        char m[64];
+        mask_id(rows[i].id_no, 0, m, sizeof m);
+        fprintf(f, "%lld,%ld,", s->id, i + 1);
+        rpt_csv_field(f, rows[i].app, 0);
+        rpt_csv_field(f, rows[i].name, 0);
+        rpt_csv_field(f, m, 0);
+        rpt_csv_field(f, status_zh(s->status), 0);
+        fputs(",\r\n", f);
+    }
+}
+
+static void sample_html(FILE *f, const struct spot_sample *s, const struct rpt_sample_row *rows,
+                        long n)
+{
+    fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+          "style-src 'unsafe-inline'\">\n", f);
+    fprintf(f, "<title>抽查样本 %lld</title>\n<style>\n"
+               "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"WenQuanYi Zen Hei\","
+               "\"Microsoft YaHei\",sans-serif;margin:2em;color:#222}\n"
+               "table{border-collapse:collapse;width:100%%}\n"
+               "th,td{border:1px solid #888;padding:4px 6px;text-align:left}\n"
+               "td.fill{min-width:8em}\n"
+               "@media print{body{margin:0}}\n</style>\n</head>\n<body>\n", s->id);
+    fprintf(f, "<h1>抽查样本 %lld</h1>\n<p>县区 ", s->id);
+    rpt_esc(f, s->county);
+    fputs("，档案状态 ", f);
+    rpt_esc(f, status_zh(s->status));
+    fprintf(f, "，%s 抽取 %lld 户（要求 %lld 户），种子 ", s->on, s->drawn, s->requested);
+    rpt_esc(f, s->seed);
+    fputs("，抽样人 ", f);
+    rpt_esc(f, s->by);
+    fputs("。身份证号已脱敏。</p>\n<table>\n<tr><th>序号</th><th>申请编号</th><th>姓名</th>"
+          "<th>身份证号</th><th>抽查结果</th><th>情况说明</th><th>核查人签字</th></tr>\n", f);
+    for (long i = 0; i < n; i++) {
+        char m[64];
+        mask_id(rows[i].id_no, 0, m, sizeof m);
+        fprintf(f, "<tr><td>%ld</td><td>", i + 1);
+        rpt_esc(f, rows[i].app);
+        fputs("</td><td>", f);
+        rpt_esc(f, rows[i].name);
+        fputs("</td><td>", f);
+        rpt_esc(f, m);
+        fputs("</td><td class=\"fill\"></td><td class=\"fill\"></td><td class=\"fill\"></td>"
+              "</tr>\n", f);
+    }
+    fputs("</table>\n<p>结果录入：xverify spotcheck 申请编号 --sample ", f);
+    fprintf(f, "%lld --result pass|fail --by 姓名 --note 说明</p>\n</body>\n</html>\n", s->id);
+}
+
+int rpt_sample_write(const char *dir, const struct spot_sample *s,
+                     const struct rpt_sample_row *rows, long n, struct rpt_pending *p)
+{
+    static const char *const ext[2] = { "csv", "html" };
+    int rc;
+    memset(p, 0, sizeof *p);
+    if ((rc = rpt_mkdirs(dir)) < 0)
+        return rc;
+    for (int i = 0; i < 2; i++) {
+        struct out o = { 0 };
+        char name[64];
+        snprintf(name, sizeof name, "sample-%lld.%s", s->id, ext[i]);
+        if ((rc = rpt_open_out(dir, dir, name, &o)) < 0) {
+            rpt_drop_out(&o);
+            rpt_sample_drop(p);
+            return rc;
+        }
+        if (i == 0)
+            sample_csv(o.f, s, rows, n);
+        else
+            sample_html(o.f, s, rows, n);
+        p->tmp[i] = o.tmp;
+        p->path[i] = o.path;
+        if ((rc = rpt_close_out(&o)) < 0) {
+            rpt_sample_drop(p);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int rpt_sample_place(struct rpt_pending *p)
+{
+    for (int i = 0; i < 2; i++) {
+        if (p->tmp[i] && rename(p->tmp[i], p->path[i]) != 0)
+            return xv_fail(XV_EIO, "cannot write '%s': %s", p->path[i], strerror(errno));
+        free(p->tmp[i]);
+        p->tmp[i] = NULL;
+    }
+    return 0;
+}
+
+void rpt_sample_drop(struct rpt_pending *p)
+{
+    for (int i = 0; i < 2; i++) {
+        if (p->tmp[i])
+            unlink(p->tmp[i]);
+        free(p->tmp[i]);
+        free(p->path[i]);
+        p->tmp[i] = p->path[i] = NULL;
+    }
+}
