@@ -74,16 +74,17 @@ int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct p
     if ((rc = loads_newest(db, NULL, &r->horizon, NULL)) < 0 ||
         (rc = status_last_seq(db, &r->status_seq)) < 0 ||
         (rc = decision_last_seq(db, &r->decision_seq)) < 0 ||
-        (rc = spot_last_seq(db, &r->spot_seq)) < 0)
+        (rc = spot_last_seq(db, &r->spot_seq, &r->sample_seq)) < 0)
         goto done;
     if ((rc = store_prepare(db, "INSERT INTO runs(as_of,horizon,status_seq,scope,policy,"
-                                "policy_sha256,versions,started_at,decision_seq,official,spot_seq) "
-                                "VALUES(?,?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'),?,?,"
-                                "?)",
+                                "policy_sha256,versions,started_at,decision_seq,official,spot_seq,"
+                                "sample_seq) VALUES(?,?,?,?,?,?,?,"
+                                "strftime('%Y-%m-%dT%H:%M:%SZ','now'),?,?,?,?)",
                             &st)) < 0)
         goto done;
-    if (store_bind(st, "tiittttiii", as_of, r->horizon, r->status_seq, scope, pol->text,
-                   pol->sha256, versions, r->decision_seq, (long long)official, r->spot_seq) < 0 ||
+    if (store_bind(st, "tiittttiiii", as_of, r->horizon, r->status_seq, scope, pol->text,
+                   pol->sha256, versions, r->decision_seq, (long long)official, r->spot_seq,
+                   r->sample_seq) < 0 ||
         sqlite3_step(st) != SQLITE_DONE) {
         rc = store_err(db, "recording the run");
         goto done;
@@ -121,7 +122,7 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     if ((rc = store_prepare(db, "SELECT as_of, horizon, status_seq, policy, decision_seq, scope, "
                                 "versions, started_at, ifnull(link_seconds, 0), "
                                 "ifnull(rules_seconds, 0), official, coverage_month, "
-                                "ifnull(findings_sha256, ''), spot_seq FROM runs "
+                                "ifnull(findings_sha256, ''), spot_seq, sample_seq FROM runs "
                                 "WHERE id=?",
                             &st)) < 0)
         return rc;
@@ -149,6 +150,7 @@ int run_open(sqlite3 *db, long long id, struct run *r)
              r->has_coverage ? (const char *)sqlite3_column_text(st, 11) : "");
     snprintf(r->findings_sha256, sizeof r->findings_sha256, "%s", sqlite3_column_text(st, 12));
     r->spot_seq = sqlite3_column_int64(st, 13);
+    r->sample_seq = sqlite3_column_int64(st, 14);
     rc = policy_parse("the run's policy", (const char *)sqlite3_column_text(st, 3), &r->pol);
     sqlite3_finalize(st);
     if (rc < 0)
@@ -163,6 +165,21 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     }
     sqlite3_finalize(st);
     return 0;
+}
+
+int run_started_on(sqlite3 *db, long long id, char date[11])
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT substr(started_at, 1, 10) FROM runs WHERE id=?", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(date, 11, "%s", sqlite3_column_text(st, 0));
+    else
+        rc = xv_fail(XV_EUSAGE, "there is no run %lld", id);
+    sqlite3_finalize(st);
+    return rc;
 }
 
 void run_free(struct run *r)

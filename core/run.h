@@ -18,6 +18,7 @@ struct run {
     long long status_seq;              /* the newest status change it could see */
     long long decision_seq;            /* the newest review decision it could see */
     long long spot_seq;                /* the newest spot-check result it could see */
+    long long sample_seq;              /* the newest spot-check sample it could see */
     long long load_of[RUN_MAX_KINDS];  /* per kind (xv_kinds order): the load it used, 0: none */
     struct policy pol;                 /* owned: run_free releases it */
     char *scope;                       /* the --applicant list, comma-separated; "": all */
@@ -57,6 +58,8 @@ int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct p
  * XV_EUSAGE when there is no such run. */
 int run_open(sqlite3 *db, long long id, struct run *r);
 void run_free(struct run *r);
+/* The date (YYYY-MM-DD) run ID was started, into DATE; XV_EUSAGE when there is none. */
+int run_started_on(sqlite3 *db, long long id, char date[11]);
 /* Records C in run R's row (and R's stage times and coverage month), inside the caller's
  * transaction. */
 int run_record(sqlite3 *db, struct run *r, const struct run_counts *c);

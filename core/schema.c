@@ -304,7 +304,8 @@ static const char *const schema_v7 =
     " at TEXT NOT NULL,"
     " UNIQUE(sample_id, applicant_id));"
     "CREATE INDEX spotchecks_app ON spotchecks(applicant_id, seq);"
-    "ALTER TABLE runs ADD COLUMN spot_seq INTEGER NOT NULL DEFAULT 0;";
+    "ALTER TABLE runs ADD COLUMN spot_seq INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN sample_seq INTEGER NOT NULL DEFAULT 0;";
 
 /* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
  * column is dropped after its index and view, which name it. */

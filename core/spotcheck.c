@@ -119,11 +119,41 @@ int spot_result_add(sqlite3 *db, long long sample, const char *app, const char *
     return rc;
 }
 
-int spot_last_seq(sqlite3 *db, long long *seq)
+int spot_last_seq(sqlite3 *db, long long *seq, long long *sample)
 {
-    *seq = 0;
+    *seq = *sample = 0;
     int rc = store_int(db, "SELECT ifnull(max(seq), 0) FROM spotchecks", NULL, NULL, seq);
+    if (rc >= 0)
+        rc = store_int(db, "SELECT ifnull(max(id), 0) FROM samples", NULL, NULL, sample);
     return rc < 0 ? rc : 0;
+}
+
+int spot_figures(sqlite3 *db, long long sample, long long seq, const char *month, figure_fn fn,
+                 void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db,
+        "SELECT s.county_code, 'drawn', count(*) FROM samples s JOIN sample_members m ON "
+        "m.sample_id = s.id WHERE s.id <= ?1 AND substr(s.on_date, 1, 7) = ?3 GROUP BY 1 "
+        "UNION ALL SELECT s.county_code, 'done', count(*) FROM spotchecks c JOIN samples s ON "
+        "s.id = c.sample_id WHERE c.seq <= ?2 AND substr(c.at, 1, 7) = ?3 GROUP BY 1 "
+        "UNION ALL SELECT s.county_code, 'failed', count(*) FROM spotchecks c JOIN samples s ON "
+        "s.id = c.sample_id WHERE c.seq <= ?2 AND substr(c.at, 1, 7) = ?3 AND c.result = "
+        "'fail' GROUP BY 1 ORDER BY 1, 2", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, sample);
+    sqlite3_bind_int64(st, 2, seq);
+    store_bind_text(st, 3, month);
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(ctx, (const char *)sqlite3_column_text(st, 0),
+                     (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2))) < 0)
+            break;
+    if (rc == 0 && s != SQLITE_DONE)
+        rc = store_err(db, "reading spot checks");
+    sqlite3_finalize(st);
+    return rc;
 }
 
 int spot_latest_stmt(sqlite3 *db, sqlite3_stmt **st)

@@ -3,6 +3,7 @@
 #ifndef XV_SPOTCHECK_H
 #define XV_SPOTCHECK_H
 #include <sqlite3.h>
+#include "util.h"
 
 /* A sample as recorded: who drew it, of which county and status, from which seed. */
 struct spot_sample {
@@ -28,8 +29,14 @@ int spot_result_add(sqlite3 *db, long long sample, const char *app, const char *
 /* 1 when APP already has a result in sample SAMPLE, 0 when not. */
 int spot_result_has(sqlite3 *db, long long sample, const char *app);
 
-/* The number of the newest result, 0 when none: what a run can see. */
-int spot_last_seq(sqlite3 *db, long long *seq);
+/* The number of the newest result and of the newest sample, 0 when none: what a run can
+ * see. */
+int spot_last_seq(sqlite3 *db, long long *seq, long long *sample);
+/* The performance figures of spot checks per county, in county order: "drawn" (households
+ * of the samples up to SAMPLE drawn in MONTH, YYYY-MM), "done" and "failed" (results up to
+ * SEQ recorded in MONTH). */
+int spot_figures(sqlite3 *db, long long sample, long long seq, const char *month, figure_fn fn,
+                 void *ctx);
 /* Prepares the statement a run reads an application's latest result with: bind ?1 the
  * application and ?2 the run's spot_seq; a row is sample_id, result, by, at, note. */
 int spot_latest_stmt(sqlite3 *db, sqlite3_stmt **st);

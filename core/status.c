@@ -1,6 +1,7 @@
 /* status.c: reading and recording an application's dated status changes. */
 #include <stdio.h>
 #include "audit.h"
+#include "run.h"
 #include "status.h"
 #include "store.h"
 #include "util.h"
@@ -85,5 +86,47 @@ int status_from_date(sqlite3 *db, long long seq, char from[11])
     else
         rc = store_err(db, "reading a status");
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* Calls FN for each row (county, figure, count) of ST, bound already. */
+static int figure_rows(sqlite3 *db, sqlite3_stmt *st, figure_fn fn, void *ctx)
+{
+    int s, rc = 0;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(ctx, (const char *)sqlite3_column_text(st, 0),
+                     (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2))) < 0)
+            return rc;
+    return s == SQLITE_DONE ? 0 : store_err(db, "reading statuses");
+}
+
+int status_figures(sqlite3 *db, long long load, long long seq, const char *on,
+                   const char *month, figure_fn fn, void *ctx)
+{
+    static const char *const sql[] = {
+        "SELECT a.county_code, " STATUS_AS_OF("a.applicant_id", "?2", "?3") " AS s, count(*) "
+        "FROM applicant a WHERE " RUN_VISIBLE("applicant", "a", "?1") " GROUP BY 1, 2 "
+        "HAVING s IS NOT NULL ORDER BY 1, 2",
+        "SELECT a.county_code, CASE WHEN s.status = 'notice' AND s.source LIKE 'entry:%' THEN "
+        "'approvals' WHEN s.source LIKE '%: objection by %' THEN 'objections' WHEN s.status = "
+        "'exited' AND s.source <> 'load' THEN 'exits' WHEN s.status = 'relieved' AND s.source "
+        "<> 'load' THEN 'reliefs' END AS f, count(*) FROM app_status s JOIN applicant a ON "
+        "a.applicant_id = s.applicant_id AND " RUN_VISIBLE("applicant", "a", "?1") " WHERE "
+        "s.seq <= ?2 AND s.from_date <= ?3 AND substr(s.from_date, 1, 7) = ?4 GROUP BY 1, 2 "
+        "HAVING f IS NOT NULL ORDER BY 1, 2",
+    };
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof sql / sizeof sql[0]; i++) {
+        sqlite3_stmt *st = NULL;
+        if ((rc = store_prepare(db, sql[i], &st)) < 0)
+            return rc;
+        sqlite3_bind_int64(st, 1, load);
+        sqlite3_bind_int64(st, 2, seq);
+        store_bind_text(st, 3, on);
+        if (sqlite3_bind_parameter_count(st) >= 4)
+            store_bind_text(st, 4, month);
+        rc = figure_rows(db, st, fn, ctx);
+        sqlite3_finalize(st);
+    }
     return rc;
 }

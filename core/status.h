@@ -3,6 +3,7 @@
 #ifndef XV_STATUS_H
 #define XV_STATUS_H
 #include <sqlite3.h>
+#include "util.h"
 
 /* An SQL expression: the status of the application APP as of the date DATE, among the
  * changes up to sequence number SEQ (NULL when it has none). APP, SEQ and DATE are SQL
@@ -41,6 +42,13 @@ int status_from_load(sqlite3 *db, long long load, const char *as_of);
 
 /* The date status change SEQ takes effect, into FROM. */
 int status_from_date(sqlite3 *db, long long seq, char from[11]);
+
+/* The performance figures of statuses, per county of the applications of applicant load LOAD,
+ * with the changes up to SEQ whose date is on or before ON: each status by name (its count of
+ * applications), and the changes dated in MONTH (YYYY-MM): "approvals" (entry notices
+ * started: city sign-offs), "objections", "exits" and "reliefs"; in county, then name order. */
+int status_figures(sqlite3 *db, long long load, long long seq, const char *on,
+                   const char *month, figure_fn fn, void *ctx);
 
 /* The sequence number of the newest status change, 0 when none. */
 int status_last_seq(sqlite3 *db, long long *seq);

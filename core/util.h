@@ -80,4 +80,8 @@ void utc_now(char out[21]);
 /* Today's local date as YYYY-MM-DD. */
 void today_iso(char out[11]);
 
+/* A figure of one county, for the performance figures (绩效考核): FIGURE is its name, N its
+ * value. A negative return stops the caller's walk and is returned. */
+typedef int (*figure_fn)(void *ctx, const char *county, const char *figure, long long n);
+
 #endif

@@ -108,3 +108,28 @@ int decision_now(sqlite3 *db, const char *fp, const char *ev, int has_amount, do
     sqlite3_finalize(st);
     return rc;
 }
+
+int decision_each_in_month(sqlite3 *db, long long seq, const char *month,
+                           int (*fn)(void *ctx, const char *app, const char *fp,
+                                     const char *date),
+                           void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT applicant_id, fingerprint, substr(at, 1, 10) FROM "
+                               "decisions WHERE seq <= ?1 AND substr(at, 1, 7) = ?2 ORDER BY seq",
+                           &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, seq);
+    store_bind_text(st, 2, month);
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(ctx, (const char *)sqlite3_column_text(st, 0),
+                     (const char *)sqlite3_column_text(st, 1),
+                     (const char *)sqlite3_column_text(st, 2))) < 0)
+            break;
+    if (rc == 0 && s != SQLITE_DONE)
+        rc = store_err(db, "reading decisions");
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -61,5 +61,11 @@ int decision_now(sqlite3 *db, const char *fp, const char *ev, int has_amount, do
                  double tol, char decision[16], char who[256], char why[512]);
 /* The sequence number of the newest decision, 0 when none. */
 int decision_last_seq(sqlite3 *db, long long *seq);
+/* Calls FN for each decision up to sequence number SEQ taken in MONTH (YYYY-MM): its
+ * application, fingerprint and date (YYYY-MM-DD), in sequence order. */
+int decision_each_in_month(sqlite3 *db, long long seq, const char *month,
+                           int (*fn)(void *ctx, const char *app, const char *fp,
+                                     const char *date),
+                           void *ctx);
 
 #endif

@@ -125,6 +125,7 @@ void rpt_data_free(struct data *d)
     }
     free(d->g);
     free(d->counties);
+    rpt_perf_free(d->perf);
 }
 
 /* The gate named GATE; CLEAR for a name this program does not know. */

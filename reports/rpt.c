@@ -54,6 +54,14 @@ static int write_files(struct set *st, const struct data *d, const struct rpt_op
         if ((rc = add_file(st, dir, work, "summary.txt", &f)) < 0)
             return rc;
         fputs(sum, f);
+        if (d->perf) {
+            if ((rc = add_file(st, dir, work, "performance.csv", &f)) < 0)
+                return rc;
+            rpt_perf_csv(f, d->perf);
+            if ((rc = add_file(st, dir, work, "performance.html", &f)) < 0)
+                return rc;
+            rpt_perf_html(f, d->perf, d->r);
+        }
     }
     for (int i = 0; i < d->ncounties; i++) {
         if (o->county && strcmp(o->county, d->counties[i]))
@@ -101,7 +109,7 @@ static int check_county(const struct data *d, const struct rpt_opts *o)
     if (o->county)
         return xv_fail(XV_EUSAGE, "no application of county '%s' in run %lld", o->county,
                        d->r->id);
-    if (d->ncounties + 4 > MAX_FILES)
+    if (d->ncounties + 6 > MAX_FILES)
         return error("run %lld has %d counties, more than one report folder holds", d->r->id,
                      d->ncounties);
     return 0;
@@ -127,6 +135,7 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
     else
         sbuf_addf(&work, "%s/.%lld%s.new", parent, r->id, suffix);
     if ((rc = rpt_read_data(db, &d)) < 0 || (rc = check_county(&d, o)) < 0 ||
+        (r->official && !o->county && (rc = rpt_perf_read(db, &d, &d.perf)) < 0) ||
         (rc = rpt_summary_text(db, &d, &sum)) < 0)
         goto done;
     if (!o->county)

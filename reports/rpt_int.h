@@ -47,6 +47,7 @@ struct data {
     char **counties;
     int ncounties;
     long nfollowup;          /* applications on the follow-up list */
+    struct perf *perf;       /* an official run's performance figures; NULL for a trial run */
 };
 
 /* Every report lists the follow-up list's rows first: each writer makes two passes, the
@@ -87,6 +88,14 @@ void rpt_findings_xml(FILE *f, const struct data *d);
 
 /* county.c */
 void rpt_county_html(FILE *f, const struct data *d, const char *county);
+
+/* performance.c: an official run's performance figures per county, read once (rpt_perf_free
+ * releases them), and their two files. */
+struct perf;
+int rpt_perf_read(sqlite3 *db, const struct data *d, struct perf **out);
+void rpt_perf_free(struct perf *p);
+void rpt_perf_csv(FILE *f, const struct perf *p);
+void rpt_perf_html(FILE *f, const struct perf *p, const struct run *r);
 
 /* summary.c: summary.txt's text, appended to B. */
 int rpt_summary_text(sqlite3 *db, const struct data *d, struct sbuf *b);

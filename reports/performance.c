@@ -1,0 +1,304 @@
+/* performance.c: an official run's performance figures per county (绩效考核): statuses, open
+ * findings by age, days to a decision, the month's procedures, spot checks and follow-up. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "../core/err.h"
+#include "../core/kinds.h"
+#include "../core/spotcheck.h"
+#include "../core/status.h"
+#include "../core/util.h"
+#include "../core/verdict.h"
+#include "../matchers/rules/findings.h"
+#include "rpt_int.h"
+
+/* The columns, in the file's order: the key status_figures and spot_figures name a figure
+ * by, and the header. */
+enum {
+    F_APPLIED, F_NOTICE, F_ARCHIVED, F_REJECTED, F_WITHDRAWN, F_EXITED, F_RELIEVED, F_OPEN7,
+    F_OPEN30, F_OPENMORE, F_MEDIAN, F_APPROVALS, F_OBJECTIONS, F_EXITS, F_RELIEFS, F_RELAPSES,
+    F_DRAWN, F_DONE, F_FAILED, F_CONTACT, F_OVERDUE, NFIG
+};
+static const struct { const char *key, *zh; } figs[NFIG] = {
+    { "applied", "申请中" }, { "notice", "公示中" }, { "archived", "在档" },
+    { "rejected", "不予建档" }, { "withdrawn", "已撤回" }, { "exited", "已脱困" },
+    { "relieved", "已解困" }, { NULL, "待处理发现≤7天" }, { NULL, "待处理发现8-30天" },
+    { NULL, "待处理发现>30天" }, { NULL, "发现至决定天数中位数" },
+    { "approvals", "本月建档公示" }, { "objections", "本月异议" }, { "exits", "本月脱困" },
+    { "reliefs", "本月解困" }, { NULL, "返贫风险户" }, { "drawn", "本月抽查户数" },
+    { "done", "本月已核查" }, { "failed", "本月核查未通过" }, { NULL, "有帮扶联系人户数" },
+    { NULL, "走访逾期户数" },
+};
+
+struct pcounty {
+    char *county;
+    long long v[NFIG];
+    long *days;              /* days from first found to decision, for the median */
+    long ndays;
+};
+
+struct perf {
+    struct pcounty *c;
+    int n;
+    int blank[NFIG];         /* the run has no feed for the column: written empty */
+    long long first_run[64]; /* a small cache: run id -> its start date */
+    char first_date[64][11];
+    int ncache;
+    sqlite3 *db;
+    const struct data *d;
+};
+
+static struct pcounty *county_row(struct perf *p, const char *county)
+{
+    int i = 0;
+    while (i < p->n && strcmp(p->c[i].county, county) < 0)
+        i++;
+    if (i < p->n && !strcmp(p->c[i].county, county))
+        return &p->c[i];
+    p->c = xrealloc(p->c, (size_t)(p->n + 1) * sizeof *p->c);
+    memmove(&p->c[i + 1], &p->c[i], (size_t)(p->n - i) * sizeof *p->c);
+    p->n++;
+    memset(&p->c[i], 0, sizeof p->c[i]);
+    p->c[i].county = xstrdup(county);
+    return &p->c[i];
+}
+
+static int add_figure(void *ctx, const char *county, const char *figure, long long n)
+{
+    struct perf *p = ctx;
+    for (int f = 0; f < NFIG; f++)
+        if (figs[f].key && !strcmp(figs[f].key, figure))
+            county_row(p, county)->v[f] += n;
+    return 0;
+}
+
+/* Days since 1970-01-01 of DATE (YYYY-MM-DD). */
+static long day_number(const char *date)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = atoi(date) - 1900;
+    tm.tm_mon = atoi(date + 5) - 1;
+    tm.tm_mday = atoi(date + 8);
+    return (long)(timegm(&tm) / 86400);
+}
+
+/* The start date of the first run up to the report's that found FP, into DATE; 0 when none. */
+static int first_found(struct perf *p, const char *fp, char date[11])
+{
+    long long run = 0;
+    int rc = findings_first_run(p->db, fp, p->d->r->id, &run);
+    if (rc < 0 || !run)
+        return rc < 0 ? rc : 0;
+    for (int i = 0; i < p->ncache; i++)
+        if (p->first_run[i] == run) {
+            memcpy(date, p->first_date[i], 11);
+            return 1;
+        }
+    if ((rc = run_started_on(p->db, run, date)) < 0)
+        return rc;
+    if (p->ncache < 64) {
+        p->first_run[p->ncache] = run;
+        memcpy(p->first_date[p->ncache++], date, 11);
+    }
+    return 1;
+}
+
+/* The county of application APP in the report's run, NULL when the run did not check it. */
+static const char *county_of(const struct data *d, const char *app)
+{
+    long lo = 0, hi = d->ng;
+    while (lo < hi) {
+        long mid = (lo + hi) / 2;
+        int c = strcmp(d->g[mid].app, app);
+        if (!c)
+            return d->g[mid].county;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static int add_decision(void *ctx, const char *app, const char *fp, const char *date)
+{
+    struct perf *p = ctx;
+    const char *county = county_of(p->d, app);
+    char first[11];
+    int rc;
+    if (!county || (rc = first_found(p, fp, first)) == 0)
+        return 0;
+    if (rc < 0)
+        return rc;
+    struct pcounty *c = county_row(p, county);
+    long days = day_number(date) - day_number(first);
+    if (c->ndays % 64 == 0)
+        c->days = xrealloc(c->days, (size_t)(c->ndays + 64) * sizeof *c->days);
+    c->days[c->ndays++] = days < 0 ? 0 : days;
+    return 0;
+}
+
+/* What the findings of the run say: open block and review findings by age, relapses,
+ * households without a contact person and with overdue visits. */
+static int from_findings(struct perf *p)
+{
+    const struct data *d = p->d;
+    long today = day_number(d->r->status_on);
+    for (long i = 0; i < d->nf; i++) {
+        char *const *c = d->f[i].c;
+        struct pcounty *row = county_row(p, c[C_COUNTY]);
+        if (!strcmp(c[C_RULE], "RELAPSE_RISK"))
+            row->v[F_RELAPSES]++;
+        else if (!strcmp(c[C_RULE], "VISIT_OVERDUE"))
+            row->v[F_OVERDUE]++;
+        else if (!strcmp(c[C_RULE], "CONTACT_MISSING"))
+            row->v[F_CONTACT]--;     /* archived households less those without a contact */
+        if (strcmp(c[C_DECISION], "open") || !strcmp(c[C_SEV], "info"))
+            continue;
+        char first[11];
+        int rc = first_found(p, c[C_FP], first);
+        if (rc < 0)
+            return rc;
+        long age = rc ? today - day_number(first) : 0;
+        row->v[age <= 7 ? F_OPEN7 : age <= 30 ? F_OPEN30 : F_OPENMORE]++;
+    }
+    return 0;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return x < y ? -1 : x > y;
+}
+
+void rpt_perf_free(struct perf *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < p->n; i++) {
+        free(p->c[i].county);
+        free(p->c[i].days);
+    }
+    free(p->c);
+    free(p);
+}
+
+int rpt_perf_read(sqlite3 *db, const struct data *d, struct perf **out)
+{
+    const struct run *r = d->r;
+    struct perf *p = xcalloc(1, sizeof *p);
+    char month[8];
+    int rc;
+    snprintf(month, sizeof month, "%.7s", r->status_on);
+    p->db = db;
+    p->d = d;
+    for (int i = 0; i < d->ncounties; i++)
+        county_row(p, d->counties[i]);
+    if ((rc = status_figures(db, r->load_of[kind_index("applicant")], r->status_seq,
+                             r->status_on, month, add_figure, p)) < 0 ||
+        (rc = spot_figures(db, r->sample_seq, r->spot_seq, month, add_figure, p)) < 0 ||
+        (rc = decision_each_in_month(db, r->decision_seq, month, add_decision, p)) < 0 ||
+        (rc = from_findings(p)) < 0) {
+        rpt_perf_free(p);
+        return rc;
+    }
+    p->blank[F_CONTACT] = !r->load_of[kind_index("contact")];
+    p->blank[F_OVERDUE] = !r->load_of[kind_index("visit")];
+    for (int i = 0; i < p->n; i++) {
+        p->c[i].v[F_CONTACT] += p->c[i].v[F_ARCHIVED];
+        if (p->c[i].ndays)
+            qsort(p->c[i].days, (size_t)p->c[i].ndays, sizeof(long), cmp_long);
+    }
+    *out = p;
+    return 0;
+}
+
+/* Column F of row C as text into BUF: the median with one decimal ("" with no decision),
+ * "" for a column the run has no feed for. */
+static const char *cell(const struct perf *p, const struct pcounty *c, int f, char buf[32])
+{
+    buf[0] = '\0';
+    if (p->blank[f])
+        return buf;
+    if (f == F_MEDIAN) {
+        if (c->ndays)
+            snprintf(buf, 32, "%.1f", c->ndays % 2 ? (double)c->days[c->ndays / 2]
+                     : (c->days[c->ndays / 2 - 1] + c->days[c->ndays / 2]) / 2.0);
+        return buf;
+    }
+    snprintf(buf, 32, "%lld", c->v[f]);
+    return buf;
+}
+
+/* The whole city as one more row: the sums, the median of every decision. */
+static void city_row(const struct perf *p, struct pcounty *all)
+{
+    memset(all, 0, sizeof *all);
+    all->county = "全市";
+    for (int i = 0; i < p->n; i++) {
+        for (int f = 0; f < NFIG; f++)
+            all->v[f] += p->c[i].v[f];
+        all->days = xrealloc(all->days, (size_t)(all->ndays + p->c[i].ndays + 1) * sizeof(long));
+        memcpy(all->days + all->ndays, p->c[i].days, (size_t)p->c[i].ndays * sizeof(long));
+        all->ndays += p->c[i].ndays;
+    }
+    if (all->ndays)
+        qsort(all->days, (size_t)all->ndays, sizeof(long), cmp_long);
+}
+
+void rpt_perf_csv(FILE *f, const struct perf *p)
+{
+    char buf[32];
+    struct pcounty all;
+    fputs("\xEF\xBB\xBF" "县区", f);
+    for (int i = 0; i < NFIG; i++)
+        fprintf(f, ",%s", figs[i].zh);
+    fputs("\r\n", f);
+    city_row(p, &all);
+    for (int i = 0; i <= p->n; i++) {
+        const struct pcounty *c = i < p->n ? &p->c[i] : &all;
+        rpt_csv_field(f, c->county, 0);
+        for (int j = 0; j < NFIG; j++)
+            rpt_csv_field(f, cell(p, c, j, buf), j == NFIG - 1);
+    }
+    free(all.days);
+}
+
+void rpt_perf_html(FILE *f, const struct perf *p, const struct run *r)
+{
+    char buf[32];
+    struct pcounty all;
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+               "style-src 'unsafe-inline'\">\n<title>绩效考核 第 %lld 次核查</title>\n<style>\n"
+               "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"WenQuanYi Zen Hei\","
+               "\"Microsoft YaHei\",sans-serif;margin:2em;color:#222}\n"
+               "table{border-collapse:collapse;font-size:13px}\n"
+               "th,td{border:1px solid #999;padding:2px 5px;text-align:right}\n"
+               "th{background:#eee;text-align:center}\n"
+               "td:first-child{text-align:left}\ntr.city td{font-weight:bold}\n"
+               "@media print{body{margin:0}}\n</style>\n</head>\n<body>\n", r->id);
+    fprintf(f, "<h1>绩效考核：第 %lld 次核查（数据截至 %s，统计日 %s，本月 %.7s）</h1>\n", r->id,
+            r->as_of, r->status_on, r->status_on);
+    fputs("<p>待处理发现：未作决定的阻断与复核发现，按首次发现距统计日的天数分组；"
+          "“—”表示本次核查未使用该数据。</p>\n<table>\n<tr><th>县区</th>", f);
+    for (int i = 0; i < NFIG; i++)
+        fprintf(f, "<th>%s</th>", figs[i].zh);
+    fputs("</tr>\n", f);
+    city_row(p, &all);
+    for (int i = 0; i <= p->n; i++) {
+        const struct pcounty *c = i < p->n ? &p->c[i] : &all;
+        fputs(i < p->n ? "<tr><td>" : "<tr class=\"city\"><td>", f);
+        rpt_esc(f, c->county);
+        fputs("</td>", f);
+        for (int j = 0; j < NFIG; j++) {
+            const char *v = cell(p, c, j, buf);
+            fprintf(f, "<td>%s</td>", *v ? v : "—");
+        }
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n</body>\n</html>\n", f);
+    free(all.days);
+}
