@@ -84,6 +84,25 @@ int loads_get(sqlite3 *db, long long id, struct load_row *l)
     return rc;
 }
 
+int loads_newest_other(sqlite3 *db, const char *kind, long long exclude, struct load_row *l)
+{
+    sqlite3_stmt *st = NULL;
+    long long id = 0;
+    int rc = store_prepare(db, "SELECT id FROM loads WHERE kind=?1 AND id<>?2 ORDER BY id DESC "
+                               "LIMIT 1", &st), s;
+    if (rc < 0)
+        return rc;
+    store_bind_text(st, 1, kind);
+    sqlite3_bind_int64(st, 2, exclude);
+    if ((s = sqlite3_step(st)) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    else if (s != SQLITE_DONE)
+        rc = store_err(db, "reading the loads");
+    sqlite3_finalize(st);
+    memset(l, 0, sizeof *l);
+    return rc < 0 || !id ? rc : loads_get(db, id, l);
+}
+
 int loads_find_same(sqlite3 *db, const char *kind, const char *sha256, const char *map_sha256,
                     long long *id, char as_of[11])
 {

@@ -23,6 +23,9 @@ int loads_set_counts(sqlite3 *db, long long id, const struct load_counts *c);
 int loads_set_sha256(sqlite3 *db, long long id, const char *sha256);
 /* Load ID into *L: returns 1, or 0 when there is no such load (*L zeroed). */
 int loads_get(sqlite3 *db, long long id, struct load_row *l);
+/* The newest load of KIND other than load EXCLUDE (one in progress) into *L: returns 1, or 0
+ * when there is none. */
+int loads_newest_other(sqlite3 *db, const char *kind, long long exclude, struct load_row *l);
 /* The first load of KIND with the file hash SHA256 and mapping hash MAP_SHA256: *ID (0: none)
  * and its AS_OF. */
 int loads_find_same(sqlite3 *db, const char *kind, const char *sha256, const char *map_sha256,

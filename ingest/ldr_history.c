@@ -303,8 +303,27 @@ int ldr_finish(struct ldr *l)
 
 int ldr_find_same(struct ldr *l)
 {
-    return loads_find_same(l->db, l->k->name, l->info.sha256, l->have_map ? l->map.sha256 : "",
-                           &l->r->same_as, l->r->as_of);
+    const char *map = l->have_map ? l->map.sha256 : "";
+    struct ldr_result *r = l->r;
+    struct load_row newest;
+    long long id = 0;
+    char as_of[11] = "";
+    int rc = loads_find_same(l->db, l->k->name, l->info.sha256, map, &id, as_of);
+    if (rc < 0 || !id)
+        return rc;
+    /* a file whose content a later, different snapshot replaced (A, then B, then A again) is
+     * a new snapshot when it is dated after that one: it must end B's records, not be taken
+     * for A delivered twice. Undated yet (a date inside the file), it is read first; the
+     * as-of order check asks again once the date is known. */
+    if ((rc = loads_newest_other(l->db, l->k->name, r->load_id, &newest)) < 0)
+        return rc;
+    if (rc && newest.id != id &&
+        (strcmp(newest.sha256, l->info.sha256) || strcmp(newest.map_sha256, map)) &&
+        (!r->as_of[0] || strcmp(r->as_of, newest.as_of) > 0))
+        return 0;
+    r->same_as = id;
+    memcpy(r->as_of, as_of, sizeof as_of);
+    return 0;
 }
 
 /* The records stored were given the rids counted: the vdiff's ids are right. */
