@@ -19,12 +19,31 @@
 
 /* ---- CSV -------------------------------------------------------------------------------- */
 
-/* One CSV field: quoted when it holds a comma, quote or line break; a text that a spreadsheet
- * would run as a formula (=, +, @, or - not followed by a digit) gets a leading apostrophe. */
+/* 1 when S is a plain decimal number: an optional minus, digits, optionally a point and
+ * digits. */
+static int plain_number(const char *s)
+{
+    const char *p = s + (*s == '-');
+    int digits = 0;
+    while (*p >= '0' && *p <= '9')
+        p++, digits++;
+    if (digits && *p == '.') {
+        int frac = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            frac++;
+        if (!frac)
+            return 0;
+    }
+    return digits && !*p;
+}
+
+/* One CSV field: quoted when it holds a comma, quote or line break. A cell a spreadsheet could
+ * run as a formula — beginning with =, +, -, @, a tab or a CR — gets a leading apostrophe,
+ * unless the whole cell is a plain decimal number (the OWASP rule: "-2+3+cmd|..." begins
+ * with a minus and a digit and is still a payload). */
 void rpt_csv_field(FILE *f, const char *s, int last)
 {
-    int formula = s[0] == '=' || s[0] == '+' || s[0] == '@' ||
-                  (s[0] == '-' && !(s[1] >= '0' && s[1] <= '9'));
+    int formula = s[0] && strchr("=+-@\t\r", s[0]) && !plain_number(s);
     if (strpbrk(s, ",\"\r\n") || formula) {
         fputc('"', f);
         if (formula)

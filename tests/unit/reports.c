@@ -45,6 +45,12 @@ void test_report_escaping(void)
     csv_ok("@SUM(A1)", "\"'@SUM(A1)\",");
     csv_ok("-x", "\"'-x\",");
     csv_ok("-12.5", "-12.5,");
+    csv_ok("-2+3+cmd|' /C calc'!A0", "\"'-2+3+cmd|' /C calc'!A0\",");
+    csv_ok("-1e5", "\"'-1e5\",");
+    csv_ok("-12.", "\"'-12.\",");
+    csv_ok("\tx", "\"'\tx\",");
+    csv_ok("\rx", "\"'\rx\",");
+    csv_ok("7", "7,");
     char *last = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&last, &n);
