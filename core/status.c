@@ -130,3 +130,39 @@ int status_figures(sqlite3 *db, long long load, long long seq, const char *on,
     }
     return rc;
 }
+
+int status_notices(sqlite3 *db, long long load, long long seq, const char *on,
+                   int (*fn)(void *ctx, const struct status_notice *n), void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    /* the newest change in force is the notice; the one recorded with it (seq + 1) is the new
+     * status, from the day after the notice ends */
+    int rc = store_prepare(db,
+        "SELECT a.applicant_id, a.county_code, a.name, ifnull(a.hardship_reason, ''), "
+        "substr(s.source, 1, instr(s.source, ':') - 1), s.from_date, "
+        "ifnull((SELECT date(t.from_date, '-1 day') FROM app_status t WHERE t.seq = s.seq + 1 "
+        "AND t.applicant_id = s.applicant_id AND t.seq <= ?2), s.from_date) "
+        "FROM applicant a JOIN app_status s ON s.seq = (SELECT x.seq FROM app_status x WHERE "
+        "x.applicant_id = a.applicant_id AND x.seq <= ?2 AND x.from_date <= ?3 ORDER BY x.seq "
+        "DESC LIMIT 1) WHERE " RUN_VISIBLE("applicant", "a", "?1") " AND s.status = 'notice' "
+        "ORDER BY a.county_code, a.applicant_id", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, load);
+    sqlite3_bind_int64(st, 2, seq);
+    store_bind_text(st, 3, on);
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        struct status_notice n;
+        const char **f[] = { &n.app, &n.county, &n.name, &n.reason, &n.procedure, &n.from,
+                             &n.to };
+        for (int i = 0; i < 7; i++)
+            *f[i] = (const char *)sqlite3_column_text(st, i);
+        if ((rc = fn(ctx, &n)) < 0)
+            break;
+    }
+    if (rc == 0 && s != SQLITE_DONE)
+        rc = store_err(db, "reading the notices");
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -50,6 +50,17 @@ int status_from_date(sqlite3 *db, long long seq, char from[11]);
 int status_figures(sqlite3 *db, long long load, long long seq, const char *on,
                    const char *month, figure_fn fn, void *ctx);
 
+/* An application under public notice, as a notice list shows it. */
+struct status_notice {
+    const char *app, *county, *name, *reason;   /* reason: its hardship reason (致困原因) */
+    const char *procedure;                      /* "entry", "exit" or "relief" */
+    const char *from, *to;                      /* the notice's first and last day */
+};
+/* Calls FN for each application of applicant load LOAD under public notice on ON with the
+ * changes up to SEQ, in county, then application order. */
+int status_notices(sqlite3 *db, long long load, long long seq, const char *on,
+                   int (*fn)(void *ctx, const struct status_notice *n), void *ctx);
+
 /* The sequence number of the newest status change, 0 when none. */
 int status_last_seq(sqlite3 *db, long long *seq);
 

@@ -126,6 +126,7 @@ void rpt_data_free(struct data *d)
     free(d->g);
     free(d->counties);
     rpt_perf_free(d->perf);
+    rpt_notices_free(d);
 }
 
 /* The gate named GATE; CLEAR for a name this program does not know. */

@@ -73,6 +73,15 @@ static int write_files(struct set *st, const struct data *d, const struct rpt_op
         if (rc < 0)
             return rc;
         rpt_county_html(f, d, d->counties[i]);
+        if (!o->county && rpt_notice_has(d, d->counties[i])) {
+            struct sbuf nn = SBUF_INIT;
+            sbuf_addf(&nn, "notice-%s.html", d->counties[i]);
+            rc = add_file(st, dir, work, nn.s, &f);
+            sbuf_free(&nn);
+            if (rc < 0)
+                return rc;
+            rpt_notice_html(f, d, d->counties[i]);
+        }
     }
     for (int i = 0; i < st->n; i++)
         if ((rc = rpt_close_out(&st->outs[i])) < 0)
@@ -109,7 +118,7 @@ static int check_county(const struct data *d, const struct rpt_opts *o)
     if (o->county)
         return xv_fail(XV_EUSAGE, "no application of county '%s' in run %lld", o->county,
                        d->r->id);
-    if (d->ncounties + 6 > MAX_FILES)
+    if (2 * d->ncounties + 6 > MAX_FILES)
         return error("run %lld has %d counties, more than one report folder holds", d->r->id,
                      d->ncounties);
     return 0;
@@ -136,6 +145,7 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
         sbuf_addf(&work, "%s/.%lld%s.new", parent, r->id, suffix);
     if ((rc = rpt_read_data(db, &d)) < 0 || (rc = check_county(&d, o)) < 0 ||
         (r->official && !o->county && (rc = rpt_perf_read(db, &d, &d.perf)) < 0) ||
+        (r->official && !o->county && (rc = rpt_notices_read(db, &d)) < 0) ||
         (rc = rpt_summary_text(db, &d, &sum)) < 0)
         goto done;
     if (!o->county)

@@ -48,6 +48,8 @@ struct data {
     int ncounties;
     long nfollowup;          /* applications on the follow-up list */
     struct perf *perf;       /* an official run's performance figures; NULL for a trial run */
+    struct rpt_notice *notices;  /* an official run's applications under notice */
+    long nnotices;
 };
 
 /* Every report lists the follow-up list's rows first: each writer makes two passes, the
@@ -96,6 +98,15 @@ int rpt_perf_read(sqlite3 *db, const struct data *d, struct perf **out);
 void rpt_perf_free(struct perf *p);
 void rpt_perf_csv(FILE *f, const struct perf *p);
 void rpt_perf_html(FILE *f, const struct perf *p, const struct run *r);
+
+/* notice.c: the applications under public notice of an official run, read into D (freed by
+ * rpt_data_free); whether COUNTY has any; its notice list page; a name masked for it. */
+struct rpt_notice;
+int rpt_notices_read(sqlite3 *db, struct data *d);
+void rpt_notices_free(struct data *d);
+int rpt_notice_has(const struct data *d, const char *county);
+void rpt_notice_html(FILE *f, const struct data *d, const char *county);
+void rpt_mask_name(const char *name, struct sbuf *b);
 
 /* summary.c: summary.txt's text, appended to B. */
 int rpt_summary_text(sqlite3 *db, const struct data *d, struct sbuf *b);

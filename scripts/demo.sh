@@ -68,9 +68,13 @@ on 2026-11-05 object A008 --by 社区居民 --reason "反映其名下有车，�
 for level in county city; do
     on 2026-11-06 approve A008 --level "$level" --by "demo-$level"
 done
+step "2026-11-08: the nightly run during the notices: the notice lists (公示名单)"
+on 2026-11-08 match --out build/reports >/dev/null
+ls build/reports/2/ | grep notice
+sed -n '/<table>/,/<\/table>/p' build/reports/2/notice-340103.html
 step "2026-11-20: the run sees A008 archived (在档), A007 relieved, A003 rejected"
 on 2026-11-20 match --out build/reports | head -3
-sqlite3 "$db" "SELECT applicant_id, status, gate FROM gates WHERE run_id = 2 AND
+sqlite3 "$db" "SELECT applicant_id, status, gate FROM gates WHERE run_id = 3 AND
                applicant_id IN ('A003', 'A007', 'A008') ORDER BY 1"
 step "2027-02-02: the vehicle extract shows a car bought by A008: the follow-up list"
 on 2027-02-02 load vehicle fixtures/life/vehicle-20270201.xml --map fixtures/vehicle.map

@@ -64,3 +64,20 @@ void test_report_escaping(void)
     esc_ok("a<b>&\"c\"'", "a&lt;b&gt;&amp;&quot;c&quot;'");
     esc_ok("张伟", "张伟");
 }
+
+static void name_ok(const char *in, const char *want)
+{
+    struct sbuf b = SBUF_INIT;
+    rpt_mask_name(in, &b);
+    CHECK(!strcmp(b.s ? b.s : "", want), "name '%s' -> '%s', not '%s'", in, b.s ? b.s : "", want);
+    sbuf_free(&b);
+}
+
+void test_notice_names(void)
+{
+    name_ok("张三明", "张*明");
+    name_ok("欧阳小明", "欧**明");
+    name_ok("林芳", "林*");
+    name_ok("王", "王");
+    name_ok("", "");
+}

@@ -61,6 +61,7 @@ void test_cli_args(void);
 void test_link_keys(void);
 void test_gates(void);
 void test_report_escaping(void);
+void test_notice_names(void);
 void test_errors(void);
 void test_store_bind(void);
 
