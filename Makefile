@@ -7,7 +7,7 @@
 #   make SANITIZE=address,undefined test
 #   make install PREFIX=/usr/local DESTDIR=...
 
-PKGS     := sqlite3 libxml-2.0 libpcre2-8 opencc libxxhash libcrypto
+PKGS     := sqlite3 libxml-2.0 libpcre2-8 opencc libxxhash libcrypto libzip xlsxwriter
 CC       ?= cc
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin

@@ -167,6 +167,14 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     return 0;
 }
 
+int run_latest_official(sqlite3 *db, long long *id)
+{
+    *id = 0;
+    int rc = store_int(db, "SELECT ifnull(max(id), 0) FROM runs WHERE official = 1", NULL, NULL,
+                       id);
+    return rc < 0 ? rc : 0;
+}
+
 int run_started_on(sqlite3 *db, long long id, char date[11])
 {
     sqlite3_stmt *st = NULL;

@@ -58,6 +58,8 @@ int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct p
  * XV_EUSAGE when there is no such run. */
 int run_open(sqlite3 *db, long long id, struct run *r);
 void run_free(struct run *r);
+/* The newest official run into *ID, 0 when there is none. */
+int run_latest_official(sqlite3 *db, long long *id);
 /* The date (YYYY-MM-DD) run ID was started, into DATE; XV_EUSAGE when there is none. */
 int run_started_on(sqlite3 *db, long long id, char date[11]);
 /* Records C in run R's row (and R's stage times and coverage month), inside the caller's

@@ -9,7 +9,9 @@
 #include "../core/err.h"
 #include "../core/store.h"
 #include "../core/util.h"
+#include "../core/run.h"
 #include "../ingest/reader.h"
+#include "../ingest/xlsxin.h"
 #include "../ingest/source.h"
 #include "import.h"
 #include "review.h"
@@ -18,12 +20,15 @@
 #define IMPORT_MAX_BYTES (16LL << 20)
 #define IMPORT_MAX_ROWS 100000
 
-/* The columns read, by the names a CSV or the county workbook's sheet gives them. */
-enum { COL_FP, COL_DECISION, COL_REASON, NCOL };
+/* The columns read, by the names a CSV or the county workbook's sheet gives them; the run is
+ * optional (the workbook has it). */
+enum { COL_FP, COL_DECISION, COL_REASON, COL_RUN, NCOL };
+#define NREQUIRED COL_RUN
 static const char *const col_names[NCOL][3] = {
     { "fingerprint", "指纹", "发现编号" },
     { "decision", "处理意见", "决定" },
     { "reason", "理由", "原因" },
+    { "run_id", "核查批次", "核查批次" },
 };
 
 struct row {
@@ -36,6 +41,7 @@ struct reading {
     int pos[NCOL];          /* the source column of each, -1: absent */
     struct row *rows;
     long nrows;
+    long long official_run;   /* the latest official run */
 };
 
 static int on_column(void *ctx, int pos, const char *name, long line)
@@ -52,7 +58,7 @@ static int on_column(void *ctx, int pos, const char *name, long line)
 static int on_columns_done(void *ctx)
 {
     struct reading *r = ctx;
-    for (int c = 0; c < NCOL; c++)
+    for (int c = 0; c < NREQUIRED; c++)
         if (r->pos[c] < 0)
             return xv_fail_at(XV_EDATA, r->path, 1, "no column '%s' (or '%s')", col_names[c][0],
                               col_names[c][1]);
@@ -69,7 +75,7 @@ static int on_record(void *ctx, const struct rec *rec)
     struct row *w = &r->rows[r->nrows++];
     w->line = rec->line;
     for (int c = 0; c < NCOL; c++) {
-        const char *v = r->pos[c] < rec->n ? rec->v[r->pos[c]] : NULL;
+        const char *v = r->pos[c] >= 0 && r->pos[c] < rec->n ? rec->v[r->pos[c]] : NULL;
         w->v[c] = xstrdup(v ? v : "");
     }
     return 0;
@@ -99,10 +105,13 @@ static int read_rows(const char *path, struct reading *r)
     int fd, rc;
     if ((rc = open_checked(path, &fd)) < 0)
         return rc;
+    struct reader_cb cb = { on_column, on_columns_done, NULL, on_record, r, NULL, NULL, NULL };
+    /* a county workbook (a zip) or a CSV */
+    if (xlsxin_is_zip(fd))
+        return xlsxin_read(fd, path, "待处理", &cb);
     enum src_enc enc = src_guess(path);
     if ((rc = src_open_fd(&s, fd, path, enc == ENC_AUTO ? ENC_UTF8 : enc)) < 0)
         return rc;
-    struct reader_cb cb = { on_column, on_columns_done, NULL, on_record, r, NULL, NULL, NULL };
     rc = csvin_read(&s, path, &cb);
     src_close(&s);
     return rc;
@@ -140,6 +149,10 @@ static int import_row(sqlite3 *db, const struct import_req *q, const struct read
         return xv_fail(XV_EDATA, "the fingerprint is not 16 hexadecimal digits");
     if (!w->v[COL_REASON][0])
         return xv_fail(XV_EDATA, "no reason given");
+    /* a workbook names its run: decisions are taken on the latest official run's findings */
+    if (r->pos[COL_RUN] >= 0 && w->v[COL_RUN][0] && atoll(w->v[COL_RUN]) != r->official_run)
+        return xv_fail(XV_EDATA, "the row is of run %s, and the latest official run is %lld: "
+                       "decide on that run's workbook", w->v[COL_RUN], r->official_run);
     for (long j = 0; j < i; j++)
         if (!strcmp(r->rows[j].v[COL_FP], w->v[COL_FP]) && r->rows[j].v[COL_DECISION][0])
             return xv_fail(XV_EDATA, "the finding '%s' is decided on line %ld already",
@@ -162,11 +175,11 @@ static int row_refused(int rc)
 
 int review_import(sqlite3 *db, const struct import_req *q, struct import_done *out)
 {
-    struct reading r = { q->path, { -1, -1, -1 }, NULL, 0 };
+    struct reading r = { q->path, { -1, -1, -1, -1 }, NULL, 0, 0 };
     int rc, in_tx = 0;
     long bad = 0;
     memset(out, 0, sizeof *out);
-    if ((rc = read_rows(q->path, &r)) < 0)
+    if ((rc = read_rows(q->path, &r)) < 0 || (rc = run_latest_official(db, &r.official_run)) < 0)
         goto done;
     if ((rc = store_begin(db)) < 0)
         goto done;

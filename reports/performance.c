@@ -241,7 +241,8 @@ static void city_row(const struct perf *p, struct pcounty *all)
         for (int f = 0; f < NFIG; f++)
             all->v[f] += p->c[i].v[f];
         all->days = xrealloc(all->days, (size_t)(all->ndays + p->c[i].ndays + 1) * sizeof(long));
-        memcpy(all->days + all->ndays, p->c[i].days, (size_t)p->c[i].ndays * sizeof(long));
+        if (p->c[i].ndays)
+            memcpy(all->days + all->ndays, p->c[i].days, (size_t)p->c[i].ndays * sizeof(long));
         all->ndays += p->c[i].ndays;
     }
     if (all->ndays)

@@ -73,7 +73,20 @@ static int write_files(struct set *st, const struct data *d, const struct rpt_op
         if (rc < 0)
             return rc;
         rpt_county_html(f, d, d->counties[i]);
-        if (!o->county && rpt_notice_has(d, d->counties[i])) {
+        if (o->county)
+            continue;
+        /* the county workbook: the library writes it at its temporary path */
+        n = (struct sbuf)SBUF_INIT;
+        sbuf_addf(&n, "county-%s.xlsx", d->counties[i]);
+        rc = add_file(st, dir, work, n.s, &f);
+        sbuf_free(&n);
+        if (rc < 0)
+            return rc;
+        fclose(f);
+        st->outs[st->n - 1].f = NULL;
+        if ((rc = rpt_county_xlsx(st->outs[st->n - 1].tmp, d, d->counties[i])) < 0)
+            return rc;
+        if (rpt_notice_has(d, d->counties[i])) {
             struct sbuf nn = SBUF_INIT;
             sbuf_addf(&nn, "notice-%s.html", d->counties[i]);
             rc = add_file(st, dir, work, nn.s, &f);
@@ -118,7 +131,7 @@ static int check_county(const struct data *d, const struct rpt_opts *o)
     if (o->county)
         return xv_fail(XV_EUSAGE, "no application of county '%s' in run %lld", o->county,
                        d->r->id);
-    if (2 * d->ncounties + 6 > MAX_FILES)
+    if (3 * d->ncounties + 6 > MAX_FILES)
         return error("run %lld has %d counties, more than one report folder holds", d->r->id,
                      d->ncounties);
     return 0;

@@ -108,6 +108,15 @@ int rpt_notice_has(const struct data *d, const char *county);
 void rpt_notice_html(FILE *f, const struct data *d, const char *county);
 void rpt_mask_name(const char *name, struct sbuf *b);
 
+/* messages.c: the Chinese words for a code (a rule, severity, gate, status, decision or
+ * level); the code itself when the table has none. */
+const char *rpt_zh(const char *code);
+
+/* workbook.c: the county workbook county-CODE.xlsx, written at PATH (its own file: the
+ * library writes it); its times fixed to the run's start, so that it is written the same
+ * every time. XV_EIO when it cannot be written. */
+int rpt_county_xlsx(const char *path, const struct data *d, const char *county);
+
 /* summary.c: summary.txt's text, appended to B. */
 int rpt_summary_text(sqlite3 *db, const struct data *d, struct sbuf *b);
 

@@ -10,21 +10,6 @@
 #include "../core/util.h"
 #include "rpt_int.h"
 
-static const char *const statuses[][2] = {
-    { "applied", "申请中" }, { "notice", "公示中" }, { "archived", "在档" },
-    { "rejected", "不予建档" }, { "withdrawn", "已撤回" }, { "exited", "已脱困" },
-    { "relieved", "已解困" },
-};
-
-/* The status's Chinese name (workflow.md), the code itself when unknown. */
-static const char *status_zh(const char *s)
-{
-    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
-        if (!strcmp(statuses[i][0], s))
-            return statuses[i][1];
-    return s;
-}
-
 static void sample_csv(FILE *f, const struct spot_sample *s, const struct rpt_sample_row *rows,
                        long n)
 {
@@ -37,7 +22,7 @@ static void sample_csv(FILE *f, const struct spot_sample *s, const struct rpt_sa
         rpt_csv_field(f, rows[i].app, 0);
         rpt_csv_field(f, rows[i].name, 0);
         rpt_csv_field(f, m, 0);
-        rpt_csv_field(f, status_zh(s->status), 0);
+        rpt_csv_field(f, rpt_zh(s->status), 0);
         fputs(",\r\n", f);
     }
 }
@@ -58,7 +43,7 @@ static void sample_html(FILE *f, const struct spot_sample *s, const struct rpt_s
     fprintf(f, "<h1>抽查样本 %lld</h1>\n<p>县区 ", s->id);
     rpt_esc(f, s->county);
     fputs("，档案状态 ", f);
-    rpt_esc(f, status_zh(s->status));
+    rpt_esc(f, rpt_zh(s->status));
     fprintf(f, "，%s 抽取 %lld 户（要求 %lld 户），种子 ", s->on, s->drawn, s->requested);
     rpt_esc(f, s->seed);
     fputs("，抽样人 ", f);

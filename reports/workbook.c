@@ -1,0 +1,235 @@
+/* workbook.c: the county workbook (county-CODE.xlsx) a county reviewer works in and returns:
+ * the open findings to decide, the applications, every finding, and how to send it back. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+#include "../core/err.h"
+#include "../core/util.h"
+#include "../core/verdict.h"
+#include "rpt_int.h"
+
+/* S as a cell may hold it: controls but tab and line ends, and U+FFFE/U+FFFF (which XML
+ * cannot carry), become U+FFFD. Allocated. */
+static char *cell_text(const char *s)
+{
+    struct sbuf b = SBUF_INIT;
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == 0xEF && (unsigned char)s[1] == 0xBF &&
+            ((unsigned char)s[2] == 0xBE || (unsigned char)s[2] == 0xBF)) {
+            sbuf_adds(&b, "\xEF\xBF\xBD");
+            s += 2;
+        } else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            sbuf_adds(&b, "\xEF\xBF\xBD");
+        } else {
+            sbuf_addc(&b, (char)c);
+        }
+    }
+    return b.s ? b.s : xstrdup("");
+}
+
+/* Writes S as a text cell: never a number, a date or a formula, whatever it looks like. */
+static void put(lxw_worksheet *ws, int row, int col, const char *s, lxw_format *fmt)
+{
+    char *t = cell_text(s);
+    worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, t, fmt);
+    free(t);
+}
+
+static void header(lxw_worksheet *ws, const char *const *names, int n, lxw_format *fmt)
+{
+    for (int i = 0; i < n; i++)
+        put(ws, 0, i, names[i], fmt);
+    worksheet_freeze_panes(ws, 1, 0);
+}
+
+/* The gate of application APP (D's gates are in application order); NULL when none. */
+static const struct grow *gate_of_app(const struct data *d, const char *app)
+{
+    long lo = 0, hi = d->ng;
+    while (lo < hi) {
+        long mid = (lo + hi) / 2;
+        int c = strcmp(d->g[mid].app, app);
+        if (!c)
+            return &d->g[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* 待处理: the county's open block and review findings, BLOCK applications first; the last
+ * three columns are the reviewer's, the rest locked. */
+static void to_decide(lxw_workbook *wb, const struct data *d, const char *county,
+                      lxw_format *head, lxw_format *text, lxw_format *fill)
+{
+    static const char *const cols[] = {
+        "指纹", "核查批次", "县区代码", "申请编号", "姓名", "审核结果", "规则", "规则名称",
+        "严重程度", "人员", "数据源", "记录", "申报", "发现", "处理意见", "理由", "审核人",
+    };
+    enum { NC = sizeof cols / sizeof cols[0] };
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "待处理");
+    char run[24];
+    snprintf(run, sizeof run, "%lld", d->r->id);
+    header(ws, cols, NC, head);
+    worksheet_set_column(ws, 0, NC - 4, 14, text);
+    worksheet_set_column(ws, 13, 13, 40, text);
+    worksheet_set_column(ws, NC - 3, NC - 1, 16, fill);
+    int row = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (long i = 0; i < d->nf; i++) {
+            char *const *c = d->f[i].c;
+            const struct grow *g = gate_of_app(d, c[C_APP]);
+            if (strcmp(c[C_COUNTY], county) || strcmp(c[C_DECISION], "open") ||
+                !strcmp(c[C_SEV], "info") || !g ||
+                (rpt_gate_index(g->gate) == GATE_BLOCK) != !pass)
+                continue;
+            const char *v[] = { c[C_FP], run, c[C_COUNTY], c[C_APP], g->name, rpt_zh(g->gate),
+                                c[C_RULE], rpt_zh(c[C_RULE]), rpt_zh(c[C_SEV]), c[C_PID],
+                                c[C_FEED], c[C_KEY], c[C_DECLARED], c[C_FOUND] };
+            row++;
+            for (int k = 0; k < (int)(sizeof v / sizeof v[0]); k++)
+                put(ws, row, k, v[k], text);
+            for (int k = NC - 3; k < NC; k++)
+                worksheet_write_blank(ws, (lxw_row_t)row, (lxw_col_t)k, fill);
+        }
+    if (row) {
+        char *choices[] = { (char *)"确认", (char *)"排除", NULL };
+        lxw_data_validation dv;
+        memset(&dv, 0, sizeof dv);
+        dv.validate = LXW_VALIDATION_TYPE_LIST;
+        dv.value_list = choices;
+        worksheet_data_validation_range(ws, 1, NC - 3, (lxw_row_t)row, NC - 3, &dv);
+    }
+    lxw_protection prot;
+    memset(&prot, 0, sizeof prot);
+    worksheet_protect(ws, NULL, &prot);
+}
+
+/* 申请汇总: every application of the county with its gate, status and open findings. */
+static void applications(lxw_workbook *wb, const struct data *d, const char *county,
+                         lxw_format *head, lxw_format *text)
+{
+    static const char *const cols[] = { "申请编号", "姓名", "县区代码", "审核结果", "档案状态",
+                                        "阻断", "待核", "提示", "跟进名单" };
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "申请汇总");
+    header(ws, cols, 9, head);
+    worksheet_set_column(ws, 0, 8, 12, text);
+    int row = 0;
+    for (long i = 0; i < d->ng; i++) {
+        const struct grow *g = &d->g[i];
+        if (strcmp(g->county, county))
+            continue;
+        char n[3][16];
+        for (int k = 0; k < 3; k++)
+            snprintf(n[k], sizeof n[k], "%d", g->n[k]);
+        const char *v[] = { g->app, g->name, g->county, rpt_zh(g->gate), rpt_zh(g->status),
+                            n[0], n[1], n[2], g->followup ? "是" : "" };
+        row++;
+        for (int k = 0; k < 9; k++)
+            put(ws, row, k, v[k], text);
+    }
+}
+
+/* 全部发现: every finding of the county with its decision as the run saw it. */
+static void all_findings(lxw_workbook *wb, const struct data *d, const char *county,
+                         lxw_format *head, lxw_format *text)
+{
+    static const char *const cols[] = { "指纹", "申请编号", "规则", "规则名称", "严重程度",
+                                        "人员", "数据源", "记录", "申报", "发现", "处理意见",
+                                        "决定人", "层级", "时间", "理由" };
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "全部发现");
+    header(ws, cols, 15, head);
+    worksheet_set_column(ws, 0, 14, 14, text);
+    int row = 0;
+    for (long i = 0; i < d->nf; i++) {
+        char *const *c = d->f[i].c;
+        if (strcmp(c[C_COUNTY], county))
+            continue;
+        const char *v[] = { c[C_FP], c[C_APP], c[C_RULE], rpt_zh(c[C_RULE]), rpt_zh(c[C_SEV]),
+                            c[C_PID], c[C_FEED], c[C_KEY], c[C_DECLARED], c[C_FOUND],
+                            rpt_zh(c[C_DECISION]), c[C_DECIDED_BY],
+                            c[C_DECIDED_LEVEL][0] ? rpt_zh(c[C_DECIDED_LEVEL]) : "",
+                            c[C_DECIDED_AT], c[C_DECISION_REASON] };
+        row++;
+        for (int k = 0; k < 15; k++)
+            put(ws, row, k, v[k], text);
+    }
+}
+
+static void guide(lxw_workbook *wb, const struct data *d, const char *county, lxw_format *text)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "说明");
+    char line[256];
+    snprintf(line, sizeof line, "县区 %s，第 %lld 次核查（数据截至 %s）%s", county, d->r->id,
+             d->r->as_of, d->r->official ? "" : "。试算：本表不能用于审批");
+    const char *lines[] = {
+        line,
+        "“待处理”表列出尚未处理的阻断和待核发现，不通过的申请排在前面。",
+        "请在每行最后三列填写：处理意见（下拉选择 确认 或 排除）、理由、审核人；其余各列已锁定。",
+        "确认：发现属实，记录归该申请人；排除：发现不属实。阻断发现只能由市级审核人员排除。",
+        "不处理的行请留空。填好后保存为 .xlsx，交市工会核查员导入：",
+        "xverify review --import 本文件 --by 审核人 --level county",
+        "导入时逐行核对；有一行不合要求则整份文件不予导入，并列出每个有问题的行。",
+        "身份证号已脱敏。本表只含本县区的申请。",
+    };
+    worksheet_set_column(ws, 0, 0, 100, text);
+    for (int i = 0; i < (int)(sizeof lines / sizeof lines[0]); i++)
+        put(ws, i, 0, lines[i], text);
+}
+
+int rpt_county_xlsx(const char *path, const struct data *d, const char *county)
+{
+    lxw_workbook_options opts = { .constant_memory = LXW_FALSE, .tmpdir = NULL };
+    lxw_workbook *wb = workbook_new_opt(path, &opts);
+    if (!wb)
+        return xv_fail(XV_EIO, "cannot write '%s'", path);
+    /* the run's start as the creation time: the same workbook every time it is written */
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *s = d->r->started_at;
+    tm.tm_year = atoi(s) - 1900;
+    tm.tm_mon = atoi(s + 5) - 1;
+    tm.tm_mday = atoi(s + 8);
+    tm.tm_hour = atoi(s + 11);
+    tm.tm_min = atoi(s + 14);
+    tm.tm_sec = atoi(s + 17);
+    lxw_doc_properties props;
+    memset(&props, 0, sizeof props);
+    props.title = "困难职工建档立卡核查 县区工作簿";
+    props.author = "xverify";
+    props.created = timegm(&tm);
+    workbook_set_properties(wb, &props);
+    lxw_format *head = workbook_add_format(wb), *text = workbook_add_format(wb),
+               *fill = workbook_add_format(wb);
+    format_set_bold(head);
+    format_set_bg_color(head, 0xEEEEEE);
+    format_set_num_format(head, "@");
+    format_set_num_format(text, "@");
+    format_set_num_format(fill, "@");
+    format_set_unlocked(fill);
+    format_set_bg_color(fill, 0xFFF2CC);
+    to_decide(wb, d, county, head, text, fill);
+    applications(wb, d, county, head, text);
+    all_findings(wb, d, county, head, text);
+    guide(wb, d, county, text);
+    lxw_error e = workbook_close(wb);
+    if (e != LXW_NO_ERROR)
+        return xv_fail(XV_EIO, "cannot write '%s': %s", path, lxw_strerror(e));
+    /* on disk before it is put in place, like every report file */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+        int err = errno;
+        if (fd >= 0)
+            close(fd);
+        return xv_fail(XV_EIO, "cannot write '%s': %s", path, strerror(err));
+    }
+    close(fd);
+    return 0;
+}
