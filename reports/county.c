@@ -18,27 +18,19 @@
 #include "../matchers/rules/catalogue.h"
 #include "rpt_int.h"
 
-static const char *const gate_colours[GATE_COUNT] = { "#c0392b", "#d4a017", "#2e8b57" };
+static const char *const sev_colours[SEV_COUNT] = { "#c0392b", "#d4a017", "#7f8c8d" };
 
-/* The bar chart: per rule, the county's applications with a finding of that rule, by gate. */
+/* The bar chart: per rule, the county's findings of that rule by severity (a review-only
+ * rule never shows red). */
 static void chart(FILE *f, const struct data *d, const char *county)
 {
-    int counts[R_COUNT][3], rows = 0, max = 1;
+    int counts[R_COUNT][SEV_COUNT], rows = 0, max = 1;
     memset(counts, 0, sizeof counts);
-    long fi = 0;
-    for (long gi = 0; gi < d->ng; gi++) {
-        const struct grow *g = &d->g[gi];
-        int seen[R_COUNT] = { 0 };
-        while (fi < d->nf && strcmp(d->f[fi].c[C_APP], g->app) < 0)
-            fi++;
-        for (long j = fi; j < d->nf && !strcmp(d->f[j].c[C_APP], g->app); j++)
-            for (int r = 0; r < R_COUNT; r++)
-                if (!strcmp(rule_code(r), d->f[j].c[C_RULE]))
-                    seen[r] = 1;
-        if (strcmp(g->county, county))
-            continue;
-        for (int r = 0; r < R_COUNT; r++)
-            counts[r][rpt_gate_index(g->gate)] += seen[r];
+    for (long i = 0; i < d->nf; i++) {
+        char *const *c = d->f[i].c;
+        int r = rule_parse(c[C_RULE]), sev = sev_parse(c[C_SEV]);
+        if (r >= 0 && sev >= 0 && !strcmp(c[C_COUNTY], county))
+            counts[r][sev]++;
     }
     for (int r = 0; r < R_COUNT; r++) {
         int n = counts[r][0] + counts[r][1] + counts[r][2];
@@ -49,66 +41,91 @@ static void chart(FILE *f, const struct data *d, const char *county)
         }
     }
     if (!rows) {
-        fputs("<p>No findings.</p>\n", f);
+        fputs("<p>没有发现。</p>\n", f);
         return;
     }
     fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"%d\" "
-               "role=\"img\" aria-label=\"applications by rule and gate\">\n", rows * 22 + 30);
+               "role=\"img\" aria-label=\"各规则的发现数，按严重程度\">\n", rows * 22 + 30);
     int y = 0;
     for (int r = 0; r < R_COUNT; r++) {
         int n = counts[r][0] + counts[r][1] + counts[r][2];
         if (!n)
             continue;
-        fprintf(f, "<text x=\"0\" y=\"%d\" font-size=\"12\">%s</text>\n", y + 14, rule_code(r));
+        fprintf(f, "<text x=\"0\" y=\"%d\" font-size=\"12\">%s</text>\n", y + 14,
+                rpt_zh(rule_code(r)));
         double x = 210;
-        for (int g = 0; g < 3; g++) {
+        for (int g = 0; g < SEV_COUNT; g++) {
             if (!counts[r][g])
                 continue;
             double w = 380.0 * counts[r][g] / max;
             fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"%s\">"
-                       "<title>%s: %d</title></rect>\n", x, y + 2, w, gate_colours[g],
-                    gate_name(g), counts[r][g]);
+                       "<title>%s: %d</title></rect>\n", x, y + 2, w, sev_colours[g],
+                    rpt_zh(sev_name(g)), counts[r][g]);
             x += w;
         }
         fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\">%d</text>\n", x + 4, y + 14, n);
         y += 22;
     }
-    for (int g = 0; g < 3; g++)
+    for (int g = 0; g < SEV_COUNT; g++)
         fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
                    "<text x=\"%d\" y=\"%d\" font-size=\"12\">%s</text>\n", 210 + g * 100, y + 8,
-                gate_colours[g], 226 + g * 100, y + 18, gate_name(g));
+                sev_colours[g], 226 + g * 100, y + 18, rpt_zh(sev_name(g)));
     fputs("</svg>\n", f);
 }
 
-/* The page's head and title. */
+/* The style every page of people shares: a CJK font stack, tables that fit 1280 pixels,
+ * print on A4. */
+const char rpt_page_css[] =
+    "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"WenQuanYi Zen Hei\","
+    "\"Microsoft YaHei\",\"PingFang SC\",sans-serif;margin:1.5em;color:#222;max-width:1240px}\n"
+    "table{border-collapse:collapse;margin:0.5em 0 1.5em;table-layout:fixed;width:100%}\n"
+    "th,td{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top;"
+    "overflow-wrap:anywhere;word-break:break-word}\n"
+    "th{background:#eee}\n"
+    "table.narrow{width:auto;table-layout:auto}\n"
+    ".BLOCK{color:#fff;background:#c0392b;padding:0 4px}\n"
+    ".REVIEW{color:#000;background:#d4a017;padding:0 4px}\n"
+    ".CLEAR{color:#fff;background:#2e8b57;padding:0 4px}\n"
+    "tr.block td{background:#fdecea}\n"
+    "tr.dismissed td{color:#888;text-decoration:line-through}\n"
+    "tr.dismissed td.who{text-decoration:none}\n"
+    ".raw{font-size:smaller;color:#555}\n.fp{font-family:monospace;font-size:smaller}\n"
+    ".trial{border:3px solid #c0392b;color:#c0392b;padding:0.5em;font-weight:bold}\n"
+    "svg{max-width:100%;height:auto}\n"
+    "@page{size:A4;margin:12mm}\n"
+    "@media print{body{margin:0;max-width:none}tr{page-break-inside:avoid}}\n";
+
+/* The page's head, title and guide. */
 static void page_head(FILE *f, const struct data *d, const char *county)
 {
-    fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n", f);
-    fprintf(f, "<title>xverify run %lld: county ", d->r->id);
+    fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+          "style-src 'unsafe-inline'\">\n<meta name=\"viewport\" content=\"width=device-width\">\n",
+          f);
+    fprintf(f, "<title>县区 ");
     rpt_esc(f, county);
-    fputs("</title>\n<style>\n"
-          "body{font-family:sans-serif;margin:2em;color:#222}\n"
-          "table{border-collapse:collapse;margin:0.5em 0 1.5em}\n"
-          "th,td{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}\n"
-          "th{background:#eee}\n"
-          ".BLOCK{color:#fff;background:#c0392b;padding:0 4px}\n"
-          ".REVIEW{color:#000;background:#d4a017;padding:0 4px}\n"
-          ".CLEAR{color:#fff;background:#2e8b57;padding:0 4px}\n"
-          ".raw{font-size:smaller;color:#555}\n"
-          ".trial{border:3px solid #c0392b;color:#c0392b;padding:0.5em;font-weight:bold}\n"
-          "</style>\n</head>\n<body>\n", f);
+    fprintf(f, " 审核页：第 %lld 次核查</title>\n<style>\n%s</style>\n</head>\n<body>\n",
+            d->r->id, rpt_page_css);
     if (!d->r->official)
-        fputs("<p class=\"trial\">试算 / trial run: its own policy or date; no decision or "
-              "approval reads it</p>\n", f);
-    fprintf(f, "<h1>County ");
+        fputs("<p class=\"trial\">试算 / trial run：使用自定的政策或日期，任何决定和审批都不以本页为准"
+              "</p>\n", f);
+    fprintf(f, "<h1>县区 ");
     rpt_esc(f, county);
-    fprintf(f, ": run %lld as of %s</h1>\n<p>", d->r->id, d->r->as_of);
+    fprintf(f, "：第 %lld 次核查（数据截至 %s）</h1>\n<p>", d->r->id, d->r->as_of);
     if (d->r->has_coverage)
-        fprintf(f, "Coverage month %s (the income rules' window ends with it). ",
-                d->r->coverage[0] ? d->r->coverage : "none");
-    fprintf(f, "Policy %.12s. IDs are %s.%s</p>\n", d->r->pol.sha256, d->unmasked ? "shown in full" : "masked",
+        fprintf(f, "收入核查月份 %s（收入规则的时间窗口截至该月）。",
+                d->r->coverage[0] ? d->r->coverage : "无");
+    fprintf(f, "政策 %.12s。身份证号%s。%s</p>\n", d->r->pol.sha256,
+            d->unmasked ? "完整显示" : "已脱敏",
             d->r->load_of[kind_index("reviewer")] ? ""
-                : " No reviewer registry is loaded: who decides is not checked.");
+                : "尚未加载审核人员名册：不核对审核人身份。");
+    fputs("<h2>怎样处理</h2>\n<ul>\n"
+          "<li><span class=\"BLOCK\">阻断</span> 发现使申请不能通过：只有市级审核人员可以排除。</li>\n"
+          "<li><span class=\"REVIEW\">待核</span> 发现由县区或市级审核人员核实后确认或排除。</li>\n"
+          "<li>提示 只供参考，无需处理。已处理的发现显示处理人、层级、时间和理由。</li>\n"
+          "<li>处理意见写在县区工作簿 county-", f);
+    rpt_esc(f, county);
+    fputs(".xlsx 的“待处理”表（处理意见、理由、审核人），保存后交市工会导入。</li>\n</ul>\n", f);
 }
 
 /* The county's applications by gate and its findings by rule and severity. */
@@ -129,58 +146,94 @@ static void summary_tables(FILE *f, const struct data *d, const char *county)
         if (r >= 0)
             by_rule[r][sev < 0 ? SEV_INFO : sev]++;
     }
-    fprintf(f, "<h2>Summary</h2>\n<table>\n<tr><th>gate</th><th>applications</th></tr>\n");
+    fprintf(f, "<h2>概况</h2>\n<table class=\"narrow\">\n<tr><th>审核结果</th><th>申请数</th></tr>\n");
     for (int g = 0; g < GATE_COUNT; g++)
         fprintf(f, "<tr><td><span class=\"%s\">%s</span></td><td>%d</td></tr>\n", gate_name(g),
-                gate_name(g), gates[g]);
-    fprintf(f, "<tr><td>total</td><td>%d</td></tr>\n</table>\n", apps);
-    fputs("<table>\n<tr><th>rule</th><th>block</th><th>review</th><th>info</th></tr>\n", f);
+                rpt_zh(gate_name(g)), gates[g]);
+    fprintf(f, "<tr><td>合计</td><td>%d</td></tr>\n</table>\n", apps);
+    fputs("<table class=\"narrow\">\n<tr><th>规则</th><th>阻断</th><th>待核</th><th>提示</th></tr>\n",
+          f);
     for (int r = 0; r < R_COUNT; r++)
         if (by_rule[r][0] + by_rule[r][1] + by_rule[r][2])
-            fprintf(f, "<tr><td>%s</td><td>%ld</td><td>%ld</td><td>%ld</td></tr>\n", rule_code(r),
-                    by_rule[r][0], by_rule[r][1], by_rule[r][2]);
+            fprintf(f, "<tr><td>%s %s</td><td>%ld</td><td>%ld</td><td>%ld</td></tr>\n",
+                    rpt_zh(rule_code(r)), rule_code(r), by_rule[r][0], by_rule[r][1],
+                    by_rule[r][2]);
     fputs("</table>\n", f);
 }
 
-/* The findings of one application, D->f[FI] on, as a table. */
+/* The findings of one application, D->f[FI] on, as a table: block rows marked, decided
+ * ones with who, level, when and why. */
 static void findings_table(FILE *f, const struct data *d, long fi, const char *app)
 {
-    static const int cols[] = { C_RULE, C_SEV, C_PID, C_FEED, C_KEY, C_DECLARED, C_FOUND,
-                                C_LOAD, C_WEIGHT, C_DECISION, C_FP };
-    fputs("<table>\n<tr><th>rule</th><th>severity</th><th>person</th><th>feed</th>"
-          "<th>record</th><th>declared</th><th>found</th><th>load</th><th>weight</th>"
-          "<th>decision</th><th>fingerprint</th></tr>\n", f);
+    fputs("<table>\n<colgroup><col style=\"width:13%\"><col style=\"width:6%\">"
+          "<col style=\"width:12%\"><col style=\"width:8%\"><col style=\"width:15%\">"
+          "<col style=\"width:10%\"><col style=\"width:18%\"><col style=\"width:10%\">"
+          "<col style=\"width:8%\"></colgroup>\n<tr><th>规则</th><th>严重程度</th><th>人员</th>"
+          "<th>数据源</th><th>记录</th><th>申报</th><th>发现</th><th>处理</th><th>指纹</th></tr>\n",
+          f);
     for (long j = fi; j < d->nf && !strcmp(d->f[j].c[C_APP], app); j++) {
         char *const *c = d->f[j].c;
-        fputs("<tr>", f);
+        const char *cls = !strcmp(c[C_DECISION], "dismissed") ? " class=\"dismissed\""
+                          : !strcmp(c[C_SEV], "block") ? " class=\"block\"" : "";
+        fprintf(f, "<tr%s><td>", cls);
+        rpt_esc(f, rpt_zh(c[C_RULE]));
+        fputs("<br><small>", f);
+        rpt_esc(f, c[C_RULE]);
+        fprintf(f, "</small></td><td>%s</td><td>", rpt_zh(c[C_SEV]));
+        rpt_esc(f, c[C_PID]);
+        fputs(" ", f);
+        rpt_esc(f, c[C_PNAME]);
+        const int cols[] = { C_FEED, C_KEY, C_DECLARED, C_FOUND };
         for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
-            fputs("<td>", f);
+            fputs("</td><td>", f);
             rpt_esc(f, c[cols[k]]);
-            if (cols[k] == C_PID) {
-                fputs(" ", f);
-                rpt_esc(f, c[C_PNAME]);
-            }
-            if (cols[k] == C_DECISION && c[C_DECIDED_BY][0]) {
-                /* who decided, at which level, when and why */
-                fputs("<br>", f);
-                rpt_esc(f, c[C_DECIDED_BY]);
-                fputs(" (", f);
-                rpt_esc(f, c[C_DECIDED_LEVEL]);
-                fputs(") ", f);
-                rpt_esc(f, c[C_DECIDED_AT]);
-                fputs(": ", f);
-                rpt_esc(f, c[C_DECISION_REASON]);
-            }
-            fputs("</td>", f);
         }
-        fputs("</tr>\n", f);
+        fprintf(f, "</td><td class=\"who\">%s", rpt_zh(c[C_DECISION]));
+        if (c[C_DECIDED_BY][0]) {
+            /* who decided, at which level, when and why */
+            fputs("<br>", f);
+            rpt_esc(f, c[C_DECIDED_BY]);
+            fputs(" (", f);
+            rpt_esc(f, c[C_DECIDED_LEVEL]);
+            fputs(") ", f);
+            rpt_esc(f, c[C_DECIDED_AT]);
+            fputs(": ", f);
+            rpt_esc(f, c[C_DECISION_REASON]);
+        }
+        fputs("</td><td class=\"fp\">", f);
+        rpt_esc(f, c[C_FP]);
+        fputs("</td></tr>\n", f);
         if (c[C_RAW][0]) {
-            fputs("<tr><td></td><td class=\"raw\" colspan=\"10\">as the feed wrote it: ", f);
+            fputs("<tr><td></td><td class=\"raw\" colspan=\"8\">数据源原文：", f);
             rpt_esc(f, c[C_RAW]);
             fputs("</td></tr>\n", f);
         }
     }
     fputs("</table>\n", f);
+}
+
+/* The county's applications of gate GATE, each with its findings. */
+static void applications(FILE *f, const struct data *d, const char *county, int gate)
+{
+    long fi = 0;
+    for (long gi = 0; gi < d->ng; gi++) {
+        const struct grow *g = &d->g[gi];
+        while (fi < d->nf && strcmp(d->f[fi].c[C_APP], g->app) < 0)
+            fi++;
+        if (strcmp(g->county, county) || rpt_gate_index(g->gate) != gate)
+            continue;
+        fputs("<h3 id=\"", f);
+        rpt_esc(f, g->app);
+        fputs("\">", f);
+        rpt_esc(f, g->app);
+        fputs(" ", f);
+        rpt_esc(f, g->name);
+        fprintf(f, " <span class=\"%s\">%s</span></h3>\n<p>档案状态 %s；待处理发现：阻断 %d，待核 %d，"
+                   "提示 %d</p>\n", g->gate, rpt_zh(g->gate), rpt_zh(g->status), g->n[0],
+                g->n[1], g->n[2]);
+        if (fi < d->nf && !strcmp(d->f[fi].c[C_APP], g->app))
+            findings_table(f, d, fi, g->app);
+    }
 }
 
 /* The follow-up list (跟进名单) of the county: archived households, or households under notice,
@@ -189,7 +242,7 @@ static void followup_list(FILE *f, const struct data *d, const char *county)
 {
     int n = 0;
     long fi = 0;
-    fputs("<h2 id=\"followup\">跟进名单 / follow-up list</h2>\n", f);
+    fputs("<h2 id=\"followup\">跟进名单</h2>\n", f);
     for (long gi = 0; gi < d->ng; gi++) {
         const struct grow *g = &d->g[gi];
         while (fi < d->nf && strcmp(d->f[fi].c[C_APP], g->app) < 0)
@@ -197,7 +250,7 @@ static void followup_list(FILE *f, const struct data *d, const char *county)
         if (!g->followup || strcmp(g->county, county))
             continue;
         if (!n++)
-            fputs("<table>\n<tr><th>application</th><th>status</th><th>block findings in force"
+            fputs("<table>\n<tr><th>申请</th><th>档案状态</th><th>有效的阻断发现"
                   "</th></tr>\n", f);
         fputs("<tr><td><a href=\"#", f);
         rpt_esc(f, g->app);
@@ -206,7 +259,7 @@ static void followup_list(FILE *f, const struct data *d, const char *county)
         fputs("</a> ", f);
         rpt_esc(f, g->name);
         fputs("</td><td>", f);
-        rpt_esc(f, g->status);
+        rpt_esc(f, rpt_zh(g->status));
         fputs("</td><td>", f);
         int first = 1;
         for (long j = fi; j < d->nf && !strcmp(d->f[j].c[C_APP], g->app); j++) {
@@ -215,14 +268,62 @@ static void followup_list(FILE *f, const struct data *d, const char *county)
                 continue;
             fputs(first ? "" : "<br>", f);
             first = 0;
-            rpt_esc(f, c[C_RULE]);
-            fputs(": ", f);
+            rpt_esc(f, rpt_zh(c[C_RULE]));
+            fputs("：", f);
             rpt_esc(f, c[C_FOUND]);
         }
         fputs("</td></tr>\n", f);
     }
-    fputs(n ? "</table>\n" : "<p>None: no archived household is held by a block finding.</p>\n",
-          f);
+    fputs(n ? "</table>\n" : "<p>无：没有在档户有有效的阻断发现。</p>\n", f);
+}
+
+/* The CLEAR applications, compactly: one row each, with the findings decided on it (who,
+ * level, when, why) and its info findings. */
+static void clear_list(FILE *f, const struct data *d, const char *county)
+{
+    int n = 0;
+    long fi = 0;
+    for (long gi = 0; gi < d->ng; gi++) {
+        const struct grow *g = &d->g[gi];
+        while (fi < d->nf && strcmp(d->f[fi].c[C_APP], g->app) < 0)
+            fi++;
+        if (strcmp(g->county, county) || rpt_gate_index(g->gate) != GATE_CLEAR)
+            continue;
+        if (!n++)
+            fputs("<table>\n<colgroup><col style=\"width:12%\"><col style=\"width:12%\">"
+                  "<col style=\"width:10%\"><col></colgroup>\n<tr><th>申请编号</th><th>姓名</th>"
+                  "<th>档案状态</th><th>已处理的发现与提示</th></tr>\n", f);
+        fputs("<tr id=\"", f);
+        rpt_esc(f, g->app);
+        fputs("\"><td>", f);
+        rpt_esc(f, g->app);
+        fputs("</td><td>", f);
+        rpt_esc(f, g->name);
+        fprintf(f, "</td><td>%s</td><td>", rpt_zh(g->status));
+        int first = 1;
+        for (long j = fi; j < d->nf && !strcmp(d->f[j].c[C_APP], g->app); j++) {
+            char *const *c = d->f[j].c;
+            fputs(first ? "" : "<br>", f);
+            first = 0;
+            rpt_esc(f, rpt_zh(c[C_RULE]));
+            fprintf(f, "（%s）", rpt_zh(c[C_SEV]));
+            if (c[C_DECIDED_BY][0]) {
+                fprintf(f, " %s：", rpt_zh(c[C_DECISION]));
+                rpt_esc(f, c[C_DECIDED_BY]);
+                fputs(" (", f);
+                rpt_esc(f, c[C_DECIDED_LEVEL]);
+                fputs(") ", f);
+                rpt_esc(f, c[C_DECIDED_AT]);
+                fputs(": ", f);
+                rpt_esc(f, c[C_DECISION_REASON]);
+            } else {
+                fputs(" ", f);
+                rpt_esc(f, c[C_FOUND]);
+            }
+        }
+        fputs("</td></tr>\n", f);
+    }
+    fputs(n ? "</table>\n" : "<p>无。</p>\n", f);
 }
 
 void rpt_county_html(FILE *f, const struct data *d, const char *county)
@@ -230,28 +331,13 @@ void rpt_county_html(FILE *f, const struct data *d, const char *county)
     page_head(f, d, county);
     followup_list(f, d, county);
     summary_tables(f, d, county);
-    fputs("<h2>Gates by rule</h2>\n", f);
+    fputs("<h2>各规则的发现（按严重程度）</h2>\n", f);
     chart(f, d, county);
-    fputs("<h2>Applications</h2>\n", f);
-    long fi = 0;
-    for (long gi = 0; gi < d->ng; gi++) {
-        const struct grow *g = &d->g[gi];
-        while (fi < d->nf && strcmp(d->f[fi].c[C_APP], g->app) < 0)
-            fi++;
-        if (strcmp(g->county, county))
-            continue;
-        fputs("<h3 id=\"", f);
-        rpt_esc(f, g->app);
-        fputs("\">", f);
-        rpt_esc(f, g->app);
-        fputs(" ", f);
-        rpt_esc(f, g->name);
-        fprintf(f, " <span class=\"%s\">%s</span></h3>\n<p>status ", g->gate, g->gate);
-        rpt_esc(f, g->status);
-        fprintf(f, "; open findings: %d block, %d review, %d info</p>\n", g->n[0], g->n[1],
-                g->n[2]);
-        if (fi < d->nf && !strcmp(d->f[fi].c[C_APP], g->app))
-            findings_table(f, d, fi, g->app);
-    }
+    fputs("<h2>不通过的申请</h2>\n", f);
+    applications(f, d, county, GATE_BLOCK);
+    fputs("<h2>待审核的申请</h2>\n", f);
+    applications(f, d, county, GATE_REVIEW);
+    fputs("<h2>通过的申请</h2>\n", f);
+    clear_list(f, d, county);
     fputs("</body>\n</html>\n", f);
 }

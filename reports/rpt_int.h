@@ -88,7 +88,8 @@ void rpt_gates_csv(FILE *f, const struct data *d);
 void rpt_esc(FILE *f, const char *s);
 void rpt_findings_xml(FILE *f, const struct data *d);
 
-/* county.c */
+/* county.c: the county page; the style every page for people shares. */
+extern const char rpt_page_css[];
 void rpt_county_html(FILE *f, const struct data *d, const char *county);
 
 /* performance.c: an official run's performance figures per county, read once (rpt_perf_free
