@@ -212,16 +212,18 @@ static void findings_table(FILE *f, const struct data *d, long fi, const char *a
     fputs("</table>\n", f);
 }
 
-/* The county's applications of gate GATE, each with its findings. */
+/* The county's applications of gate GATE, each with its findings ("无" when none). */
 static void applications(FILE *f, const struct data *d, const char *county, int gate)
 {
     long fi = 0;
+    int n = 0;
     for (long gi = 0; gi < d->ng; gi++) {
         const struct grow *g = &d->g[gi];
         while (fi < d->nf && strcmp(d->f[fi].c[C_APP], g->app) < 0)
             fi++;
         if (strcmp(g->county, county) || rpt_gate_index(g->gate) != gate)
             continue;
+        n++;
         fputs("<h3 id=\"", f);
         rpt_esc(f, g->app);
         fputs("\">", f);
@@ -234,6 +236,8 @@ static void applications(FILE *f, const struct data *d, const char *county, int 
         if (fi < d->nf && !strcmp(d->f[fi].c[C_APP], g->app))
             findings_table(f, d, fi, g->app);
     }
+    if (!n)
+        fputs("<p>无。</p>\n", f);
 }
 
 /* The follow-up list (跟进名单) of the county: archived households, or households under notice,

@@ -4,7 +4,7 @@
 set -eu
 pkgs="build-essential pkg-config libsqlite3-dev sqlite3 libcsv-dev libxml2-dev libxml2-utils
 libpcre2-dev libopencc-dev libopencc-data libxxhash-dev libssl-dev groff-base faketime
-libxlsxwriter-dev libzip-dev python3-openpyxl $*"
+libxlsxwriter-dev libzip-dev python3-openpyxl chromium fonts-noto-cjk $*"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
