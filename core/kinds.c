@@ -136,6 +136,12 @@ static const struct column visit_c[] = {
     { "note", "情况", CT_TEXT, 0, NULL, NULL },
 };
 
+/* the administrative divisions (行政区划): a code's name, for the pages people read */
+static const struct column region_c[] = {
+    { "code", "区划代码", CT_COUNTY, 1, NULL, NULL },
+    { "name", "名称", CT_TEXT, 1, NULL, NULL },
+};
+
 static const struct column standard_c[] = {
     { "county_code", "县区代码", CT_COUNTY, 1, NULL, NULL },
     { "effective_from", "执行日期", CT_DATE, 1, NULL, NULL },
@@ -154,6 +160,7 @@ const struct kind xv_kinds[] = {
     { "reviewer", "审核人员", 0, NULL, reviewer_c, N(reviewer_c), 5 },
     { "contact", "帮扶联系人", 1, NULL, contact_c, N(contact_c), 7 },
     { "visit", "走访", 0, NULL, visit_c, N(visit_c), 7 },
+    { "region", "行政区划", 0, NULL, region_c, N(region_c), 7 },
 };
 const int xv_nkinds = N(xv_kinds);
 

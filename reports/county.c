@@ -103,14 +103,14 @@ static void page_head(FILE *f, const struct data *d, const char *county)
           "style-src 'unsafe-inline'\">\n<meta name=\"viewport\" content=\"width=device-width\">\n",
           f);
     fprintf(f, "<title>县区 ");
-    rpt_esc(f, county);
+    rpt_county_esc(f, d, county);
     fprintf(f, " 审核页：第 %lld 次核查</title>\n<style>\n%s</style>\n</head>\n<body>\n",
             d->r->id, rpt_page_css);
     if (!d->r->official)
         fputs("<p class=\"trial\">试算 / trial run：使用自定的政策或日期，任何决定和审批都不以本页为准"
               "</p>\n", f);
     fprintf(f, "<h1>县区 ");
-    rpt_esc(f, county);
+    rpt_county_esc(f, d, county);
     fprintf(f, "：第 %lld 次核查（数据截至 %s）</h1>\n<p>", d->r->id, d->r->as_of);
     if (d->r->has_coverage)
         fprintf(f, "收入核查月份 %s（收入规则的时间窗口截至该月）。",

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../core/err.h"
+#include "../core/kinds.h"
 #include "../core/mask.h"
+#include "../core/run.h"
 #include "../core/hooks.h"
 #include "../core/policy.h"
 #include "../core/store.h"
@@ -81,11 +83,68 @@ static int add_gate(void *ctx, const struct gate_row *r)
     return 0;
 }
 
+/* The names of the divisions in the run's region load, sorted by code. */
+static int read_regions(sqlite3 *db, struct data *d)
+{
+    long long load = d->r->load_of[kind_index("region")];
+    sqlite3_stmt *st = NULL;
+    int rc, s;
+    if (!load)
+        return 0;
+    if ((rc = store_prepare(db, "SELECT t.code, t.name FROM region t WHERE "
+                                RUN_VISIBLE("region", "t", "?1") " ORDER BY t.code, t.rid",
+                            &st)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, load);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *code = (const char *)sqlite3_column_text(st, 0);
+        /* one name a code: the first version */
+        if (d->nregions && !strcmp(d->regions[2 * (d->nregions - 1)], code))
+            continue;
+        if (d->nregions % 64 == 0)
+            d->regions = xrealloc(d->regions, (size_t)(d->nregions + 64) * 2 * sizeof(char *));
+        d->regions[2 * d->nregions] = xstrdup(code);
+        d->regions[2 * d->nregions + 1] = xstrdup((const char *)sqlite3_column_text(st, 1));
+        d->nregions++;
+    }
+    rc = s == SQLITE_DONE ? 0 : store_err(db, "reading the divisions");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+const char *rpt_region_name(const struct data *d, const char *code)
+{
+    long lo = 0, hi = d->nregions;
+    while (lo < hi) {
+        long mid = (lo + hi) / 2;
+        int c = strcmp(d->regions[2 * mid], code);
+        if (!c)
+            return d->regions[2 * mid + 1];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+void rpt_county_esc(FILE *f, const struct data *d, const char *code)
+{
+    const char *name = rpt_region_name(d, code);
+    if (name) {
+        rpt_esc(f, name);
+        fputs("（", f);
+    }
+    rpt_esc(f, code);
+    if (name)
+        fputs("）", f);
+}
+
 int rpt_read_data(sqlite3 *db, struct data *d)
 {
     int rc;
     if ((rc = findings_each(db, d->r->id, NULL, add_finding, d)) < 0 ||
-        (rc = gates_each(db, d->r->id, NULL, add_gate, d)) < 0)
+        (rc = gates_each(db, d->r->id, NULL, add_gate, d)) < 0 || (rc = read_regions(db, d)) < 0)
         return rc;
     /* the follow-up list, and each finding's place on it (both tables are in application
      * order) */
@@ -127,6 +186,9 @@ void rpt_data_free(struct data *d)
     free(d->counties);
     rpt_perf_free(d->perf);
     rpt_notices_free(d);
+    for (long i = 0; i < 2 * d->nregions; i++)
+        free(d->regions[i]);
+    free(d->regions);
 }
 
 /* The gate named GATE; CLEAR for a name this program does not know. */

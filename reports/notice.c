@@ -104,7 +104,7 @@ void rpt_notice_html(FILE *f, const struct data *d, const char *county)
     fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
           "style-src 'unsafe-inline'\">\n<title>公示名单 ", f);
-    rpt_esc(f, county);
+    rpt_county_esc(f, d, county);
     fputs("</title>\n<style>\n"
           "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"WenQuanYi Zen Hei\","
           "\"Microsoft YaHei\",sans-serif;margin:2em;color:#222}\n"
@@ -113,7 +113,7 @@ void rpt_notice_html(FILE *f, const struct data *d, const char *county)
           "@page{size:A4;margin:15mm}\n@media print{body{margin:0}}\n</style>\n</head>\n<body>\n",
           f);
     fputs("<h1>困难职工建档立卡公示名单</h1>\n<p>县区 ", f);
-    rpt_esc(f, county);
+    rpt_county_esc(f, d, county);
     fprintf(f, "，第 %lld 次核查（数据截至 %s）。以下人员正在公示。对公示对象有异议的，请在公示期内"
                "向所在县区工会实名反映，并提供线索。</p>\n", d->r->id, d->r->as_of);
     fputs("<table>\n<tr><th>序号</th><th>姓名</th><th>事项</th><th>致困原因</th>"

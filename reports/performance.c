@@ -292,7 +292,10 @@ void rpt_perf_html(FILE *f, const struct perf *p, const struct run *r)
     for (int i = 0; i <= p->n; i++) {
         const struct pcounty *c = i < p->n ? &p->c[i] : &all;
         fputs(i < p->n ? "<tr><td>" : "<tr class=\"city\"><td>", f);
-        rpt_esc(f, c->county);
+        if (i < p->n)
+            rpt_county_esc(f, p->d, c->county);
+        else
+            rpt_esc(f, c->county);
         fputs("</td>", f);
         for (int j = 0; j < NFIG; j++) {
             const char *v = cell(p, c, j, buf);

@@ -50,6 +50,8 @@ struct data {
     struct perf *perf;       /* an official run's performance figures; NULL for a trial run */
     struct rpt_notice *notices;  /* an official run's applications under notice */
     long nnotices;
+    char **regions;          /* code, name, code, name, ...: the run's region load, by code */
+    long nregions;
 };
 
 /* Every report lists the follow-up list's rows first: each writer makes two passes, the
@@ -78,6 +80,10 @@ int rpt_compare_hashes(sqlite3 *db, const struct run *r, char **names, char **pa
 int rpt_read_data(sqlite3 *db, struct data *d);
 void rpt_data_free(struct data *d);
 int rpt_gate_index(const char *gate);
+/* The name of division CODE in the run's region load, NULL when it has none. */
+const char *rpt_region_name(const struct data *d, const char *code);
+/* CODE as people read it, escaped for XML and HTML: "瑶海区（340102）", or the code alone. */
+void rpt_county_esc(FILE *f, const struct data *d, const char *code);
 
 /* tables.c: the three tables; rpt_esc writes S escaped for XML and HTML. */
 /* One CSV field S (LAST: the record's end): quoted when it must be, and a field a spreadsheet

@@ -167,8 +167,10 @@ static void guide(lxw_workbook *wb, const struct data *d, const char *county, lx
 {
     lxw_worksheet *ws = workbook_add_worksheet(wb, "说明");
     char line[256];
-    snprintf(line, sizeof line, "县区 %s，第 %lld 次核查（数据截至 %s）%s", county, d->r->id,
-             d->r->as_of, d->r->official ? "" : "。试算：本表不能用于审批");
+    const char *name = rpt_region_name(d, county);
+    snprintf(line, sizeof line, "县区 %s%s%s%s，第 %lld 次核查（数据截至 %s）%s", name ? name : "",
+             name ? "（" : "", county, name ? "）" : "", d->r->id, d->r->as_of,
+             d->r->official ? "" : "。试算：本表不能用于审批");
     const char *lines[] = {
         line,
         "“待处理”表列出尚未处理的阻断和待核发现，不通过的申请排在前面。",
