@@ -65,13 +65,15 @@ void rpt_findings_csv(FILE *f, const struct data *d)
     fputs("\xEF\xBB\xBF", f);
     for (int i = 0; i < NCSV; i++)
         rpt_csv_field(f, col_names[i], 0);
-    fputs("trial\r\n", f);
+    fputs("rule_name,trial\r\n", f);
     for (int pass = 0; pass < 2; pass++)
         for (long r = 0; r < d->nf; r++) {
             if (!RPT_PASS_FIRST(&d->f[r], pass))
                 continue;
             for (int i = 0; i < NCSV; i++)
                 rpt_csv_field(f, d->f[r].c[i], 0);
+            /* the rule's name in the report language, for a person reading the system file */
+            rpt_csv_field(f, rpt_zh(d->f[r].c[C_RULE]), 0);
             fprintf(f, "%d\r\n", !d->r->official);
         }
 }
@@ -139,6 +141,11 @@ void rpt_findings_xml(FILE *f, const struct data *d)
             if ((i == C_LOAD || i == C_WEIGHT || (i >= C_DECIDED_BY && i <= C_DECISION_REASON))
                 && !d->f[r].c[i][0])
                 continue;
+            if (i == C_RAW) {
+                fputs("    <rule_name>", f);
+                rpt_esc(f, rpt_zh(d->f[r].c[C_RULE]));
+                fputs("</rule_name>\n", f);
+            }
             fprintf(f, "    <%s>", col_names[i]);
             rpt_esc(f, d->f[r].c[i]);
             fprintf(f, "</%s>\n", col_names[i]);
