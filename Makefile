@@ -69,7 +69,7 @@ build/tests/unit: $(UNITOBJ) build/libxverify.a
 
 # fuzz targets (tests/fuzz): each replays its seed corpus in make test; make fuzz builds the
 # libFuzzer versions with clang (FUZZ_SECONDS each when run through make fuzz-run)
-FUZZ_TARGETS := csv xml kv norm mask names
+FUZZ_TARGETS := csv xml kv norm mask names xlsx
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=build/tests/replay_%)
 build/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/memfile.c tests/fuzz/fuzz.h build/libxverify.a
 	@mkdir -p $(dir $@)
