@@ -161,6 +161,18 @@ static void summary_tables(FILE *f, const struct data *d, const char *county)
     fputs("</table>\n", f);
 }
 
+/* Who decided the finding of columns C, at which level, when and why. */
+static void who_decided(FILE *f, char *const *c)
+{
+    rpt_esc(f, c[C_DECIDED_BY]);
+    fputs(" (", f);
+    rpt_esc(f, c[C_DECIDED_LEVEL]);
+    fputs(") ", f);
+    rpt_esc(f, c[C_DECIDED_AT]);
+    fputs(": ", f);
+    rpt_esc(f, c[C_DECISION_REASON]);
+}
+
 /* The findings of one application, D->f[FI] on, as a table: block rows marked, decided
  * ones with who, level, when and why. */
 static void findings_table(FILE *f, const struct data *d, long fi, const char *app)
@@ -192,13 +204,7 @@ static void findings_table(FILE *f, const struct data *d, long fi, const char *a
         if (c[C_DECIDED_BY][0]) {
             /* who decided, at which level, when and why */
             fputs("<br>", f);
-            rpt_esc(f, c[C_DECIDED_BY]);
-            fputs(" (", f);
-            rpt_esc(f, c[C_DECIDED_LEVEL]);
-            fputs(") ", f);
-            rpt_esc(f, c[C_DECIDED_AT]);
-            fputs(": ", f);
-            rpt_esc(f, c[C_DECISION_REASON]);
+            who_decided(f, c);
         }
         fputs("</td><td class=\"fp\">", f);
         rpt_esc(f, c[C_FP]);
@@ -313,13 +319,7 @@ static void clear_list(FILE *f, const struct data *d, const char *county)
             fprintf(f, "（%s）", rpt_zh(c[C_SEV]));
             if (c[C_DECIDED_BY][0]) {
                 fprintf(f, " %s：", rpt_zh(c[C_DECISION]));
-                rpt_esc(f, c[C_DECIDED_BY]);
-                fputs(" (", f);
-                rpt_esc(f, c[C_DECIDED_LEVEL]);
-                fputs(") ", f);
-                rpt_esc(f, c[C_DECIDED_AT]);
-                fputs(": ", f);
-                rpt_esc(f, c[C_DECISION_REASON]);
+                who_decided(f, c);
             } else {
                 fputs(" ", f);
                 rpt_esc(f, c[C_FOUND]);

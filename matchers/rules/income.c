@@ -202,6 +202,29 @@ int rules_income(struct ctx *c, struct app *a)
     return 0;
 }
 
+/* The family's income in MONTH into *TOTAL: per person the larger of that month's largest
+ * base and pension, the declared income for a person with no record that month. Returns 1
+ * when someone of the family has a record that month (declared income alone is no evidence),
+ * else 0. */
+static int family_month(const struct app *a, const char *month, double *total)
+{
+    int evidence = 0;
+    *total = 0;
+    for (int i = 0; i < a->nps; i++) {
+        if (!in_family(&a->ps[i]))
+            continue;
+        double base, pension;
+        si_month(a, i, month, &base, &pension, NULL, NULL);
+        if (base < 0 && pension < 0) {
+            *total += a->ps[i].income;
+            continue;
+        }
+        evidence = 1;
+        *total += base > pension ? base : pension;
+    }
+    return evidence;
+}
+
 /* RELAPSE_RISK (返贫致困): an exited family at or below the standard in each of the last 2
  * months of the window in which someone of the family has a base or pension record, with a
  * person's income in a month counted as for EXIT_ELIGIBLE. */
@@ -212,21 +235,8 @@ void rules_relapse(struct ctx *c, struct app *a)
     if (strcmp(a->status, "exited") || size <= 0)
         return;
     for (int m = 0; m < c->nmonths && seen < 2; m++) {
-        double std, total = 0;
-        int evidence = 0;
-        for (int i = 0; i < a->nps; i++) {
-            if (!in_family(&a->ps[i]))
-                continue;
-            double base, pension;
-            si_month(a, i, c->months[m], &base, &pension, NULL, NULL);
-            if (base < 0 && pension < 0) {
-                total += a->ps[i].income;
-                continue;
-            }
-            evidence = 1;
-            total += base > pension ? base : pension;
-        }
-        if (!evidence)
+        double std, total;
+        if (!family_month(a, c->months[m], &total))
             continue;
         if (!standard_at(c, a, c->months[m], &std) || total / size > std)
             goto done;
@@ -254,23 +264,9 @@ void rules_exit(struct ctx *c, struct app *a)
     if (strcmp(a->status, "archived") || size <= 0)
         return;
     for (int m = n - 1; m >= 0; m--) {
-        double std, total = 0;
-        int evidence = 0;
-        if (!standard_at(c, a, c->months[m], &std))
-            goto done;
-        for (int i = 0; i < a->nps; i++) {
-            if (!in_family(&a->ps[i]))
-                continue;
-            double base, pension;
-            si_month(a, i, c->months[m], &base, &pension, NULL, NULL);
-            if (base < 0 && pension < 0) {
-                total += a->ps[i].income;
-                continue;
-            }
-            evidence = 1;
-            total += base > pension ? base : pension;
-        }
-        if (!evidence || total / size <= std)
+        double std, total;
+        if (!standard_at(c, a, c->months[m], &std) || !family_month(a, c->months[m], &total) ||
+            total / size <= std)
             goto done;
         sbuf_addf(&detail, "%s%s %.2f>%.2f", detail.len ? ", " : "", c->months[m], total / size,
                   std);
