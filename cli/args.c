@@ -56,14 +56,19 @@ int xv_usage(const struct cmd *c, const char *fmt, ...)
     return XV_EUSAGE;
 }
 
-int xv_parse_run(const struct cmd *c, const char *s, long long *id)
+int xv_parse_number(const struct cmd *c, const char *s, const char *what, long long *id)
 {
     char *end;
     errno = 0;
     *id = strtoll(s, &end, 10);
     if (!*s || *end || errno || *id <= 0)
-        return xv_usage(c, "'%s' is not a run number", s);
+        return xv_usage(c, "'%s' is not a %s number", s, what);
     return 0;
+}
+
+int xv_parse_run(const struct cmd *c, const char *s, long long *id)
+{
+    return xv_parse_number(c, s, "run", id);
 }
 
 /* "a, b or c" for the choices "a|b|c", into B. */

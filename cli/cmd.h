@@ -84,7 +84,10 @@ char **arg_list(const struct args *a, const char *name, int *n);
 
 /* Reports a usage error for command C and returns XV_EUSAGE. */
 int xv_usage(const struct cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Reads a run number into *ID; a usage error of C when S is not one. */
+/* Reads a positive number of WHAT ("run", "sample") into *ID; a usage error of C when S is
+ * not one. */
+int xv_parse_number(const struct cmd *c, const char *s, const char *what, long long *id);
+/* xv_parse_number of a run. */
 int xv_parse_run(const struct cmd *c, const char *s, long long *id);
 struct sbuf;
 /* The synopsis of C ("xverify load KIND FILE [--as-of DATE] ..."), appended to B. */

@@ -1,7 +1,5 @@
 /* cmd_spotcheck.c: "xverify spotcheck APPLICANT": the field result of a household drawn in a
  * spot-check sample, recorded. */
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include "../core/err.h"
 #include "../procedures/sample.h"
@@ -14,12 +12,9 @@ int cmd_spotcheck(const struct args *a, struct xv_ctx *ctx)
                *note = arg_value(a, "note");
     long long sample;
     sqlite3 *db;
-    char *end;
     int rc;
-    errno = 0;
-    sample = strtoll(sample_s, &end, 10);
-    if (!*sample_s || *end || errno || sample <= 0)
-        return xv_usage(a->cmd, "'%s' is not a sample number", sample_s);
+    if ((rc = xv_parse_number(a->cmd, sample_s, "sample", &sample)) < 0)
+        return rc;
     if (!*by)
         return xv_usage(a->cmd, "--by needs a name");
     if (!strcmp(result, "fail") && (!note || !*note))

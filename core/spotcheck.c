@@ -145,13 +145,7 @@ int spot_figures(sqlite3 *db, long long sample, long long seq, const char *month
     sqlite3_bind_int64(st, 1, sample);
     sqlite3_bind_int64(st, 2, seq);
     store_bind_text(st, 3, month);
-    int s;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW)
-        if ((rc = fn(ctx, (const char *)sqlite3_column_text(st, 0),
-                     (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2))) < 0)
-            break;
-    if (rc == 0 && s != SQLITE_DONE)
-        rc = store_err(db, "reading spot checks");
+    rc = store_figures(db, st, fn, ctx, "reading spot checks");
     sqlite3_finalize(st);
     return rc;
 }

@@ -89,17 +89,6 @@ int status_from_date(sqlite3 *db, long long seq, char from[11])
     return rc;
 }
 
-/* Calls FN for each row (county, figure, count) of ST, bound already. */
-static int figure_rows(sqlite3 *db, sqlite3_stmt *st, figure_fn fn, void *ctx)
-{
-    int s, rc = 0;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW)
-        if ((rc = fn(ctx, (const char *)sqlite3_column_text(st, 0),
-                     (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2))) < 0)
-            return rc;
-    return s == SQLITE_DONE ? 0 : store_err(db, "reading statuses");
-}
-
 int status_figures(sqlite3 *db, long long load, long long seq, const char *on,
                    const char *month, figure_fn fn, void *ctx)
 {
@@ -125,7 +114,7 @@ int status_figures(sqlite3 *db, long long load, long long seq, const char *on,
         store_bind_text(st, 3, on);
         if (sqlite3_bind_parameter_count(st) >= 4)
             store_bind_text(st, 4, month);
-        rc = figure_rows(db, st, fn, ctx);
+        rc = store_figures(db, st, fn, ctx, "reading statuses");
         sqlite3_finalize(st);
     }
     return rc;

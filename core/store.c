@@ -437,3 +437,13 @@ int store_check(sqlite3 *db, struct sbuf *problems)
         return store_err(db, "checking the foreign keys");
     return n;
 }
+
+int store_figures(sqlite3 *db, sqlite3_stmt *st, figure_fn fn, void *ctx, const char *what)
+{
+    int s, rc;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(ctx, (const char *)sqlite3_column_text(st, 0),
+                     (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2))) < 0)
+            return rc;
+    return s == SQLITE_DONE ? 0 : store_err(db, what);
+}

@@ -107,6 +107,10 @@ int store_hash_clear(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t
 int store_hash_lines(sqlite3 *db, const char *kind, const uint32_t *rid, const uint64_t *line,
                      size_t n);
 
+/* Steps ST, bound already, calling FN with each row's (county, figure, count) columns; WHAT
+ * names the reading in a failure. */
+int store_figures(sqlite3 *db, sqlite3_stmt *st, figure_fn fn, void *ctx, const char *what);
+
 /* Binds text or NULL when S is NULL. */
 int store_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Binds the parameters 1, 2, ... of ST from the arguments, one a character of TYPES: 't' a

@@ -138,6 +138,23 @@ double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+long long iso_utc(const char *s)
+{
+    struct tm tm;
+    size_t n = strlen(s);
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = atoi(s) - 1900;
+    tm.tm_mon = (n > 5 ? atoi(s + 5) : 1) - 1;
+    tm.tm_mday = n > 8 ? atoi(s + 8) : 1;
+    if (n > 11)
+        tm.tm_hour = atoi(s + 11);
+    if (n > 14)
+        tm.tm_min = atoi(s + 14);
+    if (n > 17)
+        tm.tm_sec = atoi(s + 17);
+    return (long long)timegm(&tm);
+}
+
 void today_iso(char out[11])
 {
     time_t t = time(NULL);

@@ -77,6 +77,10 @@ double now_seconds(void);
 /* The time now in UTC as YYYY-MM-DDTHH:MM:SSZ, for records of when a person acted. */
 void utc_now(char out[21]);
 
+/* The UTC time of S, "YYYY-MM-DD" (midnight) or "YYYY-MM-DDTHH:MM:SSZ", in seconds since the
+ * epoch; fields past the end of a short S count as 0. */
+long long iso_utc(const char *s);
+
 /* Today's local date as YYYY-MM-DD. */
 void today_iso(char out[11]);
 

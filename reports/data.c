@@ -112,6 +112,22 @@ static int read_regions(sqlite3 *db, struct data *d)
     return rc;
 }
 
+const struct grow *rpt_gate_of(const struct data *d, const char *app)
+{
+    long lo = 0, hi = d->ng;
+    while (lo < hi) {
+        long mid = (lo + hi) / 2;
+        int c = strcmp(d->g[mid].app, app);
+        if (!c)
+            return &d->g[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 const char *rpt_region_name(const struct data *d, const char *code)
 {
     long lo = 0, hi = d->nregions;

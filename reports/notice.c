@@ -13,28 +13,11 @@ struct rpt_notice {
     char *app, *county, *name, *reason, *procedure, *from, *to;
 };
 
-/* 1 when the run checked application APP (D's gates are in application order). */
-static int in_run(const struct data *d, const char *app)
-{
-    long lo = 0, hi = d->ng;
-    while (lo < hi) {
-        long mid = (lo + hi) / 2;
-        int c = strcmp(d->g[mid].app, app);
-        if (!c)
-            return 1;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
-}
-
 /* A notice of an application the run checked (a run narrowed by --applicant lists its own). */
 static int add_notice(void *ctx, const struct status_notice *n)
 {
     struct data *d = ctx;
-    if (!in_run(d, n->app))
+    if (!rpt_gate_of(d, n->app))
         return 0;
     if (d->nnotices % 64 == 0)
         d->notices = xrealloc(d->notices, (size_t)(d->nnotices + 64) * sizeof *d->notices);

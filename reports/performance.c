@@ -76,12 +76,7 @@ static int add_figure(void *ctx, const char *county, const char *figure, long lo
 /* Days since 1970-01-01 of DATE (YYYY-MM-DD). */
 static long day_number(const char *date)
 {
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    tm.tm_year = atoi(date) - 1900;
-    tm.tm_mon = atoi(date + 5) - 1;
-    tm.tm_mday = atoi(date + 8);
-    return (long)(timegm(&tm) / 86400);
+    return (long)(iso_utc(date) / 86400);
 }
 
 /* The start date of the first run up to the report's that found FP, into DATE; 0 when none. */
@@ -105,27 +100,11 @@ static int first_found(struct perf *p, const char *fp, char date[11])
     return 1;
 }
 
-/* The county of application APP in the report's run, NULL when the run did not check it. */
-static const char *county_of(const struct data *d, const char *app)
-{
-    long lo = 0, hi = d->ng;
-    while (lo < hi) {
-        long mid = (lo + hi) / 2;
-        int c = strcmp(d->g[mid].app, app);
-        if (!c)
-            return d->g[mid].county;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 static int add_decision(void *ctx, const char *app, const char *fp, const char *date)
 {
     struct perf *p = ctx;
-    const char *county = county_of(p->d, app);
+    const struct grow *g = rpt_gate_of(p->d, app);
+    const char *county = g ? g->county : NULL;
     char first[11];
     int rc;
     if (!county || (rc = first_found(p, fp, first)) == 0)

@@ -80,6 +80,9 @@ int rpt_compare_hashes(sqlite3 *db, const struct run *r, char **names, char **pa
 int rpt_read_data(sqlite3 *db, struct data *d);
 void rpt_data_free(struct data *d);
 int rpt_gate_index(const char *gate);
+/* The gate row of application APP in the run (D's gates are in application order), NULL when
+ * the run did not check it. */
+const struct grow *rpt_gate_of(const struct data *d, const char *app);
 /* The name of division CODE in the run's region load, NULL when it has none. */
 const char *rpt_region_name(const struct data *d, const char *code);
 /* CODE as people read it, escaped for XML and HTML: "瑶海区（340102）", or the code alone. */

@@ -47,23 +47,6 @@ static void header(lxw_worksheet *ws, const char *const *names, int n, lxw_forma
     worksheet_freeze_panes(ws, 1, 0);
 }
 
-/* The gate of application APP (D's gates are in application order); NULL when none. */
-static const struct grow *gate_of_app(const struct data *d, const char *app)
-{
-    long lo = 0, hi = d->ng;
-    while (lo < hi) {
-        long mid = (lo + hi) / 2;
-        int c = strcmp(d->g[mid].app, app);
-        if (!c)
-            return &d->g[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 /* 待处理: the county's open block and review findings, BLOCK applications first; the last
  * three columns are the reviewer's, the rest locked. */
 static void to_decide(lxw_workbook *wb, const struct data *d, const char *county,
@@ -85,7 +68,7 @@ static void to_decide(lxw_workbook *wb, const struct data *d, const char *county
     for (int pass = 0; pass < 2; pass++)
         for (long i = 0; i < d->nf; i++) {
             char *const *c = d->f[i].c;
-            const struct grow *g = gate_of_app(d, c[C_APP]);
+            const struct grow *g = rpt_gate_of(d, c[C_APP]);
             if (strcmp(c[C_COUNTY], county) || strcmp(c[C_DECISION], "open") ||
                 !strcmp(c[C_SEV], "info") || !g ||
                 (rpt_gate_index(g->gate) == GATE_BLOCK) != !pass)
@@ -192,21 +175,12 @@ int rpt_county_xlsx(const char *path, const struct data *d, const char *county)
     lxw_workbook *wb = workbook_new_opt(path, &opts);
     if (!wb)
         return xv_fail(XV_EIO, "cannot write '%s'", path);
-    /* the run's start as the creation time: the same workbook every time it is written */
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    const char *s = d->r->started_at;
-    tm.tm_year = atoi(s) - 1900;
-    tm.tm_mon = atoi(s + 5) - 1;
-    tm.tm_mday = atoi(s + 8);
-    tm.tm_hour = atoi(s + 11);
-    tm.tm_min = atoi(s + 14);
-    tm.tm_sec = atoi(s + 17);
     lxw_doc_properties props;
     memset(&props, 0, sizeof props);
     props.title = "困难职工建档立卡核查 县区工作簿";
     props.author = "xverify";
-    props.created = timegm(&tm);
+    /* the run's start as the creation time: the same workbook every time it is written */
+    props.created = (time_t)iso_utc(d->r->started_at);
     workbook_set_properties(wb, &props);
     lxw_format *head = workbook_add_format(wb), *text = workbook_add_format(wb),
                *fill = workbook_add_format(wb);

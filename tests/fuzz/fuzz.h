@@ -11,6 +11,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * bytes); returns its descriptor (the caller closes it) or -1. */
 int fuzz_memfile(const uint8_t *data, size_t size, char path[64]);
 
+/* A reader callback that takes any column. */
+int fuzz_column(void *ctx, int pos, const char *name, long line);
+/* libxml2 as the readers use it, with every external entity refused. */
+void fuzz_xml_init(void);
+
 struct rec;
 /* A reader callback that reads every value of a record (CTX: a long to add to). */
 int fuzz_record(void *ctx, const struct rec *r);

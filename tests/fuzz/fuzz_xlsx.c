@@ -13,23 +13,10 @@
 #include "../../ingest/xlsxin.h"
 #include "fuzz.h"
 
-static int on_column(void *ctx, int pos, const char *name, long line)
-{
-    (void)ctx; (void)pos; (void)name; (void)line;
-    return 0;
-}
-
-static xmlParserInputPtr deny(const char *url, const char *id, xmlParserCtxtPtr ctxt)
-{
-    (void)url; (void)id; (void)ctxt;
-    return NULL;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc; (void)argv;
-    xmlInitParser();
-    xmlSetExternalEntityLoader(deny);
+    fuzz_xml_init();
     return 0;
 }
 
@@ -82,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int fd;
     if (size < 1)
         return 0;
-    struct reader_cb cb = { on_column, NULL, NULL, fuzz_record, &n, NULL, NULL, NULL };
+    struct reader_cb cb = { fuzz_column, NULL, NULL, fuzz_record, &n, NULL, NULL, NULL };
     if (data[0] % 3 == 0) {
         if ((fd = fuzz_memfile(data + 1, size - 1, path)) < 0)
             return 0;

@@ -7,29 +7,16 @@
 #include "../../ingest/source.h"
 #include "fuzz.h"
 
-static int on_column(void *ctx, int pos, const char *name, long line)
-{
-    (void)ctx; (void)pos; (void)name; (void)line;
-    return 0;
-}
-
 static int on_as_of(void *ctx, const char *value, long line)
 {
     (void)ctx; (void)line;
     return value[0] == '\0' ? 0 : 0;
 }
 
-static xmlParserInputPtr deny(const char *url, const char *id, xmlParserCtxtPtr ctxt)
-{
-    (void)url; (void)id; (void)ctxt;
-    return NULL;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc; (void)argv;
-    xmlInitParser();
-    xmlSetExternalEntityLoader(deny);
+    fuzz_xml_init();
     return norm_init() < 0;
 }
 
@@ -50,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fd < 0)
         return 0;
     if (src_scan(path, ENC_AUTO, &info) == 0 && src_open(&s, path, info.enc) == 0) {
-        struct reader_cb cb = { on_column, NULL, on_as_of, fuzz_record, &n };
+        struct reader_cb cb = { fuzz_column, NULL, on_as_of, fuzz_record, &n };
         if (xmlin_read(&s, "fuzz.xml", lay, &cb) == 0)
             src_verify(&s, &info);
         src_close(&s);

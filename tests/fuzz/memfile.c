@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <libxml/parser.h>
 #include "../../core/utf8.h"
 #include "../../ingest/reader.h"
 #include "fuzz.h"
@@ -53,4 +54,22 @@ void fuzz_lines(const uint8_t *data, size_t size, size_t max, void (*fn)(const c
         fn(p);
     }
     free(text);
+}
+
+int fuzz_column(void *ctx, int pos, const char *name, long line)
+{
+    (void)ctx; (void)pos; (void)name; (void)line;
+    return 0;
+}
+
+static xmlParserInputPtr deny(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+    (void)url; (void)id; (void)ctxt;
+    return NULL;
+}
+
+void fuzz_xml_init(void)
+{
+    xmlInitParser();
+    xmlSetExternalEntityLoader(deny);
 }
