@@ -95,17 +95,27 @@ const char rpt_page_css[] =
     "@page{size:A4;margin:12mm}\n"
     "@media print{body{margin:0;max-width:none}tr{page-break-inside:avoid}}\n";
 
-/* The page's head, title and guide. */
-static void page_head(FILE *f, const struct data *d, const char *county)
+void rpt_page_open(FILE *f)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
           "style-src 'unsafe-inline'\">\n<meta name=\"viewport\" content=\"width=device-width\">\n",
           f);
+}
+
+void rpt_page_body(FILE *f, const char *extra_css)
+{
+    fprintf(f, "<style>\n%s%s</style>\n</head>\n<body>\n", rpt_page_css, extra_css);
+}
+
+/* The page's head, title and guide. */
+static void page_head(FILE *f, const struct data *d, const char *county)
+{
+    rpt_page_open(f);
     fprintf(f, "<title>县区 ");
     rpt_county_esc(f, d, county);
-    fprintf(f, " 审核页：第 %lld 次核查</title>\n<style>\n%s</style>\n</head>\n<body>\n",
-            d->r->id, rpt_page_css);
+    fprintf(f, " 审核页：第 %lld 次核查</title>\n", d->r->id);
+    rpt_page_body(f, "");
     if (!d->r->official)
         fputs("<p class=\"trial\">试算 / trial run：使用自定的政策或日期，任何决定和审批都不以本页为准"
               "</p>\n", f);

@@ -84,17 +84,11 @@ static const char *procedure_zh(const char *p)
 
 void rpt_notice_html(FILE *f, const struct data *d, const char *county)
 {
-    fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-          "style-src 'unsafe-inline'\">\n<title>公示名单 ", f);
+    rpt_page_open(f);
+    fputs("<title>公示名单 ", f);
     rpt_county_esc(f, d, county);
-    fputs("</title>\n<style>\n"
-          "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"WenQuanYi Zen Hei\","
-          "\"Microsoft YaHei\",sans-serif;margin:2em;color:#222}\n"
-          "table{border-collapse:collapse;width:100%}\n"
-          "th,td{border:1px solid #888;padding:4px 6px;text-align:left}\n"
-          "@page{size:A4;margin:15mm}\n@media print{body{margin:0}}\n</style>\n</head>\n<body>\n",
-          f);
+    fputs("</title>\n", f);
+    rpt_page_body(f, "td{padding:4px 6px}\n");
     fputs("<h1>困难职工建档立卡公示名单</h1>\n<p>县区 ", f);
     rpt_county_esc(f, d, county);
     fprintf(f, "，第 %lld 次核查（数据截至 %s）。以下人员正在公示。对公示对象有异议的，请在公示期内"

@@ -250,16 +250,11 @@ void rpt_perf_html(FILE *f, const struct perf *p, const struct run *r)
 {
     char buf[32];
     struct pcounty all;
-    fprintf(f, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-               "style-src 'unsafe-inline'\">\n<title>绩效考核 第 %lld 次核查</title>\n<style>\n"
-               "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"WenQuanYi Zen Hei\","
-               "\"Microsoft YaHei\",sans-serif;margin:2em;color:#222}\n"
-               "table{border-collapse:collapse;font-size:13px}\n"
-               "th,td{border:1px solid #999;padding:2px 5px;text-align:right}\n"
-               "th{background:#eee;text-align:center}\n"
-               "td:first-child{text-align:left}\ntr.city td{font-weight:bold}\n"
-               "@media print{body{margin:0}}\n</style>\n</head>\n<body>\n", r->id);
+    rpt_page_open(f);
+    fprintf(f, "<title>绩效考核 第 %lld 次核查</title>\n", r->id);
+    rpt_page_body(f, "table{font-size:13px}\ntd{text-align:right}\nth{text-align:center}\n"
+                     "td:first-child{text-align:left}\nth:first-child{width:8em}\n"
+                     "tr.city td{font-weight:bold}\n");
     fprintf(f, "<h1>绩效考核：第 %lld 次核查（数据截至 %s，统计日 %s，本月 %.7s）</h1>\n", r->id,
             r->as_of, r->status_on, r->status_on);
     fputs("<p>待处理发现：未作决定的阻断与复核发现，按首次发现距统计日的天数分组；"

@@ -99,6 +99,11 @@ void rpt_findings_xml(FILE *f, const struct data *d);
 
 /* county.c: the county page; the style every page for people shares. */
 extern const char rpt_page_css[];
+/* A page for people begins: doctype, lang zh-CN, UTF-8, a Content-Security-Policy that allows
+ * no script and nothing from elsewhere; the caller writes the title, then rpt_page_body ends
+ * the head with the shared style and EXTRA_CSS and opens the body. */
+void rpt_page_open(FILE *f);
+void rpt_page_body(FILE *f, const char *extra_css);
 void rpt_county_html(FILE *f, const struct data *d, const char *county);
 
 /* performance.c: an official run's performance figures per county, read once (rpt_perf_free

@@ -30,16 +30,9 @@ static void sample_csv(FILE *f, const struct spot_sample *s, const struct rpt_sa
 static void sample_html(FILE *f, const struct spot_sample *s, const struct rpt_sample_row *rows,
                         long n)
 {
-    fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-          "style-src 'unsafe-inline'\">\n", f);
-    fprintf(f, "<title>抽查样本 %lld</title>\n<style>\n"
-               "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"WenQuanYi Zen Hei\","
-               "\"Microsoft YaHei\",sans-serif;margin:2em;color:#222}\n"
-               "table{border-collapse:collapse;width:100%%}\n"
-               "th,td{border:1px solid #888;padding:4px 6px;text-align:left}\n"
-               "td.fill{min-width:8em}\n"
-               "@media print{body{margin:0}}\n</style>\n</head>\n<body>\n", s->id);
+    rpt_page_open(f);
+    fprintf(f, "<title>抽查样本 %lld</title>\n", s->id);
+    rpt_page_body(f, "td{padding:4px 6px}\n");
     fprintf(f, "<h1>抽查样本 %lld</h1>\n<p>县区 ", s->id);
     rpt_esc(f, s->county);
     fputs("，档案状态 ", f);
