@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cmd.h"
 #include "../core/err.h"
+#include "../core/msg.h"
 #include "../core/util.h"
 #include "../ingest/norm.h"
 #include "drive.h"
@@ -26,7 +27,8 @@ int cmd_match(const struct args *a, struct xv_ctx *ctx)
                         "of days to come", as_of, today);
     if ((rc = xv_db(ctx, &db)) < 0)
         return rc;
-    struct match_opts mo = { as_of, only, nonly, policy_path };
+    /* the parser took zh or en only */
+    struct match_opts mo = { as_of, only, nonly, policy_path, msg_lang_parse(arg_value(a, "lang")) };
     long long id;
     return drive_run(db, &mo, out, &id);
 }

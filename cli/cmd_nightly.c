@@ -16,6 +16,7 @@
 #include "../core/err.h"
 #include "../core/kinds.h"
 #include "../core/loads.h"
+#include "../core/msg.h"
 #include "../core/official.h"
 #include "../core/policy.h"
 #include "../core/utf8.h"
@@ -333,7 +334,8 @@ int cmd_nightly(const struct args *a, struct xv_ctx *ctx)
         /* an inbox whose every file was refused, on a new store: nothing to run on yet */
         fprintf(stderr, "xverify: nightly: nothing is loaded yet; no run\n");
     } else {
-        struct match_opts mo = { NULL, NULL, 0, policy_path };
+        struct match_opts mo = { NULL, NULL, 0, policy_path,
+                                 msg_lang_parse(arg_value(a, "lang")) };
         if ((rc = drive_run(db, &mo, out, &run_id)) < 0)
             goto done;
         fprintf(stderr, "xverify: nightly: run %lld done\n", run_id);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../core/err.h"
+#include "../core/msg.h"
 #include "../core/store.h"
 #include "../procedures/sample.h"
 #include "../reports/rpt.h"
@@ -42,6 +43,7 @@ int cmd_sample(const struct args *a, struct xv_ctx *ctx)
     for (long i = 0; i < n; i++)
         list[i] = (struct rpt_sample_row){ rows[i].app, rows[i].name, rows[i].id_no };
     /* the files wait beside their names until the sample is recorded */
+    msg_set_lang(msg_lang_parse(arg_value(a, "lang")));
     if ((rc = rpt_sample_write(out ? out : RPT_DEFAULT_OUT, &s, list, n, &pend)) < 0 ||
         (rc = store_commit(db)) < 0)
         goto fail;

@@ -10,6 +10,7 @@
 #include <pcre2.h>
 #include "err.h"
 #include "loads.h"
+#include "msg.h"
 #include "run.h"
 #include "spotcheck.h"
 #include "status.h"
@@ -59,7 +60,7 @@ static int pin_load(void *ctx, const char *kind, long long id, const char *sha25
 }
 
 int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct policy *pol,
-               int official_policy, struct run *r)
+               int official_policy, int lang, struct run *r)
 {
     sqlite3_stmt *st = NULL;
     char *versions = run_versions(), date[11];
@@ -78,13 +79,13 @@ int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct p
         goto done;
     if ((rc = store_prepare(db, "INSERT INTO runs(as_of,horizon,status_seq,scope,policy,"
                                 "policy_sha256,versions,started_at,decision_seq,official,spot_seq,"
-                                "sample_seq) VALUES(?,?,?,?,?,?,?,"
-                                "strftime('%Y-%m-%dT%H:%M:%SZ','now'),?,?,?,?)",
+                                "sample_seq,lang) VALUES(?,?,?,?,?,?,?,"
+                                "strftime('%Y-%m-%dT%H:%M:%SZ','now'),?,?,?,?,?)",
                             &st)) < 0)
         goto done;
-    if (store_bind(st, "tiittttiiii", as_of, r->horizon, r->status_seq, scope, pol->text,
+    if (store_bind(st, "tiittttiiiit", as_of, r->horizon, r->status_seq, scope, pol->text,
                    pol->sha256, versions, r->decision_seq, (long long)official, r->spot_seq,
-                   r->sample_seq) < 0 ||
+                   r->sample_seq, msg_lang_name(lang)) < 0 ||
         sqlite3_step(st) != SQLITE_DONE) {
         rc = store_err(db, "recording the run");
         goto done;
@@ -122,7 +123,7 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     if ((rc = store_prepare(db, "SELECT as_of, horizon, status_seq, policy, decision_seq, scope, "
                                 "versions, started_at, ifnull(link_seconds, 0), "
                                 "ifnull(rules_seconds, 0), official, coverage_month, "
-                                "ifnull(findings_sha256, ''), spot_seq, sample_seq FROM runs "
+                                "ifnull(findings_sha256, ''), spot_seq, sample_seq, lang FROM runs "
                                 "WHERE id=?",
                             &st)) < 0)
         return rc;
@@ -151,6 +152,11 @@ int run_open(sqlite3 *db, long long id, struct run *r)
     snprintf(r->findings_sha256, sizeof r->findings_sha256, "%s", sqlite3_column_text(st, 12));
     r->spot_seq = sqlite3_column_int64(st, 13);
     r->sample_seq = sqlite3_column_int64(st, 14);
+    r->lang = msg_lang_parse((const char *)sqlite3_column_text(st, 15));
+    if (r->lang < 0) {
+        sqlite3_finalize(st);
+        return xv_fail(XV_ELOCKED, "run %lld: its language is not one xverify writes", id);
+    }
     rc = policy_parse("the run's policy", (const char *)sqlite3_column_text(st, 3), &r->pol);
     sqlite3_finalize(st);
     if (rc < 0)

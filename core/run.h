@@ -30,6 +30,7 @@ struct run {
     char status_on[11];
     double link_seconds, rules_seconds;  /* the stages' times, once recorded */
     int official;                      /* 1: an official run, 0: a trial run (试算) */
+    int lang;                          /* its files' language: MSG_ZH or MSG_EN (core/msg.h) */
     /* the coverage month (YYYY-MM): the latest month with social-insurance records the run
      * can see, at most its as-of month; "" when none (the as-of month stands for it then).
      * HAS_COVERAGE is 0 for a run made before runs kept it (its reports never showed it). */
@@ -48,12 +49,12 @@ struct run_counts {
 };
 
 /* Records a new run as of AS_OF (YYYY-MM-DD; NULL: the newest load's as-of date, so that no
- * clock decides) with policy POL (copied) inside the caller's transaction: what it can see is
- * everything loaded so far. The run is official when OFFICIAL_POLICY (POL is the official
+ * clock decides) with policy POL (copied), its files in language LANG (MSG_ZH or MSG_EN),
+ * inside the caller's transaction: what it can see is everything loaded so far. The run is official when OFFICIAL_POLICY (POL is the official
  * policy) and its date is the default one; else it is a trial run. XV_EUSAGE when nothing is
  * loaded yet. */
 int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct policy *pol,
-               int official_policy, struct run *r);
+               int official_policy, int lang, struct run *r);
 /* Reads run ID (0: the latest) into R (overwritten; run_free releases what it holds).
  * XV_EUSAGE when there is no such run. */
 int run_open(sqlite3 *db, long long id, struct run *r);

@@ -307,6 +307,20 @@ static const char *const schema_v7 =
     "ALTER TABLE runs ADD COLUMN spot_seq INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE runs ADD COLUMN sample_seq INTEGER NOT NULL DEFAULT 0;";
 
+/* Version 8: the language of a run's files for people; the figures a gate rests on (family
+ * size, verified per-capita income, standard, tier); what a finding shows people: its texts in
+ * the run's language and every evidence record it rests on (the canonical declared and found
+ * texts, which the evidence hash reads, stay as they are). */
+static const char *const schema_v8 =
+    "ALTER TABLE runs ADD COLUMN lang TEXT NOT NULL DEFAULT 'zh';"
+    "ALTER TABLE gates ADD COLUMN family_size INTEGER;"
+    "ALTER TABLE gates ADD COLUMN per_capita REAL;"
+    "ALTER TABLE gates ADD COLUMN standard REAL;"
+    "ALTER TABLE gates ADD COLUMN tier TEXT;"
+    "ALTER TABLE findings ADD COLUMN shown_declared TEXT;"
+    "ALTER TABLE findings ADD COLUMN shown_found TEXT;"
+    "ALTER TABLE findings ADD COLUMN records TEXT;";
+
 /* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
  * column is dropped after its index and view, which name it. */
 static void schema_v3(struct sbuf *b)
@@ -364,6 +378,7 @@ int schema_create(sqlite3 *db)
     sbuf_adds(&b, schema_v5);
     sbuf_adds(&b, schema_v6);
     sbuf_adds(&b, schema_v7);
+    sbuf_adds(&b, schema_v8);
     int rc = apply_schema(db, &b, 0, 0);
     sbuf_free(&b);
     return rc;
@@ -386,6 +401,8 @@ int schema_upgrade(sqlite3 *db, int from)
         sbuf_adds(&b, schema_v6);
     if (from < 7)
         sbuf_adds(&b, schema_v7);
+    if (from < 8)
+        sbuf_adds(&b, schema_v8);
     /* the kinds that came after the store's version get their tables */
     for (int i = 0; i < xv_nkinds; i++) {
         if (xv_kinds[i].since > from) {

@@ -87,7 +87,7 @@ int match_run(sqlite3 *db, const struct match_opts *o, struct run *r, struct mat
     /* a run reads the review decisions: they must be the ones the trail vouches for */
     struct audit_head head;
     if ((rc = audit_verify(db, &head)) < 0 ||
-        (rc = run_create(db, o->as_of, sbuf_str(&scope), &pol, is_official, r)) < 0 ||
+        (rc = run_create(db, o->as_of, sbuf_str(&scope), &pol, is_official, o->lang, r)) < 0 ||
         (rc = link_and_check(db, r, o, m)) < 0 || (rc = store_commit(db)) < 0)
         goto done;
     in_tx = 0;

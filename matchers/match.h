@@ -11,6 +11,7 @@ struct match_opts {
     char **only;              /* applicant ids in scope, or NULL (NONLY 0): all */
     int nonly;
     const char *policy_path;  /* or NULL: the built-in defaults */
+    int lang;                 /* the files' language: MSG_ZH (0, the default) or MSG_EN */
 };
 
 /* What a run found, for its summary. */

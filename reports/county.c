@@ -41,18 +41,18 @@ static void chart(FILE *f, const struct data *d, const char *county)
         }
     }
     if (!rows) {
-        fputs("<p>没有发现。</p>\n", f);
+        fprintf(f, "<p>%s</p>\n", T("没有发现。"));
         return;
     }
     fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"%d\" "
-               "role=\"img\" aria-label=\"各规则的发现数，按严重程度\">\n", rows * 22 + 30);
+               "role=\"img\" aria-label=\"%s\">\n", rows * 22 + 30, T("各规则的发现数，按严重程度"));
     int y = 0;
     for (int r = 0; r < R_COUNT; r++) {
         int n = counts[r][0] + counts[r][1] + counts[r][2];
         if (!n)
             continue;
         fprintf(f, "<text x=\"0\" y=\"%d\" font-size=\"12\">%s</text>\n", y + 14,
-                rpt_zh(rule_code(r)));
+                T(rule_code(r)));
         double x = 210;
         for (int g = 0; g < SEV_COUNT; g++) {
             if (!counts[r][g])
@@ -60,7 +60,7 @@ static void chart(FILE *f, const struct data *d, const char *county)
             double w = 380.0 * counts[r][g] / max;
             fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"%s\">"
                        "<title>%s: %d</title></rect>\n", x, y + 2, w, sev_colours[g],
-                    rpt_zh(sev_name(g)), counts[r][g]);
+                    T(sev_name(g)), counts[r][g]);
             x += w;
         }
         fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\">%d</text>\n", x + 4, y + 14, n);
@@ -69,7 +69,7 @@ static void chart(FILE *f, const struct data *d, const char *county)
     for (int g = 0; g < SEV_COUNT; g++)
         fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
                    "<text x=\"%d\" y=\"%d\" font-size=\"12\">%s</text>\n", 210 + g * 100, y + 8,
-                sev_colours[g], 226 + g * 100, y + 18, rpt_zh(sev_name(g)));
+                sev_colours[g], 226 + g * 100, y + 18, T(sev_name(g)));
     fputs("</svg>\n", f);
 }
 
@@ -97,10 +97,10 @@ const char rpt_page_css[] =
 
 void rpt_page_open(FILE *f)
 {
-    fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
           "style-src 'unsafe-inline'\">\n<meta name=\"viewport\" content=\"width=device-width\">\n",
-          f);
+          msg_lang() == MSG_EN ? "en" : "zh-CN");
 }
 
 void rpt_page_body(FILE *f, const char *extra_css)
@@ -112,30 +112,34 @@ void rpt_page_body(FILE *f, const char *extra_css)
 static void page_head(FILE *f, const struct data *d, const char *county)
 {
     rpt_page_open(f);
-    fprintf(f, "<title>县区 ");
+    fprintf(f, "<title>%s ", T("县区"));
     rpt_county_esc(f, d, county);
-    fprintf(f, " 审核页：第 %lld 次核查</title>\n", d->r->id);
+    fprintf(f, T("审核页：第 %lld 次核查"), d->r->id);
+    fputs("</title>\n", f);
     rpt_page_body(f, "");
     if (!d->r->official)
-        fputs("<p class=\"trial\">试算 / trial run：使用自定的政策或日期，任何决定和审批都不以本页为准"
-              "</p>\n", f);
-    fprintf(f, "<h1>县区 ");
+        fprintf(f, "<p class=\"trial\">%s</p>\n",
+                T("试算 / trial run：使用自定的政策或日期，任何决定和审批都不以本页为准"));
+    fprintf(f, "<h1>%s ", T("县区"));
     rpt_county_esc(f, d, county);
-    fprintf(f, "：第 %lld 次核查（数据截至 %s）</h1>\n<p>", d->r->id, d->r->as_of);
+    fprintf(f, T("：第 %lld 次核查（数据截至 %s）"), d->r->id, d->r->as_of);
+    fputs("</h1>\n<p>", f);
     if (d->r->has_coverage)
-        fprintf(f, "收入核查月份 %s（收入规则的时间窗口截至该月）。",
-                d->r->coverage[0] ? d->r->coverage : "无");
-    fprintf(f, "政策 %.12s。身份证号%s。%s</p>\n", d->r->pol.sha256,
-            d->unmasked ? "完整显示" : "已脱敏",
-            d->r->load_of[kind_index("reviewer")] ? ""
-                : "尚未加载审核人员名册：不核对审核人身份。");
-    fputs("<h2>怎样处理</h2>\n<ul>\n"
-          "<li><span class=\"BLOCK\">阻断</span> 发现使申请不能通过：只有市级审核人员可以排除。</li>\n"
-          "<li><span class=\"REVIEW\">待核</span> 发现由县区或市级审核人员核实后确认或排除。</li>\n"
-          "<li>提示 只供参考，无需处理。已处理的发现显示处理人、层级、时间和理由。</li>\n"
-          "<li>处理意见写在县区工作簿 county-", f);
+        fprintf(f, T("收入核查月份 %s（收入规则的时间窗口截至该月）。"),
+                d->r->coverage[0] ? d->r->coverage : T("无"));
+    fprintf(f, T("政策 %.12s。"), d->r->pol.sha256);
+    fputs(d->unmasked ? T("身份证号完整显示。") : T("身份证号已脱敏。"), f);
+    if (!d->r->load_of[kind_index("reviewer")])
+        fputs(T("尚未加载审核人员名册：不核对审核人身份。"), f);
+    fprintf(f, "</p>\n<h2>%s</h2>\n<ul>\n"
+               "<li><span class=\"BLOCK\">%s</span> %s</li>\n"
+               "<li><span class=\"REVIEW\">%s</span> %s</li>\n<li>%s %s</li>\n<li>",
+            T("怎样处理"), T("block"), T("发现使申请不能通过：只有市级审核人员可以排除。"),
+            T("review"), T("发现由县区或市级审核人员核实后确认或排除。"), T("info"),
+            T("只供参考，无需处理。已处理的发现显示处理人、层级、时间和理由。"));
+    fprintf(f, "%s county-", T("处理意见写在县区工作簿"));
     rpt_esc(f, county);
-    fputs(".xlsx 的“待处理”表（处理意见、理由、审核人），保存后交市工会导入。</li>\n</ul>\n", f);
+    fprintf(f, ".xlsx %s</li>\n</ul>\n", T("的“待处理”表（处理意见、理由、审核人），保存后交市工会导入。"));
 }
 
 /* The county's applications by gate and its findings by rule and severity. */
@@ -156,17 +160,18 @@ static void summary_tables(FILE *f, const struct data *d, const char *county)
         if (r >= 0)
             by_rule[r][sev < 0 ? SEV_INFO : sev]++;
     }
-    fprintf(f, "<h2>概况</h2>\n<table class=\"narrow\">\n<tr><th>审核结果</th><th>申请数</th></tr>\n");
+    fprintf(f, "<h2>%s</h2>\n<table class=\"narrow\">\n<tr><th>%s</th><th>%s</th></tr>\n",
+            T("概况"), T("审核结果"), T("申请数"));
     for (int g = 0; g < GATE_COUNT; g++)
         fprintf(f, "<tr><td><span class=\"%s\">%s</span></td><td>%d</td></tr>\n", gate_name(g),
-                rpt_zh(gate_name(g)), gates[g]);
-    fprintf(f, "<tr><td>合计</td><td>%d</td></tr>\n</table>\n", apps);
-    fputs("<table class=\"narrow\">\n<tr><th>规则</th><th>阻断</th><th>待核</th><th>提示</th></tr>\n",
-          f);
+                T(gate_name(g)), gates[g]);
+    fprintf(f, "<tr><td>%s</td><td>%d</td></tr>\n</table>\n", T("合计"), apps);
+    fprintf(f, "<table class=\"narrow\">\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+            T("规则"), T("block"), T("review"), T("info"));
     for (int r = 0; r < R_COUNT; r++)
         if (by_rule[r][0] + by_rule[r][1] + by_rule[r][2])
             fprintf(f, "<tr><td>%s %s</td><td>%ld</td><td>%ld</td><td>%ld</td></tr>\n",
-                    rpt_zh(rule_code(r)), rule_code(r), by_rule[r][0], by_rule[r][1],
+                    T(rule_code(r)), rule_code(r), by_rule[r][0], by_rule[r][1],
                     by_rule[r][2]);
     fputs("</table>\n", f);
 }
@@ -190,18 +195,21 @@ static void findings_table(FILE *f, const struct data *d, long fi, const char *a
     fputs("<table>\n<colgroup><col style=\"width:13%\"><col style=\"width:6%\">"
           "<col style=\"width:12%\"><col style=\"width:8%\"><col style=\"width:15%\">"
           "<col style=\"width:10%\"><col style=\"width:18%\"><col style=\"width:10%\">"
-          "<col style=\"width:8%\"></colgroup>\n<tr><th>规则</th><th>严重程度</th><th>人员</th>"
-          "<th>数据源</th><th>记录</th><th>申报</th><th>发现</th><th>处理</th><th>指纹</th></tr>\n",
-          f);
+          "<col style=\"width:8%\"></colgroup>\n<tr>", f);
+    static const char *const heads[] = { "规则", "严重程度", "人员", "数据源", "记录", "申报",
+                                         "发现", "处理", "指纹" };
+    for (size_t k = 0; k < sizeof heads / sizeof heads[0]; k++)
+        fprintf(f, "<th>%s</th>", T(heads[k]));
+    fputs("</tr>\n", f);
     for (long j = fi; j < d->nf && !strcmp(d->f[j].c[C_APP], app); j++) {
         char *const *c = d->f[j].c;
         const char *cls = !strcmp(c[C_DECISION], "dismissed") ? " class=\"dismissed\""
                           : !strcmp(c[C_SEV], "block") ? " class=\"block\"" : "";
         fprintf(f, "<tr%s><td>", cls);
-        rpt_esc(f, rpt_zh(c[C_RULE]));
+        rpt_esc(f, T(c[C_RULE]));
         fputs("<br><small>", f);
         rpt_esc(f, c[C_RULE]);
-        fprintf(f, "</small></td><td>%s</td><td>", rpt_zh(c[C_SEV]));
+        fprintf(f, "</small></td><td>%s</td><td>", T(c[C_SEV]));
         rpt_esc(f, c[C_PID]);
         fputs(" ", f);
         rpt_esc(f, c[C_PNAME]);
@@ -210,7 +218,7 @@ static void findings_table(FILE *f, const struct data *d, long fi, const char *a
             fputs("</td><td>", f);
             rpt_esc(f, c[cols[k]]);
         }
-        fprintf(f, "</td><td class=\"who\">%s", rpt_zh(c[C_DECISION]));
+        fprintf(f, "</td><td class=\"who\">%s", T(c[C_DECISION]));
         if (c[C_DECIDED_BY][0]) {
             /* who decided, at which level, when and why */
             fputs("<br>", f);
@@ -220,7 +228,7 @@ static void findings_table(FILE *f, const struct data *d, long fi, const char *a
         rpt_esc(f, c[C_FP]);
         fputs("</td></tr>\n", f);
         if (c[C_RAW][0]) {
-            fputs("<tr><td></td><td class=\"raw\" colspan=\"8\">数据源原文：", f);
+            fprintf(f, "<tr><td></td><td class=\"raw\" colspan=\"8\">%s", T("数据源原文："));
             rpt_esc(f, c[C_RAW]);
             fputs("</td></tr>\n", f);
         }
@@ -246,14 +254,15 @@ static void applications(FILE *f, const struct data *d, const char *county, int 
         rpt_esc(f, g->app);
         fputs(" ", f);
         rpt_esc(f, g->name);
-        fprintf(f, " <span class=\"%s\">%s</span></h3>\n<p>档案状态 %s；待处理发现：阻断 %d，待核 %d，"
-                   "提示 %d</p>\n", g->gate, rpt_zh(g->gate), rpt_zh(g->status), g->n[0],
+        fprintf(f, " <span class=\"%s\">%s</span></h3>\n<p>", g->gate, T(g->gate));
+        fprintf(f, T("档案状态 %s；待处理发现：阻断 %d，待核 %d，提示 %d"), T(g->status), g->n[0],
                 g->n[1], g->n[2]);
+        fputs("</p>\n", f);
         if (fi < d->nf && !strcmp(d->f[fi].c[C_APP], g->app))
             findings_table(f, d, fi, g->app);
     }
     if (!n)
-        fputs("<p>无。</p>\n", f);
+        fprintf(f, "<p>%s</p>\n", T("无。"));
 }
 
 /* The follow-up list (跟进名单) of the county: archived households, or households under notice,
@@ -262,7 +271,7 @@ static void followup_list(FILE *f, const struct data *d, const char *county)
 {
     int n = 0;
     long fi = 0;
-    fputs("<h2 id=\"followup\">跟进名单</h2>\n", f);
+    fprintf(f, "<h2 id=\"followup\">%s</h2>\n", T("跟进名单"));
     for (long gi = 0; gi < d->ng; gi++) {
         const struct grow *g = &d->g[gi];
         while (fi < d->nf && strcmp(d->f[fi].c[C_APP], g->app) < 0)
@@ -270,8 +279,8 @@ static void followup_list(FILE *f, const struct data *d, const char *county)
         if (!g->followup || strcmp(g->county, county))
             continue;
         if (!n++)
-            fputs("<table>\n<tr><th>申请</th><th>档案状态</th><th>有效的阻断发现"
-                  "</th></tr>\n", f);
+            fprintf(f, "<table>\n<tr><th>%s</th><th>%s</th><th>%s</th></tr>\n", T("申请"),
+                    T("档案状态"), T("有效的阻断发现"));
         fputs("<tr><td><a href=\"#", f);
         rpt_esc(f, g->app);
         fputs("\">", f);
@@ -279,7 +288,7 @@ static void followup_list(FILE *f, const struct data *d, const char *county)
         fputs("</a> ", f);
         rpt_esc(f, g->name);
         fputs("</td><td>", f);
-        rpt_esc(f, rpt_zh(g->status));
+        rpt_esc(f, T(g->status));
         fputs("</td><td>", f);
         int first = 1;
         for (long j = fi; j < d->nf && !strcmp(d->f[j].c[C_APP], g->app); j++) {
@@ -288,13 +297,16 @@ static void followup_list(FILE *f, const struct data *d, const char *county)
                 continue;
             fputs(first ? "" : "<br>", f);
             first = 0;
-            rpt_esc(f, rpt_zh(c[C_RULE]));
-            fputs("：", f);
+            rpt_esc(f, T(c[C_RULE]));
+            fputs(T("："), f);
             rpt_esc(f, c[C_FOUND]);
         }
         fputs("</td></tr>\n", f);
     }
-    fputs(n ? "</table>\n" : "<p>无：没有在档户有有效的阻断发现。</p>\n", f);
+    if (n)
+        fputs("</table>\n", f);
+    else
+        fprintf(f, "<p>%s</p>\n", T("无：没有在档户有有效的阻断发现。"));
 }
 
 /* The CLEAR applications, compactly: one row each, with the findings decided on it (who,
@@ -310,25 +322,26 @@ static void clear_list(FILE *f, const struct data *d, const char *county)
         if (strcmp(g->county, county) || rpt_gate_index(g->gate) != GATE_CLEAR)
             continue;
         if (!n++)
-            fputs("<table>\n<colgroup><col style=\"width:12%\"><col style=\"width:12%\">"
-                  "<col style=\"width:10%\"><col></colgroup>\n<tr><th>申请编号</th><th>姓名</th>"
-                  "<th>档案状态</th><th>已处理的发现与提示</th></tr>\n", f);
+            fprintf(f, "<table>\n<colgroup><col style=\"width:12%%\"><col style=\"width:12%%\">"
+                       "<col style=\"width:10%%\"><col></colgroup>\n<tr><th>%s</th><th>%s</th>"
+                       "<th>%s</th><th>%s</th></tr>\n", T("申请编号"), T("姓名"), T("档案状态"),
+                    T("已处理的发现与提示"));
         fputs("<tr id=\"", f);
         rpt_esc(f, g->app);
         fputs("\"><td>", f);
         rpt_esc(f, g->app);
         fputs("</td><td>", f);
         rpt_esc(f, g->name);
-        fprintf(f, "</td><td>%s</td><td>", rpt_zh(g->status));
+        fprintf(f, "</td><td>%s</td><td>", T(g->status));
         int first = 1;
         for (long j = fi; j < d->nf && !strcmp(d->f[j].c[C_APP], g->app); j++) {
             char *const *c = d->f[j].c;
             fputs(first ? "" : "<br>", f);
             first = 0;
-            rpt_esc(f, rpt_zh(c[C_RULE]));
-            fprintf(f, "（%s）", rpt_zh(c[C_SEV]));
+            rpt_esc(f, T(c[C_RULE]));
+            fprintf(f, T("（%s）"), T(c[C_SEV]));
             if (c[C_DECIDED_BY][0]) {
-                fprintf(f, " %s：", rpt_zh(c[C_DECISION]));
+                fprintf(f, " %s%s", T(c[C_DECISION]), T("："));
                 who_decided(f, c);
             } else {
                 fputs(" ", f);
@@ -337,7 +350,10 @@ static void clear_list(FILE *f, const struct data *d, const char *county)
         }
         fputs("</td></tr>\n", f);
     }
-    fputs(n ? "</table>\n" : "<p>无。</p>\n", f);
+    if (n)
+        fputs("</table>\n", f);
+    else
+        fprintf(f, "<p>%s</p>\n", T("无。"));
 }
 
 void rpt_county_html(FILE *f, const struct data *d, const char *county)
@@ -345,13 +361,13 @@ void rpt_county_html(FILE *f, const struct data *d, const char *county)
     page_head(f, d, county);
     followup_list(f, d, county);
     summary_tables(f, d, county);
-    fputs("<h2>各规则的发现（按严重程度）</h2>\n", f);
+    fprintf(f, "<h2>%s</h2>\n", T("各规则的发现（按严重程度）"));
     chart(f, d, county);
-    fputs("<h2>不通过的申请</h2>\n", f);
+    fprintf(f, "<h2>%s</h2>\n", T("不通过的申请"));
     applications(f, d, county, GATE_BLOCK);
-    fputs("<h2>待审核的申请</h2>\n", f);
+    fprintf(f, "<h2>%s</h2>\n", T("待审核的申请"));
     applications(f, d, county, GATE_REVIEW);
-    fputs("<h2>通过的申请</h2>\n", f);
+    fprintf(f, "<h2>%s</h2>\n", T("通过的申请"));
     clear_list(f, d, county);
     fputs("</body>\n</html>\n", f);
 }

@@ -69,6 +69,10 @@ static int add_gate(void *ctx, const struct gate_row *r)
     g->name = xstrdup(r->name);
     g->gate = xstrdup(r->gate);
     g->status = xstrdup(r->status);
+    g->size = xstrdup(r->size);
+    g->per_capita = xstrdup(r->per_capita);
+    g->standard = xstrdup(r->standard);
+    g->tier = xstrdup(r->tier);
     for (int i = 0; i < 3; i++)
         g->n[i] = (int)r->n[i];
     if (!d->ncounties || strcmp(d->counties[d->ncounties - 1], g->county)) {
@@ -197,6 +201,10 @@ void rpt_data_free(struct data *d)
         free(d->g[i].name);
         free(d->g[i].gate);
         free(d->g[i].status);
+        free(d->g[i].size);
+        free(d->g[i].per_capita);
+        free(d->g[i].standard);
+        free(d->g[i].tier);
     }
     free(d->g);
     free(d->counties);

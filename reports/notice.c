@@ -76,25 +76,22 @@ void rpt_mask_name(const char *name, struct sbuf *b)
     }
 }
 
-static const char *procedure_zh(const char *p)
-{
-    return !strcmp(p, "entry") ? "建档" : !strcmp(p, "exit") ? "脱困" : !strcmp(p, "relief")
-           ? "解困" : p;
-}
-
 void rpt_notice_html(FILE *f, const struct data *d, const char *county)
 {
     rpt_page_open(f);
-    fputs("<title>公示名单 ", f);
+    fprintf(f, "<title>%s ", T("公示名单"));
     rpt_county_esc(f, d, county);
     fputs("</title>\n", f);
     rpt_page_body(f, "td{padding:4px 6px}\n");
-    fputs("<h1>困难职工建档立卡公示名单</h1>\n<p>县区 ", f);
+    fprintf(f, "<h1>%s</h1>\n<p>%s ", T("困难职工建档立卡公示名单"), T("县区"));
     rpt_county_esc(f, d, county);
-    fprintf(f, "，第 %lld 次核查（数据截至 %s）。以下人员正在公示。对公示对象有异议的，请在公示期内"
-               "向所在县区工会实名反映，并提供线索。</p>\n", d->r->id, d->r->as_of);
-    fputs("<table>\n<tr><th>序号</th><th>姓名</th><th>事项</th><th>致困原因</th>"
-          "<th>公示期</th></tr>\n", f);
+    fprintf(f, T("，第 %lld 次核查（数据截至 %s）"), d->r->id, d->r->as_of);
+    fprintf(f, "%s</p>\n<table>\n<tr>", T("。以下人员正在公示。对公示对象有异议的，请在公示期内"
+                                          "向所在县区工会实名反映，并提供线索。"));
+    static const char *const heads[] = { "序号", "姓名", "事项", "致困原因", "档次", "公示期" };
+    for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++)
+        fprintf(f, "<th>%s</th>", T(heads[h]));
+    fputs("</tr>\n", f);
     int k = 0;
     for (long i = 0; i < d->nnotices; i++) {
         const struct rpt_notice *n = &d->notices[i];
@@ -104,9 +101,12 @@ void rpt_notice_html(FILE *f, const struct data *d, const char *county)
         rpt_mask_name(n->name, &name);
         fprintf(f, "<tr><td>%d</td><td>", ++k);
         rpt_esc(f, name.s ? name.s : "");
-        fprintf(f, "</td><td>%s</td><td>", procedure_zh(n->procedure));
+        fprintf(f, "</td><td>%s</td><td>", T(n->procedure));
         rpt_esc(f, n->reason);
-        fprintf(f, "</td><td>%s 至 %s</td></tr>\n", n->from, n->to);
+        const struct grow *g = rpt_gate_of(d, n->app);
+        fprintf(f, "</td><td>%s</td><td>", g && g->tier[0] ? T(g->tier) : "");
+        fprintf(f, T("%s 至 %s"), n->from, n->to);
+        fputs("</td></tr>\n", f);
         sbuf_free(&name);
     }
     fputs("</table>\n</body>\n</html>\n", f);

@@ -20,10 +20,11 @@ enum {
     F_OPEN30, F_OPENMORE, F_MEDIAN, F_APPROVALS, F_OBJECTIONS, F_EXITS, F_RELIEFS, F_RELAPSES,
     F_DRAWN, F_DONE, F_FAILED, F_CONTACT, F_OVERDUE, NFIG
 };
-static const struct { const char *key, *zh; } figs[NFIG] = {
-    { "applied", "申请中" }, { "notice", "公示中" }, { "archived", "在档" },
-    { "rejected", "不予建档" }, { "withdrawn", "已撤回" }, { "exited", "已脱困" },
-    { "relieved", "已解困" }, { NULL, "待处理发现≤7天" }, { NULL, "待处理发现8-30天" },
+/* the header is the message of the key (a status) or of the text */
+static const struct { const char *key, *head; } figs[NFIG] = {
+    { "applied", "applied" }, { "notice", "notice" }, { "archived", "archived" },
+    { "rejected", "rejected" }, { "withdrawn", "withdrawn" }, { "exited", "exited" },
+    { "relieved", "relieved" }, { NULL, "待处理发现≤7天" }, { NULL, "待处理发现8-30天" },
     { NULL, "待处理发现>30天" }, { NULL, "发现至决定天数中位数" },
     { "approvals", "本月建档公示" }, { "objections", "本月异议" }, { "exits", "本月脱困" },
     { "reliefs", "本月解困" }, { NULL, "返贫风险户" }, { "drawn", "本月抽查户数" },
@@ -215,7 +216,7 @@ static const char *cell(const struct perf *p, const struct pcounty *c, int f, ch
 static void city_row(const struct perf *p, struct pcounty *all)
 {
     memset(all, 0, sizeof *all);
-    all->county = "全市";
+    all->county = (char *)T("全市");
     for (int i = 0; i < p->n; i++) {
         for (int f = 0; f < NFIG; f++)
             all->v[f] += p->c[i].v[f];
@@ -232,9 +233,9 @@ void rpt_perf_csv(FILE *f, const struct perf *p)
 {
     char buf[32];
     struct pcounty all;
-    fputs("\xEF\xBB\xBF" "县区", f);
+    fprintf(f, "\xEF\xBB\xBF%s", T("县区"));
     for (int i = 0; i < NFIG; i++)
-        fprintf(f, ",%s", figs[i].zh);
+        fprintf(f, ",%s", T(figs[i].head));
     fputs("\r\n", f);
     city_row(p, &all);
     for (int i = 0; i <= p->n; i++) {
@@ -251,16 +252,20 @@ void rpt_perf_html(FILE *f, const struct perf *p, const struct run *r)
     char buf[32];
     struct pcounty all;
     rpt_page_open(f);
-    fprintf(f, "<title>绩效考核 第 %lld 次核查</title>\n", r->id);
+    fprintf(f, "<title>%s ", T("绩效考核"));
+    fprintf(f, T("第 %lld 次核查"), r->id);
+    fputs("</title>\n", f);
     rpt_page_body(f, "table{font-size:13px}\ntd{text-align:right}\nth{text-align:center}\n"
                      "td:first-child{text-align:left}\nth:first-child{width:8em}\n"
                      "tr.city td{font-weight:bold}\n");
-    fprintf(f, "<h1>绩效考核：第 %lld 次核查（数据截至 %s，统计日 %s，本月 %.7s）</h1>\n", r->id,
-            r->as_of, r->status_on, r->status_on);
-    fputs("<p>待处理发现：未作决定的阻断与复核发现，按首次发现距统计日的天数分组；"
-          "“—”表示本次核查未使用该数据。</p>\n<table>\n<tr><th>县区</th>", f);
+    fprintf(f, "<h1>%s%s", T("绩效考核"), T("："));
+    fprintf(f, T("第 %lld 次核查（数据截至 %s，统计日 %s，本月 %.7s）"), r->id, r->as_of,
+            r->status_on, r->status_on);
+    fprintf(f, "</h1>\n<p>%s</p>\n<table>\n<tr><th>%s</th>",
+            T("待处理发现：未作决定的阻断与复核发现，按首次发现距统计日的天数分组；"
+              "“—”表示本次核查未使用该数据。"), T("县区"));
     for (int i = 0; i < NFIG; i++)
-        fprintf(f, "<th>%s</th>", figs[i].zh);
+        fprintf(f, "<th>%s</th>", T(figs[i].head));
     fputs("</tr>\n", f);
     city_row(p, &all);
     for (int i = 0; i <= p->n; i++) {

@@ -146,6 +146,7 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
     memset(&d, 0, sizeof d);
     d.r = r;
     d.unmasked = o->unmasked;
+    msg_set_lang(r->lang);
     /* unmasked files never replace the masked ones that county reviewers are given */
     const char *parent = o->out && *o->out ? o->out : RPT_DEFAULT_OUT;
     const char *suffix = o->unmasked ? "-unmasked" : o->rerun ? "-rerun" : "";

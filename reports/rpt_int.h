@@ -4,6 +4,7 @@
 #define XV_RPT_INT_H
 #include <stdio.h>
 #include <sqlite3.h>
+#include "../core/msg.h"
 #include "../core/run.h"
 #include "../core/util.h"
 #include "rpt.h"
@@ -31,6 +32,7 @@ struct frow {
 
 struct grow {
     char *app, *county, *name, *gate, *status;
+    char *size, *per_capita, *standard, *tier;   /* "" where the run did not reach them */
     int n[3];
     /* on the follow-up list (workflow.md): archived or under notice, with a block finding in
      * force (its gate BLOCK) */
@@ -123,9 +125,8 @@ int rpt_notice_has(const struct data *d, const char *county);
 void rpt_notice_html(FILE *f, const struct data *d, const char *county);
 void rpt_mask_name(const char *name, struct sbuf *b);
 
-/* messages.c: the Chinese words for a code (a rule, severity, gate, status, decision or
- * level); the code itself when the table has none. */
-const char *rpt_zh(const char *code);
+/* KEY in the report language (core/msg.h): every word of the files for people. */
+#define T(key) msg_t(key)
 
 /* workbook.c: the county workbook county-CODE.xlsx, written at PATH (its own file: the
  * library writes it); its times fixed to the run's start, so that it is written the same

@@ -13,8 +13,11 @@
 static void sample_csv(FILE *f, const struct spot_sample *s, const struct rpt_sample_row *rows,
                        long n)
 {
-    fputs("\xEF\xBB\xBF" "抽样编号,序号,申请编号,姓名,身份证号,档案状态,抽查结果(pass/fail),"
-          "情况说明\r\n", f);
+    static const char *const heads[] = { "抽样编号", "序号", "申请编号", "姓名", "身份证号",
+                                         "档案状态", "抽查结果(pass/fail)", "情况说明" };
+    fputs("\xEF\xBB\xBF", f);
+    for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++)
+        rpt_csv_field(f, T(heads[h]), h + 1 == sizeof heads / sizeof heads[0]);
     for (long i = 0; i < n; i++) {
         char m[64];
         mask_id(rows[i].id_no, 0, m, sizeof m);
@@ -22,7 +25,7 @@ static void sample_csv(FILE *f, const struct spot_sample *s, const struct rpt_sa
         rpt_csv_field(f, rows[i].app, 0);
         rpt_csv_field(f, rows[i].name, 0);
         rpt_csv_field(f, m, 0);
-        rpt_csv_field(f, rpt_zh(s->status), 0);
+        rpt_csv_field(f, T(s->status), 0);
         fputs(",\r\n", f);
     }
 }
@@ -31,18 +34,22 @@ static void sample_html(FILE *f, const struct spot_sample *s, const struct rpt_s
                         long n)
 {
     rpt_page_open(f);
-    fprintf(f, "<title>抽查样本 %lld</title>\n", s->id);
+    fprintf(f, "<title>%s %lld</title>\n", T("抽查样本"), s->id);
     rpt_page_body(f, "td{padding:4px 6px}\n");
-    fprintf(f, "<h1>抽查样本 %lld</h1>\n<p>县区 ", s->id);
+    fprintf(f, "<h1>%s %lld</h1>\n<p>%s ", T("抽查样本"), s->id, T("县区"));
     rpt_esc(f, s->county);
-    fputs("，档案状态 ", f);
-    rpt_esc(f, rpt_zh(s->status));
-    fprintf(f, "，%s 抽取 %lld 户（要求 %lld 户），种子 ", s->on, s->drawn, s->requested);
+    fputs(T("，档案状态 "), f);
+    rpt_esc(f, T(s->status));
+    fprintf(f, T("，%s 抽取 %lld 户（要求 %lld 户），种子 "), s->on, s->drawn, s->requested);
     rpt_esc(f, s->seed);
-    fputs("，抽样人 ", f);
+    fputs(T("，抽样人 "), f);
     rpt_esc(f, s->by);
-    fputs("。身份证号已脱敏。</p>\n<table>\n<tr><th>序号</th><th>申请编号</th><th>姓名</th>"
-          "<th>身份证号</th><th>抽查结果</th><th>情况说明</th><th>核查人签字</th></tr>\n", f);
+    fprintf(f, "%s</p>\n<table>\n<tr>", T("。身份证号已脱敏。"));
+    static const char *const heads[] = { "序号", "申请编号", "姓名", "身份证号", "抽查结果",
+                                         "情况说明", "核查人签字" };
+    for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++)
+        fprintf(f, "<th>%s</th>", T(heads[h]));
+    fputs("</tr>\n", f);
     for (long i = 0; i < n; i++) {
         char m[64];
         mask_id(rows[i].id_no, 0, m, sizeof m);
@@ -55,8 +62,10 @@ static void sample_html(FILE *f, const struct spot_sample *s, const struct rpt_s
         fputs("</td><td class=\"fill\"></td><td class=\"fill\"></td><td class=\"fill\"></td>"
               "</tr>\n", f);
     }
-    fputs("</table>\n<p>结果录入：xverify spotcheck 申请编号 --sample ", f);
-    fprintf(f, "%lld --result pass|fail --by 姓名 --note 说明</p>\n</body>\n</html>\n", s->id);
+    fprintf(f, "</table>\n<p>%s", T("结果录入："));
+    fprintf(f, T("xverify spotcheck 申请编号 --sample %lld --result pass|fail --by 姓名 --note 说明"),
+            s->id);
+    fputs("</p>\n</body>\n</html>\n", f);
 }
 
 int rpt_sample_write(const char *dir, const struct spot_sample *s,

@@ -73,7 +73,7 @@ void rpt_findings_csv(FILE *f, const struct data *d)
             for (int i = 0; i < NCSV; i++)
                 rpt_csv_field(f, d->f[r].c[i], 0);
             /* the rule's name in the report language, for a person reading the system file */
-            rpt_csv_field(f, rpt_zh(d->f[r].c[C_RULE]), 0);
+            rpt_csv_field(f, T(d->f[r].c[C_RULE]), 0);
             fprintf(f, "%d\r\n", !d->r->official);
         }
 }
@@ -81,7 +81,7 @@ void rpt_findings_csv(FILE *f, const struct data *d)
 void rpt_gates_csv(FILE *f, const struct data *d)
 {
     fputs("\xEF\xBB\xBF" "run_id,applicant_id,county_code,name,gate,open_block,open_review,"
-          "open_info,trial\r\n", f);
+          "open_info,status,family_size,per_capita_income,standard,tier,trial\r\n", f);
     for (long k = 0; k < 2 * d->ng; k++) {
         const struct grow *g = &d->g[k % d->ng];
         if (!RPT_PASS_FIRST(g, k >= d->ng))
@@ -90,7 +90,12 @@ void rpt_gates_csv(FILE *f, const struct data *d)
         rpt_csv_field(f, g->app, 0);
         rpt_csv_field(f, g->county, 0);
         rpt_csv_field(f, g->name, 0);
-        fprintf(f, "%s,%d,%d,%d,%d\r\n", g->gate, g->n[0], g->n[1], g->n[2], !d->r->official);
+        fprintf(f, "%s,%d,%d,%d,", g->gate, g->n[0], g->n[1], g->n[2]);
+        /* the tier as rules.md names it, in every language: a code for systems */
+        const char *v[] = { g->status, g->size, g->per_capita, g->standard, g->tier };
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+            rpt_csv_field(f, v[i], 0);
+        fprintf(f, "%d\r\n", !d->r->official);
     }
 }
 
@@ -143,7 +148,7 @@ void rpt_findings_xml(FILE *f, const struct data *d)
                 continue;
             if (i == C_RAW) {
                 fputs("    <rule_name>", f);
-                rpt_esc(f, rpt_zh(d->f[r].c[C_RULE]));
+                rpt_esc(f, T(d->f[r].c[C_RULE]));
                 fputs("</rule_name>\n", f);
             }
             fprintf(f, "    <%s>", col_names[i]);

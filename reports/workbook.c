@@ -43,7 +43,7 @@ static void put(lxw_worksheet *ws, int row, int col, const char *s, lxw_format *
 static void header(lxw_worksheet *ws, const char *const *names, int n, lxw_format *fmt)
 {
     for (int i = 0; i < n; i++)
-        put(ws, 0, i, names[i], fmt);
+        put(ws, 0, i, T(names[i]), fmt);
     worksheet_freeze_panes(ws, 1, 0);
 }
 
@@ -57,7 +57,7 @@ static void to_decide(lxw_workbook *wb, const struct data *d, const char *county
         "严重程度", "人员", "数据源", "记录", "申报", "发现", "处理意见", "理由", "审核人",
     };
     enum { NC = sizeof cols / sizeof cols[0] };
-    lxw_worksheet *ws = workbook_add_worksheet(wb, "待处理");
+    lxw_worksheet *ws = workbook_add_worksheet(wb, T("待处理"));
     char run[24];
     snprintf(run, sizeof run, "%lld", d->r->id);
     header(ws, cols, NC, head);
@@ -73,8 +73,8 @@ static void to_decide(lxw_workbook *wb, const struct data *d, const char *county
                 !strcmp(c[C_SEV], "info") || !g ||
                 (rpt_gate_index(g->gate) == GATE_BLOCK) != !pass)
                 continue;
-            const char *v[] = { c[C_FP], run, c[C_COUNTY], c[C_APP], g->name, rpt_zh(g->gate),
-                                c[C_RULE], rpt_zh(c[C_RULE]), rpt_zh(c[C_SEV]), c[C_PID],
+            const char *v[] = { c[C_FP], run, c[C_COUNTY], c[C_APP], g->name, T(g->gate),
+                                c[C_RULE], T(c[C_RULE]), T(c[C_SEV]), c[C_PID],
                                 c[C_FEED], c[C_KEY], c[C_DECLARED], c[C_FOUND] };
             row++;
             for (int k = 0; k < (int)(sizeof v / sizeof v[0]); k++)
@@ -83,7 +83,7 @@ static void to_decide(lxw_workbook *wb, const struct data *d, const char *county
                 worksheet_write_blank(ws, (lxw_row_t)row, (lxw_col_t)k, fill);
         }
     if (row) {
-        char *choices[] = { (char *)"确认", (char *)"排除", NULL };
+        char *choices[] = { (char *)T("confirmed"), (char *)T("dismissed"), NULL };
         lxw_data_validation dv;
         memset(&dv, 0, sizeof dv);
         dv.validate = LXW_VALIDATION_TYPE_LIST;
@@ -95,15 +95,18 @@ static void to_decide(lxw_workbook *wb, const struct data *d, const char *county
     worksheet_protect(ws, NULL, &prot);
 }
 
-/* 申请汇总: every application of the county with its gate, status and open findings. */
+/* 申请汇总: every application of the county with its gate, status, open findings and, for the
+ * referral list of 低保, its family size, verified per-capita income, standard and tier. */
 static void applications(lxw_workbook *wb, const struct data *d, const char *county,
                          lxw_format *head, lxw_format *text)
 {
     static const char *const cols[] = { "申请编号", "姓名", "县区代码", "审核结果", "档案状态",
-                                        "阻断", "待核", "提示", "跟进名单" };
-    lxw_worksheet *ws = workbook_add_worksheet(wb, "申请汇总");
-    header(ws, cols, 9, head);
-    worksheet_set_column(ws, 0, 8, 12, text);
+                                        "阻断", "待核", "提示", "跟进名单", "家庭人口",
+                                        "核实人均月收入", "低保标准", "档次" };
+    enum { NC = sizeof cols / sizeof cols[0] };
+    lxw_worksheet *ws = workbook_add_worksheet(wb, T("申请汇总"));
+    header(ws, cols, NC, head);
+    worksheet_set_column(ws, 0, NC - 1, 12, text);
     int row = 0;
     for (long i = 0; i < d->ng; i++) {
         const struct grow *g = &d->g[i];
@@ -112,10 +115,11 @@ static void applications(lxw_workbook *wb, const struct data *d, const char *cou
         char n[3][16];
         for (int k = 0; k < 3; k++)
             snprintf(n[k], sizeof n[k], "%d", g->n[k]);
-        const char *v[] = { g->app, g->name, g->county, rpt_zh(g->gate), rpt_zh(g->status),
-                            n[0], n[1], n[2], g->followup ? "是" : "" };
+        const char *v[] = { g->app, g->name, g->county, T(g->gate), T(g->status),
+                            n[0], n[1], n[2], g->followup ? T("是") : "", g->size, g->per_capita,
+                            g->standard, g->tier[0] ? T(g->tier) : "" };
         row++;
-        for (int k = 0; k < 9; k++)
+        for (int k = 0; k < NC; k++)
             put(ws, row, k, v[k], text);
     }
 }
@@ -127,7 +131,7 @@ static void all_findings(lxw_workbook *wb, const struct data *d, const char *cou
     static const char *const cols[] = { "指纹", "申请编号", "规则", "规则名称", "严重程度",
                                         "人员", "数据源", "记录", "申报", "发现", "处理意见",
                                         "决定人", "层级", "时间", "理由" };
-    lxw_worksheet *ws = workbook_add_worksheet(wb, "全部发现");
+    lxw_worksheet *ws = workbook_add_worksheet(wb, T("全部发现"));
     header(ws, cols, 15, head);
     worksheet_set_column(ws, 0, 14, 14, text);
     int row = 0;
@@ -135,10 +139,10 @@ static void all_findings(lxw_workbook *wb, const struct data *d, const char *cou
         char *const *c = d->f[i].c;
         if (strcmp(c[C_COUNTY], county))
             continue;
-        const char *v[] = { c[C_FP], c[C_APP], c[C_RULE], rpt_zh(c[C_RULE]), rpt_zh(c[C_SEV]),
+        const char *v[] = { c[C_FP], c[C_APP], c[C_RULE], T(c[C_RULE]), T(c[C_SEV]),
                             c[C_PID], c[C_FEED], c[C_KEY], c[C_DECLARED], c[C_FOUND],
-                            rpt_zh(c[C_DECISION]), c[C_DECIDED_BY],
-                            c[C_DECIDED_LEVEL][0] ? rpt_zh(c[C_DECIDED_LEVEL]) : "",
+                            T(c[C_DECISION]), c[C_DECIDED_BY],
+                            c[C_DECIDED_LEVEL][0] ? T(c[C_DECIDED_LEVEL]) : "",
                             c[C_DECIDED_AT], c[C_DECISION_REASON] };
         row++;
         for (int k = 0; k < 15; k++)
@@ -148,14 +152,15 @@ static void all_findings(lxw_workbook *wb, const struct data *d, const char *cou
 
 static void guide(lxw_workbook *wb, const struct data *d, const char *county, lxw_format *text)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(wb, "说明");
-    char line[256];
+    lxw_worksheet *ws = workbook_add_worksheet(wb, T("说明"));
+    struct sbuf line = SBUF_INIT;
     const char *name = rpt_region_name(d, county);
-    snprintf(line, sizeof line, "县区 %s%s%s%s，第 %lld 次核查（数据截至 %s）%s", name ? name : "",
-             name ? "（" : "", county, name ? "）" : "", d->r->id, d->r->as_of,
-             d->r->official ? "" : "。试算：本表不能用于审批");
-    const char *lines[] = {
-        line,
+    sbuf_addf(&line, "%s %s%s%s%s", T("县区"), name ? name : "", name ? T("（") : "", county,
+              name ? T("）") : "");
+    sbuf_addf(&line, T("，第 %lld 次核查（数据截至 %s）"), d->r->id, d->r->as_of);
+    if (!d->r->official)
+        sbuf_adds(&line, T("。试算：本表不能用于审批"));
+    static const char *const lines[] = {
         "“待处理”表列出尚未处理的阻断和待核发现，不通过的申请排在前面。",
         "请在每行最后三列填写：处理意见（下拉选择 确认 或 排除）、理由、审核人；其余各列已锁定。",
         "确认：发现属实，记录归该申请人；排除：发现不属实。阻断发现只能由市级审核人员排除。",
@@ -165,8 +170,10 @@ static void guide(lxw_workbook *wb, const struct data *d, const char *county, lx
         "身份证号已脱敏。本表只含本县区的申请。",
     };
     worksheet_set_column(ws, 0, 0, 100, text);
+    put(ws, 0, 0, line.s, text);
     for (int i = 0; i < (int)(sizeof lines / sizeof lines[0]); i++)
-        put(ws, i, 0, lines[i], text);
+        put(ws, i + 1, 0, T(lines[i]), text);
+    sbuf_free(&line);
 }
 
 int rpt_county_xlsx(const char *path, const struct data *d, const char *county)
@@ -177,7 +184,7 @@ int rpt_county_xlsx(const char *path, const struct data *d, const char *county)
         return xv_fail(XV_EIO, "cannot write '%s'", path);
     lxw_doc_properties props;
     memset(&props, 0, sizeof props);
-    props.title = "困难职工建档立卡核查 县区工作簿";
+    props.title = (char *)T("困难职工建档立卡核查 县区工作簿");
     props.author = "xverify";
     /* the run's start as the creation time: the same workbook every time it is written */
     props.created = (time_t)iso_utc(d->r->started_at);

@@ -78,13 +78,13 @@ sqlite3 "$db" "SELECT applicant_id, status, gate FROM gates WHERE run_id = 3 AND
                applicant_id IN ('A003', 'A007', 'A008') ORDER BY 1"
 step "2027-02-02: the vehicle extract shows a car bought by A008: the follow-up list"
 on 2027-02-02 load vehicle fixtures/life/vehicle-20270201.xml --map fixtures/vehicle.map
-on 2027-02-02 match --out build/reports | grep -A1 '^follow-up'
+on 2027-02-02 match --out build/reports | grep -A1 '^跟进名单'
 step "2027-03-02: the car is gone from the next extract; the finding with it"
 on 2027-03-02 load vehicle fixtures/life/vehicle-20270301.xml --map fixtures/vehicle.map
-on 2027-03-02 match --out build/reports | grep '^follow-up'
+on 2027-03-02 match --out build/reports | grep '^跟进名单'
 step "2027-06-02: six months above the standard: A008 is exit-eligible and exits (脱困)"
 on 2027-06-02 load social_insurance fixtures/life/social_insurance-20270601.csv
-on 2027-06-02 match --out build/reports | grep -E '^(follow-up|  EXIT_ELIGIBLE)'
+on 2027-06-02 match --out build/reports | grep -E '^(跟进名单|  EXIT_ELIGIBLE)'
 for level in grassroots county city; do
     on 2027-06-02 exit A008 --level "$level" --by "demo-$level" --reason "稳定就业，收入高于标准"
 done

@@ -59,7 +59,8 @@ int findings_prepare(struct ctx *c)
                    "link_weight,fingerprint,evidence,decision,amount) "
                    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" },
         { &c->gate, "INSERT INTO gates(run_id,applicant_id,county_code,name,status,gate,n_block,"
-                    "n_review,n_info) VALUES(?,?,?,?,?,?,?,?,?)" },
+                    "n_review,n_info,family_size,per_capita,standard,tier) "
+                    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)" },
     };
     int rc = 0;
     for (size_t i = 0; i < sizeof q / sizeof q[0] && rc == 0; i++)
@@ -150,6 +151,20 @@ static int store_gate(struct ctx *c, const struct app *a, const long n[SEV_COUNT
         sqlite3_bind_text(st, 2 + k, text[k], -1, SQLITE_STATIC);
     for (int k = 0; k < SEV_COUNT; k++)
         sqlite3_bind_int64(st, 7 + k, n[k]);
+    /* the figures, NULL where the rules did not reach them (an exited household's) */
+    bind_int_or_null(st, 10, a->size > 0, a->size);
+    if (a->has_pc)
+        sqlite3_bind_double(st, 11, a->pc);
+    else
+        sqlite3_bind_null(st, 11);
+    if (a->has_std)
+        sqlite3_bind_double(st, 12, a->std);
+    else
+        sqlite3_bind_null(st, 12);
+    if (a->tier)
+        sqlite3_bind_text(st, 13, a->tier, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 13);
     if (sqlite3_step(st) != SQLITE_DONE)
         return store_err(c->db, "storing a gate");
     return 0;
@@ -277,7 +292,10 @@ int gates_each(sqlite3 *db, long long run, const char *app, gate_fn fn, void *ct
     sqlite3_stmt *st = NULL;
     int rc, s;
     if ((rc = store_prepare(db, "SELECT applicant_id, county_code, name, status, gate, n_block, "
-                                "n_review, n_info FROM gates WHERE run_id=?1 AND "
+                                "n_review, n_info, ifnull(family_size, ''), CASE WHEN per_capita "
+                                "IS NULL THEN '' ELSE printf('%.2f', per_capita) END, CASE WHEN "
+                                "standard IS NULL THEN '' ELSE printf('%.2f', standard) END, "
+                                "ifnull(tier, '') FROM gates WHERE run_id=?1 AND "
                                 "(?2 IS NULL OR applicant_id=?2) ORDER BY applicant_id",
                             &st)) < 0)
         return rc;
@@ -285,7 +303,8 @@ int gates_each(sqlite3 *db, long long run, const char *app, gate_fn fn, void *ct
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         struct gate_row g = { text(st, 0), text(st, 1), text(st, 2), text(st, 3), text(st, 4),
                               { sqlite3_column_int(st, 5), sqlite3_column_int(st, 6),
-                                sqlite3_column_int(st, 7) } };
+                                sqlite3_column_int(st, 7) },
+                              text(st, 8), text(st, 9), text(st, 10), text(st, 11) };
         if ((rc = fn(ctx, &g)) < 0)
             goto done;
     }

@@ -36,6 +36,9 @@ int findings_first_run(sqlite3 *db, const char *fp, long long run, long long *fi
 struct gate_row {
     const char *app, *county, *name, *status, *gate;
     long n[SEV_COUNT];       /* findings in force at the run, by severity */
+    /* the figures: family size, verified per-capita income and standard (2 decimals), tier;
+     * "" where the run did not reach them */
+    const char *size, *per_capita, *standard, *tier;
 };
 typedef int (*gate_fn)(void *ctx, const struct gate_row *g);
 

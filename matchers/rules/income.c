@@ -181,6 +181,9 @@ int rules_income(struct ctx *c, struct app *a)
         sbuf_free(&in.detail);
     }
     double std;
+    a->size = size;
+    a->has_pc = size > 0;
+    a->pc = size > 0 ? total / size : 0;
     if (!standard_at(c, a, c->months[0], &std)) {
         finding(c, a, R_STANDARD_MISSING, 0, NULL, NULL, NULL,
             xstrdup(a->county), xstrdup(""),
@@ -190,6 +193,9 @@ int rules_income(struct ctx *c, struct app *a)
     if (size <= 0)
         return 0;
     double pc = total / size;
+    a->has_std = 1;
+    a->std = std;
+    a->tier = tier(c, pc, std, a->reason);
     double band = !strcmp(a->reason, "意外") ? c->pol->v[P_STANDARD_BAND_ACCIDENT]
                                              : c->pol->v[P_STANDARD_BAND];
     if (pc > band * std) {

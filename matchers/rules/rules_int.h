@@ -55,6 +55,11 @@ struct app {
     int nrecs;
     struct finding *fs;
     int nfs;
+    /* the figures its gate shows (rules_income): family size, verified per-capita income,
+     * the standard and the tier (a static string); HAS_*: known */
+    int size, has_pc, has_std;
+    double pc, std;
+    const char *tier;
 };
 
 struct ctx {

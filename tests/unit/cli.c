@@ -75,7 +75,7 @@ void test_cli_args(void)
     sbuf_reset(&b);
     cmd_synopsis(cmd_find("match"), &b);
     CHECK(!strcmp(b.s, "xverify match [--as-of DATE] [--applicant ID]... [--policy FILE] "
-                       "[--out DIR]"), "synopsis: %s", b.s);
+                       "[--out DIR] [--lang zh|en]"), "synopsis: %s", b.s);
     sbuf_free(&b);
     int options = 0, documented = 0;
     for (const struct cmd *c = xv_commands; c->name; c++)
