@@ -213,7 +213,9 @@ static void findings_table(FILE *f, const struct data *d, long fi, const char *a
         rpt_esc(f, c[C_PID]);
         fputs(" ", f);
         rpt_esc(f, c[C_PNAME]);
-        const int cols[] = { C_FEED, C_KEY, C_DECLARED, C_FOUND };
+        fputs("</td><td>", f);
+        rpt_esc(f, c[C_FEED][0] ? T(c[C_FEED]) : "");
+        const int cols[] = { C_KEY, C_SAID_DECLARED, C_SAID_FOUND };
         for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
             fputs("</td><td>", f);
             rpt_esc(f, c[cols[k]]);
@@ -227,7 +229,12 @@ static void findings_table(FILE *f, const struct data *d, long fi, const char *a
         fputs("</td><td class=\"fp\">", f);
         rpt_esc(f, c[C_FP]);
         fputs("</td></tr>\n", f);
-        if (c[C_RAW][0]) {
+        if (c[C_RECORDS][0]) {
+            /* a finding that rests on several records lists each */
+            fprintf(f, "<tr><td></td><td class=\"raw\" colspan=\"8\">%s", T("所有证据记录："));
+            rpt_esc_lines(f, c[C_RECORDS]);
+            fputs("</td></tr>\n", f);
+        } else if (c[C_RAW][0]) {
             fprintf(f, "<tr><td></td><td class=\"raw\" colspan=\"8\">%s", T("数据源原文："));
             rpt_esc(f, c[C_RAW]);
             fputs("</td></tr>\n", f);
@@ -299,7 +306,7 @@ static void followup_list(FILE *f, const struct data *d, const char *county)
             first = 0;
             rpt_esc(f, T(c[C_RULE]));
             fputs(T("："), f);
-            rpt_esc(f, c[C_FOUND]);
+            rpt_esc(f, c[C_SAID_FOUND]);
         }
         fputs("</td></tr>\n", f);
     }
@@ -345,7 +352,7 @@ static void clear_list(FILE *f, const struct data *d, const char *county)
                 who_decided(f, c);
             } else {
                 fputs(" ", f);
-                rpt_esc(f, c[C_FOUND]);
+                rpt_esc(f, c[C_SAID_FOUND]);
             }
         }
         fputs("</td></tr>\n", f);

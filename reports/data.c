@@ -40,6 +40,8 @@ static int add_finding(void *ctx, const struct finding_row *r)
         [C_DECISION] = r->decision, [C_DECIDED_BY] = r->decided.by,
         [C_DECIDED_LEVEL] = r->decided.level, [C_DECIDED_AT] = r->decided.at,
         [C_DECISION_REASON] = r->decided.reason, [C_RAW] = r->raw,
+        [C_SAID_DECLARED] = r->shown_declared, [C_SAID_FOUND] = r->shown_found,
+        [C_RECORDS] = r->records,
     };
     for (int i = 0; i < NCOLS; i++) {
         struct sbuf b = SBUF_INIT;
@@ -48,7 +50,8 @@ static int add_finding(void *ctx, const struct finding_row *r)
             mask_id(c[i], d->unmasked, m, sizeof m);
             sbuf_adds(&b, m);
         } else if (i == C_KEY || i == C_DECLARED || i == C_FOUND || i == C_RAW ||
-                   i == C_DECISION_REASON) {
+                   i == C_DECISION_REASON || i == C_SAID_DECLARED || i == C_SAID_FOUND ||
+                   i == C_RECORDS) {
             mask_text(c[i], d->unmasked, &b);
         } else {
             sbuf_adds(&b, c[i]);

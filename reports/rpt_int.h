@@ -10,17 +10,21 @@
 #include "rpt.h"
 
 /* The columns of findings.csv, in reports.md's order; raw (the evidence record's values as
- * the feed wrote them) follows in the XML and HTML. */
+ * the feed wrote them) follows in the XML and HTML. The files for people read the declared
+ * and found texts in the run's language (C_SAID_*) and every evidence record (C_RECORDS) the
+ * files for systems leave out. */
 enum {
     C_RUN, C_APP, C_COUNTY, C_RULE, C_SEV, C_PID, C_PNAME, C_FEED, C_KEY, C_DECLARED, C_FOUND,
     C_LOAD, C_WEIGHT, C_FP, C_DECISION, C_DECIDED_BY, C_DECIDED_LEVEL, C_DECIDED_AT,
-    C_DECISION_REASON, C_RAW, NCOLS
+    C_DECISION_REASON, C_RAW, C_SAID_DECLARED, C_SAID_FOUND, C_RECORDS, NCOLS
 };
+#define NXML (C_RAW + 1)
 
 static const char *const col_names[NCOLS] __attribute__((unused)) = {
     "run_id", "applicant_id", "county_code", "rule", "severity", "person_id_no", "person_name",
     "feed", "record_key", "declared", "found", "load_id", "link_weight", "fingerprint",
     "decision", "decided_by", "decided_level", "decided_at", "decision_reason", "raw",
+    "said_declared", "said_found", "records",
 };
 
 #define NCSV C_RAW
@@ -97,6 +101,8 @@ void rpt_csv_field(FILE *f, const char *s, int last);
 void rpt_findings_csv(FILE *f, const struct data *d);
 void rpt_gates_csv(FILE *f, const struct data *d);
 void rpt_esc(FILE *f, const char *s);
+/* S escaped as rpt_esc does, its lines broken with <br>. */
+void rpt_esc_lines(FILE *f, const char *s);
 void rpt_findings_xml(FILE *f, const struct data *d);
 
 /* county.c: the county page; the style every page for people shares. */

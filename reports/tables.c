@@ -127,6 +127,23 @@ void rpt_esc(FILE *f, const char *s)
     }
 }
 
+void rpt_esc_lines(FILE *f, const char *s)
+{
+    struct sbuf line = SBUF_INIT;
+    for (const char *p = s; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        sbuf_reset(&line);
+        sbuf_add(&line, p, n);
+        rpt_esc(f, sbuf_str(&line));
+        if (!nl)
+            break;
+        fputs("<br>", f);
+        p = nl + 1;
+    }
+    sbuf_free(&line);
+}
+
 void rpt_findings_xml(FILE *f, const struct data *d)
 {
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -141,7 +158,7 @@ void rpt_findings_xml(FILE *f, const struct data *d)
         if (!RPT_PASS_FIRST(&d->f[r], k >= d->nf))
             continue;
         fputs("  <finding>\n", f);
-        for (int i = 0; i < NCOLS; i++) {
+        for (int i = 0; i < NXML; i++) {
             /* optional numbers are left out rather than written empty */
             if ((i == C_LOAD || i == C_WEIGHT || (i >= C_DECIDED_BY && i <= C_DECISION_REASON))
                 && !d->f[r].c[i][0])

@@ -75,7 +75,8 @@ static void to_decide(lxw_workbook *wb, const struct data *d, const char *county
                 continue;
             const char *v[] = { c[C_FP], run, c[C_COUNTY], c[C_APP], g->name, T(g->gate),
                                 c[C_RULE], T(c[C_RULE]), T(c[C_SEV]), c[C_PID],
-                                c[C_FEED], c[C_KEY], c[C_DECLARED], c[C_FOUND] };
+                                c[C_FEED][0] ? T(c[C_FEED]) : "", c[C_KEY],
+                                c[C_SAID_DECLARED], c[C_SAID_FOUND] };
             row++;
             for (int k = 0; k < (int)(sizeof v / sizeof v[0]); k++)
                 put(ws, row, k, v[k], text);
@@ -130,22 +131,25 @@ static void all_findings(lxw_workbook *wb, const struct data *d, const char *cou
 {
     static const char *const cols[] = { "指纹", "申请编号", "规则", "规则名称", "严重程度",
                                         "人员", "数据源", "记录", "申报", "发现", "处理意见",
-                                        "决定人", "层级", "时间", "理由" };
+                                        "决定人", "层级", "时间", "理由", "证据记录" };
+    enum { NC = sizeof cols / sizeof cols[0] };
     lxw_worksheet *ws = workbook_add_worksheet(wb, T("全部发现"));
-    header(ws, cols, 15, head);
-    worksheet_set_column(ws, 0, 14, 14, text);
+    header(ws, cols, NC, head);
+    worksheet_set_column(ws, 0, NC - 1, 14, text);
     int row = 0;
     for (long i = 0; i < d->nf; i++) {
         char *const *c = d->f[i].c;
         if (strcmp(c[C_COUNTY], county))
             continue;
         const char *v[] = { c[C_FP], c[C_APP], c[C_RULE], T(c[C_RULE]), T(c[C_SEV]),
-                            c[C_PID], c[C_FEED], c[C_KEY], c[C_DECLARED], c[C_FOUND],
+                            c[C_PID], c[C_FEED][0] ? T(c[C_FEED]) : "", c[C_KEY],
+                            c[C_SAID_DECLARED], c[C_SAID_FOUND],
                             T(c[C_DECISION]), c[C_DECIDED_BY],
                             c[C_DECIDED_LEVEL][0] ? T(c[C_DECIDED_LEVEL]) : "",
-                            c[C_DECIDED_AT], c[C_DECISION_REASON] };
+                            c[C_DECIDED_AT], c[C_DECISION_REASON],
+                            c[C_RECORDS][0] ? c[C_RECORDS] : c[C_RAW] };
         row++;
-        for (int k = 0; k < 15; k++)
+        for (int k = 0; k < NC; k++)
             put(ws, row, k, v[k], text);
     }
 }

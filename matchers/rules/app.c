@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../core/err.h"
+#include "../../core/msg.h"
 #include "../../core/status.h"
 #include "../../core/store.h"
 #include "../../core/util.h"
@@ -120,6 +121,9 @@ void app_free(struct app *a)
         free(a->fs[i].key);
         free(a->fs[i].declared);
         free(a->fs[i].found);
+        free(a->fs[i].shown_declared);
+        free(a->fs[i].shown_found);
+        free(a->fs[i].records);
         free(a->fs[i].fpkey);
     }
     free(a->fs);
@@ -210,7 +214,7 @@ int app_read(struct ctx *c, const char *id, struct app *a)
 /* ---- findings ------------------------------------------------------------------------ */
 
 void finding_add(struct app *a, int rule, int sev, int person, const char *pid, const char *pname,
-                const struct rec *ev, char *key, char *declared, char *found)
+                const struct rec *ev, char *key, struct said declared, struct said found)
 {
     if (a->nfs % 16 == 0)
         a->fs = xrealloc(a->fs, (size_t)(a->nfs + 16) * sizeof *a->fs);
@@ -222,8 +226,18 @@ void finding_add(struct app *a, int rule, int sev, int person, const char *pid, 
     f->pname = xstrdup(person >= 0 ? a->ps[person].name : pname ? pname : "");
     f->ev = ev ? (int)(ev - a->recs) : -1;
     f->key = key ? key : xstrdup("");
-    f->declared = declared ? declared : xstrdup("");
-    f->found = found ? found : xstrdup("");
+    f->declared = declared.canon ? declared.canon : xstrdup("");
+    f->found = found.canon ? found.canon : xstrdup("");
+    /* a shown text is kept only where it differs from the canonical one */
+    struct said *said[2] = { &declared, &found };
+    for (int k = 0; k < 2; k++)
+        if (said[k]->shown && !strcmp(said[k]->shown, k ? f->found : f->declared)) {
+            free(said[k]->shown);
+            said[k]->shown = NULL;
+        }
+    f->shown_declared = declared.shown;
+    f->shown_found = found.shown;
+    f->records = NULL;
     f->fpkey = NULL;
     f->amount = NAN;
     f->fp[0] = f->evh[0] = '\0';
@@ -235,6 +249,37 @@ void finding_income(struct app *a, const char *fpkey, double amount)
     struct finding *f = &a->fs[a->nfs - 1];
     f->fpkey = xstrdup(fpkey);
     f->amount = amount;
+}
+
+void finding_record(struct app *a, const struct rec *r)
+{
+    struct finding *f = &a->fs[a->nfs - 1];
+    struct sbuf b = SBUF_INIT;
+    char *key = rec_key(r);
+    if (f->records)
+        sbuf_addf(&b, "%s\n", f->records);
+    sbuf_addf(&b, "%s %s", msg_t(r->k->name), key);
+    sbuf_addf(&b, msg_t("（第 %lld 次加载）"), r->load);
+    sbuf_addf(&b, "%s%s", msg_t("："), r->raw ? r->raw : "");
+    free(key);
+    free(f->records);
+    f->records = b.s;
+}
+
+struct said rules_say(const char *key, ...)
+{
+    va_list ap, again;
+    struct said s = { NULL, NULL };
+    va_start(ap, key);
+    va_copy(again, ap);
+    int n = vasprintf(&s.canon, msg_en(key), ap);
+    if (n >= 0 && msg_lang() != MSG_EN)
+        n = vasprintf(&s.shown, msg_t(key), again);
+    va_end(again);
+    va_end(ap);
+    if (n < 0)
+        xv_fatal("out of memory");
+    return s;
 }
 
 char *rules_fmt(const char *f, ...)

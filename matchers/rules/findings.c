@@ -56,8 +56,8 @@ int findings_prepare(struct ctx *c)
         { &c->decision, "SELECT " DECISION_IN_FORCE("?1", "?3", "?4", "?5", "?2") },
         { &c->ins, "INSERT INTO findings(run_id,applicant_id,county_code,rule,severity,idx,"
                    "person_id_no,person_name,feed,rid,record_key,declared,found,raw,load_id,"
-                   "link_weight,fingerprint,evidence,decision,amount) "
-                   "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" },
+                   "link_weight,fingerprint,evidence,decision,amount,shown_declared,shown_found,"
+                   "records) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" },
         { &c->gate, "INSERT INTO gates(run_id,applicant_id,county_code,name,status,gate,n_block,"
                     "n_review,n_info,family_size,per_capita,standard,tier) "
                     "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)" },
@@ -131,6 +131,13 @@ static int store_finding(struct ctx *c, const struct app *a, int i)
         sqlite3_bind_null(st, 20);
     else
         sqlite3_bind_double(st, 20, f->amount);
+    /* what people read: NULL where it is the canonical text, or the one record */
+    const char *shown[] = { f->shown_declared, f->shown_found, f->records };
+    for (int k = 0; k < 3; k++)
+        if (shown[k])
+            sqlite3_bind_text(st, 21 + k, shown[k], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 21 + k);
     if (sqlite3_step(st) != SQLITE_DONE)
         return store_err(c->db, "storing a finding");
     c->st->findings++;
@@ -232,7 +239,9 @@ static void bind_run_app(sqlite3_stmt *st, long long run, const char *app)
     "f.person_name, f.feed, f.record_key, f.declared, f.found, ifnull(f.load_id, ''), CASE "  \
     "WHEN f.link_weight IS NULL THEN '' ELSE printf('%.3f', f.link_weight) END, "           \
     "f.fingerprint, f.evidence, f.decision, f.raw, f.amount, ifnull(d.by, ''), "            \
-    "ifnull(d.level, ''), ifnull(d.at, ''), ifnull(d.reason, '')"
+    "ifnull(d.level, ''), ifnull(d.at, ''), ifnull(d.reason, ''), "                      \
+    "ifnull(f.shown_declared, f.declared), ifnull(f.shown_found, f.found), "              \
+    "ifnull(f.records, '')"
 /* The findings F with the decision in force D as the finding's run saw it. */
 #define FINDING_FROM                                                                       \
     " FROM findings f JOIN runs r ON r.id = f.run_id"                                        \
@@ -247,6 +256,7 @@ static int row_to(sqlite3_stmt *st, finding_fn fn, void *ctx)
         text(st, 11), text(st, 12), text(st, 13), text(st, 14), text(st, 15), text(st, 16),
         sqlite3_column_type(st, 17) != SQLITE_NULL, sqlite3_column_double(st, 17),
         { text(st, 18), text(st, 19), text(st, 20), text(st, 21) },
+        text(st, 22), text(st, 23), text(st, 24),
     };
     return fn(ctx, &f);
 }

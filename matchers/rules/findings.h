@@ -17,6 +17,10 @@ struct finding_row {
     /* the decision in force as the finding's run saw it: who took it, at which level, when
      * and why; "" while the finding is open */
     struct { const char *by, *level, *at, *reason; } decided;
+    /* what people read: the declared and found texts in the run's language (the canonical
+     * ones for a run made before runs kept them), every evidence record of a finding that
+     * rests on several, one a line ("" otherwise) */
+    const char *shown_declared, *shown_found, *records;
 };
 typedef int (*finding_fn)(void *ctx, const struct finding_row *f);
 

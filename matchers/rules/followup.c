@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../core/err.h"
+#include "../../core/msg.h"
 #include "../../core/run.h"
 #include "../../core/spotcheck.h"
 #include "../../core/store.h"
@@ -50,8 +51,10 @@ int rules_followup(struct ctx *c, struct app *a)
         if (sqlite3_step(c->contact) != SQLITE_ROW)
             return store_err(c->db, "reading contact persons");
         if (sqlite3_column_int64(c->contact, 0) == 0)
-            finding(c, a, R_CONTACT_MISSING, -1, NULL, NULL, NULL, NULL, xstrdup("archived"),
-                    xstrdup("no contact person (帮扶联系人)"));
+            finding(c, a, R_CONTACT_MISSING, -1, NULL, NULL, NULL, NULL,
+                    said2(xstrdup("archived"), xstrdup(msg_t("archived"))),
+                    said2(xstrdup("no contact person (帮扶联系人)"),
+                          xstrdup(msg_t("没有帮扶联系人"))));
     }
     if (visit) {
         /* D's month and the two before it: the visits go by the calendar, not by the
@@ -77,10 +80,13 @@ int rules_followup(struct ctx *c, struct app *a)
         long long calls = sqlite3_column_int64(st, 0), homes = sqlite3_column_int64(st, 1);
         if (!calls || !homes)
             finding(c, a, R_VISIT_OVERDUE, -1, NULL, NULL, NULL, NULL,
-                    rules_fmt("a call in %s or %s, a home visit in %s..%s", months[1],
+                    rules_say("%s 或 %s 电话联系一次，%s 至 %s 入户走访一次", months[1],
                               months[0], months[2], months[0]),
-                    rules_fmt("%s%s%s", calls ? "" : "no phone follow-up",
-                              !calls && !homes ? "; " : "", homes ? "" : "no home visit"));
+                    said2(rules_fmt("%s%s%s", calls ? "" : "no phone follow-up",
+                                    !calls && !homes ? "; " : "", homes ? "" : "no home visit"),
+                          rules_fmt("%s%s%s", calls ? "" : msg_t("没有电话联系"),
+                                    !calls && !homes ? msg_t("；") : "",
+                                    homes ? "" : msg_t("没有入户走访"))));
     }
     return 0;
 }
@@ -106,8 +112,8 @@ int rules_spotcheck(struct ctx *c, struct app *a)
     if (!strcmp((const char *)sqlite3_column_text(st, 1), "fail"))
         finding(c, a, R_SPOTCHECK_FAILED, -1, NULL, NULL, NULL,
                 rules_fmt("sample %lld", (long long)sqlite3_column_int64(st, 0)),
-                xstrdup(a->status),
-                rules_fmt("spot check failed, %s by %s: %s", sqlite3_column_text(st, 3),
+                said2(xstrdup(a->status), xstrdup(msg_t(a->status))),
+                rules_say("抽查未通过，%s 由 %s 核查：%s", sqlite3_column_text(st, 3),
                           sqlite3_column_text(st, 2), sqlite3_column_text(st, 4)));
     return 0;
 }

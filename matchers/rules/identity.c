@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../core/err.h"
+#include "../../core/msg.h"
 #include "../../core/status.h"
 #include "../../core/store.h"
 #include "../../core/util.h"
@@ -19,8 +20,54 @@
 static void link_uncertain(struct ctx *c, struct app *a, const struct rec *r)
 {
     finding(c, a, R_LINK_UNCERTAIN, r->person, NULL, NULL, r, rec_key(r),
-        rules_fmt("%s %s", a->ps[r->person].id, a->ps[r->person].name),
-        rules_fmt("%s %s", rec_str(r, "id_no"), rec_str(r, "name")));
+        as_is(rules_fmt("%s %s", a->ps[r->person].id, a->ps[r->person].name)),
+        as_is(rules_fmt("%s %s", rec_str(r, "id_no"), rec_str(r, "name"))));
+}
+
+/* The segment of an ID of LEN characters that position I (from 0) is in. */
+static const char *id_segment(size_t len, size_t i)
+{
+    size_t birth = len == 15 ? 12 : 14;
+    return i < 6 ? msg_t("地区码") : i < birth ? msg_t("出生日期")
+           : i < birth + 3 ? msg_t("顺序码") : msg_t("校验码");
+}
+
+void rules_id_difference(const char *a, const char *b, int names_differ, struct sbuf *out)
+{
+    size_t la = strlen(a), lb = strlen(b), pos[2] = { 0, 0 }, n = 0;
+    sbuf_adds(out, msg_t("差异："));
+    if (la != lb) {
+        sbuf_adds(out, msg_t("号码长度不同"));
+    } else {
+        for (size_t i = 0; i < la; i++)
+            if (a[i] != b[i]) {
+                if (n < 2)
+                    pos[n] = i;
+                n++;
+            }
+        if (n == 0)
+            sbuf_adds(out, msg_t("号码相同"));
+        else if (n == 1 && la == 18 && pos[0] == 17)
+            sbuf_adds(out, msg_t("校验码不同"));
+        else if (n == 1)
+            sbuf_addf(out, msg_t("%s第 %d 位不同（替换）"), id_segment(la, pos[0]),
+                      (int)pos[0] + 1);
+        else if (n == 2 && pos[1] == pos[0] + 1 && a[pos[0]] == b[pos[1]] &&
+                 a[pos[1]] == b[pos[0]])
+            sbuf_addf(out, msg_t("%s第 %d、%d 位互换"), id_segment(la, pos[0]), (int)pos[0] + 1,
+                      (int)pos[1] + 1);
+        else {
+            sbuf_addf(out, msg_t("%d 位不同，在"), (int)n);
+            const char *last = NULL;
+            for (size_t i = 0; i < la; i++)
+                if (a[i] != b[i] && id_segment(la, i) != last) {
+                    sbuf_addf(out, "%s%s", last ? msg_t("、") : "", id_segment(la, i));
+                    last = id_segment(la, i);
+                }
+        }
+    }
+    if (names_differ)
+        sbuf_adds(out, msg_t("；姓名不同"));
 }
 
 int rules_link_decisions(struct ctx *c, struct app *a)
@@ -49,21 +96,29 @@ int rules_identity(struct ctx *c, struct app *a)
         struct person *p = &a->ps[i];
         if (!p->id_valid)
             finding(c, a, R_ID_INVALID, i, NULL, NULL, NULL, NULL,
-                xstrdup(p->id), xstrdup("not a valid ID number"));
+                as_is(xstrdup(p->id)), rules_say("不是有效的身份证号"));
         if (p->hh < 0)
             continue;
         const struct rec *h = &a->recs[p->hh];
         const char *hid = rec_value(h, "id_no"), *hname = rec_value(h, "name");
-        if ((hid && strcmp(hid, p->id)) || (hname && strcmp(hname, p->name)))
+        if ((hid && strcmp(hid, p->id)) || (hname && strcmp(hname, p->name))) {
+            /* people read how the IDs differ, which masking would hide */
+            struct sbuf shown = SBUF_INIT;
+            sbuf_addf(&shown, "%s %s%s", hid ? hid : "", hname ? hname : "", msg_t("（"));
+            rules_id_difference(p->id, hid ? hid : p->id, hname && strcmp(hname, p->name), &shown);
+            sbuf_adds(&shown, msg_t("）"));
             finding(c, a, R_IDENTITY_MISMATCH, i, NULL, NULL, h,
-                rec_key(h), rules_fmt("%s %s", p->id, p->name),
-                rules_fmt("%s %s", hid ? hid : "", hname ? hname : ""));
-        if (p->deceased)
+                rec_key(h), as_is(rules_fmt("%s %s", p->id, p->name)),
+                said2(rules_fmt("%s %s", hid ? hid : "", hname ? hname : ""), shown.s));
+        }
+        if (p->deceased) {
+            const char *on = rec_value(h, "status_date");
             finding_add(a, R_DECEASED, p->idx == 0 ? rules_sev(c, R_DECEASED)
                                            : rules_sev(c, R_SEV_DECEASED_MEMBER),
-                i, NULL, NULL, h, rec_key(h), rules_fmt("%s", p->relation),
-                rules_fmt("死亡%s%s", rec_value(h, "status_date") ? " " : "",
-                    rec_str(h, "status_date")));
+                i, NULL, NULL, h, rec_key(h), as_is(rules_fmt("%s", p->relation)),
+                said2(rules_fmt("死亡%s%s", on ? " " : "", on ? on : ""),
+                      rules_fmt(msg_t("死亡%s%s"), on ? " " : "", on ? on : "")));
+        }
     }
     for (int i = 0; i < a->nrecs; i++) {
         const struct rec *r = &a->recs[i];
@@ -72,7 +127,7 @@ int rules_identity(struct ctx *c, struct app *a)
     }
     if (ap->hh < 0) {
         finding(c, a, R_NOT_IN_REGISTER, 0, NULL, NULL, NULL, NULL,
-            rules_fmt("%s %s", ap->id, ap->name), xstrdup("no household record linked"));
+            as_is(rules_fmt("%s %s", ap->id, ap->name)), rules_say("未关联到户籍记录"));
         return 0;
     }
     /* the applicant's household: who is registered there, who is declared */
@@ -85,8 +140,8 @@ int rules_identity(struct ctx *c, struct app *a)
             finding(c, a, R_MEMBER_NOT_IN_HOUSEHOLD, i, NULL,
                 NULL, p->hh >= 0 ? &a->recs[p->hh] : NULL,
                 p->hh >= 0 ? rec_key(&a->recs[p->hh]) : NULL,
-                rules_fmt("%s of %s", p->relation, hno),
-                mine ? rules_fmt("household %s", mine) : xstrdup("no household record linked"));
+                rules_say("%s，户号 %s", p->relation, hno),
+                mine ? rules_say("户号 %s", mine) : rules_say("未关联到户籍记录"));
     }
     sqlite3_stmt *st = c->hh;
     int s;
@@ -110,9 +165,9 @@ int rules_identity(struct ctx *c, struct app *a)
         struct rec *r = &a->recs[a->nrecs - 1];
         r->person = -1;
         finding(c, a, R_UNDECLARED_MEMBER, -1, rec_value(r, "id_no"),
-            rec_value(r, "name"), r, rec_key(r), xstrdup("not declared"),
-            rules_fmt("%s %s %s", rec_value(r, "id_no"), rec_value(r, "name"),
-                rec_str(r, "relation_to_head")));
+            rec_value(r, "name"), r, rec_key(r), rules_say("未申报"),
+            as_is(rules_fmt("%s %s %s", rec_value(r, "id_no"), rec_value(r, "name"),
+                rec_str(r, "relation_to_head"))));
     }
     if (s != SQLITE_DONE)
         return store_err(c->db, "reading the household");
@@ -130,11 +185,15 @@ int rules_duplicates(struct ctx *c, struct app *a)
         sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, resolved ? resolved : p->id, -1, SQLITE_STATIC);
-        while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *rel = (const char *)sqlite3_column_text(st, 1),
+                       *other = (const char *)sqlite3_column_text(st, 0),
+                       *status = (const char *)sqlite3_column_text(st, 2);
             finding(c, a, R_DUPLICATE_APPLICATION, i, NULL, NULL,
-                NULL, column_text_or(st, 0, ""), rules_fmt("%s of %s", a->ps[i].relation, a->id),
-                rules_fmt("%s of %s (%s)", sqlite3_column_text(st, 1), sqlite3_column_text(st, 0),
-                    sqlite3_column_text(st, 2)));
+                NULL, column_text_or(st, 0, ""), rules_say("%s，申请 %s", a->ps[i].relation, a->id),
+                said2(rules_fmt("%s of %s (%s)", rel, other, status),
+                      rules_fmt(msg_t("%s，申请 %s（%s）"), rel, other, msg_t(status))));
+        }
         if (s != SQLITE_DONE)
             return store_err(c->db, "reading other applications");
     }

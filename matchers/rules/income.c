@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../core/err.h"
+#include "../../core/msg.h"
 #include "../../core/status.h"
 #include "../../core/store.h"
 #include "../../core/util.h"
@@ -77,6 +78,7 @@ struct income {
     double mean_base, pension;
     int months;
     const struct rec *base_rec, *pension_rec;
+    const struct rec *base_recs[60];  /* each month's base record, oldest first */
     char pension_month[8];
     struct sbuf detail;      /* "2026-08 6000.00, ..." */
 };
@@ -95,6 +97,7 @@ static void window_income(const struct ctx *c, const struct app *a, int person, 
             sum += base;
             in->months++;
             in->base_rec = br;
+            in->base_recs[in->months - 1] = br;
             sbuf_addf(&in->detail, "%s%s %.2f", in->detail.len ? ", " : "", c->months[i], base);
         }
         if (pension >= 0) {
@@ -147,15 +150,17 @@ int rules_income(struct ctx *c, struct app *a)
         if (!isnan(in.mean_base) && in.mean_base > p->income * (1 + c->pol->v[P_INCOME_RATIO]) &&
             in.mean_base - p->income >= c->pol->v[P_INCOME_GAP]) {
             finding(c, a, R_INCOME_UNDERSTATED, i, NULL, NULL,
-                in.base_rec, xstrdup(window), rules_fmt("%.2f", p->income),
-                rules_fmt("mean base %.2f over %d month(s): %s", in.mean_base, in.months,
+                in.base_rec, xstrdup(window), as_is(rules_fmt("%.2f", p->income)),
+                rules_say("月均缴费基数 %.2f（%d 个月）：%s", in.mean_base, in.months,
                     in.detail.s));
             finding_income(a, "", in.mean_base);
+            for (int k = 0; in.months > 1 && k < in.months; k++)
+                finding_record(a, in.base_recs[k]);
         }
         if (!isnan(in.pension) && in.pension - p->income > c->pol->v[P_PENSION_TOLERANCE]) {
             finding(c, a, R_PENSION_UNDECLARED, i, NULL, NULL,
-                in.pension_rec, xstrdup(in.pension_month), rules_fmt("%.2f", p->income),
-                rules_fmt("pension %.2f in %s", in.pension, in.pension_month));
+                in.pension_rec, xstrdup(in.pension_month), as_is(rules_fmt("%.2f", p->income)),
+                rules_say("养老金 %.2f（%s）", in.pension, in.pension_month));
             finding_income(a, "", in.pension);
         }
         /* public sector: the latest 正常参保 机关事业单位养老保险 record of the window */
@@ -173,9 +178,9 @@ int rules_income(struct ctx *c, struct app *a)
         }
         if (pub)
             finding(c, a, R_PUBLIC_SECTOR, i, NULL, NULL, pub,
-                rec_key(pub), rules_fmt("%.2f", p->income),
-                rules_fmt("%s %s %s", rec_value(pub, "insurance_type"),
-                    rec_str(pub, "employer"), rec_value(pub, "status")));
+                rec_key(pub), as_is(rules_fmt("%.2f", p->income)),
+                as_is(rules_fmt("%s %s %s", rec_value(pub, "insurance_type"),
+                    rec_str(pub, "employer"), rec_value(pub, "status"))));
         total += verified(p, &in);
         declared += p->income;
         sbuf_free(&in.detail);
@@ -186,8 +191,8 @@ int rules_income(struct ctx *c, struct app *a)
     a->pc = size > 0 ? total / size : 0;
     if (!standard_at(c, a, c->months[0], &std)) {
         finding(c, a, R_STANDARD_MISSING, 0, NULL, NULL, NULL,
-            xstrdup(a->county), xstrdup(""),
-            rules_fmt("no standard for %s or its city", a->county));
+            xstrdup(a->county), as_is(xstrdup("")),
+            rules_say("%s 及其所在市都没有低保标准", a->county));
         return 0;
     }
     if (size <= 0)
@@ -200,10 +205,12 @@ int rules_income(struct ctx *c, struct app *a)
                                              : c->pol->v[P_STANDARD_BAND];
     if (pc > band * std) {
         finding(c, a, R_INCOME_ABOVE_STANDARD, 0, NULL, NULL, NULL,
-            xstrdup(window), rules_fmt("%.2f a person", declared / size),
-            rules_fmt("%.2f a person = %.2f x standard %.2f; tier: %s", pc, pc / std, std,
-                tier(c, pc, std, a->reason)));
-        finding_income(a, tier(c, pc, std, a->reason), pc);
+            xstrdup(window), rules_say("人均 %.2f", declared / size),
+            said2(rules_fmt("%.2f a person = %.2f x standard %.2f; tier: %s", pc, pc / std, std,
+                      a->tier),
+                  rules_fmt(msg_t("人均 %.2f，是低保标准的 %.2f 倍（标准 %.2f）；档次：%s"), pc,
+                      pc / std, std, msg_t(a->tier))));
+        finding_income(a, a->tier, pc);
     }
     return 0;
 }
@@ -252,8 +259,9 @@ void rules_relapse(struct ctx *c, struct app *a)
                   total / size, std);
     }
     if (seen == 2)
-        finding(c, a, R_RELAPSE_RISK, 0, NULL, NULL, NULL, xstrdup(months.s), xstrdup("exited"),
-            rules_fmt("at or below the standard in the last 2 months with data: %s", detail.s));
+        finding(c, a, R_RELAPSE_RISK, 0, NULL, NULL, NULL, xstrdup(months.s),
+            said2(xstrdup("exited"), xstrdup(msg_t("exited"))),
+            rules_say("最近 2 个有数据的月份均不高于低保标准：%s", detail.s));
 done:
     sbuf_free(&detail);
     sbuf_free(&months);
@@ -278,8 +286,9 @@ void rules_exit(struct ctx *c, struct app *a)
                   std);
     }
     finding(c, a, R_EXIT_ELIGIBLE, 0, NULL, NULL, NULL,
-        rules_fmt("%s..%s", c->months[n - 1], c->months[0]), xstrdup("archived"),
-        rules_fmt("above the standard %d months: %s", n, detail.s));
+        rules_fmt("%s..%s", c->months[n - 1], c->months[0]),
+        said2(xstrdup("archived"), xstrdup(msg_t("archived"))),
+        rules_say("连续 %d 个月高于低保标准：%s", n, detail.s));
 done:
     sbuf_free(&detail);
 }

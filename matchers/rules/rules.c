@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../core/err.h"
+#include "../../core/msg.h"
 #include "../../core/status.h"
 #include "../../core/store.h"
 #include "../../core/util.h"
@@ -255,6 +256,8 @@ int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *out)
     c.r = r;
     c.pol = &r->pol;
     c.st = out;
+    /* the texts people read, in the run's language */
+    msg_set_lang(r->lang);
     /* the months a rule looks at, newest first, from the coverage month (the as-of month for
      * a run without one); no clock: D is the run's as-of date */
     const char *last = r->coverage[0] ? r->coverage : r->as_of;

@@ -23,5 +23,10 @@ int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *st);
 void rules_fingerprint(const char *rule, const char *app, const char *person, const char *key,
                        int n, char out[17]);
 
+/* How ID A differs from ID B (identity.c), in the language set (core/msg.h), without a digit
+ * of either: which segment, a substitution, a transposition of two neighbours, the check
+ * digit, or how many differ where; and whether the names differ too (NAMES_DIFFER). Appended
+ * to OUT. */
+void rules_id_difference(const char *a, const char *b, int names_differ, struct sbuf *out);
 
 #endif

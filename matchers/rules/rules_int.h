@@ -32,9 +32,18 @@ struct person {
     int deceased;
 };
 
+/* A finding's text twice: CANON, in English (or as the feed wrote it), is what its evidence
+ * hash reads, the same in every language so that a decision outlives a change of language;
+ * SHOWN is what people read in the run's language (NULL: CANON). Both allocated. */
+struct said {
+    char *canon, *shown;
+};
+
 struct finding {
     int rule, sev, idx;      /* idx: the application's person, -1 for none */
     char *pid, *pname, *key, *declared, *found;
+    char *shown_declared, *shown_found;  /* NULL: declared, found */
+    char *records;           /* every evidence record it rests on, one a line; NULL: its one */
     int ev;                  /* the evidence record (index in recs), -1 for none */
     char *fpkey;             /* what the fingerprint takes for the key: NULL, the key; an
                               * income finding's is stable across month-turns (workflow.md) */
@@ -107,19 +116,35 @@ static inline const char *rec_str(const struct rec *r, const char *col)
     return v ? v : "";
 }
 /* app.c: reading an application (app_free releases it) and adding a finding to it: KEY,
- * DECLARED and FOUND are taken over (NULL: ""); rules_fmt is an allocated printf. */
+ * DECLARED and FOUND are taken over (a NULL canon: ""); rules_fmt is an allocated printf. */
 void app_free(struct app *a);
 int app_read(struct ctx *c, const char *id, struct app *a);
 void finding_add(struct app *a, int rule, int sev, int person, const char *pid,
-                 const char *pname, const struct rec *ev, char *key, char *declared,
-                 char *found);
+                 const char *pname, const struct rec *ev, char *key, struct said declared,
+                 struct said found);
 /* finding_add with the rule's own severity of the policy. */
 static inline void finding(const struct ctx *c, struct app *a, int rule, int person,
                            const char *pid, const char *pname, const struct rec *ev, char *key,
-                           char *declared, char *found)
+                           struct said declared, struct said found)
 {
     finding_add(a, rule, rules_sev(c, rule), person, pid, pname, ev, key, declared, found);
 }
+/* Text that reads the same in every language (feed values, numbers, IDs), taken over. */
+static inline struct said as_is(char *s)
+{
+    return (struct said){ s, NULL };
+}
+/* CANON and SHOWN, taken over: for a text whose canonical form is not the table's English. */
+static inline struct said said2(char *canon, char *shown)
+{
+    return (struct said){ canon, shown };
+}
+/* The message KEY (core/msg.h) with the arguments: its English as the canonical text, the
+ * run's language as the shown one. */
+struct said rules_say(const char *key, ...) __attribute__((format(printf, 1, 2)));
+/* Adds record R to the evidence records listed with the finding added last (a finding that
+ * rests on several: every property, every month). */
+void finding_record(struct app *a, const struct rec *r);
 /* Makes the finding added last an income finding: its fingerprint takes FPKEY (copied) for
  * its record key, and a decision on it holds while AMOUNT stays within the tolerance. */
 void finding_income(struct app *a, const char *fpkey, double amount);

@@ -1,4 +1,4 @@
-/* rules.c: unit tests of matchers/rules: fingerprints and the gate. */
+/* rules.c: unit tests of matchers/rules: fingerprints, the gate, how two IDs differ. */
 
 #include <fcntl.h>
 #include <libxml/parser.h>
@@ -42,4 +42,42 @@ void test_gates(void)
     for (int r = 0; r < R_COUNT; r++)
         CHECK(rule_parse(rule_code(r)) == r, "rule %d round trip", r);
     CHECK(rule_parse("VEHICLES") == -1 && rule_code(R_COUNT) == NULL, "unknown rules");
+}
+
+/* The difference of A and B as rules_id_difference says it in LANG. */
+static const char *differ(int lang, const char *a, const char *b, int names)
+{
+    static struct sbuf out;
+    sbuf_reset(&out);
+    msg_set_lang(lang);
+    rules_id_difference(a, b, names, &out);
+    msg_set_lang(MSG_ZH);
+    return sbuf_str(&out);
+}
+
+void test_id_difference(void)
+{
+    const char *id = "340102198003152310";
+    const struct { const char *b; int names; const char *zh, *en; } cases[] = {
+        { "340102198003152310", 1, "差异：号码相同；姓名不同",
+          "differs: the same ID number; the name differs" },
+        { "340102198003152311", 0, "差异：校验码不同", "differs: the check digit differs" },
+        { "340103198003152310", 0, "差异：地区码第 6 位不同（替换）",
+          "differs: region code, digit 6 differs (substitution)" },
+        { "340102198030152310", 0, "差异：出生日期第 11、12 位互换",
+          "differs: birth date, digits 11 and 12 transposed" },
+        { "340102198003152130", 0, "差异：顺序码第 16、17 位互换",
+          "differs: sequence code, digits 16 and 17 transposed" },
+        { "350102198003152319", 0, "差异：2 位不同，在地区码、校验码",
+          "differs: 2 digits differ, in: region code, check digit" },
+        { "340102800315231", 0, "差异：号码长度不同",
+          "differs: the lengths differ (15 and 18 digits)" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *zh = differ(MSG_ZH, id, cases[i].b, cases[i].names);
+        CHECK(!strcmp(zh, cases[i].zh), "%s: %s", cases[i].b, zh);
+        const char *en = differ(MSG_EN, id, cases[i].b, cases[i].names);
+        CHECK(!strcmp(en, cases[i].en), "%s: %s", cases[i].b, en);
+        CHECK(!strstr(zh, "3401") && !strstr(en, "3401"), "no digit of either ID");
+    }
 }

@@ -18,6 +18,7 @@
 #include "../../ingest/vdiff.h"
 #include "../../matchers/compare.h"
 #include "../../matchers/rules/rules.h"
+#include "../../core/msg.h"
 
 extern int unit_passed, unit_failed;
 
@@ -60,6 +61,7 @@ void test_masking(void);
 void test_cli_args(void);
 void test_link_keys(void);
 void test_gates(void);
+void test_id_difference(void);
 void test_report_escaping(void);
 void test_notice_names(void);
 void test_errors(void);
