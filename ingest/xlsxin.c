@@ -80,8 +80,9 @@ static char *attr(xmlTextReaderPtr r, const char *name, const char *ns)
 
 #define NS_REL "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
-/* The path in the zip of the sheet named SHEET, from xl/workbook.xml and its relationships. */
-static int sheet_path(zip_t *z, const char *file, const char *sheet, char **path)
+/* The path in the zip of the first sheet named one of SHEETS, from xl/workbook.xml and its
+ * relationships. */
+static int sheet_path(zip_t *z, const char *file, const char *const *sheets, char **path)
 {
     char *buf = NULL, *rid = NULL;
     size_t n;
@@ -93,8 +94,9 @@ static int sheet_path(zip_t *z, const char *file, const char *sheet, char **path
     while (r && !rid && xmlTextReaderRead(r) == 1)
         if (is_start(r, "sheet")) {
             char *name = attr(r, "name", NULL);
-            if (name && !strcmp(name, sheet))
-                rid = attr(r, "id", NS_REL);
+            for (int i = 0; name && !rid && sheets[i]; i++)
+                if (!strcmp(name, sheets[i]))
+                    rid = attr(r, "id", NS_REL);
             free(name);
         }
     xmlFreeTextReader(r);
@@ -123,7 +125,7 @@ done:
     free(buf);
     free(rid);
     if (rc >= 0 && !*path)
-        rc = xv_fail(XV_EDATA, "%s: no sheet '%s' in the workbook", file, sheet);
+        rc = xv_fail(XV_EDATA, "%s: no sheet '%s' in the workbook", file, sheets[0]);
     return rc < 0 ? rc : 0;
 }
 
@@ -303,7 +305,7 @@ static int read_sheet(zip_t *z, const char *file, const char *path, const struct
     return rc;
 }
 
-int xlsxin_read(int fd, const char *file, const char *sheet, const struct reader_cb *cb)
+int xlsxin_read(int fd, const char *file, const char *const *sheets, const struct reader_cb *cb)
 {
     int err = 0, rc;
     struct strings ss = { NULL, 0 };
@@ -317,7 +319,7 @@ int xlsxin_read(int fd, const char *file, const char *sheet, const struct reader
     if (entries < 0 || entries > XLSX_MAX_ENTRIES)
         rc = xv_fail(XV_EDATA, "%s: more than %d parts; workbook refused", file,
                      XLSX_MAX_ENTRIES);
-    else if ((rc = sheet_path(z, file, sheet, &path)) == 0 &&
+    else if ((rc = sheet_path(z, file, sheets, &path)) == 0 &&
              (rc = shared_strings(z, file, &ss)) == 0)
         rc = read_sheet(z, file, path, &ss, cb);
     zip_discard(z);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <stdio.h>
 #include "../core/err.h"
 #include "../core/store.h"
 #include "../core/util.h"
@@ -13,6 +14,7 @@
 #include "../ingest/reader.h"
 #include "../ingest/xlsxin.h"
 #include "../ingest/source.h"
+#include "../matchers/rules/findings.h"
 #include "import.h"
 #include "review.h"
 
@@ -22,14 +24,18 @@
 
 /* The columns read, by the names a CSV or the county workbook's sheet gives them; the run is
  * optional (the workbook has it). */
-enum { COL_FP, COL_DECISION, COL_REASON, COL_RUN, NCOL };
+enum { COL_FP, COL_DECISION, COL_REASON, COL_RUN, COL_COUNTY, NCOL };
 #define NREQUIRED COL_RUN
-static const char *const col_names[NCOL][3] = {
-    { "fingerprint", "指纹", "发现编号" },
-    { "decision", "处理意见", "决定" },
-    { "reason", "理由", "原因" },
-    { "run_id", "核查批次", "核查批次" },
+#define NALIAS 4
+static const char *const col_names[NCOL][NALIAS] = {
+    { "fingerprint", "指纹", "发现编号", "Fingerprint" },
+    { "decision", "处理意见", "决定", "Decision" },
+    { "reason", "理由", "原因", "Reason" },
+    { "run_id", "核查批次", "Run", "run" },
+    { "county_code", "县区代码", "County code", "county" },
 };
+/* The sheet a county workbook's decisions are in, as written in Chinese or English. */
+static const char *const sheets[] = { "待处理", "Open findings", NULL };
 
 struct row {
     long line;
@@ -49,7 +55,7 @@ static int on_column(void *ctx, int pos, const char *name, long line)
     struct reading *r = ctx;
     (void)line;
     for (int c = 0; c < NCOL; c++)
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < NALIAS; k++)
             if (!strcmp(name, col_names[c][k]) && r->pos[c] < 0)
                 r->pos[c] = pos;
     return 0;
@@ -108,7 +114,7 @@ static int read_rows(const char *path, struct reading *r)
     struct reader_cb cb = { on_column, on_columns_done, NULL, on_record, r, NULL, NULL, NULL };
     /* a county workbook (a zip) or a CSV */
     if (xlsxin_is_zip(fd))
-        return xlsxin_read(fd, path, "待处理", &cb);
+        return xlsxin_read(fd, path, sheets, &cb);
     enum src_enc enc = src_guess(path);
     if ((rc = src_open_fd(&s, fd, path, enc == ENC_AUTO ? ENC_UTF8 : enc)) < 0)
         return rc;
@@ -137,6 +143,35 @@ static int is_fingerprint(const char *s)
     return n == 16 && strspn(s, "0123456789abcdef") == 16;
 }
 
+static int copy_county(void *ctx, const struct finding_row *f)
+{
+    snprintf(ctx, 16, "%s", f->county);
+    return 1;
+}
+
+/* A county workbook is one county's: row I's county (when the file has the column) is the
+ * file's first row's and its finding's. */
+static int check_county(sqlite3 *db, const struct reading *r, long i)
+{
+    const struct row *w = &r->rows[i];
+    const char *mine = w->v[COL_COUNTY];
+    char of[16] = "";
+    if (r->pos[COL_COUNTY] < 0)
+        return 0;
+    int rc = findings_latest(db, w->v[COL_FP], copy_county, of);
+    if (rc < 0)
+        return rc;
+    if (rc && strcmp(of, mine))
+        return xv_fail(XV_EDATA, "the row names county '%s', and its finding is of county '%s'",
+                       mine, of);
+    for (long j = 0; j < i; j++)
+        if (r->rows[j].v[COL_COUNTY][0] && strcmp(r->rows[j].v[COL_COUNTY], mine))
+            return xv_fail(XV_EDATA, "the row is of county '%s', and line %ld of county '%s': "
+                           "a workbook is one county's", mine, r->rows[j].line,
+                           r->rows[j].v[COL_COUNTY]);
+    return 0;
+}
+
 /* Checks and records row I of R as if typed alone; a refusal names the row. */
 static int import_row(sqlite3 *db, const struct import_req *q, const struct reading *r, long i,
                       struct import_done *out)
@@ -149,6 +184,9 @@ static int import_row(sqlite3 *db, const struct import_req *q, const struct read
         return xv_fail(XV_EDATA, "the fingerprint is not 16 hexadecimal digits");
     if (!w->v[COL_REASON][0])
         return xv_fail(XV_EDATA, "no reason given");
+    int rc;
+    if ((rc = check_county(db, r, i)) < 0)
+        return rc;
     /* a workbook names its run: decisions are taken on the latest official run's findings */
     if (r->pos[COL_RUN] >= 0 && w->v[COL_RUN][0] && atoll(w->v[COL_RUN]) != r->official_run)
         return xv_fail(XV_EDATA, "the row is of run %s, and the latest official run is %lld: "
@@ -159,7 +197,7 @@ static int import_row(sqlite3 *db, const struct import_req *q, const struct read
                            w->v[COL_FP], r->rows[j].line);
     struct review_req rq = { w->v[COL_FP], decision, q->by, q->level, w->v[COL_REASON] };
     struct review_done d;
-    int rc = review_record(db, &rq, &d);
+    rc = review_record(db, &rq, &d);
     if (rc < 0)
         return rc;
     out->decided[!strcmp(decision, "confirmed")]++;
@@ -175,7 +213,7 @@ static int row_refused(int rc)
 
 int review_import(sqlite3 *db, const struct import_req *q, struct import_done *out)
 {
-    struct reading r = { q->path, { -1, -1, -1, -1 }, NULL, 0, 0 };
+    struct reading r = { q->path, { -1, -1, -1, -1, -1 }, NULL, 0, 0 };
     int rc, in_tx = 0;
     long bad = 0;
     memset(out, 0, sizeof *out);
