@@ -1,10 +1,11 @@
 """Opens pages in headless Chromium, as a reviewer's browser would, over the DevTools protocol
 on a pipe (no network, no extra library), and checks each from the rendered document:
-browser.py [--shot DIR] PAGE...
+browser.py [--en] [--shot DIR] PAGE...
 
 For each page: the layout fits a 1280-pixel-wide window (no element's right edge beyond it,
 no sideways scrolling), the document holds no script, the text is Chinese (at least 20 CJK
-characters, lang zh-CN), a CJK font is there to draw it, and BLOCK findings are marked when
+characters, lang zh-CN; with --en, lang en: a page written with --lang en), a CJK font is
+there to draw it (names stay Chinese), and BLOCK findings are marked when
 the page has any. Prints one line a page ("ok PAGE" or "FAIL PAGE: why") and exits 1 when one
 fails. With --shot, also writes DIR/NAME.png, the page as rendered 1280 pixels wide."""
 import base64
@@ -112,7 +113,9 @@ class Browser:
 
 def main():
     args = sys.argv[1:]
-    shots = None
+    shots, english = None, args[:1] == ["--en"]
+    if english:
+        args = args[1:]
     if args[:1] == ["--shot"]:
         shots, args = args[1], args[2:]
     b = Browser()
@@ -130,7 +133,9 @@ def main():
                                                                       ", ".join(got["over"])))
             if got["scripts"]:
                 why.append("%d script element(s)" % got["scripts"])
-            if got["lang"] != "zh-CN" or got["cjk"] < 20:
+            if english and got["lang"] != "en":
+                why.append("not English (lang %r)" % got["lang"])
+            elif not english and (got["lang"] != "zh-CN" or got["cjk"] < 20):
                 why.append("not Chinese (lang %r, %d CJK characters)" % (got["lang"], got["cjk"]))
             if not got["font"]:
                 why.append("no CJK font to draw it")
