@@ -149,8 +149,8 @@ static int copy_county(void *ctx, const struct finding_row *f)
     return 1;
 }
 
-/* A county workbook is one county's: row I's county (when the file has the column) is the
- * file's first row's and its finding's. */
+/* A county workbook is one county's: row I's county (when the file has the column) is its
+ * finding's and that of the file's first row naming one. */
 static int check_county(sqlite3 *db, const struct reading *r, long i)
 {
     const struct row *w = &r->rows[i];
@@ -164,11 +164,16 @@ static int check_county(sqlite3 *db, const struct reading *r, long i)
     if (rc && strcmp(of, mine))
         return xv_fail(XV_EDATA, "the row names county '%s', and its finding is of county '%s'",
                        mine, of);
-    for (long j = 0; j < i; j++)
-        if (r->rows[j].v[COL_COUNTY][0] && strcmp(r->rows[j].v[COL_COUNTY], mine))
+    for (long j = 0; j < i; j++) {
+        const struct row *first = &r->rows[j];
+        if (!first->v[COL_COUNTY][0])
+            continue;
+        if (strcmp(first->v[COL_COUNTY], mine))
             return xv_fail(XV_EDATA, "the row is of county '%s', and line %ld of county '%s': "
-                           "a workbook is one county's", mine, r->rows[j].line,
-                           r->rows[j].v[COL_COUNTY]);
+                           "a workbook is one county's", mine, first->line,
+                           first->v[COL_COUNTY]);
+        break;
+    }
     return 0;
 }
 

@@ -214,7 +214,7 @@ static void findings_table(FILE *f, const struct data *d, long fi, const char *a
         fputs(" ", f);
         rpt_esc(f, c[C_PNAME]);
         fputs("</td><td>", f);
-        rpt_esc(f, c[C_FEED][0] ? T(c[C_FEED]) : "");
+        rpt_esc(f, T(c[C_FEED]));
         const int cols[] = { C_KEY, C_SAID_DECLARED, C_SAID_FOUND };
         for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
             fputs("</td><td>", f);

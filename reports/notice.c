@@ -104,7 +104,7 @@ void rpt_notice_html(FILE *f, const struct data *d, const char *county)
         fprintf(f, "</td><td>%s</td><td>", T(n->procedure));
         rpt_esc(f, n->reason);
         const struct grow *g = rpt_gate_of(d, n->app);
-        fprintf(f, "</td><td>%s</td><td>", g && g->tier[0] ? T(g->tier) : "");
+        fprintf(f, "</td><td>%s</td><td>", g ? T(g->tier) : "");
         fprintf(f, T("%s 至 %s"), n->from, n->to);
         fputs("</td></tr>\n", f);
         sbuf_free(&name);

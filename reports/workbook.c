@@ -75,7 +75,7 @@ static void to_decide(lxw_workbook *wb, const struct data *d, const char *county
                 continue;
             const char *v[] = { c[C_FP], run, c[C_COUNTY], c[C_APP], g->name, T(g->gate),
                                 c[C_RULE], T(c[C_RULE]), T(c[C_SEV]), c[C_PID],
-                                c[C_FEED][0] ? T(c[C_FEED]) : "", c[C_KEY],
+                                T(c[C_FEED]), c[C_KEY],
                                 c[C_SAID_DECLARED], c[C_SAID_FOUND] };
             row++;
             for (int k = 0; k < (int)(sizeof v / sizeof v[0]); k++)
@@ -118,7 +118,7 @@ static void applications(lxw_workbook *wb, const struct data *d, const char *cou
             snprintf(n[k], sizeof n[k], "%d", g->n[k]);
         const char *v[] = { g->app, g->name, g->county, T(g->gate), T(g->status),
                             n[0], n[1], n[2], g->followup ? T("是") : "", g->size, g->per_capita,
-                            g->standard, g->tier[0] ? T(g->tier) : "" };
+                            g->standard, T(g->tier) };
         row++;
         for (int k = 0; k < NC; k++)
             put(ws, row, k, v[k], text);
@@ -142,10 +142,10 @@ static void all_findings(lxw_workbook *wb, const struct data *d, const char *cou
         if (strcmp(c[C_COUNTY], county))
             continue;
         const char *v[] = { c[C_FP], c[C_APP], c[C_RULE], T(c[C_RULE]), T(c[C_SEV]),
-                            c[C_PID], c[C_FEED][0] ? T(c[C_FEED]) : "", c[C_KEY],
+                            c[C_PID], T(c[C_FEED]), c[C_KEY],
                             c[C_SAID_DECLARED], c[C_SAID_FOUND],
                             T(c[C_DECISION]), c[C_DECIDED_BY],
-                            c[C_DECIDED_LEVEL][0] ? T(c[C_DECIDED_LEVEL]) : "",
+                            T(c[C_DECIDED_LEVEL]),
                             c[C_DECIDED_AT], c[C_DECISION_REASON],
                             c[C_RECORDS][0] ? c[C_RECORDS] : c[C_RAW] };
         row++;

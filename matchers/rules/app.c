@@ -266,6 +266,11 @@ void finding_record(struct app *a, const struct rec *r)
     f->records = b.s;
 }
 
+struct said said_word(const char *word)
+{
+    return said2(xstrdup(word), xstrdup(msg_t(word)));
+}
+
 struct said rules_say(const char *key, ...)
 {
     va_list ap, again;

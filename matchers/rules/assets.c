@@ -50,16 +50,14 @@ void rules_assets(struct ctx *c, struct app *a)
         if (r->possible || r->person < 0 || !in_family(&a->ps[r->person]))
             continue;
         const char *k = r->k->name;
+        const char *vtype = !strcmp(k, "vehicle") ? rec_value(r, "vehicle_type") : NULL;
         if (!strcmp(k, "vehicle") && rec_is(r, "status", "正常") &&
-            !policy_list_has(c->pol, P_VEHICLE_EXEMPT, rec_value(r, "vehicle_type"), 1))
+            !policy_list_has(c->pol, P_VEHICLE_EXEMPT, vtype, 1))
             finding(c, a, R_VEHICLE, r->person, NULL, NULL, r, rec_key(r),
                 rules_say("申报 %ld 辆机动车", a->decl_vehicles),
-                said2(rules_fmt("%s %s", rec_value(r, "plate"),
-                                rec_value(r, "vehicle_type") ? rec_value(r, "vehicle_type")
-                                                             : "type unknown"),
+                said2(rules_fmt("%s %s", rec_value(r, "plate"), vtype ? vtype : "type unknown"),
                       rules_fmt("%s %s", rec_value(r, "plate"),
-                                rec_value(r, "vehicle_type") ? rec_value(r, "vehicle_type")
-                                                             : msg_t("车型不详"))));
+                                vtype ? vtype : msg_t("车型不详"))));
         if (active_property(r) && first_of_cert(a, i)) {
             const char *usage = rec_value(r, "usage");
             if (usage && !strcmp(usage, "住宅")) {
@@ -84,8 +82,7 @@ void rules_assets(struct ctx *c, struct app *a)
                         cap < c->pol->v[P_BUSINESS_SMALL_CAPITAL];
             finding_add(a, R_BUSINESS, rules_sev(c, small ? R_SEV_BUSINESS_SMALL : R_BUSINESS),
                 r->person, NULL, NULL, r, rec_key(r),
-                said2(xstrdup(a->decl_business ? "有" : "无"),
-                      xstrdup(msg_t(a->decl_business ? "有" : "无"))),
+                said_word(a->decl_business ? "有" : "无"),
                 have ? said2(rules_fmt("%s %s %s, capital %.2f 万元", rec_value(r, "role"),
                                  rec_str(r, "entity_type"), rec_value(r, "status"), cap),
                              rules_fmt(msg_t("%s %s %s，注册资本 %.2f 万元"), rec_value(r, "role"),

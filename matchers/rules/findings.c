@@ -99,6 +99,24 @@ static void bind_int_or_null(sqlite3_stmt *st, int i, int have, long long v)
         sqlite3_bind_null(st, i);
 }
 
+/* Binds a real, or NULL when HAVE is 0. */
+static void bind_double_or_null(sqlite3_stmt *st, int i, int have, double v)
+{
+    if (have)
+        sqlite3_bind_double(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Binds S (kept by the caller until the step), or NULL when S is. */
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
 /* Stores finding I of A (settled). */
 static int store_finding(struct ctx *c, const struct app *a, int i)
 {
@@ -120,24 +138,15 @@ static int store_finding(struct ctx *c, const struct app *a, int i)
     sqlite3_bind_text(st, 13, f->found, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 14, evr ? evr->raw : "", -1, SQLITE_STATIC);
     bind_int_or_null(st, 15, evr != NULL, evr ? evr->load : 0);
-    if (evr && !isnan(evr->weight))
-        sqlite3_bind_double(st, 16, evr->weight);
-    else
-        sqlite3_bind_null(st, 16);
+    bind_double_or_null(st, 16, evr && !isnan(evr->weight), evr ? evr->weight : 0);
     sqlite3_bind_text(st, 17, f->fp, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 18, f->evh, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 19, f->decision, -1, SQLITE_STATIC);
-    if (isnan(f->amount))
-        sqlite3_bind_null(st, 20);
-    else
-        sqlite3_bind_double(st, 20, f->amount);
+    bind_double_or_null(st, 20, !isnan(f->amount), f->amount);
     /* what people read: NULL where it is the canonical text, or the one record */
-    const char *shown[] = { f->shown_declared, f->shown_found, f->records };
-    for (int k = 0; k < 3; k++)
-        if (shown[k])
-            sqlite3_bind_text(st, 21 + k, shown[k], -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, 21 + k);
+    bind_text_or_null(st, 21, f->shown_declared);
+    bind_text_or_null(st, 22, f->shown_found);
+    bind_text_or_null(st, 23, f->records);
     if (sqlite3_step(st) != SQLITE_DONE)
         return store_err(c->db, "storing a finding");
     c->st->findings++;
@@ -160,18 +169,9 @@ static int store_gate(struct ctx *c, const struct app *a, const long n[SEV_COUNT
         sqlite3_bind_int64(st, 7 + k, n[k]);
     /* the figures, NULL where the rules did not reach them (an exited household's) */
     bind_int_or_null(st, 10, a->size > 0, a->size);
-    if (a->has_pc)
-        sqlite3_bind_double(st, 11, a->pc);
-    else
-        sqlite3_bind_null(st, 11);
-    if (a->has_std)
-        sqlite3_bind_double(st, 12, a->std);
-    else
-        sqlite3_bind_null(st, 12);
-    if (a->tier)
-        sqlite3_bind_text(st, 13, a->tier, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 13);
+    bind_double_or_null(st, 11, a->has_pc, a->pc);
+    bind_double_or_null(st, 12, a->has_std, a->std);
+    bind_text_or_null(st, 13, a->tier);
     if (sqlite3_step(st) != SQLITE_DONE)
         return store_err(c->db, "storing a gate");
     return 0;

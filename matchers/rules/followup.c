@@ -52,7 +52,7 @@ int rules_followup(struct ctx *c, struct app *a)
             return store_err(c->db, "reading contact persons");
         if (sqlite3_column_int64(c->contact, 0) == 0)
             finding(c, a, R_CONTACT_MISSING, -1, NULL, NULL, NULL, NULL,
-                    said2(xstrdup("archived"), xstrdup(msg_t("archived"))),
+                    said_word("archived"),
                     said2(xstrdup("no contact person (帮扶联系人)"),
                           xstrdup(msg_t("没有帮扶联系人"))));
     }
@@ -112,7 +112,7 @@ int rules_spotcheck(struct ctx *c, struct app *a)
     if (!strcmp((const char *)sqlite3_column_text(st, 1), "fail"))
         finding(c, a, R_SPOTCHECK_FAILED, -1, NULL, NULL, NULL,
                 rules_fmt("sample %lld", (long long)sqlite3_column_int64(st, 0)),
-                said2(xstrdup(a->status), xstrdup(msg_t(a->status))),
+                said_word(a->status),
                 rules_say("抽查未通过，%s 由 %s 核查：%s", sqlite3_column_text(st, 3),
                           sqlite3_column_text(st, 2), sqlite3_column_text(st, 4)));
     return 0;

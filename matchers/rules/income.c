@@ -260,7 +260,7 @@ void rules_relapse(struct ctx *c, struct app *a)
     }
     if (seen == 2)
         finding(c, a, R_RELAPSE_RISK, 0, NULL, NULL, NULL, xstrdup(months.s),
-            said2(xstrdup("exited"), xstrdup(msg_t("exited"))),
+            said_word("exited"),
             rules_say("最近 2 个有数据的月份均不高于低保标准：%s", detail.s));
 done:
     sbuf_free(&detail);
@@ -287,7 +287,7 @@ void rules_exit(struct ctx *c, struct app *a)
     }
     finding(c, a, R_EXIT_ELIGIBLE, 0, NULL, NULL, NULL,
         rules_fmt("%s..%s", c->months[n - 1], c->months[0]),
-        said2(xstrdup("archived"), xstrdup(msg_t("archived"))),
+        said_word("archived"),
         rules_say("连续 %d 个月高于低保标准：%s", n, detail.s));
 done:
     sbuf_free(&detail);

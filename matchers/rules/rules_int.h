@@ -139,6 +139,8 @@ static inline struct said said2(char *canon, char *shown)
 {
     return (struct said){ canon, shown };
 }
+/* A code or word (a status, 有/无) as it is, and in the run's language to read. */
+struct said said_word(const char *word);
 /* The message KEY (core/msg.h) with the arguments: its English as the canonical text, the
  * run's language as the shown one. */
 struct said rules_say(const char *key, ...) __attribute__((format(printf, 1, 2)));
