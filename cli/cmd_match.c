@@ -28,7 +28,8 @@ int cmd_match(const struct args *a, struct xv_ctx *ctx)
     if ((rc = xv_db(ctx, &db)) < 0)
         return rc;
     /* the parser took zh or en only */
-    struct match_opts mo = { as_of, only, nonly, policy_path, msg_lang_parse(arg_value(a, "lang")) };
+    struct match_opts mo = { as_of, only, nonly, policy_path,
+                             msg_lang_parse(arg_value(a, "lang")) };
     long long id;
     return drive_run(db, &mo, out, &id);
 }

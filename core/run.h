@@ -50,9 +50,9 @@ struct run_counts {
 
 /* Records a new run as of AS_OF (YYYY-MM-DD; NULL: the newest load's as-of date, so that no
  * clock decides) with policy POL (copied), its files in language LANG (MSG_ZH or MSG_EN),
- * inside the caller's transaction: what it can see is everything loaded so far. The run is official when OFFICIAL_POLICY (POL is the official
- * policy) and its date is the default one; else it is a trial run. XV_EUSAGE when nothing is
- * loaded yet. */
+ * inside the caller's transaction: what it can see is everything loaded so far. The run is
+ * official when OFFICIAL_POLICY (POL is the official policy) and its date is the default one;
+ * else it is a trial run. XV_EUSAGE when nothing is loaded yet. */
 int run_create(sqlite3 *db, const char *as_of, const char *scope, const struct policy *pol,
                int official_policy, int lang, struct run *r);
 /* Reads run ID (0: the latest) into R (overwritten; run_free releases what it holds).

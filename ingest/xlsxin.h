@@ -11,8 +11,8 @@
 
 /* 1 when the file open at FD starts as a zip archive does (its offset is left at 0). */
 int xlsxin_is_zip(int fd);
-/* Reads the first sheet named one of SHEETS (a NULL-terminated list) of the workbook open at FD (named FILE in messages; FD is closed) through
- * CB: column() for each cell of row 1, columns_done(), record() for every later row with
+/* Reads the first sheet named one of SHEETS (a NULL-terminated list) of the workbook open at
+ * FD (named FILE in messages; FD is closed) through CB: column() for each cell of row 1, columns_done(), record() for every later row with
  * V[i] the text of column i (NULL when empty; numbers as written) and LINE its row number.
  * The parts are read with libzip and libxml2's reader, no DTD, no entities, no network.
  * XV_EDATA (FILE: message) for a file that is no workbook, a missing sheet, or one over the
