@@ -8,6 +8,7 @@
 #include "store.h"
 #include "util.h"
 
+#include "bkeys.h"
 #include "schema.h"
 
 static const char *const base_schema =
@@ -240,6 +241,14 @@ static void kind_hashes(struct sbuf *b, const struct kind *k)
               k->name);
 }
 
+/* What version 9 adds to a feed's: <kind>_keys, every version's blocking keys (bkeys.h). */
+static void kind_keys(struct sbuf *b, const struct kind *k)
+{
+    if (kind_is_feed(k))
+        sbuf_addf(b, "CREATE TABLE %s_keys(chunk INTEGER PRIMARY KEY, keys BLOB NOT NULL);",
+                  k->name);
+}
+
 /* Version 5: official runs and the installed policies. */
 static const char *const schema_v5 =
     "ALTER TABLE runs ADD COLUMN official INTEGER NOT NULL DEFAULT 0;"
@@ -341,8 +350,9 @@ static void schema_v3(struct sbuf *b)
 
 /* Runs the schema SQL of B and sets the schema version, in one transaction, if the database
  * is still at version FROM (another process may have done it while this one waited); then,
- * when HASHES, fills every kind's new <kind>_hash from its table. */
-static int apply_schema(sqlite3 *db, struct sbuf *b, int from, int hashes)
+ * when HASHES, fills every kind's new <kind>_hash from its table, and when KEYS every feed's
+ * new <kind>_keys. */
+static int apply_schema(sqlite3 *db, struct sbuf *b, int from, int hashes, int keys)
 {
     int rc;
     long long ver = 0;
@@ -357,6 +367,9 @@ static int apply_schema(sqlite3 *db, struct sbuf *b, int from, int hashes)
             goto fail;
         for (int i = 0; hashes && i < xv_nkinds; i++)
             if ((rc = store_hash_rebuild(db, xv_kinds[i].name)) < 0)
+                goto fail;
+        for (int i = 0; keys && i < xv_nkinds; i++)
+            if (kind_is_feed(&xv_kinds[i]) && (rc = bkeys_rebuild(db, &xv_kinds[i])) < 0)
                 goto fail;
     }
     return store_commit(db);
@@ -373,13 +386,14 @@ int schema_create(sqlite3 *db)
         kind_table(&b, &xv_kinds[i]);
         kind_extras(&b, &xv_kinds[i]);
         kind_hashes(&b, &xv_kinds[i]);
+        kind_keys(&b, &xv_kinds[i]);
     }
     sbuf_adds(&b, schema_v2);
     sbuf_adds(&b, schema_v5);
     sbuf_adds(&b, schema_v6);
     sbuf_adds(&b, schema_v7);
     sbuf_adds(&b, schema_v8);
-    int rc = apply_schema(db, &b, 0, 0);
+    int rc = apply_schema(db, &b, 0, 0, 0);
     sbuf_free(&b);
     return rc;
 }
@@ -403,15 +417,19 @@ int schema_upgrade(sqlite3 *db, int from)
         sbuf_adds(&b, schema_v7);
     if (from < 8)
         sbuf_adds(&b, schema_v8);
+    for (int i = 0; from < 9 && i < xv_nkinds; i++)
+        if (xv_kinds[i].since <= from)
+            kind_keys(&b, &xv_kinds[i]);
     /* the kinds that came after the store's version get their tables */
     for (int i = 0; i < xv_nkinds; i++) {
         if (xv_kinds[i].since > from) {
             kind_table(&b, &xv_kinds[i]);
             kind_extras(&b, &xv_kinds[i]);
             kind_hashes(&b, &xv_kinds[i]);
+            kind_keys(&b, &xv_kinds[i]);
         }
     }
-    int rc = apply_schema(db, &b, from, from < 4);
+    int rc = apply_schema(db, &b, from, from < 4, from < 9);
     sbuf_free(&b);
     return rc;
 }

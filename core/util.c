@@ -251,3 +251,13 @@ long bits_count(const struct bits *s)
         n += __builtin_popcount(s->b[i]);
     return n;
 }
+
+int date_is_real(int y, int m, int d)
+{
+    static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (y < 1900 || y > 2099 || m < 1 || m > 12 || d < 1)
+        return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int max = mdays[m - 1] + (m == 2 && leap);
+    return d <= max;
+}

@@ -73,6 +73,8 @@ int read_small_file(const char *path, size_t max, struct sbuf *b);
 
 /* Seconds on a monotonic clock, for timing steps (never a date: matching reads no clock). */
 double now_seconds(void);
+/* 1 when Y-M-D is a real calendar date between 1900 and 2099. */
+int date_is_real(int y, int m, int d);
 
 /* The time now in UTC as YYYY-MM-DDTHH:MM:SSZ, for records of when a person acted. */
 void utc_now(char out[21]);

@@ -114,7 +114,8 @@ static int open_versions(struct ldr *l)
     return 0;
 }
 
-/* The statements every record uses: a version, a quarantined record, a row of <kind>_hash. */
+/* The statements every record uses: a version, a quarantined record, a row of <kind>_hash
+ * and, for a feed, of <kind>_keys. */
 static int prepare_writes(struct ldr *l)
 {
     struct sbuf sql = SBUF_INIT;
@@ -139,7 +140,11 @@ static int prepare_writes(struct ldr *l)
         goto done;
     sbuf_reset(&sql);
     sbuf_addf(&sql, "INSERT OR REPLACE INTO %s_hash(chunk,hashes) VALUES(?,?)", l->k->name);
-    rc = store_prepare(l->db, sql.s, &l->stmt[OP_HASH]);
+    if ((rc = store_prepare(l->db, sql.s, &l->stmt[OP_HASH])) < 0 || !l->kslot)
+        goto done;
+    sbuf_reset(&sql);
+    sbuf_addf(&sql, "INSERT OR REPLACE INTO %s_keys(chunk,keys) VALUES(?,?)", l->k->name);
+    rc = store_prepare(l->db, sql.s, &l->stmt[OP_KEYS]);
 done:
     sbuf_free(&sql);
     return rc;
@@ -187,6 +192,8 @@ static int unstore(struct ldr *l, uint32_t rid)
     if (sqlite3_step(l->del) != SQLITE_DONE)
         return store_err(l->db, "taking back a stored record");
     int rc = store_hash_clear(l->db, l->k->name, &l->hblob, rid);
+    if (rc == 0 && l->kslot)
+        rc = ldr_keys_clear(l, rid);
     if (rc < 0)
         return rc;
     l->r->rows_added--;
@@ -254,6 +261,9 @@ int ldr_diff(struct ldr *l)
     if (l->hblob && sqlite3_blob_close(l->hblob) != SQLITE_OK)
         rc = store_err(l->db, "clearing record hashes");
     l->hblob = NULL;
+    if (l->kblob && sqlite3_blob_close(l->kblob) != SQLITE_OK && rc == 0)
+        rc = store_err(l->db, "clearing record keys");
+    l->kblob = NULL;
 done:
     sbuf_free(&sql);
     return rc;

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 #include <xxhash.h>
+#include "../core/bkeys.h"
 #include "../core/kinds.h"
 #include "../core/util.h"
 #include "loader.h"
@@ -24,7 +25,7 @@
 
 struct open_job;   /* ldr_reload.c: reading the open versions in a thread */
 
-enum { OP_INSERT, OP_QUARANTINE, OP_HASH, NOPS };
+enum { OP_INSERT, OP_QUARANTINE, OP_HASH, OP_KEYS, NOPS };
 
 /* Per-column warnings: values that could not be normalised, or unknown codes. */
 struct colwarn {
@@ -72,13 +73,21 @@ struct ldr {
     struct sbuf unknown;
     char map_as_of[11];
     int started;
-    sqlite3_stmt *stmt[NOPS];   /* the writer's rows: OP_INSERT, OP_QUARANTINE, OP_HASH */
+    sqlite3_stmt *stmt[NOPS];   /* the writer's rows: OP_INSERT, OP_QUARANTINE, OP_HASH, OP_KEYS */
     /* the row of <kind>_hash that the records being stored go into (see store.h): written
      * when the next one starts, and at the end */
     unsigned char *chunk;
     int64_t chunk_no;
     int chunk_dirty;
     sqlite3_blob *hblob;    /* unstore's handle on <kind>_hash */
+    /* a feed's: the row of <kind>_keys beside chunk (core/bkeys.h), NULL for other kinds;
+     * the columns an entry is made of (kslot: column -> slot 0 ID, 1 name, 2 birth date,
+     * 3 extra, or -1) and their stored texts for the record at hand */
+    unsigned char *kchunk;
+    sqlite3_blob *kblob;    /* unstore's handle on <kind>_keys */
+    int *kslot;
+    struct sbuf ktext[4];
+    int kset[4];
     long long open_expect;  /* the open versions the loads count, or -1: not checked */
     struct wr *w;           /* the writer thread, while records are being stored */
     /* Which records are new: every record's content hash goes into a vdiff beside the open
@@ -170,6 +179,8 @@ int ldr_count_open(sqlite3 *db, const char *kind, long long *out);
 int ldr_max_rid(struct ldr *l, long long *out);
 int ldr_chunk_start(struct ldr *l);
 int ldr_chunk_flush(struct ldr *l);
+/* Clears the entry of RID in <kind>_keys (its version was taken back). */
+int ldr_keys_clear(struct ldr *l, int64_t rid);
 int ldr_replay(struct ldr *l);
 
 /* ldr_history.c: the load row, the ends, the checks before commit. */

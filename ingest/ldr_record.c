@@ -210,6 +210,18 @@ static int put_typed(struct ldr *l, const struct rec *rec, int i, const char *v,
     return 0;
 }
 
+/* Keeps TEXT, column I's value as stored (NULL: none), when an entry of <kind>_keys is made
+ * of it. */
+static void key_text(struct ldr *l, int i, const char *text)
+{
+    int s = l->kslot ? l->kslot[i] : -1;
+    if (s < 0 || !text)
+        return;
+    sbuf_reset(&l->ktext[s]);
+    sbuf_adds(&l->ktext[s], text);
+    l->kset[s] = 1;
+}
+
 /* Queues column I's normalised value as parameter P; returns the next parameter, or -1 with
  * *WHY set when a required value is missing or unparseable. */
 static int put_value(struct ldr *l, const struct rec *rec, int i, int p, const char **why)
@@ -222,11 +234,13 @@ static int put_value(struct ldr *l, const struct rec *rec, int i, int p, const c
             *why = "missing";
             return -1;
         }
+        key_text(l, i, c->deflt);
         return put_empty(l, i, p);
     }
     if (put_typed(l, rec, i, v, &p, &text) == 0) {
         if (text && l->val[i] == l->rawv[i] && !strcmp(text, l->rawv[i]))
             l->same[i] = 1;
+        key_text(l, i, text);
         return p + 1;
     }
     if (c->required) {
@@ -471,6 +485,7 @@ static int store_record(struct ldr *l, const struct staged *sg, const char *key)
     wr_int(st, 3, (int64_t)h.low64);
     wr_int(st, 4, (int64_t)h.high64);
     int p = 6;
+    memset(l->kset, 0, sizeof l->kset);
     for (int i = 0; i < k->ncols; i++) {
         const char *why = NULL;
         p = put_value(l, rec, i, p, &why);
@@ -502,11 +517,21 @@ static int store_record(struct ldr *l, const struct staged *sg, const char *key)
     if ((rc = wr_end(st)) < 0)
         return rc;
     store_hash_put(l->chunk + store_hash_at(rid), h.low64, h.high64, sg->line);
+    if (l->kslot) {
+        struct bkeys_entry e;
+        const char *t[4];
+        for (int s = 0; s < 4; s++)
+            t[s] = l->kset[s] ? l->ktext[s].s : NULL;
+        bkeys_make(k, t[0], t[1], t[2], t[3], r->load_id, &e);
+        bkeys_put(l->kchunk + bkeys_at(rid), &e);
+    }
     l->chunk_dirty = 1;
     if (rid % STORE_HASH_RIDS == STORE_HASH_RIDS - 1) {
         if ((rc = ldr_chunk_flush(l)) < 0)
             return rc;
         memset(l->chunk, 0, STORE_HASH_ROW);
+        if (l->kchunk)
+            memset(l->kchunk, 0, BKEYS_ROW);
         l->chunk_no++;
     }
     l->next_rid++;

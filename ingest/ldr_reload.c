@@ -169,7 +169,57 @@ int ldr_max_rid(struct ldr *l, long long *out)
     return rc < 0 ? rc : 0;
 }
 
-/* Reads the row of <kind>_hash that the next rid goes into, if it has one. */
+_Static_assert(BKEYS_RIDS == STORE_HASH_RIDS, "a row of <kind>_keys beside one of <kind>_hash");
+
+/* Reads the row of <kind>_keys that the next rid goes into, if it has one. */
+static int keys_start(struct ldr *l)
+{
+    sqlite3_stmt *st = NULL;
+    struct sbuf sql = SBUF_INIT;
+    l->kchunk = xcalloc(1, BKEYS_ROW);
+    sbuf_addf(&sql, "SELECT keys FROM %s_keys WHERE chunk=?", l->k->name);
+    int s, rc = store_prepare(l->db, sql.s, &st);
+    if (rc < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, l->chunk_no);
+    if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 0) != BKEYS_ROW)
+            rc = xv_fail(XV_ELOCKED, "'%s_keys' has a row of %d bytes at %lld: the database "
+                         "was changed outside xverify", l->k->name, sqlite3_column_bytes(st, 0),
+                         (long long)l->chunk_no);
+        else
+            memcpy(l->kchunk, sqlite3_column_blob(st, 0), BKEYS_ROW);
+    } else if (s != SQLITE_DONE) {
+        rc = store_err(l->db, "reading record keys");
+    }
+done:
+    sqlite3_finalize(st);
+    sbuf_free(&sql);
+    return rc;
+}
+
+int ldr_keys_clear(struct ldr *l, int64_t rid)
+{
+    static const unsigned char zero[BKEYS_SIZE];
+    char table[64];
+    int s;
+    snprintf(table, sizeof table, "%s_keys", l->k->name);
+    if (l->kblob)
+        s = sqlite3_blob_reopen(l->kblob, rid / BKEYS_RIDS);
+    else
+        s = sqlite3_blob_open(l->db, "main", table, "keys", rid / BKEYS_RIDS, 1, &l->kblob);
+    if (s != SQLITE_OK)
+        return store_err(l->db, "opening record keys");
+    if (sqlite3_blob_bytes(l->kblob) != BKEYS_ROW)
+        return xv_fail(XV_ELOCKED, "'%s' has a row of %d bytes", table,
+                       sqlite3_blob_bytes(l->kblob));
+    if (sqlite3_blob_write(l->kblob, zero, BKEYS_SIZE, (int)bkeys_at(rid)) != SQLITE_OK)
+        return store_err(l->db, "clearing record keys");
+    return 0;
+}
+
+/* Reads the row of <kind>_hash that the next rid goes into, if it has one (and, for a feed,
+ * its row of <kind>_keys). */
 int ldr_chunk_start(struct ldr *l)
 {
     sqlite3_stmt *st = NULL;
@@ -191,13 +241,16 @@ int ldr_chunk_start(struct ldr *l)
     } else if (s != SQLITE_DONE) {
         rc = store_err(l->db, "reading record hashes");
     }
+    if (rc == 0 && l->kslot)
+        rc = keys_start(l);
 done:
     sqlite3_finalize(st);
     sbuf_free(&sql);
     return rc;
 }
 
-/* Queues the row of <kind>_hash being filled, if it has anything new. */
+/* Queues the row of <kind>_hash being filled, and its row of <kind>_keys, if it has
+ * anything new. */
 int ldr_chunk_flush(struct ldr *l)
 {
     if (!l->chunk_dirty)
@@ -206,6 +259,12 @@ int ldr_chunk_flush(struct ldr *l)
     wr_row(l->w, OP_HASH);
     wr_int(l->w, 1, l->chunk_no);
     wr_blob(l->w, 2, l->chunk, STORE_HASH_ROW);
+    int rc = wr_end(l->w);
+    if (rc < 0 || !l->kslot)
+        return rc;
+    wr_row(l->w, OP_KEYS);
+    wr_int(l->w, 1, l->chunk_no);
+    wr_blob(l->w, 2, l->kchunk, BKEYS_ROW);
     return wr_end(l->w);
 }
 

@@ -166,6 +166,16 @@ static void alloc_scratch(struct ldr *l)
     l->same = xcalloc(n, sizeof *l->same);
     l->norm = xcalloc(n, sizeof *l->norm);
     l->warn = xcalloc(n, sizeof *l->warn);
+    if (kind_is_feed(l->k)) {
+        const char *cols[4] = { "id_no", "name", "birth_date", bkeys_extra_col(l->k) };
+        l->kslot = xmalloc(n * sizeof *l->kslot);
+        for (size_t i = 0; i < n; i++) {
+            l->kslot[i] = -1;
+            for (int s = 0; s < 4; s++)
+                if (cols[s] && !strcmp(l->k->cols[i].name, cols[s]))
+                    l->kslot[i] = s;
+        }
+    }
 }
 
 /* A reload's second pass: the records the vdiff found new are stored, from what the first
@@ -236,6 +246,11 @@ static void ldr_free(struct ldr *l)
     for (int i = 0; i < NOPS; i++)
         sqlite3_finalize(l->stmt[i]);
     sqlite3_blob_close(l->hblob);
+    sqlite3_blob_close(l->kblob);
+    free(l->kslot);
+    free(l->kchunk);
+    for (int i = 0; i < 4; i++)
+        sbuf_free(&l->ktext[i]);
     if (l->have_map)
         map_free(&l->map);
     free(l->srcmap);

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include "../core/utf8.h"
 #include "../core/err.h"
+#include "../core/util.h"
 #include "norm.h"
 
 enum { P_DATE, P_MONTH, P_NUMBER, P_PLATE, P_COUNT };
@@ -256,16 +257,6 @@ int norm_name(const char *raw, struct sbuf *out)
 }
 
 /* Writes "YYYY-MM" (7 bytes, no NUL) of a real year and month. */
-int date_is_real(int y, int m, int d)
-{
-    static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (y < 1900 || y > 2099 || m < 1 || m > 12 || d < 1)
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    int max = mdays[m - 1] + (m == 2 && leap);
-    return d <= max;
-}
-
 static void put_year_month(char *out, long y, long m)
 {
     out[0] = (char)('0' + y / 1000);

@@ -32,8 +32,6 @@ int norm_name(const char *raw, struct sbuf *out);
 int norm_date(const char *raw, char out[11]);
 /* Months in 2019-08, 2019/8, 201908, 2019.08, 2019年8月 (or a full date) to YYYY-MM. */
 int norm_month(const char *raw, char out[8]);
-/* 1 when Y-M-D is a real calendar date between 1900 and 2099. */
-int date_is_real(int y, int m, int d);
 
 /* Amounts: thousands separators, a leading ¥, a trailing 元 or 万元, full-width digits.
  * UNIT is the column's unit in yuan (1 or 10000): an explicit unit in the text converts,

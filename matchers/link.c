@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <xxhash.h>
+#include "../core/bkeys.h"
 #include "../core/err.h"
 #include "../core/kinds.h"
 #include "../core/status.h"
@@ -85,46 +85,6 @@ struct linker {
     int nconf;
 };
 
-enum { K_ID = 1, K_ID17, K_BIRTHSEG_NAME, K_BIRTH_NAME, K_REGION_SEQ_NAME };
-
-static uint64_t key_of(int type, const char *a, size_t na, const char *b, size_t nb)
-{
-    char buf[256];
-    size_t n = 0;
-    buf[n++] = (char)type;
-    if (na + nb + 2 > sizeof buf)
-        return 0;
-    memcpy(buf + n, a, na);
-    n += na;
-    buf[n++] = '\x1f';
-    memcpy(buf + n, b, nb);
-    n += nb;
-    uint64_t h = XXH3_64bits(buf, n);
-    return h ? h : 1;
-}
-
-/* The blocking keys of an ID, a name and a birth date (YYYY-MM-DD or ""); returns how many. */
-int link_keys(const char *id, const char *name, const char *birth, uint64_t out[5])
-{
-    int n = 0;
-    size_t nl = strlen(name);
-    out[n++] = key_of(K_ID, id, 18, "", 0);
-    out[n++] = key_of(K_ID17, id, 17, "", 0);
-    out[n++] = key_of(K_BIRTHSEG_NAME, id + 6, 8, name, nl);
-    char ymd[8];
-    if (birth[0]) {
-        memcpy(ymd, birth, 4);
-        memcpy(ymd + 4, birth + 5, 2);
-        memcpy(ymd + 6, birth + 8, 2);
-        out[n++] = key_of(K_BIRTH_NAME, ymd, 8, name, nl);
-    }
-    char rs[9];
-    memcpy(rs, id, 6);
-    memcpy(rs + 6, id + 14, 3);
-    out[n++] = key_of(K_REGION_SEQ_NAME, rs, 9, name, nl);
-    return n;
-}
-
 static void index_put(struct linker *l, uint64_t key, uint32_t person)
 {
     size_t i = key & (l->cap - 1);
@@ -135,19 +95,6 @@ static void index_put(struct linker *l, uint64_t key, uint32_t person)
     }
     l->idx[i].key = key;
     l->idx[i].person = person;
-}
-
-/* The birth date in an 18-character ID, if it is a real date. */
-void link_birth_of_id(const char *id, char out[11])
-{
-    out[0] = '\0';
-    if (strlen(id) != 18)
-        return;
-    int y = atoi((char[]){ id[6], id[7], id[8], id[9], 0 });
-    int m = atoi((char[]){ id[10], id[11], 0 });
-    int d = atoi((char[]){ id[12], id[13], 0 });
-    if (date_is_real(y, m, d))
-        snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
 }
 
 static char *col_text(sqlite3_stmt *st, int i)
@@ -184,7 +131,7 @@ static int add_person(struct linker *l, int app, int idx, sqlite3_stmt *st, int 
     if (birth && *birth)
         snprintf(p->birth, sizeof p->birth, "%s", birth);
     else
-        link_birth_of_id(p->id, p->birth);
+        bkeys_birth_of_id(p->id, p->birth);
     if (gender && *gender)
         snprintf(p->gender, sizeof p->gender, "%s", gender);
     else if (strlen(p->id) == 18)
@@ -321,11 +268,11 @@ static void build_index(struct linker *l)
     for (int i = 0; i < l->nps; i++) {
         const struct person *p = &l->ps[i];
         uint64_t k[5];
-        int n = link_keys(p->id, p->name, p->birth, k);
+        int n = bkeys_of(p->id, p->name, p->birth, k);
         for (int j = 0; j < n; j++)
             index_put(l, k[j], (uint32_t)i);
         if (other_resolved(p)) {
-            n = link_keys(p->resolved, p->name, p->birth, k);
+            n = bkeys_of(p->resolved, p->name, p->birth, k);
             for (int j = 0; j < n; j++)
                 index_put(l, k[j], (uint32_t)i);
         }
@@ -539,11 +486,11 @@ static int candidates(const struct linker *l, sqlite3_stmt *st, int household, s
     const char *birth = (const char *)sqlite3_column_text(st, 5);
     char idbirth[11];
     if (!birth) {
-        link_birth_of_id(id, idbirth);
+        bkeys_birth_of_id(id, idbirth);
         birth = idbirth;
     }
     uint64_t kk[5];
-    int nk = link_keys(id, name, birth, kk), nc = 0;
+    int nk = bkeys_of(id, name, birth, kk), nc = 0;
     for (int j = 0; j < nk; j++)
         for (size_t i = kk[j] & (l->cap - 1); l->idx[i].key; i = (i + 1) & (l->cap - 1))
             if (l->idx[i].key == kk[j] &&
@@ -569,69 +516,111 @@ static void score_all(struct linker *l, sqlite3_stmt *st, int name_field, int ha
     free(raw_name);
 }
 
-/* Keeps PERIOD (YYYY-MM, or NULL) as kind KIDX's latest when it is later and not after the
- * run's as-of month. */
-static void latest_period(struct linker *l, int kidx, const char *period)
+/* The filter of the people a record of the kind may be linked to: for the household
+ * register (HOUSEHOLD) everyone's, else the people of the applications the run checks. */
+static void filter_build(const struct linker *l, int household, struct bkeys_set *f)
 {
-    char *last = l->st->last_period[kidx];
-    if (period && strlen(period) == 7 && strncmp(period, l->r->as_of, 7) <= 0 &&
-        strcmp(period, last) > 0)
-        memcpy(last, period, 8);
+    size_t keys = 0;
+    for (int i = 0; i < l->nps; i++)
+        keys += other_resolved(&l->ps[i]) ? 10 : 5;
+    bkeys_set_init(f, keys);
+    for (int i = 0; i < l->nps; i++) {
+        const struct person *p = &l->ps[i];
+        if (!household && l->apps[p->app].shadow)
+            continue;
+        uint64_t k[5];
+        int n = bkeys_of(p->id, p->name, p->birth, k);
+        for (int j = 1; j < n; j++)   /* not the full ID: its first 17 characters meet */
+            bkeys_set_add(f, bkeys_short(k[j]));
+        if (other_resolved(p)) {
+            n = bkeys_of(p->resolved, p->name, p->birth, k);
+            for (int j = 1; j < n; j++)
+                bkeys_set_add(f, bkeys_short(k[j]));
+        }
+    }
 }
 
+static int entry_meets(const struct bkeys_set *f, const struct bkeys_entry *e)
+{
+    for (int i = 0; i < 4; i++)
+        if (e->k[i] && bkeys_set_has(f, e->k[i]))
+            return 1;
+    return 0;
+}
+
+/* The latest period (YYYYMM) kind KIDX has by the run's as-of month, as text. */
+static void put_period(struct linker *l, int kidx, uint32_t ym)
+{
+    if (ym)
+        snprintf(l->st->last_period[kidx], sizeof l->st->last_period[kidx], "%04u-%02u",
+                 ym / 100 % 10000, ym % 100);
+}
+
+struct scanning {
+    struct linker *l;
+    const struct kind *k;
+    int kidx, household, has_birth, name_field, periods, tty;
+    uint32_t as_of_ym, last;
+    sqlite3_stmt *fetch;
+    struct bkeys_set f;
+};
+
+/* One version the run sees: counted; read and compared when its keys may meet someone's. */
+static int scan_entry(void *ctx, int64_t rid, const struct bkeys_entry *e)
+{
+    struct scanning *sc = ctx;
+    struct linker *l = sc->l;
+    sqlite3_stmt *st = sc->fetch;
+    struct cand c[MAX_CANDS];
+    l->st->records++;
+    if (sc->periods && e->extra <= sc->as_of_ym && e->extra > sc->last)
+        sc->last = e->extra;
+    if (sc->tty && l->st->records % 1000000 == 0)
+        fprintf(stderr, "\rxverify: linking: %ld feed records read (%s)", l->st->records,
+                sc->k->name);
+    if (!entry_meets(&sc->f, e))
+        return 0;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, rid);
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int64(st, 9) != e->load)
+        return xv_fail(XV_ELOCKED, "'%s_keys' does not agree with '%s' at record %lld: the "
+                       "database was changed outside xverify ('xverify check' tells more)",
+                       sc->k->name, sc->k->name, (long long)rid);
+    int nc = candidates(l, st, sc->household, c);
+    if (!nc)
+        return 0;
+    score_all(l, st, sc->name_field, sc->has_birth, !sc->household, c, nc);
+    return store_links(l, sc->k, sc->kidx, rid, (const char *)sqlite3_column_text(st, 1),
+                       sqlite3_column_int(st, 2), c, nc);
+}
+
+/* Reads kind K's entries of <kind>_keys; a version the run can see whose keys may meet
+ * someone's is read from the kind's table and compared as it is stored. */
 static int scan_kind(struct linker *l, const struct kind *k)
 {
-    sqlite3_stmt *st = NULL;
     struct sbuf sql = SBUF_INIT;
-    struct store_ends ends = { NULL, 0 };
-    int rc, s, kidx = (int)(k - xv_kinds), tty = isatty(STDERR_FILENO);
-    int has_birth = kind_col(k, "birth_date") >= 0, name_field = kind_col(k, "name");
-    int household = !strcmp(k->name, "household");
-    long long load = l->r->load_of[kidx];
-    struct cand c[MAX_CANDS];
+    struct scanning sc = { l, k, (int)(k - xv_kinds), !strcmp(k->name, "household"),
+                           kind_col(k, "birth_date") >= 0, kind_col(k, "name"),
+                           kind_col(k, "period") >= 0, isatty(STDERR_FILENO), 0, 0, NULL,
+                           { 0 } };
+    long long load = l->r->load_of[sc.kidx];
     if (!load)
         return 0;
-    /* the ends are read beside the scan, in rid order (see RUN_VISIBLE) */
-    sbuf_addf(&sql, "SELECT rid, id_no, id_no_valid, name, raw, %s, %s, %s, %s FROM %s WHERE "
-                    "load_id <= ?1 ORDER BY rid", has_birth ? "birth_date" : "NULL",
+    sc.as_of_ym = (uint32_t)(atoi(l->r->as_of) * 100 + atoi(l->r->as_of + 5));
+    sbuf_addf(&sql, "SELECT rid, id_no, id_no_valid, name, raw, %s, %s, %s, %s, load_id FROM %s "
+                    "WHERE rid=?1", sc.has_birth ? "birth_date" : "NULL",
               kind_col(k, "gender") >= 0 ? "gender" : "NULL",
               kind_col(k, "region_code") >= 0 ? "region_code" : "NULL",
-              kind_col(k, "period") >= 0 ? "period" : "NULL", k->name);
-    rc = store_prepare(l->db, sql.s, &st);
+              sc.periods ? "period" : "NULL", k->name);
+    int rc = store_prepare(l->db, sql.s, &sc.fetch);
     sbuf_free(&sql);
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, load);
-    if (store_ends_open(l->db, k->name, load, &ends) < 0) {
-        rc = xv_error_raise();
-        goto done;
-    }
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        int ended = store_ends_has(&ends, sqlite3_column_int64(st, 0));
-        if (ended < 0) {
-            rc = xv_error_raise();
-            goto done;
-        }
-        if (ended)
-            continue;
-        l->st->records++;
-        latest_period(l, kidx, (const char *)sqlite3_column_text(st, 8));
-        if (tty && l->st->records % 1000000 == 0)
-            fprintf(stderr, "\rxverify: linking: %ld feed records read (%s)", l->st->records,
-                    k->name);
-        int nc = candidates(l, st, household, c);
-        if (!nc)
-            continue;
-        score_all(l, st, name_field, has_birth, !household, c, nc);
-        if ((rc = store_links(l, k, kidx, sqlite3_column_int64(st, 0),
-                              (const char *)sqlite3_column_text(st, 1),
-                              sqlite3_column_int(st, 2), c, nc)) < 0)
-            goto done;
-    }
-    rc = s != SQLITE_DONE ? store_err(l->db, "reading feed records") : 0;
-done:
-    sqlite3_finalize(st);
-    store_ends_close(&ends);
+    filter_build(l, sc.household, &sc.f);
+    if ((rc = bkeys_scan(l->db, k, load, scan_entry, &sc)) == 0)
+        put_period(l, sc.kidx, sc.last);
+    sqlite3_finalize(sc.fetch);
+    bkeys_set_free(&sc.f);
     return rc;
 }
 

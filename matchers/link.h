@@ -32,12 +32,4 @@ typedef int (*link_confirmed_fn)(sqlite3 *db, long long seq, const char *kind,
 int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
              link_confirmed_fn confirmed, struct link_stats *st);
 
-/* The blocking keys of a person or record with a normalised 18-character ID, NAME and BIRTH
- * (YYYY-MM-DD or ""): the ID, its first 17 characters, the ID's birth segment with the name,
- * the birth date with the name (when known), the ID's region and sequence with the name; into
- * OUT, returns how many (4 or 5). Two records that could be one person share one. */
-int link_keys(const char *id, const char *name, const char *birth, uint64_t out[5]);
-/* The birth date an 18-character ID carries, YYYY-MM-DD, or "" when it is no real date. */
-void link_birth_of_id(const char *id, char out[11]);
-
 #endif

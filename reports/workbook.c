@@ -68,10 +68,11 @@ static void to_decide(lxw_workbook *wb, const struct data *d, const char *county
     for (int pass = 0; pass < 2; pass++)
         for (long i = 0; i < d->nf; i++) {
             char *const *c = d->f[i].c;
-            const struct grow *g = rpt_gate_of(d, c[C_APP]);
             if (strcmp(c[C_COUNTY], county) || strcmp(c[C_DECISION], "open") ||
-                !strcmp(c[C_SEV], "info") || !g ||
-                (rpt_gate_index(g->gate) == GATE_BLOCK) != !pass)
+                !strcmp(c[C_SEV], "info"))
+                continue;
+            const struct grow *g = rpt_gate_of(d, c[C_APP]);
+            if (!g || (rpt_gate_index(g->gate) == GATE_BLOCK) != !pass)
                 continue;
             const char *v[] = { c[C_FP], run, c[C_COUNTY], c[C_APP], g->name, T(g->gate),
                                 c[C_RULE], T(c[C_RULE]), T(c[C_SEV]), c[C_PID],

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "../../core/bkeys.h"
 #include "../../core/err.h"
 #include "../../core/msg.h"
 #include "../../core/status.h"
@@ -157,15 +158,36 @@ static int add_applicant_hh(void *ctx, const struct linked_link *l)
     return sqlite3_step(st) == SQLITE_DONE ? 0 : XV_ERR;
 }
 
+struct hh_scan {
+    struct bkeys_set nos;  /* bkeys_text of the applicants' household numbers */
+    sqlite3_stmt *ins;     /* INSERT INTO temp.xv_hh_rids */
+};
+
+/* A household version the run sees: kept when its number may be an applicant's. */
+static int hh_entry(void *ctx, int64_t rid, const struct bkeys_entry *e)
+{
+    struct hh_scan *h = ctx;
+    if (!e->extra || !bkeys_set_has(&h->nos, e->extra))
+        return 0;
+    sqlite3_reset(h->ins);
+    sqlite3_bind_int64(h->ins, 1, rid);
+    return sqlite3_step(h->ins) == SQLITE_DONE ? 0 : XV_ERR;
+}
+
 /* The active people registered in the applicants' households: the applicants' household
- * records, then one scan of the household feed, so that no index on household_no is needed
- * (it would slow every load). */
+ * records and their numbers; then the register's entries of <kind>_keys, whose extra is the
+ * household number's hash, give the versions that may share one, and only those are read
+ * (no index on household_no is needed, which would slow every load). */
 static int households(struct ctx *c)
 {
-    sqlite3_stmt *ins = NULL;
-    int rc;
+    sqlite3_stmt *ins = NULL, *nos = NULL;
+    struct hh_scan h = { { 0 }, NULL };
+    long long n = 0;
+    int rc, s;
     if ((rc = store_exec(c->db, "DROP TABLE IF EXISTS temp.xv_applicant_hh; CREATE TEMP TABLE "
-                                "xv_applicant_hh(rid INTEGER PRIMARY KEY)")) < 0 ||
+                                "xv_applicant_hh(rid INTEGER PRIMARY KEY);"
+                                "DROP TABLE IF EXISTS temp.xv_hh_rids; CREATE TEMP TABLE "
+                                "xv_hh_rids(rid INTEGER PRIMARY KEY)")) < 0 ||
         (rc = store_prepare(c->db, "INSERT OR IGNORE INTO temp.xv_applicant_hh VALUES(?)",
                             &ins)) < 0)
         goto done;
@@ -174,11 +196,31 @@ static int households(struct ctx *c)
             rc = store_err(c->db, "reading households");
         goto done;
     }
+    if ((rc = store_int(c->db, "SELECT count(*) FROM temp.xv_applicant_hh", NULL, NULL, &n)) < 0 ||
+        (rc = store_prepare(c->db, "SELECT DISTINCT x.household_no FROM temp.xv_applicant_hh a "
+                                   "JOIN household x ON x.rid = a.rid", &nos)) < 0 ||
+        (rc = store_prepare(c->db, "INSERT OR IGNORE INTO temp.xv_hh_rids VALUES(?)",
+                            &h.ins)) < 0)
+        goto done;
+    bkeys_set_init(&h.nos, (size_t)n);
+    while ((s = sqlite3_step(nos)) == SQLITE_ROW)
+        bkeys_set_add(&h.nos, bkeys_text((const char *)sqlite3_column_text(nos, 0)));
+    if (s != SQLITE_DONE) {
+        rc = store_err(c->db, "reading households");
+        goto done;
+    }
+    if (n && (rc = bkeys_scan(c->db, kind_find("household"),
+                              c->r->load_of[kind_index("household")], hh_entry, &h)) < 0) {
+        if (rc == XV_ERR)
+            rc = store_err(c->db, "reading households");
+        goto done;
+    }
     rc = temp_table(c,
         "DROP TABLE IF EXISTS temp.xv_household;"
         "CREATE TEMP TABLE xv_household(household_no TEXT, rid INTEGER, id_no TEXT);",
         "INSERT INTO temp.xv_household SELECT h.household_no, h.rid, h.id_no "
-        "FROM household h WHERE h.status = '正常' AND h.household_no IN "
+        "FROM temp.xv_hh_rids r JOIN household h ON h.rid = r.rid "
+        "WHERE h.status = '正常' AND h.household_no IN "
         "(SELECT x.household_no FROM temp.xv_applicant_hh a JOIN household x ON x.rid = a.rid) "
         "AND " RUN_VISIBLE("household", "h", ":household_load"),
         "CREATE INDEX temp.xv_household_no ON xv_household(household_no)",
@@ -188,6 +230,9 @@ static int households(struct ctx *c)
                                   "household_no=?1 ORDER BY rid", &c->hh);
 done:
     sqlite3_finalize(ins);
+    sqlite3_finalize(nos);
+    sqlite3_finalize(h.ins);
+    bkeys_set_free(&h.nos);
     return rc;
 }
 
@@ -289,6 +334,6 @@ done:
         sqlite3_finalize(all[i]);
     if (rc == 0)
         rc = store_exec(db, "DROP TABLE temp.xv_scope_people; DROP TABLE temp.xv_household; "
-                                "DROP TABLE temp.xv_applicant_hh");
+                                "DROP TABLE temp.xv_applicant_hh; DROP TABLE temp.xv_hh_rids");
     return rc;
 }

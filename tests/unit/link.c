@@ -1,6 +1,7 @@
-/* link.c: unit tests of matchers/link.c's blocking keys. */
+/* link.c: unit tests of the blocking keys (core/bkeys.c). */
 #include <string.h>
-#include "../../matchers/link.h"
+#include "../../core/bkeys.h"
+#include "../../core/kinds.h"
 #include "unit.h"
 
 /* 1 when the key sets A (NA) and B (NB) share a key. */
@@ -17,19 +18,59 @@ void test_link_keys(void)
 {
     uint64_t p[5], q[5];
     char birth[11];
-    int np = link_keys("340102198003152310", "张伟", "1980-03-15", p);
+    int np = bkeys_of("340102198003152310", "张伟", "1980-03-15", p);
     CHECK(np == 5, "five keys with a birth date: %d", np);
-    CHECK(link_keys("340102198003152310", "张伟", "", q) == 4, "four without one");
-    int nq = link_keys("340102198003152319", "张伟", "1980-03-15", q);
+    CHECK(bkeys_of("340102198003152310", "张伟", "", q) == 4, "four without one");
+    int nq = bkeys_of("340102198003152319", "张伟", "1980-03-15", q);
     CHECK(share(p, np, q, nq), "a wrong check digit still meets (first 17)");
-    nq = link_keys("340102198003512310", "张伟", "1980-03-15", q);
+    nq = bkeys_of("340102198003512310", "张伟", "1980-03-15", q);
     CHECK(share(p, np, q, nq), "a transposition in the birth segment meets by name and birth");
-    nq = link_keys("999999199912319999", "张伟", "1980-03-15", q);
+    nq = bkeys_of("999999199912319999", "张伟", "1980-03-15", q);
     CHECK(share(p, np, q, nq), "another ID meets by name and birth date");
-    nq = link_keys("999999199912319999", "李娜", "1999-12-31", q);
+    nq = bkeys_of("999999199912319999", "李娜", "1999-12-31", q);
     CHECK(!share(p, np, q, nq), "another person does not meet");
-    link_birth_of_id("340102198003152310", birth);
+    bkeys_birth_of_id("340102198003152310", birth);
     CHECK(!strcmp(birth, "1980-03-15"), "birth of an ID: %s", birth);
-    link_birth_of_id("340102198002302310", birth);
+    bkeys_birth_of_id("340102198002302310", birth);
     CHECK(!strcmp(birth, ""), "no birth from an impossible date: '%s'", birth);
+    bkeys_birth_of_id("3401021980X3152310", birth);
+    CHECK(!strcmp(birth, ""), "no birth from a date with a letter: '%s'", birth);
+
+    /* an entry of <kind>_keys: the short forms of the keys but the full ID's, read back */
+    const struct kind *hh = kind_find("household"), *si = kind_find("social_insurance"),
+                      *veh = kind_find("vehicle");
+    struct bkeys_entry e, back;
+    unsigned char at[BKEYS_SIZE];
+    bkeys_make(hh, "340102198003152310", "张伟", NULL, "H001", 7, &e);
+    CHECK(e.k[0] == bkeys_short(p[1]) && e.k[1] == bkeys_short(p[2]) &&
+          e.k[2] == bkeys_short(p[3]) && e.k[3] == bkeys_short(p[4]),
+          "a household entry carries the keys with the ID's birth date");
+    CHECK(e.load == 7 && e.extra == bkeys_text("H001") && e.extra, "load and household number");
+    bkeys_put(at, &e);
+    bkeys_get(at, &back);
+    CHECK(!memcmp(&e, &back, sizeof e), "an entry reads back as written");
+    CHECK(at[16] == 7 && at[17] == 0, "little-endian on disk");
+    bkeys_make(si, "340102198003152310", "张伟", NULL, "2026-10", 3, &e);
+    CHECK(e.extra == 202610, "social insurance keeps the period: %u", e.extra);
+    bkeys_make(si, "340102198003152310", "张伟", NULL, "2026-1x", 3, &e);
+    CHECK(e.extra == 0, "no period from a damaged one");
+    bkeys_make(veh, "34010219800315231", "张伟", NULL, NULL, 3, &e);
+    CHECK(!e.k[0] && !e.k[1] && !e.k[2] && !e.k[3] && e.load == 3,
+          "a short ID meets no one, and the version is still there");
+    bkeys_make(veh, "340102198003152310", NULL, NULL, NULL, 3, &e);
+    CHECK(!e.k[0] && !e.extra, "no name: no keys; no extra for vehicles");
+    CHECK(bkeys_short(0) == 1 && bkeys_text("") == 0 && bkeys_text(NULL) == 0,
+          "a short key is never 0; an empty text has none");
+
+    /* a set of short keys, grown past what it was sized for */
+    struct bkeys_set set;
+    bkeys_set_init(&set, 2);
+    for (uint32_t k = 1; k <= 5000; k++)
+        bkeys_set_add(&set, k * 7919u);
+    int all = 1;
+    for (uint32_t k = 1; k <= 5000; k++)
+        all &= bkeys_set_has(&set, k * 7919u);
+    CHECK(all, "every value added is in the set");
+    CHECK(!bkeys_set_has(&set, 7918u) && !bkeys_set_has(&set, 3u), "others are not");
+    bkeys_set_free(&set);
 }

@@ -1,0 +1,94 @@
+/* bkeys.h: the blocking keys of a person or a feed record, and <kind>_keys, which keeps
+ * every feed record version's keys so that the linker reads 24 bytes a version, not its row. */
+#ifndef XV_BKEYS_H
+#define XV_BKEYS_H
+#include <sqlite3.h>
+#include <stdint.h>
+#include "kinds.h"
+
+/* The blocking keys of a person or record with a normalised 18-character ID, NAME and BIRTH
+ * (YYYY-MM-DD or ""): the ID, its first 17 characters, the ID's birth segment with the name,
+ * the birth date with the name (when known), the ID's region and sequence with the name; into
+ * OUT, returns how many (4 or 5). Two records that could be one person share one. */
+int bkeys_of(const char *id, const char *name, const char *birth, uint64_t out[5]);
+/* The birth date an 18-character ID carries, YYYY-MM-DD, or "" when it is no real date. */
+void bkeys_birth_of_id(const char *id, char out[11]);
+/* The 32-bit form of key K that <kind>_keys keeps (never 0). */
+static inline uint32_t bkeys_short(uint64_t k)
+{
+    uint32_t s = (uint32_t)(k ^ (k >> 32));
+    return s ? s : 1;
+}
+
+/* <kind>_keys(chunk, keys): chunk N holds the entries of rids N * BKEYS_RIDS to
+ * N * BKEYS_RIDS + BKEYS_RIDS - 1 of a feed's table, BKEYS_SIZE bytes each, six 32-bit
+ * little-endian numbers: the short forms of the record's blocking keys but the full ID (an ID
+ * that meets it meets its first 17 characters too), 0 where a key is missing, all four 0 when
+ * the record has no 18-character ID or no name (it meets no one); the load that stored the
+ * version; and one figure of the kind (BKEYS_EXTRA). An entry is all 0 where no version has
+ * the rid. The entries are a filter: the linker reads a record whose keys may meet someone's
+ * and compares it as it is stored, so a key met by chance costs a read, never a link. */
+#define BKEYS_RIDS 2500
+#define BKEYS_SIZE 24
+#define BKEYS_ROW (BKEYS_RIDS * BKEYS_SIZE)   /* bytes in a row: 60,000 */
+
+struct bkeys_entry {
+    uint32_t k[4];
+    uint32_t load;
+    /* social insurance: the period as YYYYMM; household: bkeys_text of household_no (for the
+     * rules' households); 0 for the others or when the value is missing */
+    uint32_t extra;
+};
+
+static inline size_t bkeys_at(int64_t rid)
+{
+    return (size_t)(rid % BKEYS_RIDS) * BKEYS_SIZE;
+}
+
+/* The entry of a record of kind K whose values, as stored, are ID, NAME, BIRTH (the stored
+ * birth date, or NULL), EXTRA_TEXT (the period or household number, or NULL), from LOAD. */
+void bkeys_make(const struct kind *k, const char *id, const char *name, const char *birth,
+                const char *extra_text, long long load, struct bkeys_entry *e);
+void bkeys_put(unsigned char *at, const struct bkeys_entry *e);
+void bkeys_get(const unsigned char *at, struct bkeys_entry *e);
+/* The 32-bit hash of a text that an entry's extra keeps (never 0; 0 for NULL or ""). */
+uint32_t bkeys_text(const char *s);
+/* The column an entry's extra comes from, for kind K, or NULL. */
+const char *bkeys_extra_col(const struct kind *k);
+
+/* A set of short keys (or extras) to test entries against: a bit array that most fail at
+ * once, then the exact set. */
+struct bkeys_set {
+    uint64_t *bits;
+    uint32_t bmask;
+    uint32_t *set;         /* 0: empty */
+    uint32_t smask;
+    size_t count;          /* values added (a value added twice counts twice) */
+};
+
+/* An empty set sized for about N values; bkeys_set_free releases it. */
+void bkeys_set_init(struct bkeys_set *f, size_t n);
+void bkeys_set_add(struct bkeys_set *f, uint32_t k);
+static inline int bkeys_set_has(const struct bkeys_set *f, uint32_t k)
+{
+    if (!(f->bits[(k & f->bmask) >> 6] >> (k & 63) & 1))
+        return 0;
+    for (uint32_t i = (k * 2654435761u) & f->smask; f->set[i]; i = (i + 1) & f->smask)
+        if (f->set[i] == k)
+            return 1;
+    return 0;
+}
+void bkeys_set_free(struct bkeys_set *f);
+
+/* Calls FN with the rid and entry of every version of feed K that a run seeing loads up to
+ * LOAD sees (stored by then, not ended by then), in rid order; FN returns 0 to go on, < 0 to
+ * stop with that code. XV_ELOCKED when a row of <kind>_keys is damaged. */
+int bkeys_scan(sqlite3 *db, const struct kind *k, long long load,
+               int (*fn)(void *ctx, int64_t rid, const struct bkeys_entry *e), void *ctx);
+/* Fills <kind>_keys of feed K from its table, within the caller's transaction (an upgrade). */
+int bkeys_rebuild(sqlite3 *db, const struct kind *k);
+/* Counts in *BAD the entries of feed K's <kind>_keys that are not what its rows give (an
+ * entry of a version that differs, or one where no version is). */
+int bkeys_check(sqlite3 *db, const struct kind *k, long *bad);
+
+#endif
