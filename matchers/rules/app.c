@@ -56,17 +56,104 @@ char *column_text_or(sqlite3_stmt *st, int i, const char *dflt)
     return t ? xstrdup((const char *)t) : dflt ? xstrdup(dflt) : NULL;
 }
 
+/* A row of the cache: the load (8 bytes), then the raw values and every column, each a byte
+ * (0: NULL, 1: text) and, for a text, its bytes and a NUL. */
+static void encode_value(struct sbuf *b, const unsigned char *t)
+{
+    sbuf_addc(b, t ? 1 : 0);
+    if (t)
+        sbuf_add(b, t, strlen((const char *)t) + 1);
+}
+
+static const char *decode_value(const char **p)
+{
+    const char *v = **p ? *p + 1 : NULL;
+    *p = v ? v + strlen(v) + 1 : *p + 1;
+    return v;
+}
+
+int app_cache(struct ctx *c, const struct kind *k)
+{
+    struct rcache *rc = &c->cache[k - xv_kinds];
+    sqlite3_stmt *st = NULL;
+    struct sbuf sql = SBUF_INIT, row = SBUF_INIT;
+    size_t cap = 0;
+    int s, ret;
+    sbuf_adds(&sql, "SELECT f.rid, f.load_id, f.raw");
+    for (int j = 0; j < k->ncols; j++)
+        sbuf_addf(&sql, ", f.%s", k->cols[j].name);
+    sbuf_addf(&sql, " FROM %s f WHERE f.rid IN (SELECT rid FROM links WHERE run_id = ?1 AND "
+                    "kind = ?2%s) ORDER BY f.rid", k->name,
+              strcmp(k->name, "household") ? "" : " UNION SELECT rid FROM temp.xv_household");
+    if ((ret = store_prepare(c->db, sql.s, &st)) < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, c->r->id);
+    sqlite3_bind_text(st, 2, k->name, -1, SQLITE_STATIC);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (rc->n == cap) {
+            cap = cap ? 2 * cap : 1024;
+            rc->rid = xrealloc(rc->rid, cap * sizeof *rc->rid);
+            rc->row = xrealloc(rc->row, cap * sizeof *rc->row);
+        }
+        int64_t load = sqlite3_column_int64(st, 1);
+        sbuf_reset(&row);
+        sbuf_add(&row, &load, sizeof load);
+        for (int j = 0; j < k->ncols + 1; j++)
+            encode_value(&row, sqlite3_column_text(st, 2 + j));
+        rc->rid[rc->n] = sqlite3_column_int64(st, 0);
+        rc->row[rc->n] = xmalloc(row.len);
+        memcpy(rc->row[rc->n], row.s, row.len);
+        rc->n++;
+    }
+    ret = s == SQLITE_DONE ? 0 : store_err(c->db, "reading linked records");
+done:
+    sqlite3_finalize(st);
+    sbuf_free(&sql);
+    sbuf_free(&row);
+    return ret;
+}
+
+void app_cache_free(struct rcache *rc)
+{
+    for (size_t i = 0; i < rc->n; i++)
+        free(rc->row[i]);
+    free(rc->rid);
+    free(rc->row);
+    memset(rc, 0, sizeof *rc);
+}
+
+static const char *cached(const struct rcache *rc, long long rid)
+{
+    size_t lo = 0, hi = rc->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (rc->rid[mid] == rid)
+            return rc->row[mid];
+        if (rc->rid[mid] < rid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 int app_fetch(struct ctx *c, struct app *a, const char *kind, long long rid, int person,
                      int possible, double weight)
 {
     const struct kind *k = kind_find(kind);
     if (!k || !kind_is_feed(k))
         return error("unknown feed '%s' in links", kind);
+    /* from the cache; else from the table (the same values in the same order) */
+    const char *row = cached(&c->cache[k - xv_kinds], rid), *p = NULL;
     sqlite3_stmt *st = c->fetch[k - xv_kinds];
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, rid);
-    if (sqlite3_step(st) != SQLITE_ROW)
-        return error("record %lld of '%s' is missing", rid, kind);
+    if (row) {
+        p = row + sizeof(int64_t);
+    } else {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, rid);
+        if (sqlite3_step(st) != SQLITE_ROW)
+            return error("record %lld of '%s' is missing", rid, kind);
+    }
     if (a->nrecs % 16 == 0)
         a->recs = xrealloc(a->recs, (size_t)(a->nrecs + 16) * sizeof *a->recs);
     struct rec *r = &a->recs[a->nrecs++];
@@ -76,17 +163,24 @@ int app_fetch(struct ctx *c, struct app *a, const char *kind, long long rid, int
     r->possible = possible;
     r->rid = rid;
     r->weight = weight;
-    r->load = sqlite3_column_int64(st, 0);
-    const char *raw = (const char *)sqlite3_column_text(st, 1);
+    if (row) {
+        int64_t load;
+        memcpy(&load, row, sizeof load);
+        r->load = load;
+    } else {
+        r->load = sqlite3_column_int64(st, 0);
+    }
+    const char *raw = row ? decode_value(&p) : (const char *)sqlite3_column_text(st, 1);
     r->v = xcalloc((size_t)k->ncols, sizeof *r->v);
     struct sbuf b = SBUF_INIT;
     for (int i = 0; i < k->ncols; i++) {
-        r->v[i] = column_text_or(st, 2 + i, NULL);
-        const char *p;
+        const char *v = row ? decode_value(&p) : (const char *)sqlite3_column_text(st, 2 + i);
+        r->v[i] = v ? xstrdup(v) : NULL;
+        const char *f;
         size_t n;
-        if (store_raw_field(raw, i, &p, &n)) {
+        if (store_raw_field(raw, i, &f, &n)) {
             sbuf_addf(&b, "%s%s=", b.len ? "; " : "", k->cols[i].name);
-            sbuf_add(&b, p, n);
+            sbuf_add(&b, f, n);
         } else if (r->v[i]) {
             sbuf_addf(&b, "%s%s=%s", b.len ? "; " : "", k->cols[i].name, r->v[i]);
         }

@@ -187,7 +187,9 @@ static int households(struct ctx *c)
     if ((rc = store_exec(c->db, "DROP TABLE IF EXISTS temp.xv_applicant_hh; CREATE TEMP TABLE "
                                 "xv_applicant_hh(rid INTEGER PRIMARY KEY);"
                                 "DROP TABLE IF EXISTS temp.xv_hh_rids; CREATE TEMP TABLE "
-                                "xv_hh_rids(rid INTEGER PRIMARY KEY)")) < 0 ||
+                                "xv_hh_rids(rid INTEGER PRIMARY KEY);"
+                                "DROP TABLE IF EXISTS temp.xv_hh_nos; CREATE TEMP TABLE "
+                                "xv_hh_nos(household_no TEXT PRIMARY KEY)")) < 0 ||
         (rc = store_prepare(c->db, "INSERT OR IGNORE INTO temp.xv_applicant_hh VALUES(?)",
                             &ins)) < 0)
         goto done;
@@ -196,9 +198,11 @@ static int households(struct ctx *c)
             rc = store_err(c->db, "reading households");
         goto done;
     }
-    if ((rc = store_int(c->db, "SELECT count(*) FROM temp.xv_applicant_hh", NULL, NULL, &n)) < 0 ||
-        (rc = store_prepare(c->db, "SELECT DISTINCT x.household_no FROM temp.xv_applicant_hh a "
-                                   "JOIN household x ON x.rid = a.rid", &nos)) < 0 ||
+    if ((rc = store_exec(c->db, "INSERT OR IGNORE INTO temp.xv_hh_nos SELECT x.household_no "
+                                "FROM temp.xv_applicant_hh a CROSS JOIN household x "
+                                "ON x.rid = a.rid WHERE x.household_no IS NOT NULL")) < 0 ||
+        (rc = store_int(c->db, "SELECT count(*) FROM temp.xv_hh_nos", NULL, NULL, &n)) < 0 ||
+        (rc = store_prepare(c->db, "SELECT household_no FROM temp.xv_hh_nos", &nos)) < 0 ||
         (rc = store_prepare(c->db, "INSERT OR IGNORE INTO temp.xv_hh_rids VALUES(?)",
                             &h.ins)) < 0)
         goto done;
@@ -218,10 +222,10 @@ static int households(struct ctx *c)
     rc = temp_table(c,
         "DROP TABLE IF EXISTS temp.xv_household;"
         "CREATE TEMP TABLE xv_household(household_no TEXT, rid INTEGER, id_no TEXT);",
+        /* CROSS JOIN: from the few rids to the register, never the other way */
         "INSERT INTO temp.xv_household SELECT h.household_no, h.rid, h.id_no "
-        "FROM temp.xv_hh_rids r JOIN household h ON h.rid = r.rid "
-        "WHERE h.status = '正常' AND h.household_no IN "
-        "(SELECT x.household_no FROM temp.xv_applicant_hh a JOIN household x ON x.rid = a.rid) "
+        "FROM temp.xv_hh_rids r CROSS JOIN household h ON h.rid = r.rid "
+        "WHERE h.status = '正常' AND h.household_no IN temp.xv_hh_nos "
         "AND " RUN_VISIBLE("household", "h", ":household_load"),
         "CREATE INDEX temp.xv_household_no ON xv_household(household_no)",
         "reading households");
@@ -321,19 +325,27 @@ int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *out)
         (rc = linked_doubtful_applications(db, r->id, decide_links, &c)) < 0 ||
         (rc = resolve_people(&c)) < 0 || (rc = households(&c)) < 0)
         goto done;
+    for (int i = 0; i < xv_nkinds && rc == 0; i++)
+        if (kind_is_feed(&xv_kinds[i]))
+            rc = app_cache(&c, &xv_kinds[i]);
+    if (rc < 0)
+        goto done;
     rc = linked_applications(db, r->id, check_app, &c);
     if (c.tty && out->applications >= 1000)
         fputc('\n', stderr);
 done:
     linked_reader_close(&c.linked);
-    for (int i = 0; i < RUN_MAX_KINDS; i++)
+    for (int i = 0; i < RUN_MAX_KINDS; i++) {
         sqlite3_finalize(c.fetch[i]);
+        app_cache_free(&c.cache[i]);
+    }
     sqlite3_stmt *all[] = { c.app, c.status, c.dup, c.hh, c.std, c.decision, c.contact, c.visits, c.spot,
                             c.ins, c.gate };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
     if (rc == 0)
         rc = store_exec(db, "DROP TABLE temp.xv_scope_people; DROP TABLE temp.xv_household; "
-                                "DROP TABLE temp.xv_applicant_hh; DROP TABLE temp.xv_hh_rids");
+                                "DROP TABLE temp.xv_applicant_hh; DROP TABLE temp.xv_hh_rids; "
+                                "DROP TABLE temp.xv_hh_nos");
     return rc;
 }
