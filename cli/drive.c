@@ -19,8 +19,8 @@ static void print_run(const struct run *r, const struct match_result *m)
         printf(" (%ld more ruled out: someone else's household record, beside the person's "
                "own)", m->link.ruled_out);
     printf("\n");
-    fprintf(stderr, "xverify: match run %lld: %ld persons against %ld records in %.2f s\n", r->id,
-            m->link.persons, m->link.records, m->seconds);
+    fprintf(stderr, "xverify: match run %lld: %ld persons against %ld records (%ld read) in "
+            "%.2f s\n", r->id, m->link.persons, m->link.records, m->link.read, m->seconds);
 }
 
 int drive_run(sqlite3 *db, const struct match_opts *mo, const char *out, long long *run_id)

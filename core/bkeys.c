@@ -198,52 +198,52 @@ void bkeys_get(const unsigned char *at, struct bkeys_entry *e)
     e->extra = get32(at + 20);
 }
 
-int bkeys_scan(sqlite3 *db, const struct kind *k, long long load,
-               int (*fn)(void *ctx, int64_t rid, const struct bkeys_entry *e), void *ctx)
+int bkeys_open(sqlite3 *db, const struct kind *k, long long load, struct bkeys_cursor *c)
 {
-    sqlite3_stmt *chunks = NULL;
-    struct store_ends ends = { NULL, 0 };
     char sql[128];
-    int rc, s;
+    memset(c, 0, sizeof *c);
+    c->db = db;
+    c->k = k;
+    c->load = load;
+    c->no = -1;
     snprintf(sql, sizeof sql, "SELECT chunk, keys FROM %s_keys ORDER BY chunk", k->name);
-    if ((rc = store_prepare(db, sql, &chunks)) < 0)
+    int rc = store_prepare(db, sql, &c->chunks);
+    if (rc < 0)
         return rc;
     /* the ends are read beside the entries, in rid order (see RUN_VISIBLE) */
-    if (store_ends_open(db, k->name, load, &ends) < 0) {
-        rc = xv_error_raise();
-        goto done;
-    }
-    while ((s = sqlite3_step(chunks)) == SQLITE_ROW) {
-        int64_t no = sqlite3_column_int64(chunks, 0);
-        const unsigned char *row = sqlite3_column_blob(chunks, 1);
-        if (no < 0 || no > INT64_MAX / BKEYS_RIDS - 1 ||
-            sqlite3_column_bytes(chunks, 1) != BKEYS_ROW) {
-            rc = xv_fail(XV_ELOCKED, "'%s_keys' has a damaged row at %lld: the database was "
-                         "changed outside xverify ('xverify check' tells more)", k->name,
-                         (long long)no);
-            goto done;
-        }
-        for (int j = 0; j < BKEYS_RIDS; j++) {
-            struct bkeys_entry e;
-            bkeys_get(row + (size_t)j * BKEYS_SIZE, &e);
-            if (!e.load || e.load > load)
-                continue;
-            int64_t rid = no * BKEYS_RIDS + j;
-            int ended = store_ends_has(&ends, rid);
-            if (ended < 0) {
-                rc = xv_error_raise();
-                goto done;
-            }
-            if (!ended && (rc = fn(ctx, rid, &e)) < 0)
-                goto done;
-        }
-    }
-    if (s != SQLITE_DONE)
-        rc = store_err(db, "reading record keys");
-done:
-    sqlite3_finalize(chunks);
-    store_ends_close(&ends);
-    return rc;
+    return store_ends_open(db, k->name, load, &c->ends) < 0 ? xv_error_raise() : 0;
+}
+
+int bkeys_next(struct bkeys_cursor *c)
+{
+    int s = sqlite3_step(c->chunks);
+    if (s == SQLITE_DONE)
+        return 0;
+    if (s != SQLITE_ROW)
+        return store_err(c->db, "reading record keys");
+    c->no = sqlite3_column_int64(c->chunks, 0);
+    c->row = sqlite3_column_blob(c->chunks, 1);
+    if (c->no < 0 || c->no > INT64_MAX / BKEYS_RIDS - 1 ||
+        sqlite3_column_bytes(c->chunks, 1) != BKEYS_ROW)
+        return xv_fail(XV_ELOCKED, "'%s_keys' has a damaged row at %lld: the database was "
+                       "changed outside xverify ('xverify check' tells more)", c->k->name,
+                       (long long)c->no);
+    return 1;
+}
+
+int bkeys_sees(struct bkeys_cursor *c, int64_t rid, const struct bkeys_entry *e)
+{
+    if (!e->load || e->load > c->load)
+        return 0;
+    int ended = store_ends_has(&c->ends, rid);
+    return ended < 0 ? xv_error_raise() : !ended;
+}
+
+void bkeys_close(struct bkeys_cursor *c)
+{
+    sqlite3_finalize(c->chunks);
+    c->chunks = NULL;
+    store_ends_close(&c->ends);
 }
 
 /* Calls FN with every chunk of feed K's entries as its rows give them, in chunk order. */

@@ -4,7 +4,9 @@
 #define XV_BKEYS_H
 #include <sqlite3.h>
 #include <stdint.h>
+#include <string.h>
 #include "kinds.h"
+#include "store.h"
 
 /* The blocking keys of a person or record with a normalised 18-character ID, NAME and BIRTH
  * (YYYY-MM-DD or ""): the ID, its first 17 characters, the ID's birth segment with the name,
@@ -80,11 +82,40 @@ static inline int bkeys_set_has(const struct bkeys_set *f, uint32_t k)
 }
 void bkeys_set_free(struct bkeys_set *f);
 
-/* Calls FN with the rid and entry of every version of feed K that a run seeing loads up to
- * LOAD sees (stored by then, not ended by then), in rid order; FN returns 0 to go on, < 0 to
- * stop with that code. XV_ELOCKED when a row of <kind>_keys is damaged. */
-int bkeys_scan(sqlite3 *db, const struct kind *k, long long load,
-               int (*fn)(void *ctx, int64_t rid, const struct bkeys_entry *e), void *ctx);
+/* Reading feed K's entries in rid order, a row at a time, for a run that sees loads up to
+ * LOAD: bkeys_next gives the next row (1; 0 at the end; XV_ELOCKED when one is damaged),
+ * whose entries the caller tests as it likes, then asks bkeys_sees whether the version at RID
+ * (entry E) is one the run sees: stored by then, not ended by then (1 or 0). RIDs asked must
+ * increase. bkeys_close releases the cursor, whatever happened. */
+struct bkeys_cursor {
+    sqlite3 *db;
+    const struct kind *k;
+    long long load;
+    sqlite3_stmt *chunks;
+    struct store_ends ends;
+    const unsigned char *row;   /* the row's BKEYS_RIDS entries */
+    int64_t no;                 /* its chunk: rids no * BKEYS_RIDS ... */
+};
+
+int bkeys_open(sqlite3 *db, const struct kind *k, long long load, struct bkeys_cursor *c);
+int bkeys_next(struct bkeys_cursor *c);
+int bkeys_sees(struct bkeys_cursor *c, int64_t rid, const struct bkeys_entry *e);
+void bkeys_close(struct bkeys_cursor *c);
+
+/* Number K of entry J of a row (0 to 3: the keys, 4: the load, 5: the extra), without
+ * reading the whole entry. */
+static inline uint32_t bkeys_key(const unsigned char *row, int j, int k)
+{
+    const unsigned char *p = row + (size_t)j * BKEYS_SIZE + 4 * (size_t)k;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+#else
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+#endif
+}
+
 /* Fills <kind>_keys of feed K from its table, within the caller's transaction (an upgrade). */
 int bkeys_rebuild(sqlite3 *db, const struct kind *k);
 /* Counts in *BAD the entries of feed K's <kind>_keys that are not what its rows give (an

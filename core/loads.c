@@ -150,6 +150,23 @@ int loads_open_versions(sqlite3 *db, const char *kind, long long *n)
     return rc < 0 ? rc : 0;
 }
 
+int loads_open_as_of(sqlite3 *db, const char *kind, long long load, long long *n)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT coalesce(sum(rows_added - rows_closed), 0) FROM loads "
+                               "WHERE kind=?1 AND id<=?2", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, load);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    else
+        rc = store_err(db, "reading the loads");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int loads_as_of(sqlite3 *db, const char *as_of, long long horizon,
                 int (*fn)(void *ctx, const char *kind, long long id, const char *sha256),
                 void *ctx)

@@ -36,6 +36,8 @@ int loads_find_same(sqlite3 *db, const char *kind, const char *sha256, const cha
 int loads_newest(sqlite3 *db, const char *kind, long long *id, char as_of[11]);
 /* How many versions of KIND are open, by the loads' counts. */
 int loads_open_versions(sqlite3 *db, const char *kind, long long *n);
+/* How many versions of KIND a run seeing loads up to LOAD sees, by the loads' counts. */
+int loads_open_as_of(sqlite3 *db, const char *kind, long long load, long long *n);
 /* Calls FN for each kind's newest load as of AS_OF among the loads up to HORIZON. */
 int loads_as_of(sqlite3 *db, const char *as_of, long long horizon,
                 int (*fn)(void *ctx, const char *kind, long long id, const char *sha256),

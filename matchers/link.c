@@ -8,6 +8,7 @@
 #include "../core/bkeys.h"
 #include "../core/err.h"
 #include "../core/kinds.h"
+#include "../core/loads.h"
 #include "../core/status.h"
 #include "../core/store.h"
 #include "../core/util.h"
@@ -83,6 +84,12 @@ struct linker {
     int nheld, capheld;
     struct confirmed *conf; /* the household pairs reviewers confirmed, by app, idx, rid */
     int nconf;
+    /* a run narrowed by --applicant links the household register in steps: want[i] says
+     * person i is linked in this one (NULL: everyone the kind's scan links); a household
+     * record read whose ID is one of ids (NULL: none) marks the people of other applications
+     * it shares a key with */
+    char *want;
+    struct ids_scan *ids;
 };
 
 static void index_put(struct linker *l, uint64_t key, uint32_t person)
@@ -475,6 +482,16 @@ static int store_links(struct linker *l, const struct kind *k, int kidx, long lo
     return 0;
 }
 
+/* 1 when person P is linked in the scan at hand: of the household register (HOUSEHOLD)
+ * everyone, of another feed the people of the applications the run checks; in a step of a
+ * narrowed run (want), those the step links. */
+static int wanted(const struct linker *l, uint32_t p, int household)
+{
+    if (l->want)
+        return l->want[p];
+    return household || !l->apps[l->ps[p].app].shadow;
+}
+
 /* The people whose blocking keys the record of ST's row shares, into C; returns how many.
  * People of shadow applications are candidates for household records only (HOUSEHOLD). */
 static int candidates(const struct linker *l, sqlite3_stmt *st, int household, struct cand *c)
@@ -493,8 +510,7 @@ static int candidates(const struct linker *l, sqlite3_stmt *st, int household, s
     int nk = bkeys_of(id, name, birth, kk), nc = 0;
     for (int j = 0; j < nk; j++)
         for (size_t i = kk[j] & (l->cap - 1); l->idx[i].key; i = (i + 1) & (l->cap - 1))
-            if (l->idx[i].key == kk[j] &&
-                (household || !l->apps[l->ps[l->idx[i].person].app].shadow))
+            if (l->idx[i].key == kk[j] && wanted(l, l->idx[i].person, household))
                 add_cand(c, &nc, l->idx[i].person);
     return nc;
 }
@@ -522,11 +538,12 @@ static void filter_build(const struct linker *l, int household, struct bkeys_set
 {
     size_t keys = 0;
     for (int i = 0; i < l->nps; i++)
-        keys += other_resolved(&l->ps[i]) ? 10 : 5;
-    bkeys_set_init(f, keys);
+        if (wanted(l, (uint32_t)i, household))
+            keys += other_resolved(&l->ps[i]) ? 10 : 5;
+    bkeys_set_init(f, keys);   /* a bit array in the cache for the few people of a narrowed run */
     for (int i = 0; i < l->nps; i++) {
         const struct person *p = &l->ps[i];
-        if (!household && l->apps[p->app].shadow)
+        if (!wanted(l, (uint32_t)i, household))
             continue;
         uint64_t k[5];
         int n = bkeys_of(p->id, p->name, p->birth, k);
@@ -540,14 +557,6 @@ static void filter_build(const struct linker *l, int household, struct bkeys_set
     }
 }
 
-static int entry_meets(const struct bkeys_set *f, const struct bkeys_entry *e)
-{
-    for (int i = 0; i < 4; i++)
-        if (e->k[i] && bkeys_set_has(f, e->k[i]))
-            return 1;
-    return 0;
-}
-
 /* The latest period (YYYYMM) kind KIDX has by the run's as-of month, as text. */
 static void put_period(struct linker *l, int kidx, uint32_t ym)
 {
@@ -556,71 +565,239 @@ static void put_period(struct linker *l, int kidx, uint32_t ym)
                  ym / 100 % 10000, ym % 100);
 }
 
-struct scanning {
-    struct linker *l;
-    const struct kind *k;
-    int kidx, household, has_birth, name_field, periods, tty;
-    uint32_t as_of_ym, last;
-    sqlite3_stmt *fetch;
-    struct bkeys_set f;
-};
+static void mark_sharing(struct ids_scan *s, sqlite3_stmt *st);
 
-/* One version the run sees: counted; read and compared when its keys may meet someone's. */
-static int scan_entry(void *ctx, int64_t rid, const struct bkeys_entry *e)
+/* One version the run sees whose keys may meet someone's: read, and compared as stored. */
+static int scan_entry(struct linker *l, const struct kind *k, sqlite3_stmt *st, int64_t rid,
+                      const struct bkeys_entry *e)
 {
-    struct scanning *sc = ctx;
-    struct linker *l = sc->l;
-    sqlite3_stmt *st = sc->fetch;
+    int kidx = (int)(k - xv_kinds), household = !strcmp(k->name, "household");
     struct cand c[MAX_CANDS];
-    l->st->records++;
-    if (sc->periods && e->extra <= sc->as_of_ym && e->extra > sc->last)
-        sc->last = e->extra;
-    if (sc->tty && l->st->records % 1000000 == 0)
-        fprintf(stderr, "\rxverify: linking: %ld feed records read (%s)", l->st->records,
-                sc->k->name);
-    if (!entry_meets(&sc->f, e))
-        return 0;
+    l->st->read++;
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, rid);
     if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int64(st, 9) != e->load)
         return xv_fail(XV_ELOCKED, "'%s_keys' does not agree with '%s' at record %lld: the "
                        "database was changed outside xverify ('xverify check' tells more)",
-                       sc->k->name, sc->k->name, (long long)rid);
-    int nc = candidates(l, st, sc->household, c);
+                       k->name, k->name, (long long)rid);
+    if (household && l->ids)
+        mark_sharing(l->ids, st);
+    int nc = candidates(l, st, household, c);
     if (!nc)
         return 0;
-    score_all(l, st, sc->name_field, sc->has_birth, !sc->household, c, nc);
-    return store_links(l, sc->k, sc->kidx, rid, (const char *)sqlite3_column_text(st, 1),
+    score_all(l, st, kind_col(k, "name"), kind_col(k, "birth_date") >= 0, !household, c, nc);
+    return store_links(l, k, kidx, rid, (const char *)sqlite3_column_text(st, 1),
                        sqlite3_column_int(st, 2), c, nc);
 }
 
-/* Reads kind K's entries of <kind>_keys; a version the run can see whose keys may meet
- * someone's is read from the kind's table and compared as it is stored. */
-static int scan_kind(struct linker *l, const struct kind *k)
+/* A record of kind K by rid, with the columns the linker compares (candidates, score_all)
+ * and its load last. */
+static int prepare_fetch(sqlite3 *db, const struct kind *k, sqlite3_stmt **st)
 {
     struct sbuf sql = SBUF_INIT;
-    struct scanning sc = { l, k, (int)(k - xv_kinds), !strcmp(k->name, "household"),
-                           kind_col(k, "birth_date") >= 0, kind_col(k, "name"),
-                           kind_col(k, "period") >= 0, isatty(STDERR_FILENO), 0, 0, NULL,
-                           { 0 } };
-    long long load = l->r->load_of[sc.kidx];
-    if (!load)
-        return 0;
-    sc.as_of_ym = (uint32_t)(atoi(l->r->as_of) * 100 + atoi(l->r->as_of + 5));
     sbuf_addf(&sql, "SELECT rid, id_no, id_no_valid, name, raw, %s, %s, %s, %s, load_id FROM %s "
-                    "WHERE rid=?1", sc.has_birth ? "birth_date" : "NULL",
+                    "WHERE rid=?1", kind_col(k, "birth_date") >= 0 ? "birth_date" : "NULL",
               kind_col(k, "gender") >= 0 ? "gender" : "NULL",
               kind_col(k, "region_code") >= 0 ? "region_code" : "NULL",
-              sc.periods ? "period" : "NULL", k->name);
-    int rc = store_prepare(l->db, sql.s, &sc.fetch);
+              kind_col(k, "period") >= 0 ? "period" : "NULL", k->name);
+    int rc = store_prepare(db, sql.s, st);
     sbuf_free(&sql);
-    if (rc < 0)
+    return rc;
+}
+
+/* Reads kind K's entries of <kind>_keys; a version the run can see whose keys may meet
+ * someone's is read from the kind's table and compared as it is stored. COUNT: the first
+ * scan of the kind, which counts the versions the run sees (by the loads' counts) and finds
+ * the latest period, where the kind has periods. */
+static int scan_kind(struct linker *l, const struct kind *k, int count)
+{
+    int kidx = (int)(k - xv_kinds), rc, tty = isatty(STDERR_FILENO);
+    int periods = count && kind_col(k, "period") >= 0;
+    long long load = l->r->load_of[kidx], seen = 0;
+    uint32_t as_of_ym = (uint32_t)(atoi(l->r->as_of) * 100 + atoi(l->r->as_of + 5)), last = 0;
+    sqlite3_stmt *st = NULL;
+    struct bkeys_set f = { 0 };
+    struct bkeys_cursor cur;
+    if (!load)
+        return 0;
+    if (count && (rc = loads_open_as_of(l->db, k->name, load, &seen)) < 0)
         return rc;
-    filter_build(l, sc.household, &sc.f);
-    if ((rc = bkeys_scan(l->db, k, load, scan_entry, &sc)) == 0)
-        put_period(l, sc.kidx, sc.last);
-    sqlite3_finalize(sc.fetch);
-    bkeys_set_free(&sc.f);
+    l->st->records += seen;
+    if ((rc = prepare_fetch(l->db, k, &st)) < 0)
+        return rc;
+    filter_build(l, !strcmp(k->name, "household"), &f);
+    if ((rc = bkeys_open(l->db, k, load, &cur)) < 0)
+        goto done;
+    while ((rc = bkeys_next(&cur)) > 0) {
+        if (tty && cur.no % 400 == 0)
+            fprintf(stderr, "\rxverify: linking: %s, %lld records' keys read", k->name,
+                    (long long)cur.no * BKEYS_RIDS);
+        for (int j = 0; j < BKEYS_RIDS; j++) {
+            /* most entries fail the filter at once; only the others are looked at whole */
+            int meets = 0;
+            for (int q = 0; q < 4 && !meets; q++) {
+                uint32_t key = bkeys_key(cur.row, j, q);
+                meets = key && bkeys_set_has(&f, key);
+            }
+            uint32_t ym = periods ? bkeys_key(cur.row, j, 5) : 0;
+            int later = ym > last && ym <= as_of_ym;
+            if (!meets && !later)
+                continue;
+            struct bkeys_entry e;
+            int64_t rid = cur.no * BKEYS_RIDS + j;
+            bkeys_get(cur.row + (size_t)j * BKEYS_SIZE, &e);
+            int sees = bkeys_sees(&cur, rid, &e);
+            if (sees < 0) {
+                rc = sees;
+                goto done;
+            }
+            if (!sees)
+                continue;
+            if (later)
+                last = ym;
+            if (meets && (rc = scan_entry(l, k, st, rid, &e)) < 0)
+                goto done;
+        }
+    }
+    if (rc == 0 && periods)
+        put_period(l, kidx, last);
+done:
+    if (tty)
+        fputs("\r\033[K", stderr);   /* the progress line goes */
+    bkeys_close(&cur);
+    sqlite3_finalize(st);
+    bkeys_set_free(&f);
+    return rc;
+}
+
+struct ids_scan {
+    struct linker *l;
+    sqlite3_stmt *fetch;
+    struct bkeys_set f;    /* the short first-17 keys of IDS */
+    char (*ids)[19];
+    int nids;
+    char *mark;            /* person -> 1: shares a key with a record of one of IDS */
+};
+
+/* When the household record of ST's row has one of S's IDs, marks the people of other
+ * applications it shares a key with. */
+static void mark_sharing(struct ids_scan *s, sqlite3_stmt *st)
+{
+    struct cand c[MAX_CANDS];
+    const char *id = (const char *)sqlite3_column_text(st, 1);
+    int one = 0;
+    for (int i = 0; id && i < s->nids && !one; i++)
+        one = !strcmp(id, s->ids[i]);
+    if (!one)
+        return;
+    char *want = s->l->want;
+    s->l->want = NULL;   /* everyone */
+    int nc = candidates(s->l, st, 1, c);
+    s->l->want = want;
+    for (int i = 0; i < nc; i++)
+        if (s->l->apps[s->l->ps[c[i].person].app].shadow)
+            s->mark[c[i].person] = 1;
+}
+
+/* A household version the run sees whose first 17 characters may be one of the IDs: read,
+ * and marked by mark_sharing. */
+static int ids_entry(struct ids_scan *s, int64_t rid, const struct bkeys_entry *e)
+{
+    sqlite3_reset(s->fetch);
+    sqlite3_bind_int64(s->fetch, 1, rid);
+    if (sqlite3_step(s->fetch) != SQLITE_ROW || sqlite3_column_int64(s->fetch, 9) != e->load)
+        return xv_fail(XV_ELOCKED, "'household_keys' does not agree with 'household' at record "
+                       "%lld: the database was changed outside xverify ('xverify check' tells "
+                       "more)", (long long)rid);
+    mark_sharing(s, s->fetch);
+    return 0;
+}
+
+/* Marks (S->mark) the people who share a key with a household version the run sees whose ID
+ * is one of S->ids. */
+static int mark_by_ids(struct ids_scan *s, const struct kind *k, long long load)
+{
+    struct bkeys_cursor cur;
+    int rc = bkeys_open(s->l->db, k, load, &cur);
+    while (rc == 0 && (rc = bkeys_next(&cur)) > 0) {
+        rc = 0;
+        for (int j = 0; j < BKEYS_RIDS; j++) {
+            uint32_t key = bkeys_key(cur.row, j, 0);
+            if (!key || !bkeys_set_has(&s->f, key))
+                continue;
+            struct bkeys_entry e;
+            int64_t rid = cur.no * BKEYS_RIDS + j;
+            bkeys_get(cur.row + (size_t)j * BKEYS_SIZE, &e);
+            int sees = bkeys_sees(&cur, rid, &e);
+            if (sees > 0)
+                sees = ids_entry(s, rid, &e);
+            if (sees < 0) {
+                rc = sees;
+                break;
+            }
+        }
+    }
+    bkeys_close(&cur);
+    return rc;
+}
+
+/* The household register for a run narrowed by --applicant. Of the applications it does not
+ * check, a person's resolved identity matters only where it is the declared or resolved ID
+ * of someone it checks (DUPLICATE_APPLICATION), and then it is the ID of a register record
+ * that person shares a key with. So: the people of the applications checked are linked; the
+ * register's records whose ID is one of theirs, declared or resolved, are read; the people
+ * of other applications who share a key with one of those are linked and resolved; nobody
+ * else is. Each step reads only the register's keys and the records that may meet. */
+static int household_narrowed(struct linker *l, const struct kind *k)
+{
+    struct ids_scan s = { l, NULL, { 0 }, NULL, 0, NULL };
+    int kidx = (int)(k - xv_kinds), rc, any = 0;
+    l->want = xcalloc((size_t)l->nps + 1, 1);
+    s.mark = xcalloc((size_t)l->nps + 1, 1);
+    s.ids = xcalloc((size_t)l->nps + 1, sizeof *s.ids);
+    /* the people checked, and the records of their declared IDs, which they all meet */
+    for (int i = 0; i < l->nps; i++) {
+        l->want[i] = !l->apps[l->ps[i].app].shadow;
+        if (l->want[i] && strlen(l->ps[i].id) == 18)
+            memcpy(s.ids[s.nids++], l->ps[i].id, 19);
+    }
+    l->ids = &s;
+    rc = scan_kind(l, k, 1);
+    l->ids = NULL;
+    if (rc < 0 || (rc = release_held(l, kidx)) < 0)
+        goto done;
+    /* the records of the IDs they resolved to, where those are others */
+    s.nids = 0;
+    for (int i = 0; i < l->nps; i++) {
+        const struct person *p = &l->ps[i];
+        if (l->want[i] && p->resolved[0] && strcmp(p->resolved, p->id))
+            memcpy(s.ids[s.nids++], p->resolved, 19);
+    }
+    if (s.nids) {
+        bkeys_set_init(&s.f, (size_t)s.nids);
+        for (int i = 0; i < s.nids; i++) {
+            uint64_t kk[5];
+            bkeys_of(s.ids[i], "", "", kk);
+            bkeys_set_add(&s.f, bkeys_short(kk[1]));
+        }
+        if ((rc = prepare_fetch(l->db, k, &s.fetch)) < 0 ||
+            (rc = mark_by_ids(&s, k, l->r->load_of[kidx])) < 0)
+            goto done;
+    }
+    /* the people of other applications who share a key with one of those records */
+    for (int i = 0; i < l->nps; i++) {
+        l->want[i] = s.mark[i];
+        any |= s.mark[i];
+    }
+    if (any && (rc = scan_kind(l, k, 0)) == 0)
+        rc = release_held(l, kidx);
+done:
+    sqlite3_finalize(s.fetch);
+    bkeys_set_free(&s.f);
+    free(s.ids);
+    free(s.mark);
+    free(l->want);
+    l->want = NULL;
     return rc;
 }
 
@@ -657,13 +834,13 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
         goto done;
     if (l.nconf > 1)
         qsort(l.conf, (size_t)l.nconf, sizeof *l.conf, cmp_confirmed);
-    if ((rc = scan_kind(&l, &xv_kinds[hh])) == 0 && (rc = release_held(&l, hh)) == 0)
+    rc = nonly ? household_narrowed(&l, &xv_kinds[hh])
+               : (rc = scan_kind(&l, &xv_kinds[hh], 1)) == 0 ? release_held(&l, hh) : rc;
+    if (rc == 0)
         build_index(&l);
     for (int i = 0; i < xv_nkinds && rc == 0; i++)
         if (kind_is_feed(&xv_kinds[i]) && i != hh)
-            rc = scan_kind(&l, &xv_kinds[i]);
-    if (isatty(STDERR_FILENO) && st->records >= 1000000)
-        fputc('\n', stderr);   /* ends the progress line */
+            rc = scan_kind(&l, &xv_kinds[i], 1);
     for (int i = 0; i < l.nps && rc == 0; i++)
         if (l.apps[l.ps[i].app].shadow && l.ps[i].resolved[0])
             rc = linked_put_resolved(&l.w, l.apps[l.ps[i].app].id, l.ps[i].id, l.ps[i].resolved);

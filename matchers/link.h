@@ -9,7 +9,9 @@ struct link_stats {
     long applications, persons;
     long links[RUN_MAX_KINDS];     /* class 'match', per kind */
     long possible[RUN_MAX_KINDS];  /* class 'possible', per kind */
-    long records;                  /* feed records scanned */
+    long records;                  /* feed records the run sees */
+    long read;                     /* of them, read from their tables: their keys may meet
+                                    * someone's (core/bkeys.h) */
     long ruled_out;                /* possible household links of a person with a certain one,
                                     * to a record with another valid ID: not stored */
     /* per kind with periods: the latest period (YYYY-MM) of a record the run can see that is

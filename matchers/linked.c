@@ -246,12 +246,16 @@ int linked_resolved_each(sqlite3 *db, long long run,
 {
     sqlite3_stmt *st = NULL;
     int rc, s;
+    /* each person's best household link first, then the records in rid order: read at
+     * random, every record costs a page of the register */
     if ((rc = store_prepare(db,
-             "SELECT p.applicant_id, p.id_no, (SELECT h.id_no FROM links l JOIN household h ON "
-             "h.rid = l.rid WHERE l.run_id = p.run_id AND l.applicant_id = p.applicant_id AND "
+             "WITH best AS MATERIALIZED (SELECT p.applicant_id, p.id_no, (SELECT l.rid FROM links l "
+             "WHERE l.run_id = p.run_id AND l.applicant_id = p.applicant_id AND "
              "l.idx = p.idx AND l.kind = 'household' AND l.class IN ('match', 'confirmed') "
-             "ORDER BY " LINK_RANK ", l.weight DESC, l.rid LIMIT 1) FROM persons p "
-             "WHERE p.run_id = ? UNION ALL SELECT applicant_id, id_no, resolved FROM "
+             "ORDER BY " LINK_RANK ", l.weight DESC, l.rid LIMIT 1) AS rid FROM persons p "
+             "WHERE p.run_id = ?1 ORDER BY rid) "
+             "SELECT b.applicant_id, b.id_no, h.id_no FROM best b LEFT JOIN household h "
+             "ON h.rid = b.rid UNION ALL SELECT applicant_id, id_no, resolved FROM "
              "temp.linked_resolved", &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, run);

@@ -47,6 +47,7 @@ struct perf {
     char first_date[64][11];
     int ncache;
     sqlite3 *db;
+    sqlite3_stmt *first;     /* findings_first_run's */
     const struct data *d;
 };
 
@@ -84,7 +85,7 @@ static long day_number(const char *date)
 static int first_found(struct perf *p, const char *fp, char date[11])
 {
     long long run = 0;
-    int rc = findings_first_run(p->db, fp, p->d->r->id, &run);
+    int rc = findings_first_run(p->db, &p->first, fp, p->d->r->id, &run);
     if (rc < 0 || !run)
         return rc < 0 ? rc : 0;
     for (int i = 0; i < p->ncache; i++)
@@ -157,6 +158,7 @@ void rpt_perf_free(struct perf *p)
 {
     if (!p)
         return;
+    sqlite3_finalize(p->first);
     for (int i = 0; i < p->n; i++) {
         free(p->c[i].county);
         free(p->c[i].days);
@@ -184,6 +186,8 @@ int rpt_perf_read(sqlite3 *db, const struct data *d, struct perf **out)
         rpt_perf_free(p);
         return rc;
     }
+    sqlite3_finalize(p->first);
+    p->first = NULL;
     p->blank[F_CONTACT] = !r->load_of[kind_index("contact")];
     p->blank[F_OVERDUE] = !r->load_of[kind_index("visit")];
     for (int i = 0; i < p->n; i++) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "../core/err.h"
 #include "../core/hooks.h"
@@ -35,67 +36,134 @@ static int add_file(struct set *st, const char *dir, const char *work, const cha
     return rc;
 }
 
-/* Writes every file O asks for of D into WORK (their final folder DIR). */
+/* What goes into a file of the set. */
+enum job { J_FINDINGS_CSV, J_GATES_CSV, J_FINDINGS_XML, J_SUMMARY, J_PERF_CSV, J_PERF_HTML,
+           J_COUNTY_HTML, J_COUNTY_XLSX, J_NOTICE };
+
+/* Writes file I of ST, whose content is JOB (of COUNTY). */
+static int write_job(struct set *st, int i, enum job job, const char *county,
+                     const struct data *d, const char *sum)
+{
+    FILE *f = st->outs[i].f;
+    switch (job) {
+    case J_FINDINGS_CSV: rpt_findings_csv(f, d); break;
+    case J_GATES_CSV: rpt_gates_csv(f, d); break;
+    case J_FINDINGS_XML: rpt_findings_xml(f, d); break;
+    case J_SUMMARY: fputs(sum, f); break;
+    case J_PERF_CSV: rpt_perf_csv(f, d->perf); break;
+    case J_PERF_HTML: rpt_perf_html(f, d->perf, d->r); break;
+    case J_COUNTY_HTML: rpt_county_html(f, d, county); break;
+    case J_NOTICE: rpt_notice_html(f, d, county); break;
+    case J_COUNTY_XLSX:
+        /* the library writes the workbook at the temporary path itself */
+        return rpt_county_xlsx(st->outs[i].tmp, d, county);
+    }
+    return 0;
+}
+
+/* Writes the county workbooks (the files of jobs J_COUNTY_XLSX among JOBS[0..N)) in a child
+ * process, beside this one writing the rest: at city size the workbooks, which the library
+ * compresses, take about as long as everything else. libxlsxwriter is not documented to be
+ * safe in threads, and a child shares nothing it writes. Without a child (fork fails), they
+ * are written here after the rest. */
+static int write_jobs(struct set *st, const enum job *jobs, char **counties, int n,
+                      const struct data *d, const char *sum)
+{
+    int rc = 0, fds[2] = { -1, -1 }, workbooks = 0;
+    for (int i = 0; i < n; i++)
+        workbooks += jobs[i] == J_COUNTY_XLSX;
+    fflush(NULL);   /* nothing buffered is written twice */
+    pid_t child = workbooks && pipe(fds) == 0 ? fork() : -1;
+    if (child == 0) {
+        close(fds[0]);
+        for (int i = 0; i < n && rc == 0; i++)
+            if (jobs[i] == J_COUNTY_XLSX)
+                rc = write_job(st, i, jobs[i], counties[i], d, sum);
+        /* the message is on stderr already: the parent gets the code */
+        if (rc < 0)
+            dprintf(fds[1], "%d", rc);
+        _exit(rc < 0 ? 1 : 0);
+    }
+    if (fds[1] >= 0)
+        close(fds[1]);
+    for (int i = 0; i < n && rc == 0; i++)
+        if (jobs[i] != J_COUNTY_XLSX || child < 0)
+            rc = write_job(st, i, jobs[i], counties[i], d, sum);
+    if (child > 0) {
+        char msg[32];
+        ssize_t got, len = 0;
+        while (len < (ssize_t)sizeof msg - 1 &&
+               (got = read(fds[0], msg + len, sizeof msg - 1 - (size_t)len)) > 0)
+            len += got;
+        msg[len] = '\0';
+        int status = 0;
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+            ;
+        if (rc == 0 && len > 0) {
+            rc = atoi(msg);
+            if (rc >= 0 || rc < XV_EREBUILD)
+                rc = XV_EIO;
+        } else if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+            rc = xv_fail(XV_EIO, "writing the county workbooks: the writer stopped (status %d)",
+                         status);
+        }
+    }
+    if (fds[0] >= 0)
+        close(fds[0]);
+    return rc;
+}
+
+/* Writes every file O asks for of D into WORK (their final folder DIR): each is opened in the
+ * set's order, then written. */
 static int write_files(struct set *st, const struct data *d, const struct rpt_opts *o,
                        const char *dir, const char *work, const char *sum)
 {
+    static const struct { enum job job; const char *name; } whole[] = {
+        { J_FINDINGS_CSV, "findings.csv" }, { J_GATES_CSV, "gates.csv" },
+        { J_FINDINGS_XML, "findings.xml" }, { J_SUMMARY, "summary.txt" },
+        { J_PERF_CSV, "performance.csv" }, { J_PERF_HTML, "performance.html" },
+    };
+    enum job jobs[MAX_FILES];
+    char *counties[MAX_FILES];
     FILE *f;
     int rc;
-    if (!o->county) {
-        if ((rc = add_file(st, dir, work, "findings.csv", &f)) < 0)
+    for (size_t i = 0; !o->county && i < sizeof whole / sizeof whole[0]; i++) {
+        if ((whole[i].job == J_PERF_CSV || whole[i].job == J_PERF_HTML) && !d->perf)
+            continue;
+        jobs[st->n] = whole[i].job;
+        counties[st->n] = NULL;
+        if ((rc = add_file(st, dir, work, whole[i].name, &f)) < 0)
             return rc;
-        rpt_findings_csv(f, d);
-        if ((rc = add_file(st, dir, work, "gates.csv", &f)) < 0)
-            return rc;
-        rpt_gates_csv(f, d);
-        if ((rc = add_file(st, dir, work, "findings.xml", &f)) < 0)
-            return rc;
-        rpt_findings_xml(f, d);
-        if ((rc = add_file(st, dir, work, "summary.txt", &f)) < 0)
-            return rc;
-        fputs(sum, f);
-        if (d->perf) {
-            if ((rc = add_file(st, dir, work, "performance.csv", &f)) < 0)
-                return rc;
-            rpt_perf_csv(f, d->perf);
-            if ((rc = add_file(st, dir, work, "performance.html", &f)) < 0)
-                return rc;
-            rpt_perf_html(f, d->perf, d->r);
-        }
     }
     for (int i = 0; i < d->ncounties; i++) {
         if (o->county && strcmp(o->county, d->counties[i]))
             continue;
-        struct sbuf n = SBUF_INIT;
-        sbuf_addf(&n, "county-%s.html", d->counties[i]);
-        rc = add_file(st, dir, work, n.s, &f);
-        sbuf_free(&n);
-        if (rc < 0)
-            return rc;
-        rpt_county_html(f, d, d->counties[i]);
-        if (o->county)
-            continue;
-        /* the county workbook: the library writes it at its temporary path */
-        n = (struct sbuf)SBUF_INIT;
-        sbuf_addf(&n, "county-%s.xlsx", d->counties[i]);
-        rc = add_file(st, dir, work, n.s, &f);
-        sbuf_free(&n);
-        if (rc < 0)
-            return rc;
-        fclose(f);
-        st->outs[st->n - 1].f = NULL;
-        if ((rc = rpt_county_xlsx(st->outs[st->n - 1].tmp, d, d->counties[i])) < 0)
-            return rc;
-        if (rpt_notice_has(d, d->counties[i])) {
-            struct sbuf nn = SBUF_INIT;
-            sbuf_addf(&nn, "notice-%s.html", d->counties[i]);
-            rc = add_file(st, dir, work, nn.s, &f);
-            sbuf_free(&nn);
+        for (int k = 0; k < 3; k++) {
+            static const enum job per[] = { J_COUNTY_HTML, J_COUNTY_XLSX, J_NOTICE };
+            static const char *const prefix[] = { "county-", "county-", "notice-" };
+            static const char *const suffix[] = { ".html", ".xlsx", ".html" };
+            if (k > 0 && o->county)
+                break;
+            if (k == 2 && !rpt_notice_has(d, d->counties[i]))
+                continue;
+            if (st->n + 1 >= MAX_FILES)
+                return error("too many report files");
+            struct sbuf n = SBUF_INIT;
+            sbuf_addf(&n, "%s%s%s", prefix[k], d->counties[i], suffix[k]);
+            jobs[st->n] = per[k];
+            counties[st->n] = d->counties[i];
+            rc = add_file(st, dir, work, n.s, &f);
+            sbuf_free(&n);
             if (rc < 0)
                 return rc;
-            rpt_notice_html(f, d, d->counties[i]);
+            if (per[k] == J_COUNTY_XLSX) {
+                fclose(f);
+                st->outs[st->n - 1].f = NULL;
+            }
         }
     }
+    if ((rc = write_jobs(st, jobs, counties, st->n, d, sum)) < 0)
+        return rc;
     for (int i = 0; i < st->n; i++)
         if ((rc = rpt_close_out(&st->outs[i])) < 0)
             return rc;

@@ -536,19 +536,19 @@ int findings_check_digest(sqlite3 *db, const struct run *r, const char *what)
     return 0;
 }
 
-int findings_first_run(sqlite3 *db, const char *fp, long long run, long long *first)
+int findings_first_run(sqlite3 *db, sqlite3_stmt **st, const char *fp, long long run,
+                       long long *first)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "SELECT ifnull(min(run_id), 0) FROM findings WHERE fingerprint=?1 "
-                               "AND run_id<=?2", &st);
-    if (rc < 0)
+    int rc = 0;
+    if (!*st && (rc = store_prepare(db, "SELECT ifnull(min(run_id), 0) FROM findings WHERE "
+                                        "fingerprint=?1 AND run_id<=?2", st)) < 0)
         return rc;
-    store_bind_text(st, 1, fp);
-    sqlite3_bind_int64(st, 2, run);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *first = sqlite3_column_int64(st, 0);
+    sqlite3_reset(*st);
+    store_bind_text(*st, 1, fp);
+    sqlite3_bind_int64(*st, 2, run);
+    if (sqlite3_step(*st) == SQLITE_ROW)
+        *first = sqlite3_column_int64(*st, 0);
     else
         rc = store_err(db, "reading findings");
-    sqlite3_finalize(st);
     return rc;
 }

@@ -33,8 +33,11 @@ int findings_each(sqlite3 *db, long long run, const char *app, finding_fn fn, vo
  * or 0 when no run found it. */
 int findings_latest(sqlite3 *db, const char *fp, finding_fn fn, void *ctx);
 
-/* The first run, up to RUN, that found fingerprint FP, into *FIRST (0 when none). */
-int findings_first_run(sqlite3 *db, const char *fp, long long run, long long *first);
+/* The first run, up to RUN, that found fingerprint FP, into *FIRST (0 when none). *ST is the
+ * statement, prepared on the first call (NULL before it) and kept for the next: the caller
+ * finalizes it. */
+int findings_first_run(sqlite3 *db, sqlite3_stmt **st, const char *fp, long long run,
+                       long long *first);
 
 /* One application's gate in a run; strings as for findings. */
 struct gate_row {

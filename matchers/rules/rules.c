@@ -163,15 +163,36 @@ struct hh_scan {
     sqlite3_stmt *ins;     /* INSERT INTO temp.xv_hh_rids */
 };
 
-/* A household version the run sees: kept when its number may be an applicant's. */
-static int hh_entry(void *ctx, int64_t rid, const struct bkeys_entry *e)
+/* Keeps (in temp.xv_hh_rids) the household versions run R sees whose number may be an
+ * applicant's. */
+static int hh_rids(sqlite3 *db, const struct run *r, struct hh_scan *h)
 {
-    struct hh_scan *h = ctx;
-    if (!e->extra || !bkeys_set_has(&h->nos, e->extra))
-        return 0;
-    sqlite3_reset(h->ins);
-    sqlite3_bind_int64(h->ins, 1, rid);
-    return sqlite3_step(h->ins) == SQLITE_DONE ? 0 : XV_ERR;
+    struct bkeys_cursor cur;
+    int rc = bkeys_open(db, kind_find("household"), r->load_of[kind_index("household")], &cur);
+    while (rc == 0 && (rc = bkeys_next(&cur)) > 0) {
+        rc = 0;
+        for (int j = 0; j < BKEYS_RIDS; j++) {
+            uint32_t no = bkeys_key(cur.row, j, 5);
+            if (!no || !bkeys_set_has(&h->nos, no))
+                continue;
+            struct bkeys_entry e;
+            int64_t rid = cur.no * BKEYS_RIDS + j;
+            bkeys_get(cur.row + (size_t)j * BKEYS_SIZE, &e);
+            int sees = bkeys_sees(&cur, rid, &e);
+            if (sees > 0) {
+                sqlite3_reset(h->ins);
+                sqlite3_bind_int64(h->ins, 1, rid);
+                if (sqlite3_step(h->ins) != SQLITE_DONE)
+                    sees = store_err(db, "reading households");
+            }
+            if (sees < 0) {
+                rc = sees;
+                break;
+            }
+        }
+    }
+    bkeys_close(&cur);
+    return rc;
 }
 
 /* The active people registered in the applicants' households: the applicants' household
@@ -213,12 +234,8 @@ static int households(struct ctx *c)
         rc = store_err(c->db, "reading households");
         goto done;
     }
-    if (n && (rc = bkeys_scan(c->db, kind_find("household"),
-                              c->r->load_of[kind_index("household")], hh_entry, &h)) < 0) {
-        if (rc == XV_ERR)
-            rc = store_err(c->db, "reading households");
+    if (n && (rc = hh_rids(c->db, c->r, &h)) < 0)
         goto done;
-    }
     rc = temp_table(c,
         "DROP TABLE IF EXISTS temp.xv_household;"
         "CREATE TEMP TABLE xv_household(household_no TEXT, rid INTEGER, id_no TEXT);",
