@@ -26,11 +26,14 @@ static uint64_t key_of(int type, const char *a, size_t na, const char *b, size_t
     return h ? h : 1;
 }
 
-int bkeys_of(const char *id, const char *name, const char *birth, uint64_t out[5])
+/* The keys of bkeys_of, the full ID's first when WITH_ID. */
+static int keys_of(const char *id, const char *name, const char *birth, int with_id,
+                   uint64_t out[5])
 {
     int n = 0;
     size_t nl = strlen(name);
-    out[n++] = key_of(K_ID, id, 18, "", 0);
+    if (with_id)
+        out[n++] = key_of(K_ID, id, 18, "", 0);
     out[n++] = key_of(K_ID17, id, 17, "", 0);
     out[n++] = key_of(K_BIRTHSEG_NAME, id + 6, 8, name, nl);
     char ymd[8];
@@ -45,6 +48,11 @@ int bkeys_of(const char *id, const char *name, const char *birth, uint64_t out[5
     memcpy(rs + 6, id + 14, 3);
     out[n++] = key_of(K_REGION_SEQ_NAME, rs, 9, name, nl);
     return n;
+}
+
+int bkeys_of(const char *id, const char *name, const char *birth, uint64_t out[5])
+{
+    return keys_of(id, name, birth, 1, out);
 }
 
 static int digits(const char *s, int n)
@@ -90,7 +98,7 @@ const char *bkeys_extra_col(const struct kind *k)
     return NULL;
 }
 
-void bkeys_make(const struct kind *k, const char *id, const char *name, const char *birth,
+void bkeys_make(const char *col, const char *id, const char *name, const char *birth,
                 const char *extra_text, long long load, struct bkeys_entry *e)
 {
     memset(e, 0, sizeof *e);
@@ -102,13 +110,12 @@ void bkeys_make(const struct kind *k, const char *id, const char *name, const ch
             bkeys_birth_of_id(id, idbirth);
             birth = idbirth;
         }
-        int n = bkeys_of(id, name, birth, kk);
-        e->k[0] = bkeys_short(kk[1]);
-        e->k[1] = bkeys_short(kk[2]);
-        e->k[2] = n == 5 ? bkeys_short(kk[3]) : 0;
+        int n = keys_of(id, name, birth, 0, kk);   /* an ID met is met by its first 17 */
+        e->k[0] = bkeys_short(kk[0]);
+        e->k[1] = bkeys_short(kk[1]);
+        e->k[2] = n == 4 ? bkeys_short(kk[2]) : 0;
         e->k[3] = bkeys_short(kk[n - 1]);
     }
-    const char *col = bkeys_extra_col(k);
     if (!col || !extra_text)
         return;
     if (!strcmp(col, "period")) {
@@ -274,7 +281,7 @@ static int each_chunk(sqlite3 *db, const struct kind *k,
             no = rid / BKEYS_RIDS;
         }
         struct bkeys_entry e;
-        bkeys_make(k, (const char *)sqlite3_column_text(st, 2),
+        bkeys_make(extra, (const char *)sqlite3_column_text(st, 2),
                    (const char *)sqlite3_column_text(st, 3),
                    (const char *)sqlite3_column_text(st, 4),
                    (const char *)sqlite3_column_text(st, 5), sqlite3_column_int64(st, 1), &e);

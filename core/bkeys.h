@@ -47,9 +47,10 @@ static inline size_t bkeys_at(int64_t rid)
     return (size_t)(rid % BKEYS_RIDS) * BKEYS_SIZE;
 }
 
-/* The entry of a record of kind K whose values, as stored, are ID, NAME, BIRTH (the stored
- * birth date, or NULL), EXTRA_TEXT (the period or household number, or NULL), from LOAD. */
-void bkeys_make(const struct kind *k, const char *id, const char *name, const char *birth,
+/* The entry of a record whose values, as stored, are ID, NAME, BIRTH (the stored birth date,
+ * or NULL), EXTRA_TEXT (the value of its kind's EXTRA_COL, bkeys_extra_col, or NULL), from
+ * LOAD. */
+void bkeys_make(const char *extra_col, const char *id, const char *name, const char *birth,
                 const char *extra_text, long long load, struct bkeys_entry *e);
 void bkeys_put(unsigned char *at, const struct bkeys_entry *e);
 void bkeys_get(const unsigned char *at, struct bkeys_entry *e);

@@ -86,6 +86,7 @@ struct ldr {
     unsigned char *kchunk;
     sqlite3_blob *kblob;    /* unstore's handle on <kind>_keys */
     int *kslot;
+    const char *kextra;     /* bkeys_extra_col of the kind */
     struct sbuf ktext[4];
     int kset[4];
     long long open_expect;  /* the open versions the loads count, or -1: not checked */

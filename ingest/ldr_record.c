@@ -522,7 +522,7 @@ static int store_record(struct ldr *l, const struct staged *sg, const char *key)
         const char *t[4];
         for (int s = 0; s < 4; s++)
             t[s] = l->kset[s] ? l->ktext[s].s : NULL;
-        bkeys_make(k, t[0], t[1], t[2], t[3], r->load_id, &e);
+        bkeys_make(l->kextra, t[0], t[1], t[2], t[3], r->load_id, &e);
         bkeys_put(l->kchunk + bkeys_at(rid), &e);
     }
     l->chunk_dirty = 1;

@@ -168,6 +168,7 @@ static void alloc_scratch(struct ldr *l)
     l->warn = xcalloc(n, sizeof *l->warn);
     if (kind_is_feed(l->k)) {
         const char *cols[4] = { "id_no", "name", "birth_date", bkeys_extra_col(l->k) };
+        l->kextra = cols[3];
         l->kslot = xmalloc(n * sizeof *l->kslot);
         for (size_t i = 0; i < n; i++) {
             l->kslot[i] = -1;

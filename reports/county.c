@@ -28,8 +28,10 @@ static void chart(FILE *f, const struct data *d, const char *county)
     memset(counts, 0, sizeof counts);
     for (long i = 0; i < d->nf; i++) {
         char *const *c = d->f[i].c;
+        if (strcmp(c[C_COUNTY], county))
+            continue;
         int r = rule_parse(c[C_RULE]), sev = sev_parse(c[C_SEV]);
-        if (r >= 0 && sev >= 0 && !strcmp(c[C_COUNTY], county))
+        if (r >= 0 && sev >= 0)
             counts[r][sev]++;
     }
     for (int r = 0; r < R_COUNT; r++) {

@@ -61,55 +61,75 @@ static int write_job(struct set *st, int i, enum job job, const char *county,
     return 0;
 }
 
-/* Writes the county workbooks (the files of jobs J_COUNTY_XLSX among JOBS[0..N)) in a child
- * process, beside this one writing the rest: at city size the workbooks, which the library
- * compresses, take about as long as everything else. libxlsxwriter is not documented to be
- * safe in threads, and a child shares nothing it writes. Without a child (fork fails), they
- * are written here after the rest. */
+#define WRITERS 2   /* child processes writing the workbooks */
+
+/* Waits for writer CHILD, whose pipe is FD; returns RC, or when RC is 0 the child's code. */
+static int writer_done(pid_t child, int fd, int rc)
+{
+    char msg[32];
+    ssize_t got, len = 0;
+    while (len < (ssize_t)sizeof msg - 1 &&
+           (got = read(fd, msg + len, sizeof msg - 1 - (size_t)len)) > 0)
+        len += got;
+    msg[len] = '\0';
+    close(fd);
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (rc == 0 && len > 0) {
+        rc = atoi(msg);
+        if (rc >= 0 || rc < XV_EREBUILD)
+            rc = XV_EIO;
+    } else if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+        rc = xv_fail(XV_EIO, "writing the county workbooks: the writer stopped (status %d)",
+                     status);
+    }
+    return rc;
+}
+
+/* Writes the county workbooks (the files of jobs J_COUNTY_XLSX among JOBS[0..N)) in WRITERS
+ * child processes, each every WRITERS-th, beside this one writing the rest: at city size the
+ * workbooks, which the library compresses, take twice as long as everything else.
+ * libxlsxwriter is not documented to be safe in threads, and a child shares nothing it
+ * writes; its message is on stderr, its code comes back through a pipe. A workbook whose
+ * child could not be started (fork fails) is written here after the rest. */
 static int write_jobs(struct set *st, const enum job *jobs, char **counties, int n,
                       const struct data *d, const char *sum)
 {
-    int rc = 0, fds[2] = { -1, -1 }, workbooks = 0;
+    int rc = 0, fds[WRITERS], workbooks = 0;
+    pid_t child[WRITERS];
     for (int i = 0; i < n; i++)
         workbooks += jobs[i] == J_COUNTY_XLSX;
     fflush(NULL);   /* nothing buffered is written twice */
-    pid_t child = workbooks && pipe(fds) == 0 ? fork() : -1;
-    if (child == 0) {
-        close(fds[0]);
-        for (int i = 0; i < n && rc == 0; i++)
-            if (jobs[i] == J_COUNTY_XLSX)
-                rc = write_job(st, i, jobs[i], counties[i], d, sum);
-        /* the message is on stderr already: the parent gets the code */
-        if (rc < 0)
-            dprintf(fds[1], "%d", rc);
-        _exit(rc < 0 ? 1 : 0);
-    }
-    if (fds[1] >= 0)
-        close(fds[1]);
-    for (int i = 0; i < n && rc == 0; i++)
-        if (jobs[i] != J_COUNTY_XLSX || child < 0)
-            rc = write_job(st, i, jobs[i], counties[i], d, sum);
-    if (child > 0) {
-        char msg[32];
-        ssize_t got, len = 0;
-        while (len < (ssize_t)sizeof msg - 1 &&
-               (got = read(fds[0], msg + len, sizeof msg - 1 - (size_t)len)) > 0)
-            len += got;
-        msg[len] = '\0';
-        int status = 0;
-        while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-            ;
-        if (rc == 0 && len > 0) {
-            rc = atoi(msg);
-            if (rc >= 0 || rc < XV_EREBUILD)
-                rc = XV_EIO;
-        } else if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-            rc = xv_fail(XV_EIO, "writing the county workbooks: the writer stopped (status %d)",
-                         status);
+    for (int w = 0; w < WRITERS; w++) {
+        int p[2];
+        child[w] = -1;
+        fds[w] = -1;
+        if (w >= workbooks || pipe(p) != 0)
+            continue;
+        if ((child[w] = fork()) == 0) {
+            close(p[0]);
+            for (int i = 0, x = 0; i < n && rc == 0; i++)
+                if (jobs[i] == J_COUNTY_XLSX && x++ % WRITERS == w)
+                    rc = write_job(st, i, jobs[i], counties[i], d, sum);
+            if (rc < 0)
+                dprintf(p[1], "%d", rc);
+            _exit(rc < 0 ? 1 : 0);
         }
+        close(p[1]);
+        if (child[w] < 0)
+            close(p[0]);
+        else
+            fds[w] = p[0];
     }
-    if (fds[0] >= 0)
-        close(fds[0]);
+    for (int i = 0, x = 0; i < n && rc == 0; i++) {
+        int w = jobs[i] == J_COUNTY_XLSX ? x++ % WRITERS : -1;
+        if (w < 0 || child[w] < 0)
+            rc = write_job(st, i, jobs[i], counties[i], d, sum);
+    }
+    for (int w = 0; w < WRITERS; w++)
+        if (child[w] > 0)
+            rc = writer_done(child[w], fds[w], rc);
     return rc;
 }
 

@@ -41,7 +41,7 @@ void test_link_keys(void)
                       *veh = kind_find("vehicle");
     struct bkeys_entry e, back;
     unsigned char at[BKEYS_SIZE];
-    bkeys_make(hh, "340102198003152310", "张伟", NULL, "H001", 7, &e);
+    bkeys_make(bkeys_extra_col(hh), "340102198003152310", "张伟", NULL, "H001", 7, &e);
     CHECK(e.k[0] == bkeys_short(p[1]) && e.k[1] == bkeys_short(p[2]) &&
           e.k[2] == bkeys_short(p[3]) && e.k[3] == bkeys_short(p[4]),
           "a household entry carries the keys with the ID's birth date");
@@ -50,14 +50,14 @@ void test_link_keys(void)
     bkeys_get(at, &back);
     CHECK(!memcmp(&e, &back, sizeof e), "an entry reads back as written");
     CHECK(at[16] == 7 && at[17] == 0, "little-endian on disk");
-    bkeys_make(si, "340102198003152310", "张伟", NULL, "2026-10", 3, &e);
+    bkeys_make(bkeys_extra_col(si), "340102198003152310", "张伟", NULL, "2026-10", 3, &e);
     CHECK(e.extra == 202610, "social insurance keeps the period: %u", e.extra);
-    bkeys_make(si, "340102198003152310", "张伟", NULL, "2026-1x", 3, &e);
+    bkeys_make(bkeys_extra_col(si), "340102198003152310", "张伟", NULL, "2026-1x", 3, &e);
     CHECK(e.extra == 0, "no period from a damaged one");
-    bkeys_make(veh, "34010219800315231", "张伟", NULL, NULL, 3, &e);
+    bkeys_make(bkeys_extra_col(veh), "34010219800315231", "张伟", NULL, NULL, 3, &e);
     CHECK(!e.k[0] && !e.k[1] && !e.k[2] && !e.k[3] && e.load == 3,
           "a short ID meets no one, and the version is still there");
-    bkeys_make(veh, "340102198003152310", NULL, NULL, NULL, 3, &e);
+    bkeys_make(bkeys_extra_col(veh), "340102198003152310", NULL, NULL, NULL, 3, &e);
     CHECK(!e.k[0] && !e.extra, "no name: no keys; no extra for vehicles");
     CHECK(bkeys_short(0) == 1 && bkeys_text("") == 0 && bkeys_text(NULL) == 0,
           "a short key is never 0; an empty text has none");
