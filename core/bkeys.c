@@ -246,6 +246,29 @@ int bkeys_sees(struct bkeys_cursor *c, int64_t rid, const struct bkeys_entry *e)
     return ended < 0 ? xv_error_raise() : !ended;
 }
 
+int bkeys_each_in(sqlite3 *db, const struct kind *k, long long load, int field,
+                  const struct bkeys_set *set,
+                  int (*fn)(void *ctx, int64_t rid, const struct bkeys_entry *e), void *ctx)
+{
+    struct bkeys_cursor cur;
+    int rc = bkeys_open(db, k, load, &cur);
+    while (rc == 0 && (rc = bkeys_next(&cur)) > 0) {
+        rc = 0;
+        for (int j = 0; j < BKEYS_RIDS && rc == 0; j++) {
+            uint32_t v = bkeys_key(cur.row, j, field);
+            if (!v || !bkeys_set_has(set, v))
+                continue;
+            struct bkeys_entry e;
+            int64_t rid = cur.no * BKEYS_RIDS + j;
+            bkeys_get(cur.row + (size_t)j * BKEYS_SIZE, &e);
+            if ((rc = bkeys_sees(&cur, rid, &e)) > 0)
+                rc = fn(ctx, rid, &e);
+        }
+    }
+    bkeys_close(&cur);
+    return rc;
+}
+
 void bkeys_close(struct bkeys_cursor *c)
 {
     sqlite3_finalize(c->chunks);

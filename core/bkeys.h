@@ -103,6 +103,13 @@ int bkeys_next(struct bkeys_cursor *c);
 int bkeys_sees(struct bkeys_cursor *c, int64_t rid, const struct bkeys_entry *e);
 void bkeys_close(struct bkeys_cursor *c);
 
+/* Calls FN with the rid and entry of every version of feed K that a run seeing loads up to
+ * LOAD sees whose number FIELD (as bkeys_key's) is in SET, in rid order; FN returns 0 to go
+ * on, < 0 to stop with that code. */
+int bkeys_each_in(sqlite3 *db, const struct kind *k, long long load, int field,
+                  const struct bkeys_set *set,
+                  int (*fn)(void *ctx, int64_t rid, const struct bkeys_entry *e), void *ctx);
+
 /* Number K of entry J of a row (0 to 3: the keys, 4: the load, 5: the extra), without
  * reading the whole entry. */
 static inline uint32_t bkeys_key(const unsigned char *row, int j, int k)

@@ -73,7 +73,8 @@ struct ldr {
     struct sbuf unknown;
     char map_as_of[11];
     int started;
-    sqlite3_stmt *stmt[NOPS];   /* the writer's rows: OP_INSERT, OP_QUARANTINE, OP_HASH, OP_KEYS */
+    sqlite3_stmt *stmt[NOPS];   /* the writer's rows: OP_INSERT, OP_QUARANTINE, OP_HASH,
+                                 * OP_KEYS */
     /* the row of <kind>_hash that the records being stored go into (see store.h): written
      * when the next one starts, and at the end */
     unsigned char *chunk;

@@ -701,8 +701,9 @@ static void mark_sharing(struct ids_scan *s, sqlite3_stmt *st)
 
 /* A household version the run sees whose first 17 characters may be one of the IDs: read,
  * and marked by mark_sharing. */
-static int ids_entry(struct ids_scan *s, int64_t rid, const struct bkeys_entry *e)
+static int ids_entry(void *ctx, int64_t rid, const struct bkeys_entry *e)
 {
+    struct ids_scan *s = ctx;
     sqlite3_reset(s->fetch);
     sqlite3_bind_int64(s->fetch, 1, rid);
     if (sqlite3_step(s->fetch) != SQLITE_ROW || sqlite3_column_int64(s->fetch, 9) != e->load)
@@ -711,34 +712,6 @@ static int ids_entry(struct ids_scan *s, int64_t rid, const struct bkeys_entry *
                        "more)", (long long)rid);
     mark_sharing(s, s->fetch);
     return 0;
-}
-
-/* Marks (S->mark) the people who share a key with a household version the run sees whose ID
- * is one of S->ids. */
-static int mark_by_ids(struct ids_scan *s, const struct kind *k, long long load)
-{
-    struct bkeys_cursor cur;
-    int rc = bkeys_open(s->l->db, k, load, &cur);
-    while (rc == 0 && (rc = bkeys_next(&cur)) > 0) {
-        rc = 0;
-        for (int j = 0; j < BKEYS_RIDS; j++) {
-            uint32_t key = bkeys_key(cur.row, j, 0);
-            if (!key || !bkeys_set_has(&s->f, key))
-                continue;
-            struct bkeys_entry e;
-            int64_t rid = cur.no * BKEYS_RIDS + j;
-            bkeys_get(cur.row + (size_t)j * BKEYS_SIZE, &e);
-            int sees = bkeys_sees(&cur, rid, &e);
-            if (sees > 0)
-                sees = ids_entry(s, rid, &e);
-            if (sees < 0) {
-                rc = sees;
-                break;
-            }
-        }
-    }
-    bkeys_close(&cur);
-    return rc;
 }
 
 /* The household register for a run narrowed by --applicant. Of the applications it does not
@@ -781,7 +754,7 @@ static int household_narrowed(struct linker *l, const struct kind *k)
             bkeys_set_add(&s.f, bkeys_short(kk[1]));
         }
         if ((rc = prepare_fetch(l->db, k, &s.fetch)) < 0 ||
-            (rc = mark_by_ids(&s, k, l->r->load_of[kidx])) < 0)
+            (rc = bkeys_each_in(l->db, k, l->r->load_of[kidx], 0, &s.f, ids_entry, &s)) < 0)
             goto done;
     }
     /* the people of other applications who share a key with one of those records */

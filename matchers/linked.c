@@ -249,8 +249,8 @@ int linked_resolved_each(sqlite3 *db, long long run,
     /* each person's best household link first, then the records in rid order: read at
      * random, every record costs a page of the register */
     if ((rc = store_prepare(db,
-             "WITH best AS MATERIALIZED (SELECT p.applicant_id, p.id_no, (SELECT l.rid FROM links l "
-             "WHERE l.run_id = p.run_id AND l.applicant_id = p.applicant_id AND "
+             "WITH best AS MATERIALIZED (SELECT p.applicant_id, p.id_no, "
+             "(SELECT l.rid FROM links l WHERE l.run_id = p.run_id AND l.applicant_id = p.applicant_id AND "
              "l.idx = p.idx AND l.kind = 'household' AND l.class IN ('match', 'confirmed') "
              "ORDER BY " LINK_RANK ", l.weight DESC, l.rid LIMIT 1) AS rid FROM persons p "
              "WHERE p.run_id = ?1 ORDER BY rid) "

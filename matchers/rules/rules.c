@@ -163,36 +163,15 @@ struct hh_scan {
     sqlite3_stmt *ins;     /* INSERT INTO temp.xv_hh_rids */
 };
 
-/* Keeps (in temp.xv_hh_rids) the household versions run R sees whose number may be an
- * applicant's. */
-static int hh_rids(sqlite3 *db, const struct run *r, struct hh_scan *h)
+/* Keeps a household version whose number may be an applicant's (in temp.xv_hh_rids). */
+static int hh_rid(void *ctx, int64_t rid, const struct bkeys_entry *e)
 {
-    struct bkeys_cursor cur;
-    int rc = bkeys_open(db, kind_find("household"), r->load_of[kind_index("household")], &cur);
-    while (rc == 0 && (rc = bkeys_next(&cur)) > 0) {
-        rc = 0;
-        for (int j = 0; j < BKEYS_RIDS; j++) {
-            uint32_t no = bkeys_key(cur.row, j, 5);
-            if (!no || !bkeys_set_has(&h->nos, no))
-                continue;
-            struct bkeys_entry e;
-            int64_t rid = cur.no * BKEYS_RIDS + j;
-            bkeys_get(cur.row + (size_t)j * BKEYS_SIZE, &e);
-            int sees = bkeys_sees(&cur, rid, &e);
-            if (sees > 0) {
-                sqlite3_reset(h->ins);
-                sqlite3_bind_int64(h->ins, 1, rid);
-                if (sqlite3_step(h->ins) != SQLITE_DONE)
-                    sees = store_err(db, "reading households");
-            }
-            if (sees < 0) {
-                rc = sees;
-                break;
-            }
-        }
-    }
-    bkeys_close(&cur);
-    return rc;
+    sqlite3_stmt *ins = ctx;
+    (void)e;
+    sqlite3_reset(ins);
+    sqlite3_bind_int64(ins, 1, rid);
+    return sqlite3_step(ins) == SQLITE_DONE ? 0 : store_err(sqlite3_db_handle(ins),
+                                                            "reading households");
 }
 
 /* The active people registered in the applicants' households: the applicants' household
@@ -234,7 +213,9 @@ static int households(struct ctx *c)
         rc = store_err(c->db, "reading households");
         goto done;
     }
-    if (n && (rc = hh_rids(c->db, c->r, &h)) < 0)
+    if (n && (rc = bkeys_each_in(c->db, kind_find("household"),
+                                 c->r->load_of[kind_index("household")], 5, &h.nos, hh_rid,
+                                 h.ins)) < 0)
         goto done;
     rc = temp_table(c,
         "DROP TABLE IF EXISTS temp.xv_household;"
