@@ -168,6 +168,6 @@ const struct cmd xv_commands[] = {
       { { "by", "NAME", 0, 0, 0, 0, "who installs it (required for install)" } } },
     { "check", cmd_check, "", 0, 0, NULL,
       "check the database: SQLite's integrity and foreign keys, the audit chain, the runs' "
-      "loads (exit 4 when any fails)", NULL, { { NULL } }, .reads = 1 },
+      "loads, the feeds' keys (exit 4 when any fails)", NULL, { { NULL } }, .reads = 1 },
     { NULL },
 };
