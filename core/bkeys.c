@@ -276,6 +276,18 @@ void bkeys_close(struct bkeys_cursor *c)
     store_ends_close(&c->ends);
 }
 
+int bkeys_clear(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t rid)
+{
+    static const unsigned char zero[BKEYS_SIZE];
+    char table[64];
+    snprintf(table, sizeof table, "%s_keys", kind);
+    int rc = store_chunk_row(db, table, "keys", "record keys", rid / BKEYS_RIDS, BKEYS_ROW,
+                             blob);
+    if (rc == 0 && sqlite3_blob_write(*blob, zero, BKEYS_SIZE, (int)bkeys_at(rid)) != SQLITE_OK)
+        rc = store_err(db, "clearing record keys");
+    return rc;
+}
+
 /* Calls FN with every chunk of feed K's entries as its rows give them, in chunk order. */
 static int each_chunk(sqlite3 *db, const struct kind *k,
                       int (*fn)(void *ctx, int64_t no, const unsigned char *row), void *ctx)

@@ -124,6 +124,9 @@ static inline uint32_t bkeys_key(const unsigned char *row, int j, int k)
 #endif
 }
 
+/* Clears the entry of RID in <kind>_keys of feed KIND (its version was taken back). *BLOB
+ * is a handle kept between calls (NULL before the first), the caller's to close. */
+int bkeys_clear(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t rid);
 /* Fills <kind>_keys of feed K from its table, within the caller's transaction (an upgrade). */
 int bkeys_rebuild(sqlite3 *db, const struct kind *k);
 /* Counts in *BAD the entries of feed K's <kind>_keys that are not what its rows give (an

@@ -103,6 +103,11 @@ int store_hash_rebuild(sqlite3 *db, const char *kind);
 /* Clears the entry of RID in <kind>_hash (its version was taken back). *BLOB is a handle
  * kept between calls (NULL at first), the caller's to close with sqlite3_blob_close. */
 int store_hash_clear(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t rid);
+/* Points *BLOB (a handle kept between calls, NULL before the first) at row NO of TABLE, to
+ * write its blob COLUMN, which must be BYTES long (XV_ELOCKED when not; WHAT names the rows
+ * in messages): the rows of <kind>_hash and <kind>_keys. */
+int store_chunk_row(sqlite3 *db, const char *table, const char *column, const char *what,
+                    int64_t no, int bytes, sqlite3_blob **blob);
 /* Sets the line hash of the N versions RID[i] to LINE[i]; RID must be increasing. */
 int store_hash_lines(sqlite3 *db, const char *kind, const uint32_t *rid, const uint64_t *line,
                      size_t n);

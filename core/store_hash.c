@@ -97,24 +97,34 @@ done:
     return rc;
 }
 
+int store_chunk_row(sqlite3 *db, const char *table, const char *column, const char *what,
+                    int64_t no, int bytes, sqlite3_blob **blob)
+{
+    int s;
+    if (*blob)
+        s = sqlite3_blob_reopen(*blob, no);
+    else
+        s = sqlite3_blob_open(db, "main", table, column, no, 1, blob);
+    if (s != SQLITE_OK) {
+        char doing[64];
+        snprintf(doing, sizeof doing, "opening %s", what);
+        return store_err(db, doing);
+    }
+    if (sqlite3_blob_bytes(*blob) != bytes)
+        return xv_fail(XV_ELOCKED, "'%s' has a row of %s of %d bytes", table, what,
+                       sqlite3_blob_bytes(*blob));
+    return 0;
+}
+
 /* Points *BLOB at the row of <kind>_hash that holds RID. */
 static int hash_row(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t rid)
 {
     char table[64];
-    int s;
     if (rid < 0)
         return xv_fail(XV_ERR, "'%s': no record hash for rid %lld", kind, (long long)rid);
     snprintf(table, sizeof table, "%s_hash", kind);
-    if (*blob)
-        s = sqlite3_blob_reopen(*blob, rid / STORE_HASH_RIDS);
-    else
-        s = sqlite3_blob_open(db, "main", table, "hashes", rid / STORE_HASH_RIDS, 1, blob);
-    if (s != SQLITE_OK)
-        return store_err(db, "opening record hashes");
-    if (sqlite3_blob_bytes(*blob) != STORE_HASH_ROW)
-        return xv_fail(XV_ELOCKED, "'%s' has a row of record hashes of %d bytes", table,
-                       sqlite3_blob_bytes(*blob));
-    return 0;
+    return store_chunk_row(db, table, "hashes", "record hashes", rid / STORE_HASH_RIDS,
+                           STORE_HASH_ROW, blob);
 }
 
 int store_hash_clear(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t rid)

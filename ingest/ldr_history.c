@@ -193,7 +193,7 @@ static int unstore(struct ldr *l, uint32_t rid)
         return store_err(l->db, "taking back a stored record");
     int rc = store_hash_clear(l->db, l->k->name, &l->hblob, rid);
     if (rc == 0 && l->kslot)
-        rc = ldr_keys_clear(l, rid);
+        rc = bkeys_clear(l->db, l->k->name, &l->kblob, rid);
     if (rc < 0)
         return rc;
     l->r->rows_added--;

@@ -181,8 +181,6 @@ int ldr_count_open(sqlite3 *db, const char *kind, long long *out);
 int ldr_max_rid(struct ldr *l, long long *out);
 int ldr_chunk_start(struct ldr *l);
 int ldr_chunk_flush(struct ldr *l);
-/* Clears the entry of RID in <kind>_keys (its version was taken back). */
-int ldr_keys_clear(struct ldr *l, int64_t rid);
 int ldr_replay(struct ldr *l);
 
 /* ldr_history.c: the load row, the ends, the checks before commit. */

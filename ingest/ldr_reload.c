@@ -171,81 +171,54 @@ int ldr_max_rid(struct ldr *l, long long *out)
 
 _Static_assert(BKEYS_RIDS == STORE_HASH_RIDS, "a row of <kind>_keys beside one of <kind>_hash");
 
-/* Reads the row of <kind>_keys that the next rid goes into, if it has one. */
-static int keys_start(struct ldr *l)
+/* Reads row L->chunk_no of <kind>_SUFFIX (its blob COLUMN) into BUF, N bytes, when it has
+ * one; *BYTES gets the size of a row of another size (else -1), which is not read. DOING
+ * names the reading in messages. */
+static int read_chunk(struct ldr *l, const char *suffix, const char *column, const char *doing,
+                      unsigned char *buf, int n, int *bytes)
 {
     sqlite3_stmt *st = NULL;
     struct sbuf sql = SBUF_INIT;
-    l->kchunk = xcalloc(1, BKEYS_ROW);
-    sbuf_addf(&sql, "SELECT keys FROM %s_keys WHERE chunk=?", l->k->name);
+    *bytes = -1;
+    sbuf_addf(&sql, "SELECT %s FROM %s_%s WHERE chunk=?", column, l->k->name, suffix);
     int s, rc = store_prepare(l->db, sql.s, &st);
+    sbuf_free(&sql);
     if (rc < 0)
-        goto done;
+        return rc;
     sqlite3_bind_int64(st, 1, l->chunk_no);
     if ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_bytes(st, 0) != BKEYS_ROW)
-            rc = xv_fail(XV_ELOCKED, "'%s_keys' has a row of %d bytes at %lld: the database "
-                         "was changed outside xverify", l->k->name, sqlite3_column_bytes(st, 0),
-                         (long long)l->chunk_no);
+        if (sqlite3_column_bytes(st, 0) != n)
+            *bytes = sqlite3_column_bytes(st, 0);
         else
-            memcpy(l->kchunk, sqlite3_column_blob(st, 0), BKEYS_ROW);
+            memcpy(buf, sqlite3_column_blob(st, 0), (size_t)n);
     } else if (s != SQLITE_DONE) {
-        rc = store_err(l->db, "reading record keys");
+        rc = store_err(l->db, doing);
     }
-done:
     sqlite3_finalize(st);
-    sbuf_free(&sql);
     return rc;
-}
-
-int ldr_keys_clear(struct ldr *l, int64_t rid)
-{
-    static const unsigned char zero[BKEYS_SIZE];
-    char table[64];
-    int s;
-    snprintf(table, sizeof table, "%s_keys", l->k->name);
-    if (l->kblob)
-        s = sqlite3_blob_reopen(l->kblob, rid / BKEYS_RIDS);
-    else
-        s = sqlite3_blob_open(l->db, "main", table, "keys", rid / BKEYS_RIDS, 1, &l->kblob);
-    if (s != SQLITE_OK)
-        return store_err(l->db, "opening record keys");
-    if (sqlite3_blob_bytes(l->kblob) != BKEYS_ROW)
-        return xv_fail(XV_ELOCKED, "'%s' has a row of %d bytes", table,
-                       sqlite3_blob_bytes(l->kblob));
-    if (sqlite3_blob_write(l->kblob, zero, BKEYS_SIZE, (int)bkeys_at(rid)) != SQLITE_OK)
-        return store_err(l->db, "clearing record keys");
-    return 0;
 }
 
 /* Reads the row of <kind>_hash that the next rid goes into, if it has one (and, for a feed,
  * its row of <kind>_keys). */
 int ldr_chunk_start(struct ldr *l)
 {
-    sqlite3_stmt *st = NULL;
-    struct sbuf sql = SBUF_INIT;
+    int bytes, rc;
     l->chunk = xcalloc(1, STORE_HASH_ROW);
     l->chunk_no = l->next_rid / STORE_HASH_RIDS;
-    sbuf_addf(&sql, "SELECT hashes FROM %s_hash WHERE chunk=?", l->k->name);
-    int s, rc = store_prepare(l->db, sql.s, &st);
-    if (rc < 0)
-        goto done;
-    sqlite3_bind_int64(st, 1, l->chunk_no);
-    if ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_bytes(st, 0) != STORE_HASH_ROW) {
-            bad_row(l->k->name, l->chunk_no, sqlite3_column_bytes(st, 0));
-            rc = ldr_rehash();
-        } else {
-            memcpy(l->chunk, sqlite3_column_blob(st, 0), STORE_HASH_ROW);
-        }
-    } else if (s != SQLITE_DONE) {
-        rc = store_err(l->db, "reading record hashes");
+    if ((rc = read_chunk(l, "hash", "hashes", "reading record hashes", l->chunk, STORE_HASH_ROW,
+                         &bytes)) < 0)
+        return rc;
+    if (bytes >= 0) {
+        bad_row(l->k->name, l->chunk_no, bytes);
+        return ldr_rehash();
     }
-    if (rc == 0 && l->kslot)
-        rc = keys_start(l);
-done:
-    sqlite3_finalize(st);
-    sbuf_free(&sql);
+    if (!l->kslot)
+        return 0;
+    l->kchunk = xcalloc(1, BKEYS_ROW);
+    if ((rc = read_chunk(l, "keys", "keys", "reading record keys", l->kchunk, BKEYS_ROW,
+                         &bytes)) == 0 && bytes >= 0)
+        rc = xv_fail(XV_ELOCKED, "'%s_keys' has a row of %d bytes at %lld: the database "
+                     "was changed outside xverify", l->k->name, bytes, (long long)l->chunk_no);
     return rc;
 }
 

@@ -567,6 +567,20 @@ static void put_period(struct linker *l, int kidx, uint32_t ym)
 
 static void mark_sharing(struct ids_scan *s, sqlite3_stmt *st);
 
+/* Reads the version of kind K at RID (entry E) with ST (prepare_fetch); XV_ELOCKED when the
+ * table has no version there from the entry's load. */
+static int fetch_entry(sqlite3_stmt *st, const struct kind *k, int64_t rid,
+                       const struct bkeys_entry *e)
+{
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, rid);
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int64(st, 9) != e->load)
+        return xv_fail(XV_ELOCKED, "'%s_keys' does not agree with '%s' at record %lld: the "
+                       "database was changed outside xverify ('xverify check' tells more)",
+                       k->name, k->name, (long long)rid);
+    return 0;
+}
+
 /* One version the run sees whose keys may meet someone's: read, and compared as stored. */
 static int scan_entry(struct linker *l, const struct kind *k, sqlite3_stmt *st, int64_t rid,
                       const struct bkeys_entry *e)
@@ -574,12 +588,9 @@ static int scan_entry(struct linker *l, const struct kind *k, sqlite3_stmt *st, 
     int kidx = (int)(k - xv_kinds), household = !strcmp(k->name, "household");
     struct cand c[MAX_CANDS];
     l->st->read++;
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, rid);
-    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int64(st, 9) != e->load)
-        return xv_fail(XV_ELOCKED, "'%s_keys' does not agree with '%s' at record %lld: the "
-                       "database was changed outside xverify ('xverify check' tells more)",
-                       k->name, k->name, (long long)rid);
+    int rc = fetch_entry(st, k, rid, e);
+    if (rc < 0)
+        return rc;
     if (household && l->ids)
         mark_sharing(l->ids, st);
     int nc = candidates(l, st, household, c);
@@ -704,14 +715,10 @@ static void mark_sharing(struct ids_scan *s, sqlite3_stmt *st)
 static int ids_entry(void *ctx, int64_t rid, const struct bkeys_entry *e)
 {
     struct ids_scan *s = ctx;
-    sqlite3_reset(s->fetch);
-    sqlite3_bind_int64(s->fetch, 1, rid);
-    if (sqlite3_step(s->fetch) != SQLITE_ROW || sqlite3_column_int64(s->fetch, 9) != e->load)
-        return xv_fail(XV_ELOCKED, "'household_keys' does not agree with 'household' at record "
-                       "%lld: the database was changed outside xverify ('xverify check' tells "
-                       "more)", (long long)rid);
-    mark_sharing(s, s->fetch);
-    return 0;
+    int rc = fetch_entry(s->fetch, kind_find("household"), rid, e);
+    if (rc == 0)
+        mark_sharing(s, s->fetch);
+    return rc;
 }
 
 /* The household register for a run narrowed by --applicant. Of the applications it does not
@@ -807,8 +814,10 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
         goto done;
     if (l.nconf > 1)
         qsort(l.conf, (size_t)l.nconf, sizeof *l.conf, cmp_confirmed);
-    rc = nonly ? household_narrowed(&l, &xv_kinds[hh])
-               : (rc = scan_kind(&l, &xv_kinds[hh], 1)) == 0 ? release_held(&l, hh) : rc;
+    if (nonly)
+        rc = household_narrowed(&l, &xv_kinds[hh]);
+    else if ((rc = scan_kind(&l, &xv_kinds[hh], 1)) == 0)
+        rc = release_held(&l, hh);
     if (rc == 0)
         build_index(&l);
     for (int i = 0; i < xv_nkinds && rc == 0; i++)
