@@ -428,7 +428,12 @@ static int release_held(struct linker *l, int kidx)
             }
             h->ll.match = 0;
         }
-        if ((rc = linked_put_link(&l->w, &h->ll)) == 0) {
+        /* and the record's ID for the rules (a candidate has an 18-character one; any
+         * other would be read again there, as it is stored) */
+        rc = linked_put_link(&l->w, &h->ll);
+        if (rc == 0 && strlen(h->id) == 18)
+            rc = linked_put_record_id(&l->w, h->ll.rid, h->id);
+        if (rc == 0) {
             if (h->ll.match)
                 l->st->links[kidx]++;
             else

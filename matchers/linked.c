@@ -20,9 +20,13 @@ int linked_writer_open(sqlite3 *db, long long run, struct linked_writer *w)
     w->run = run;
     /* the resolved identities of a narrowed run's other applications: this connection's */
     if ((rc = store_exec(db, "DROP TABLE IF EXISTS temp.linked_resolved; CREATE TEMP TABLE "
-                             "linked_resolved(applicant_id TEXT, id_no TEXT, resolved TEXT)")) < 0 ||
+                             "linked_resolved(applicant_id TEXT, id_no TEXT, resolved TEXT);"
+                             "DROP TABLE IF EXISTS temp.linked_ids; CREATE TEMP TABLE "
+                             "linked_ids(rid INTEGER PRIMARY KEY, id_no TEXT)")) < 0 ||
         (rc = store_prepare(db, "INSERT INTO temp.linked_resolved VALUES(?,?,?)",
-                            &w->resolved)) < 0)
+                            &w->resolved)) < 0 ||
+        (rc = store_prepare(db, "INSERT OR IGNORE INTO temp.linked_ids VALUES(?,?)",
+                            &w->record_id)) < 0)
         return rc;
     if ((rc = store_prepare(db, "INSERT INTO persons(run_id,applicant_id,idx,relation,id_no,"
                                 "id_valid,name,raw_name,birth_date,gender,county_code,"
@@ -83,12 +87,22 @@ int linked_put_resolved(struct linked_writer *w, const char *app, const char *de
     return sqlite3_step(st) == SQLITE_DONE ? 0 : store_err(w->db, "keeping a resolved identity");
 }
 
+int linked_put_record_id(struct linked_writer *w, long long rid, const char *id)
+{
+    sqlite3_stmt *st = w->record_id;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, rid);
+    store_bind_text(st, 2, id);
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : store_err(w->db, "keeping a record's ID");
+}
+
 void linked_writer_close(struct linked_writer *w)
 {
     sqlite3_finalize(w->person);
     sqlite3_finalize(w->link);
     sqlite3_finalize(w->resolved);
-    w->person = w->link = w->resolved = NULL;
+    sqlite3_finalize(w->record_id);
+    w->person = w->link = w->resolved = w->record_id = NULL;
 }
 
 /* ---- reading ------------------------------------------------------------------------- */
@@ -246,16 +260,18 @@ int linked_resolved_each(sqlite3 *db, long long run,
 {
     sqlite3_stmt *st = NULL;
     int rc, s;
-    /* each person's best household link first, then the records in rid order: read at
-     * random, every record costs a page of the register */
+    /* each person's best household link first, then the records' IDs in rid order: the
+     * linker kept them (temp.linked_ids); a record it did not is read from the register, in
+     * rid order (read at random, every record costs a page of the register) */
     if ((rc = store_prepare(db,
              "WITH best AS MATERIALIZED (SELECT p.applicant_id, p.id_no, "
              "(SELECT l.rid FROM links l WHERE l.run_id = p.run_id AND l.applicant_id = p.applicant_id AND "
              "l.idx = p.idx AND l.kind = 'household' AND l.class IN ('match', 'confirmed') "
              "ORDER BY " LINK_RANK ", l.weight DESC, l.rid LIMIT 1) AS rid FROM persons p "
              "WHERE p.run_id = ?1 ORDER BY rid) "
-             "SELECT b.applicant_id, b.id_no, h.id_no FROM best b LEFT JOIN household h "
-             "ON h.rid = b.rid UNION ALL SELECT applicant_id, id_no, resolved FROM "
+             "SELECT b.applicant_id, b.id_no, CASE WHEN t.rid IS NULL THEN (SELECT h.id_no FROM "
+             "household h WHERE h.rid = b.rid) ELSE t.id_no END FROM best b LEFT JOIN "
+             "temp.linked_ids t ON t.rid = b.rid UNION ALL SELECT applicant_id, id_no, resolved FROM "
              "temp.linked_resolved", &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, run);

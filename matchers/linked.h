@@ -39,7 +39,7 @@ enum { LINKED_CONFIRMED = 1, LINKED_DISMISSED };
 struct linked_writer {
     sqlite3 *db;
     long long run;
-    sqlite3_stmt *person, *link, *resolved;
+    sqlite3_stmt *person, *link, *resolved, *record_id;
 };
 int linked_writer_open(sqlite3 *db, long long run, struct linked_writer *w);
 int linked_put_person(struct linked_writer *w, const struct linked_person *p);
@@ -49,6 +49,9 @@ int linked_put_link(struct linked_writer *w, const struct linked_link *l);
  * scope that the run does not check (kept for the run's rules stage only, not stored). */
 int linked_put_resolved(struct linked_writer *w, const char *app, const char *declared,
                         const char *resolved);
+/* The ID (NULL: none) of household record RID, linked by the run: kept for the run's rules
+ * stage (linked_resolved_each), so that it need not read the record again. */
+int linked_put_record_id(struct linked_writer *w, long long rid, const char *id);
 void linked_writer_close(struct linked_writer *w);
 
 /* Reading a run's persons and links, one application at a time; the rows' strings hold
@@ -86,7 +89,8 @@ int linked_doubtful_applications(sqlite3 *db, long long run,
 /* Calls FN with each person of run RUN, by application and index: the declared ID and the
  * resolved one, the ID of the person's household record (the best certain link, as the rules
  * take it), or NULL when the person has none; then with those linked_put_resolved gave in
- * this process for a narrowed run. */
+ * this process for a narrowed run. The record's ID is the one linked_put_record_id gave in
+ * this process, read from the register where none was given. */
 int linked_resolved_each(sqlite3 *db, long long run,
                          int (*fn)(void *ctx, const char *app, const char *declared,
                                    const char *resolved),

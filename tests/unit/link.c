@@ -1,7 +1,9 @@
-/* link.c: unit tests of the blocking keys (core/bkeys.c). */
+/* link.c: unit tests of the linker's parts: the blocking keys (core/bkeys.c) and the
+ * run's resolved identities (matchers/linked.c). */
 #include <string.h>
 #include "../../core/bkeys.h"
 #include "../../core/kinds.h"
+#include "../../matchers/linked.h"
 #include "unit.h"
 
 /* 1 when the key sets A (NA) and B (NB) share a key. */
@@ -73,4 +75,64 @@ void test_link_keys(void)
     CHECK(all, "every value added is in the set");
     CHECK(!bkeys_set_has(&set, 7918u) && !bkeys_set_has(&set, 3u), "others are not");
     bkeys_set_free(&set);
+}
+
+struct resolved_seen {
+    char declared[3][24], got[3][24];
+    int n;
+};
+
+static int keep_resolved(void *ctx, const char *app, const char *declared, const char *resolved)
+{
+    struct resolved_seen *s = ctx;
+    (void)app;
+    if (s->n < 3) {
+        snprintf(s->declared[s->n], sizeof s->declared[0], "%s", declared);
+        snprintf(s->got[s->n++], sizeof s->got[0], "%s", resolved ? resolved : "(null)");
+    }
+    return 0;
+}
+
+/* What keep_resolved saw for the person who declared ID, or "". */
+static const char *resolved_of(const struct resolved_seen *s, const char *id)
+{
+    for (int i = 0; i < s->n; i++)
+        if (!strcmp(s->declared[i], id))
+            return s->got[i];
+    return "";
+}
+
+/* A person's resolved identity is the ID the linker kept for their household record; a record
+ * whose ID it did not keep is read from the register. */
+void test_linked_ids(void)
+{
+    sqlite3 *db = NULL;
+    struct linked_writer w;
+    struct resolved_seen s = { .n = 0 };
+    CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK, "a database");
+    CHECK(store_exec(db,
+        "CREATE TABLE household(rid INTEGER PRIMARY KEY, id_no TEXT);"
+        "CREATE TABLE persons(run_id, applicant_id, idx, relation, id_no, id_valid, name, "
+        " raw_name, birth_date, gender, county_code, declared_income);"
+        "CREATE TABLE links(run_id, applicant_id, idx, kind, rid, class, weight, lv_id, "
+        " lv_name, lv_birth, lv_gender, lv_region, via_resolved);"
+        "INSERT INTO household VALUES(10, '340102198003152310'), (20, '340102198104152321');"
+        "INSERT INTO persons(run_id, applicant_id, idx, id_no) VALUES"
+        " (1, 'A1', 0, '340102198003152319'), (1, 'A1', 1, '340102198104152321'),"
+        " (1, 'A2', 0, '999');"
+        "INSERT INTO links(run_id, applicant_id, idx, kind, rid, class, weight) VALUES"
+        " (1, 'A1', 0, 'household', 10, 'match', 9.5),"
+        " (1, 'A1', 1, 'household', 20, 'confirmed', 4.0)") == 0, "tables");
+    CHECK(linked_writer_open(db, 1, &w) == 0, "a writer");
+    /* not the register's ID, to tell which one is read */
+    CHECK(linked_put_record_id(&w, 10, "340102198003152318") == 0, "the linker keeps an ID");
+    linked_writer_close(&w);
+    CHECK(linked_resolved_each(db, 1, keep_resolved, &s) == 0 && s.n == 3, "three people: %d",
+          s.n);
+    CHECK(!strcmp(resolved_of(&s, "999"), "(null)"), "no household link, no resolved ID");
+    CHECK(!strcmp(resolved_of(&s, "340102198003152319"), "340102198003152318"),
+          "the ID the linker kept");
+    CHECK(!strcmp(resolved_of(&s, "340102198104152321"), "340102198104152321"),
+          "else the register's");
+    sqlite3_close(db);
 }
