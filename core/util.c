@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -116,12 +117,23 @@ const char *sbuf_str(const struct sbuf *b)
     return b->s ? b->s : "";
 }
 
+static EVP_MD *sha256_md;
+
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void sha256_hex(const void *p, size_t n, char out[65])
 {
     unsigned char md[32];
     unsigned int mdlen = 0;
     static const char hex[] = "0123456789abcdef";
-    if (!EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
+    /* fetched once: EVP_sha256() makes every call look the algorithm up again, which cost
+     * as much as hashing a short row */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sha256_fetch);
+    if (!sha256_md || !EVP_Digest(p, n, md, &mdlen, sha256_md, NULL) || mdlen != 32) {
         xv_fatal("SHA-256 failed");
     }
     for (int i = 0; i < 32; i++) {

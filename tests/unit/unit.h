@@ -67,5 +67,6 @@ void test_report_escaping(void);
 void test_notice_names(void);
 void test_errors(void);
 void test_store_bind(void);
+void test_row_hash(void);
 
 #endif
