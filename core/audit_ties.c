@@ -1,6 +1,7 @@
 /* audit_ties.c: ties between the audit trail and the rows it vouches for: each decision,
  * approval, status, load, run, policy and reviewer row is hashed into the entry that wrote it,
  * and checked against it both ways. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "audit.h"
@@ -46,9 +47,15 @@ void audit_row_hash(sqlite3_stmt *st, int first, int ncols, char out[65])
         case SQLITE_INTEGER:
             add_tagged(&b, 'I', (long long)sqlite3_column_int64(st, i));
             break;
-        case SQLITE_FLOAT:
-            sbuf_addf(&b, "R%.17g", sqlite3_column_double(st, i));
+        case SQLITE_FLOAT: {
+            double v = sqlite3_column_double(st, i);
+            /* a whole number "%.17g" writes as an integer (amounts, standards) */
+            if (v == floor(v) && fabs(v) < 1e15 && (v != 0 || !signbit(v)))
+                add_tagged(&b, 'R', (long long)v);
+            else
+                sbuf_addf(&b, "R%.17g", v);
             break;
+        }
         default: {
             const void *p = sqlite3_column_blob(st, i);
             int n = sqlite3_column_bytes(st, i);

@@ -61,12 +61,14 @@ void test_row_hash(void)
     /* every type, the integers at both ends and a negative one */
     static const char text[] = "I-9223372036854775808\x1fI9223372036854775807\x1fI0\x1f"
                                "I-42\x1fR1.5\x1fR0.10000000000000001\x1fN\x1fT6:\xe5\xbc\xa0"
-                               "\xe4\xbc\x9f\x1fT0:\x1f" "B3:abc\x1f";
+                               "\xe4\xbc\x9f\x1fT0:\x1f" "B3:abc\x1fR1500\x1fR-3\x1fR0\x1fR-0\x1f"
+                               "R1000000000000000\x1fR123456789012345\x1f";
     CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK &&
           sqlite3_prepare_v2(db, "SELECT -9223372036854775807 - 1, 9223372036854775807, 0, -42, "
-                                 "1.5, 0.1, NULL, '张伟', '', x'616263'", -1, &st, NULL) ==
+                                 "1.5, 0.1, NULL, '张伟', '', x'616263', 1500.0, -3.0, 0.0, -0.0, "
+                                 "1e15, 123456789012345.0", -1, &st, NULL) ==
               SQLITE_OK && sqlite3_step(st) == SQLITE_ROW, "a row of every type");
-    audit_row_hash(st, 0, 10, got);
+    audit_row_hash(st, 0, 16, got);
     sha256_hex(text, sizeof text - 1, want);
     CHECK(!strcmp(got, want), "the row's text is the audit's: %s", got);
     audit_row_hash(st, 2, 1, got);
