@@ -79,6 +79,7 @@ static int temp_table(struct ctx *c, const char *ddl, const char *fill, const ch
         { ":household_load", r->load_of[kind_index("household")] },
         { ":status_seq", r->status_seq },
         { ":run", r->id },
+        { ":narrowed", r->scope && *r->scope },
         { ":relapse_months", (long long)r->pol.v[P_RELAPSE_MONTHS] },
     };
     if ((rc = store_exec(c->db, ddl)) < 0 || (rc = store_prepare(c->db, fill, &st)) < 0)
@@ -100,9 +101,25 @@ static int temp_table(struct ctx *c, const char *ddl, const char *fill, const ch
 }
 
 /* Everyone named by an application in scope as of the run (whatever the run's own scope), for
- * DUPLICATE_APPLICATION: the declared ID, and the resolved one once known (resolve_people). */
+ * DUPLICATE_APPLICATION: the declared ID, and the resolved one once known (resolve_people).
+ * A run narrowed by --applicant asks only for the IDs of the people it checks, declared or
+ * resolved: it keeps the applications naming someone whose declared ID is one of theirs or
+ * of the household records linked to them (a resolved ID is one of those; the applications it
+ * checks are among them), and those with someone the linker resolved (temp.linked_resolved,
+ * the only others with a resolved ID); nobody else could answer, and the others' statuses are
+ * not looked up. */
 static int scope_people(struct ctx *c)
 {
+    int rc = temp_table(c,
+        "DROP TABLE IF EXISTS temp.xv_ids;"
+        "CREATE TEMP TABLE xv_ids(id TEXT PRIMARY KEY) WITHOUT ROWID;",
+        "INSERT OR IGNORE INTO temp.xv_ids SELECT id_no FROM persons "
+        "WHERE :narrowed AND run_id = :run UNION "
+        "SELECT h.id_no FROM links l JOIN household h ON h.rid = l.rid "
+        "WHERE :narrowed AND l.run_id = :run AND l.kind = 'household'",
+        "", "gathering applications");
+    if (rc < 0)
+        return rc;
     return temp_table(c,
         "DROP TABLE IF EXISTS temp.xv_scope_people;"
         "CREATE TEMP TABLE xv_scope_people(id_no TEXT, applicant_id TEXT, relation TEXT,"
@@ -111,7 +128,10 @@ static int scope_people(struct ctx *c)
         "WITH apps AS (SELECT a.applicant_id, a.id_no, "
         STATUS_SCOPED("a.applicant_id", ":status_seq", ":status_on", ":relapse_months")
         " AS status FROM applicant a "
-        "WHERE " RUN_VISIBLE("applicant", "a", ":applicant_load") ") "
+        "WHERE " RUN_VISIBLE("applicant", "a", ":applicant_load") " AND (NOT :narrowed OR "
+        "a.applicant_id IN (SELECT applicant_id FROM temp.linked_resolved) OR "
+        "a.id_no IN (SELECT id FROM temp.xv_ids) OR a.applicant_id IN (SELECT "
+        "m.applicant_id FROM member m WHERE m.id_no IN (SELECT id FROM temp.xv_ids)))) "
         "SELECT id_no, applicant_id, '申请人', status, NULL FROM apps "
         "WHERE status IS NOT NULL UNION ALL "
         "SELECT m.id_no, m.applicant_id, m.relation, apps.status, NULL FROM member m "
@@ -342,7 +362,8 @@ done:
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
     if (rc == 0)
-        rc = store_exec(db, "DROP TABLE temp.xv_scope_people; DROP TABLE temp.xv_household; "
+        rc = store_exec(db, "DROP TABLE temp.xv_scope_people; DROP TABLE temp.xv_ids; "
+                            "DROP TABLE temp.xv_household; "
                                 "DROP TABLE temp.xv_applicant_hh; DROP TABLE temp.xv_hh_rids; "
                                 "DROP TABLE temp.xv_hh_nos");
     return rc;
