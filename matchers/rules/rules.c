@@ -363,8 +363,7 @@ done:
         sqlite3_finalize(all[i]);
     if (rc == 0)
         rc = store_exec(db, "DROP TABLE temp.xv_scope_people; DROP TABLE temp.xv_ids; "
-                            "DROP TABLE temp.xv_household; "
-                                "DROP TABLE temp.xv_applicant_hh; DROP TABLE temp.xv_hh_rids; "
-                                "DROP TABLE temp.xv_hh_nos");
+                            "DROP TABLE temp.xv_household; DROP TABLE temp.xv_applicant_hh; "
+                            "DROP TABLE temp.xv_hh_rids; DROP TABLE temp.xv_hh_nos");
     return rc;
 }
