@@ -183,7 +183,7 @@ static void guide(lxw_workbook *wb, const struct data *d, const char *county, lx
 
 int rpt_county_xlsx(const char *path, const struct data *d, const char *county)
 {
-    lxw_workbook_options opts = { .constant_memory = LXW_FALSE, .tmpdir = NULL };
+    lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = NULL };
     lxw_workbook *wb = workbook_new_opt(path, &opts);
     if (!wb)
         return xv_fail(XV_EIO, "cannot write '%s'", path);
