@@ -130,6 +130,15 @@ void mask_id(const char *id, int unmasked, char *out, size_t n)
     sbuf_free(&b);
 }
 
+/* Whether byte C can start nothing mask_text looks for (an ID character, a full-width one's
+ * first byte, a hex word's first digit, the "i" of "id_no="): such bytes are copied as they
+ * are, a run at a time. */
+static int plain(unsigned char c)
+{
+    return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == 'x' || c == 'X' ||
+             c == 'i' || c == 0xEF);
+}
+
 void mask_text(const char *text, int unmasked, struct sbuf *b)
 {
     static const char field[] = "id_no=";
@@ -139,6 +148,14 @@ void mask_text(const char *text, int unmasked, struct sbuf *b)
         return;
     }
     while (*p) {
+        const char *q = p;
+        while (*q && plain((unsigned char)*q))
+            q++;
+        if (q > p) {
+            sbuf_add(b, p, (size_t)(q - p));
+            p = q;
+            continue;
+        }
         int word_start = p == text || !alnum((unsigned char)p[-1]);
         size_t n;
         if (word_start && !strncmp(p, field, sizeof field - 1)) {

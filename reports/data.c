@@ -43,8 +43,11 @@ static int add_finding(void *ctx, const struct finding_row *r)
         [C_SAID_DECLARED] = r->shown_declared, [C_SAID_FOUND] = r->shown_found,
         [C_RECORDS] = r->records,
     };
+    /* the columns in one block, each ended by its NUL; f->c[0] is the block */
+    struct sbuf b = SBUF_INIT;
+    size_t at[NCOLS];
     for (int i = 0; i < NCOLS; i++) {
-        struct sbuf b = SBUF_INIT;
+        at[i] = b.len;
         if (i == C_PID) {
             char m[64];
             mask_id(c[i], d->unmasked, m, sizeof m);
@@ -56,8 +59,10 @@ static int add_finding(void *ctx, const struct finding_row *r)
         } else {
             sbuf_adds(&b, c[i]);
         }
-        f->c[i] = b.s ? b.s : xstrdup("");
+        sbuf_addc(&b, '\0');
     }
+    for (int i = 0; i < NCOLS; i++)
+        f->c[i] = b.s + at[i];
     return 0;
 }
 
@@ -195,8 +200,7 @@ int rpt_read_data(sqlite3 *db, struct data *d)
 void rpt_data_free(struct data *d)
 {
     for (long i = 0; i < d->nf; i++)
-        for (int j = 0; j < NCOLS; j++)
-            free(d->f[i].c[j]);
+        free(d->f[i].c[0]);
     free(d->f);
     for (long i = 0; i < d->ng; i++) {
         free(d->g[i].app);

@@ -49,6 +49,9 @@ struct perf {
     sqlite3 *db;
     sqlite3_stmt *first;     /* findings_first_run's */
     const struct data *d;
+    char **open_fp;          /* the run's open block and review findings, in order */
+    long long *open_first;   /* and the first run that found each */
+    long nopen;
 };
 
 static struct pcounty *county_row(struct perf *p, const char *county)
@@ -81,13 +84,10 @@ static long day_number(const char *date)
     return (long)(iso_utc(date) / 86400);
 }
 
-/* The start date of the first run up to the report's that found FP, into DATE; 0 when none. */
-static int first_found(struct perf *p, const char *fp, char date[11])
+/* The start date of RUN into DATE. */
+static int run_date(struct perf *p, long long run, char date[11])
 {
-    long long run = 0;
-    int rc = findings_first_run(p->db, &p->first, fp, p->d->r->id, &run);
-    if (rc < 0 || !run)
-        return rc < 0 ? rc : 0;
+    int rc;
     for (int i = 0; i < p->ncache; i++)
         if (p->first_run[i] == run) {
             memcpy(date, p->first_date[i], 11);
@@ -100,6 +100,43 @@ static int first_found(struct perf *p, const char *fp, char date[11])
         memcpy(p->first_date[p->ncache++], date, 11);
     }
     return 1;
+}
+
+/* The start date of the first run up to the report's that found FP, into DATE; 0 when none.
+ * An open block or review finding of the run is looked up among those read at once. */
+static int first_found(struct perf *p, const char *fp, char date[11])
+{
+    long long run = 0;
+    long lo = 0, hi = p->nopen;
+    while (lo < hi) {
+        long mid = lo + (hi - lo) / 2;
+        int c = strcmp(p->open_fp[mid], fp);
+        if (c == 0) {
+            run = p->open_first[mid];
+            return run ? run_date(p, run, date) : 0;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int rc = findings_first_run(p->db, &p->first, fp, p->d->r->id, &run);
+    if (rc < 0 || !run)
+        return rc < 0 ? rc : 0;
+    return run_date(p, run, date);
+}
+
+static int add_open(void *ctx, const char *fp, long long first)
+{
+    struct perf *p = ctx;
+    if (p->nopen % 1024 == 0) {
+        p->open_fp = xrealloc(p->open_fp, (size_t)(p->nopen + 1024) * sizeof *p->open_fp);
+        p->open_first = xrealloc(p->open_first,
+                                 (size_t)(p->nopen + 1024) * sizeof *p->open_first);
+    }
+    p->open_fp[p->nopen] = xstrdup(fp);
+    p->open_first[p->nopen++] = first;
+    return 0;
 }
 
 static int add_decision(void *ctx, const char *app, const char *fp, const char *date)
@@ -159,6 +196,10 @@ void rpt_perf_free(struct perf *p)
     if (!p)
         return;
     sqlite3_finalize(p->first);
+    for (long i = 0; i < p->nopen; i++)
+        free(p->open_fp[i]);
+    free(p->open_fp);
+    free(p->open_first);
     for (int i = 0; i < p->n; i++) {
         free(p->c[i].county);
         free(p->c[i].days);
@@ -181,6 +222,7 @@ int rpt_perf_read(sqlite3 *db, const struct data *d, struct perf **out)
     if ((rc = status_figures(db, r->load_of[kind_index("applicant")], r->status_seq,
                              r->status_on, month, add_figure, p)) < 0 ||
         (rc = spot_figures(db, r->sample_seq, r->spot_seq, month, add_figure, p)) < 0 ||
+        (rc = findings_open_first_runs(db, r->id, add_open, p)) < 0 ||
         (rc = decision_each_in_month(db, r->decision_seq, month, add_decision, p)) < 0 ||
         (rc = from_findings(p)) < 0) {
         rpt_perf_free(p);

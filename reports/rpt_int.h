@@ -30,7 +30,7 @@ static const char *const col_names[NCOLS] __attribute__((unused)) = {
 #define NCSV C_RAW
 
 struct frow {
-    char *c[NCOLS];
+    char *c[NCOLS];          /* its columns, all in one block that c[0] owns */
     int followup;            /* its application is on the follow-up list */
 };
 

@@ -48,11 +48,12 @@ void rpt_csv_field(FILE *f, const char *s, int last)
         fputc('"', f);
         if (formula)
             fputc('\'', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
+        /* up to each quote, and the quote doubled */
+        for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
+            fwrite(s, 1, (size_t)(q - s), f);
+            fputs("\"\"", f);
         }
+        fputs(s, f);
         fputc('"', f);
     } else {
         fputs(s, f);
@@ -105,14 +106,26 @@ void rpt_gates_csv(FILE *f, const struct data *d)
  * and CR; the noncharacters U+FFFE and U+FFFF, which a GB18030 feed can hold) become U+FFFD. */
 void rpt_esc(FILE *f, const char *s)
 {
-    for (; *s; s++) {
+    while (*s) {
+        /* the bytes written as they are, a run at a time */
+        size_t n = 0;
+        for (unsigned char c; (c = (unsigned char)s[n]) != 0 && c != '&' && c != '<' &&
+                              c != '>' && c != '"' && c != 0xEF &&
+                              (c >= 0x20 || c == '\t' || c == '\n' || c == '\r');)
+            n++;
+        if (n) {
+            fwrite(s, 1, n, f);
+            s += n;
+            continue;
+        }
         unsigned char c = (unsigned char)*s;
         if (c == 0xEF && (unsigned char)s[1] == 0xBF && ((unsigned char)s[2] == 0xBE ||
                                                          (unsigned char)s[2] == 0xBF)) {
             fputs("\xEF\xBF\xBD", f);
-            s += 2;
+            s += 3;
             continue;
         }
+        s++;
         switch (c) {
         case '&': fputs("&amp;", f); break;
         case '<': fputs("&lt;", f); break;

@@ -536,6 +536,26 @@ int findings_check_digest(sqlite3 *db, const struct run *r, const char *what)
     return 0;
 }
 
+int findings_open_first_runs(sqlite3 *db, long long run,
+                             int (*fn)(void *ctx, const char *fp, long long first), void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, s;
+    if ((rc = store_prepare(db, "SELECT f.fingerprint, (SELECT ifnull(min(g.run_id), 0) FROM "
+                                "findings g WHERE g.fingerprint = f.fingerprint AND g.run_id <= "
+                                "?1) FROM findings f WHERE f.run_id = ?1 AND f.decision = 'open' "
+                                "AND f.severity <> 'info' ORDER BY f.fingerprint", &st)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, run);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(ctx, text(st, 0), sqlite3_column_int64(st, 1))) < 0)
+            goto done;
+    rc = s == SQLITE_DONE ? 0 : store_err(db, "reading findings");
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int findings_first_run(sqlite3 *db, sqlite3_stmt **st, const char *fp, long long run,
                        long long *first)
 {

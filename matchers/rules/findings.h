@@ -36,6 +36,11 @@ int findings_latest(sqlite3 *db, const char *fp, finding_fn fn, void *ctx);
 /* The first run, up to RUN, that found fingerprint FP, into *FIRST (0 when none). *ST is the
  * statement, prepared on the first call (NULL before it) and kept for the next: the caller
  * finalizes it. */
+/* Calls FN, in fingerprint order, with the fingerprint of each open block or review finding
+ * of RUN and the first run, up to RUN, that found it: one statement for all of them. */
+int findings_open_first_runs(sqlite3 *db, long long run,
+                             int (*fn)(void *ctx, const char *fp, long long first), void *ctx);
+
 int findings_first_run(sqlite3 *db, sqlite3_stmt **st, const char *fp, long long run,
                        long long *first);
 

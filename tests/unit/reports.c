@@ -51,6 +51,8 @@ void test_report_escaping(void)
     csv_ok("\tx", "\"'\tx\",");
     csv_ok("\rx", "\"'\rx\",");
     csv_ok("7", "7,");
+    csv_ok("\"", "\"\"\"\",");
+    csv_ok("\"a\"\"\nb\"", "\"\"\"a\"\"\"\"\nb\"\"\",");
     char *last = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&last, &n);
@@ -63,6 +65,8 @@ void test_report_escaping(void)
     esc_ok("\xEF\xBF\xBD\xEF\xBC\x91", "\xEF\xBF\xBD\xEF\xBC\x91");  /* U+FFFD, full-width 1 kept */
     esc_ok("a<b>&\"c\"'", "a&lt;b&gt;&amp;&quot;c&quot;'");
     esc_ok("张伟", "张伟");
+    esc_ok("a\x01" "b\tc\r\n\x1f", "a\xEF\xBF\xBD" "b\tc\r\n\xEF\xBF\xBD");
+    esc_ok("\xEF\xBF", "\xEF\xBF");   /* a cut sequence at the end stays as it is */
 }
 
 static void name_ok(const char *in, const char *want)
