@@ -124,23 +124,70 @@ static void sha256_fetch(void)
     sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
-void sha256_hex(const void *p, size_t n, char out[65])
+/* The 32 bytes of MD as 64 hex digits and a NUL into OUT. */
+static void hex32(const unsigned char md[32], char out[65])
 {
-    unsigned char md[32];
-    unsigned int mdlen = 0;
     static const char hex[] = "0123456789abcdef";
-    /* fetched once: EVP_sha256() makes every call look the algorithm up again, which cost
-     * as much as hashing a short row */
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, sha256_fetch);
-    if (!sha256_md || !EVP_Digest(p, n, md, &mdlen, sha256_md, NULL) || mdlen != 32) {
-        xv_fatal("SHA-256 failed");
-    }
     for (int i = 0; i < 32; i++) {
         out[2 * i] = hex[md[i] >> 4];
         out[2 * i + 1] = hex[md[i] & 15];
     }
     out[64] = '\0';
+}
+
+/* The algorithm, fetched once: EVP_sha256() makes every call look it up again, which cost
+ * as much as hashing a short row. */
+static const EVP_MD *sha256(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sha256_fetch);
+    if (!sha256_md)
+        xv_fatal("SHA-256 failed");
+    return sha256_md;
+}
+
+void sha256_hex(const void *p, size_t n, char out[65])
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    if (!EVP_Digest(p, n, md, &mdlen, sha256(), NULL) || mdlen != 32)
+        xv_fatal("SHA-256 failed");
+    hex32(md, out);
+}
+
+int sha256_file(const char *path, char out[65])
+{
+    enum { CHUNK = 1 << 20 };
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    int rc = 0, fd = xv_open_input(path);
+    if (fd < 0)
+        return xv_fail(XV_EIO, "cannot open '%s': %s", path, strerror(errno));
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned char *buf = xmalloc(CHUNK);
+    if (!ctx || !EVP_DigestInit_ex(ctx, sha256(), NULL))
+        xv_fatal("SHA-256 failed");
+    for (;;) {
+        ssize_t got = read(fd, buf, CHUNK);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            rc = xv_fail(XV_EIO, "cannot read '%s': %s", path, strerror(errno));
+            goto done;
+        }
+        if (got == 0)
+            break;
+        if (!EVP_DigestUpdate(ctx, buf, (size_t)got))
+            xv_fatal("SHA-256 failed");
+    }
+    if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32)
+        xv_fatal("SHA-256 failed");
+    hex32(md, out);
+done:
+    EVP_MD_CTX_free(ctx);
+    free(buf);
+    close(fd);
+    return rc;
 }
 
 double now_seconds(void)

@@ -115,16 +115,6 @@ int rpt_mkdirs(const char *path)
 
 /* ---- the files ---------------------------------------------------------------------------- */
 
-static int file_sha(const char *path, char out[65])
-{
-    struct sbuf b = SBUF_INIT;
-    int rc = read_small_file(path, (size_t)1 << 34, &b);
-    if (rc == 0)
-        sha256_hex(b.s ? b.s : "", b.len, out);
-    sbuf_free(&b);
-    return rc < 0 ? XV_EIO : 0;
-}
-
 /* Records the report hashes the first time; later, compares them with the recorded ones. */
 int rpt_record_hashes(sqlite3 *db, const struct run *r, char **names, char **paths, int n)
 {
@@ -139,7 +129,7 @@ int rpt_record_hashes(sqlite3 *db, const struct run *r, char **names, char **pat
         goto done;
     for (int i = 0; i < n; i++) {
         char h[65];
-        if ((rc = file_sha(paths[i], h)) < 0)
+        if ((rc = sha256_file(paths[i], h)) < 0)
             goto done;
         sqlite3_reset(get);
         sqlite3_bind_int64(get, 1, r->id);
@@ -202,7 +192,7 @@ int rpt_compare_hashes(sqlite3 *db, const struct run *r, char **names, char **pa
                 continue;
             char h[65];
             found = 1;
-            if ((rc = file_sha(paths[i], h)) < 0)
+            if ((rc = sha256_file(paths[i], h)) < 0)
                 goto done;
             if (strcmp(h, want)) {
                 printf("differs: %s (run %lld wrote sha256 %.12s, now %.12s)\n", file, r->id,
