@@ -19,6 +19,7 @@ struct csvin {
     int cap;
     struct sbuf buf;    /* the record's fields, NUL-separated: no allocation per field */
     size_t *off;        /* where each field starts in buf */
+    size_t *len;        /* and its length */
     long line;          /* line being fed */
     long rec_line;      /* line the current record began on */
     long recno;
@@ -54,7 +55,9 @@ static void add_field(struct csvin *c, const char *s, size_t len)
         c->cap = c->cap ? c->cap * 2 : 16;
         c->rec.v = xrealloc(c->rec.v, (size_t)c->cap * sizeof *c->rec.v);
         c->off = xrealloc(c->off, (size_t)c->cap * sizeof *c->off);
+        c->len = xrealloc(c->len, (size_t)c->cap * sizeof *c->len);
     }
+    c->len[c->rec.n] = s ? len : 0;
     c->off[c->rec.n++] = c->buf.len;
     sbuf_add(&c->buf, s ? s : "", len);
     sbuf_addc(&c->buf, '\0');
@@ -80,6 +83,7 @@ static void on_record(int term, void *data)
         return;
     }
     c->rec.line = c->rec_line;
+    c->rec.len = c->len;
     for (int i = 0; i < c->rec.n; i++)
         c->rec.v[i] = c->buf.s + c->off[i];
     if (!c->header_done) {
@@ -259,9 +263,11 @@ static int fast_line(struct csvin *c, const char *s, size_t n)
         add_field(c, s + c->span[f].start, c->span[f].len);
     c->rec.text = s;
     c->rec.text_n = body;
+    c->rec.no_control = !(fl & CSV_CONTROL);   /* and no CR or LF: a plain line has none */
     on_record('\n', c);
     c->rec.text = NULL;
     c->rec.text_n = 0;
+    c->rec.no_control = 0;
     return 1;
 }
 
@@ -334,6 +340,7 @@ done:
     clear_rec(&c);
     free(c.rec.v);
     free(c.off);
+    free(c.len);
     free(c.span);
     sbuf_free(&c.buf);
     csv_free(&p);

@@ -88,10 +88,18 @@ done:
 
 static const char uscc_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
+/* 1 + a character's place in the alphabet; 0: not in it */
+static const unsigned char uscc_place[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+    ['F'] = 16, ['G'] = 17, ['H'] = 18, ['J'] = 19, ['K'] = 20, ['L'] = 21, ['M'] = 22,
+    ['N'] = 23, ['P'] = 24, ['Q'] = 25, ['R'] = 26, ['T'] = 27, ['U'] = 28, ['W'] = 29,
+    ['X'] = 30, ['Y'] = 31
+};
+
 static int uscc_value(char c)
 {
-    const char *p = c ? strchr(uscc_alphabet, c) : NULL;
-    return p ? (int)(p - uscc_alphabet) : -1;
+    return uscc_place[(unsigned char)c] - 1;
 }
 
 char uscc_check_char(const char *code)

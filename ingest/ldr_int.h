@@ -41,8 +41,8 @@ struct keyset {           /* applicant_ids named by an upsert file, with their f
 /* A record read: its canonical values copied out of the reader's buffer, and its hash. */
 struct staged {
     struct rec rec;         /* line, recno and source field count (v is not used) */
-    struct sbuf vals;       /* the canonical values, each ending in NUL (unless only hashed) */
-    size_t *off;            /* where value i starts in vals */
+    const char **v;         /* the canonical values (unless only hashed): the record's own,
+                             * valid while the reader's callback runs */
     struct sbuf raw;        /* the values separated by US: what the hash covers */
     XXH128_hash_t h;
     uint64_t line;          /* the hash of the plain line it was read from (0: none) */

@@ -117,23 +117,22 @@ static int put_empty(struct ldr *l, int i, int p)
     return p + 1;
 }
 
-/* A text column: kept as folded (in l->tmp); an unknown code of a CT_ENUM is warned of once. */
+/* A text column: kept as folded (in l->tmp, which the text returned is, until the next value
+ * is folded); an unknown code of a CT_ENUM is warned of once. */
 static const char *put_text(struct ldr *l, const struct rec *rec, int i, int p)
 {
     const struct column *c = &l->k->cols[i];
-    struct sbuf *nb = &l->norm[i];
-    sbuf_reset(nb);
-    sbuf_add(nb, l->tmp.s, l->tmp.len);
-    wr_text(l->w, p, nb->s, nb->len);
+    const char *s = l->tmp.s;
+    wr_text(l->w, p, s, l->tmp.len);
     if (c->known) {
         const char *const *k = c->known;
-        while (*k && strcmp(*k, nb->s))
+        while (*k && strcmp(*k, s))
             k++;
         if (!*k && !l->warn[i].unknown++)
             ldr_note(l->r, "%s:%ld: warning: unknown %s '%s' kept as given", l->o->file,
-                     rec->line, c->name, nb->s);
+                     rec->line, c->name, s);
     }
-    return nb->s;
+    return s;
 }
 
 /* Normalises V as column I's type into parameter *P (and a validity flag after it, moving
@@ -265,7 +264,7 @@ int ldr_process(struct ldr *l, struct staged *sg)
     int rc, col = sg->bad_col;
     size_t len = sg->bad_len;
     for (int i = 0; i < k->ncols; i++) {
-        l->val[i] = l->rawv[i] = sg->vals.s + sg->off[i];
+        l->val[i] = l->rawv[i] = sg->v[i];
         l->same[i] = 0;
     }
     switch (sg->shape) {
@@ -310,9 +309,8 @@ int ldr_process(struct ldr *l, struct staged *sg)
 
 void ldr_staged_free(struct staged *sg)
 {
-    sbuf_free(&sg->vals);
     sbuf_free(&sg->raw);
-    free(sg->off);
+    free(sg->v);
 }
 
 /* The second pass wants only the records the first marked. */
@@ -332,29 +330,36 @@ void ldr_stage(struct ldr *l, const struct rec *rec, int hash_only)
     sg->rec.recno = rec->recno;
     sg->rec.n = rec->n;
     sg->shape = rec->n != l->nsrc && l->r->format[0] == 'c' ? SHAPE_FIELDS : SHAPE_OK;
-    if (!sg->off)
-        sg->off = xmalloc((size_t)k->ncols * sizeof *sg->off);
-    sbuf_reset(&sg->vals);
+    if (!sg->v)
+        sg->v = xmalloc((size_t)k->ncols * sizeof *sg->v);
     sbuf_reset(&sg->raw);
     sbuf_add(&sg->raw, "", 0);
     for (int i = 0; i < k->ncols; i++) {
         int pos = l->colsrc[i];
-        const char *v = pos >= 0 && pos < rec->n && rec->v[pos] ? rec->v[pos] : "";
+        int given = pos >= 0 && pos < rec->n && rec->v[pos];
+        const char *v = given ? rec->v[pos] : "";
         size_t n;
-        int bad = has_control(v, &n) ? SHAPE_CONTROL : n > MAX_VALUE ? SHAPE_LONG : SHAPE_OK;
+        int bad;
+        if (rec->no_control && rec->len) {   /* the reader has looked: no NUL either */
+            n = given ? rec->len[pos] : 0;
+            bad = n > MAX_VALUE ? SHAPE_LONG : SHAPE_OK;
+        } else {
+            bad = has_control(v, &n) ? SHAPE_CONTROL : n > MAX_VALUE ? SHAPE_LONG : SHAPE_OK;
+        }
         if (bad && !sg->shape) {
             sg->shape = bad;
             sg->bad_col = i;
             sg->bad_len = n;
         }
-        if (!hash_only) {
-            sg->off[i] = sg->vals.len;
-            sbuf_add(&sg->vals, v, n + 1);
-        }
+        if (!hash_only)
+            sg->v[i] = v;
+        sbuf_reserve(&sg->raw, n + 1);
         if (i)
-            sbuf_addc(&sg->raw, '\x1f');
-        sbuf_add(&sg->raw, v, n);
+            sg->raw.s[sg->raw.len++] = '\x1f';
+        memcpy(sg->raw.s + sg->raw.len, v, n);
+        sg->raw.len += n;
     }
+    sg->raw.s[sg->raw.len] = '\0';
     sg->h = XXH3_128bits_withSeed(sg->raw.s, sg->raw.len, l->seed);
     sg->line = rec->text ? line_hash(l, rec->text, rec->text_n) : 0;
 }

@@ -166,6 +166,10 @@ static int is_space_cp(uint32_t cp)
            (cp >= 0x2000 && cp <= 0x200B) || cp == 0xFEFF;
 }
 
+/* The lead bytes of what folding changes: U+FF01..FF5E (EF BC, EF BD), U+3000 (E3 80 80)
+ * and U+00A0 (C2 A0). Every other byte is copied as it is, a run at a time. */
+static const unsigned char fold_lead[256] = { [0xC2] = 1, [0xE3] = 1, [0xEF] = 1 };
+
 void norm_fold(const char *in, struct sbuf *out)
 {
     size_t n = strlen(in);
@@ -178,9 +182,12 @@ void norm_fold(const char *in, struct sbuf *out)
         s++;
     while (s < end) {
         unsigned c = *s;
-        if (c < 0x80) {
-            *o++ = (unsigned char)c;
-            s++;
+        if (!fold_lead[c]) {
+            const unsigned char *run = s;
+            while (++s < end && !fold_lead[*s])
+                ;
+            memcpy(o, run, (size_t)(s - run));
+            o += s - run;
         } else if (c == 0xEF && end - s >= 3 && (s[1] == 0xBC || s[1] == 0xBD) &&
                    (s[2] & 0xC0) == 0x80) {
             /* U+FF00..U+FF7F: EF BC 80..BF = FF00..FF3F, EF BD 80..BF = FF40..FF7F */
@@ -250,9 +257,10 @@ int norm_name(const char *raw, struct sbuf *out)
             if (t2s_map[cp - T2S_LO])
                 cp = t2s_map[cp - T2S_LO];
         }
-        char u[4];
-        sbuf_add(out, u, (size_t)utf8_encode(cp, u));
+        sbuf_reserve(out, 4);
+        out->len += (size_t)utf8_encode(cp, out->s + out->len);
     }
+    out->s[out->len] = '\0';
     return out->len ? 0 : XV_EDATA;
 }
 
@@ -268,12 +276,28 @@ static void put_year_month(char *out, long y, long m)
     out[6] = (char)('0' + m % 10);
 }
 
+/* 1 when S is exactly YYYY-MM-DD in ASCII digits (a real date or not). */
+static int is_iso_date(const char *s)
+{
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
+            return 0;
+    return s[10] == '\0';
+}
+
 /* Parses an already folded date S. */
 static int date_folded(const char *s, char out[11])
 {
+    long y, m, d;
+    if (is_iso_date(s)) {   /* the feeds' usual form, read as the pattern would */
+        y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+        m = (s[5] - '0') * 10 + (s[6] - '0');
+        d = (s[8] - '0') * 10 + (s[9] - '0');
+        goto check;
+    }
     if (match(P_DATE, s) <= 0)
         return XV_EDATA;
-    long y = group_int(s, 1), m, d;
+    y = group_int(s, 1);
     if (group_set(2)) {
         m = group_int(s, 2);
         d = group_int(s, 3);
@@ -281,6 +305,7 @@ static int date_folded(const char *s, char out[11])
         m = group_int(s, 4);
         d = group_int(s, 5);
     }
+check:
     if (!date_is_real((int)y, (int)m, (int)d))
         return XV_EDATA;
     put_year_month(out, y, m);
@@ -447,7 +472,11 @@ int norm_gender(const char *raw, const char **out)
     static const char *const f[] = { "女", "F", "female", "2", "女性", NULL };
     int rc = 0;
     struct sbuf *b = norm_fold_tmp(raw);
-    if (in_list(sbuf_str(b), m))
+    if (!strcmp(sbuf_str(b), "男"))   /* the feeds' own words, without a case-blind look */
+        *out = "男";
+    else if (!strcmp(sbuf_str(b), "女"))
+        *out = "女";
+    else if (in_list(sbuf_str(b), m))
         *out = "男";
     else if (in_list(sbuf_str(b), f))
         *out = "女";

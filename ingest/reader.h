@@ -29,6 +29,10 @@ struct rec {
      * otherwise */
     const char *text;
     size_t text_n;
+    /* CSV: the length of each value (NULL: not given, strlen says) */
+    const size_t *len;
+    /* 1 when no value holds a control character other than a tab (0: not known) */
+    int no_control;
 };
 
 struct reader_cb {

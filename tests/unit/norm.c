@@ -48,6 +48,70 @@ void test_ids(void)
     CHECK(!id_is_valid("340102198003152311"), "wrong check digit");
 }
 
+/* norm_fold as a byte at a time: what the run-at-a-time version must equal */
+static void fold_ref(const char *in, struct sbuf *out)
+{
+    const unsigned char *s = (const unsigned char *)in, *end = s + strlen(in);
+    sbuf_reset(out);
+    while (s < end && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+        s++;
+    while (s < end) {
+        if (s[0] == 0xEF && end - s >= 3 && (s[1] == 0xBC || s[1] == 0xBD) &&
+            (s[2] & 0xC0) == 0x80) {
+            unsigned cp = 0xFF00 + ((unsigned)(s[1] - 0xBC) << 6) + (s[2] & 0x3F);
+            if (cp >= 0xFF01 && cp <= 0xFF5E)
+                sbuf_addc(out, (char)(cp - 0xFF01 + 0x21));
+            else
+                sbuf_add(out, s, 3);
+            s += 3;
+        } else if (s[0] == 0xE3 && end - s >= 3 && s[1] == 0x80 && s[2] == 0x80) {
+            sbuf_addc(out, ' ');
+            s += 3;
+        } else if (s[0] == 0xC2 && end - s >= 2 && s[1] == 0xA0) {
+            sbuf_addc(out, ' ');
+            s += 2;
+        } else {
+            sbuf_addc(out, (char)*s++);
+        }
+    }
+    while (out->len && strchr(" \t\r\n", out->s[out->len - 1]))
+        out->s[--out->len] = '\0';
+}
+
+void test_fold_runs(void)
+{
+    static const char *const piece[] = {
+        "a", "Z9", " ", "\t", "\n", "\xEF\xBC\xA1" /* Ａ */, "\xEF\xBD\x9E" /* U+FF5E */,
+        "\xEF\xBD\x9F" /* U+FF5F: kept */, "\xEF\xBC\x80" /* U+FF00: kept */,
+        "\xE3\x80\x80" /* U+3000 */, "\xE3\x80\x81" /* 、 */, "\xC2\xA0", "\xC2\xA9" /* © */,
+        "\xE4\xB8\xAD" /* 中 */, "\xEF\xBF\xBD" /* U+FFFD */
+    };
+    const int npiece = (int)(sizeof piece / sizeof piece[0]);
+    struct sbuf in = SBUF_INIT, got = SBUF_INIT, want = SBUF_INIT;
+    unsigned x = 12345;
+    int differ = 0;
+    for (int t = 0; t < 20000; t++) {
+        sbuf_reset(&in);
+        sbuf_add(&in, "", 0);
+        x = x * 1103515245u + 12345u;
+        int n = (int)(x >> 16) % 13;
+        for (int i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            sbuf_adds(&in, piece[(x >> 16) % (unsigned)npiece]);
+        }
+        norm_fold(in.s, &got);
+        fold_ref(in.s, &want);
+        if (got.len != want.len || memcmp(got.s, want.s, got.len) || got.s[got.len])
+            differ++;
+    }
+    CHECK(differ == 0, "norm_fold differs from the byte loop on %d of 20000 strings", differ);
+    norm_fold("\xE3\x80\x80 \xEF\xBC\xA1\xEF\xBC\x91\xC2\xA0", &got);
+    CHECK(!strcmp(got.s, "  A1"), "fold: a leading U+3000 is a space, not trimmed: '%s'", got.s);
+    sbuf_free(&in);
+    sbuf_free(&got);
+    sbuf_free(&want);
+}
+
 void test_names(void)
 {
     struct sbuf b = SBUF_INIT;
@@ -90,6 +154,9 @@ void test_dates(void)
     CHECK(norm_date("2019-06-31", out) == XV_EDATA, "June 31");
     CHECK(norm_date("06/01/2019", out) == XV_EDATA, "day-first dates are refused");
     CHECK(norm_date("2019-6", out) == XV_EDATA, "a month is no date");
+    CHECK(norm_date("2019-06-00", out) == XV_EDATA, "day 0");
+    CHECK(norm_date("2019-06-01x", out) == XV_EDATA, "a date and more");
+    CHECK(norm_date("2019-06-0１", out) == 0 && !strcmp(out, "2019-06-01"), "folded '%s'", out);
     CHECK(norm_month("2019-08", m) == 0 && !strcmp(m, "2019-08"), "month '%s'", m);
     CHECK(norm_month("201908", m) == 0 && !strcmp(m, "2019-08"), "month '%s'", m);
     CHECK(norm_month("2019年8月", m) == 0 && !strcmp(m, "2019-08"), "month '%s'", m);
@@ -149,6 +216,32 @@ void test_codes(void)
     CHECK(norm_uscc("91350100M000100Y44", u, &valid) == 0 && valid == 0, "uscc bad check");
     CHECK(norm_uscc("91350100M000100Y4", u, &valid) == XV_EDATA, "uscc short");
     CHECK(norm_uscc("91350100I000100Y43", u, &valid) == XV_EDATA, "I is not in the alphabet");
+    /* every byte in the ninth place: taken (upper-cased) exactly when in the alphabet, and
+     * the check character then computed as the standard's weights say */
+    static const char alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    static const int w[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28 };
+    int wrong = 0;
+    for (int ch = 1; ch < 256; ch++) {
+        char code[] = "91350100M000100Y43";
+        code[8] = (char)ch;
+        int up = ch >= 'a' && ch <= 'z' ? ch - 32 : ch;
+        int in = up != ' ' && up != '-' && strchr(alphabet, up) != NULL;
+        int rc = norm_uscc(code, u, &valid);
+        if (rc != (in ? 0 : XV_EDATA)) {
+            wrong++;
+            continue;
+        }
+        if (!in)
+            continue;
+        int sum = 0;
+        for (int i = 0; i < 17; i++)
+            sum += (int)(strchr(alphabet, u[i]) - alphabet) * w[i];
+        int c = 31 - sum % 31;
+        char want = alphabet[c == 31 ? 0 : c];
+        if (uscc_check_char(u) != want || valid != (u[17] == want))
+            wrong++;
+    }
+    CHECK(wrong == 0, "uscc: %d of 255 bytes in the ninth place taken or checked wrongly", wrong);
     const char *g;
     int yes;
     CHECK(norm_gender("男", &g) == 0 && !strcmp(g, "男"), "gender");

@@ -41,6 +41,7 @@ char *write_tmp(const char *name, const void *data, size_t n);
 
 void test_ids(void);
 void test_names(void);
+void test_fold_runs(void);
 void test_dates(void);
 void test_amounts(void);
 void test_codes(void);
