@@ -518,9 +518,10 @@ int norm_plate(const char *raw, struct sbuf *out)
             continue;
         if (cp >= 'a' && cp <= 'z')
             cp -= 32;
-        char u[4];
-        sbuf_add(out, u, (size_t)utf8_encode(cp, u));
+        sbuf_reserve(out, 4);
+        out->len += (size_t)utf8_encode(cp, out->s + out->len);
     }
+    out->s[out->len] = '\0';
     return match(P_PLATE, sbuf_str(out)) > 0 ? 0 : XV_EDATA;
 }
 
