@@ -90,6 +90,8 @@ struct linker {
      * it shares a key with */
     char *want;
     struct ids_scan *ids;
+    struct linked_rows *kept;  /* the records read that someone may be linked to, for the
+                                * rules stage, by kind (NULL: not kept) */
 };
 
 static void index_put(struct linker *l, uint64_t key, uint32_t person)
@@ -572,6 +574,9 @@ static void put_period(struct linker *l, int kidx, uint32_t ym)
 
 static void mark_sharing(struct ids_scan *s, sqlite3_stmt *st);
 
+/* The columns of prepare_fetch's rows: the raw values, the load, the kind's first column. */
+enum { FETCH_RAW = 4, FETCH_LOAD = 9, FETCH_COLS = 10 };
+
 /* Reads the version of kind K at RID (entry E) with ST (prepare_fetch); XV_ELOCKED when the
  * table has no version there from the entry's load. */
 static int fetch_entry(sqlite3_stmt *st, const struct kind *k, int64_t rid,
@@ -579,7 +584,7 @@ static int fetch_entry(sqlite3_stmt *st, const struct kind *k, int64_t rid,
 {
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, rid);
-    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int64(st, 9) != e->load)
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int64(st, FETCH_LOAD) != e->load)
         return xv_fail(XV_ELOCKED, "'%s_keys' does not agree with '%s' at record %lld: the "
                        "database was changed outside xverify ('xverify check' tells more)",
                        k->name, k->name, (long long)rid);
@@ -602,20 +607,33 @@ static int scan_entry(struct linker *l, const struct kind *k, sqlite3_stmt *st, 
     if (!nc)
         return 0;
     score_all(l, st, kind_col(k, "name"), kind_col(k, "birth_date") >= 0, !household, c, nc);
+    if (l->kept) {
+        double lower = l->r->pol.v[P_LINK_LOWER];
+        for (int i = 0; i < nc; i++)   /* a narrowed run's other applications are not checked */
+            if (c[i].weight >= lower && !l->apps[l->ps[c[i].person].app].shadow) {
+                linked_rows_add(&l->kept[kidx], rid, st, FETCH_LOAD, FETCH_RAW, FETCH_COLS,
+                                k->ncols);
+                break;
+            }
+    }
     return store_links(l, k, kidx, rid, (const char *)sqlite3_column_text(st, 1),
                        sqlite3_column_int(st, 2), c, nc);
 }
 
-/* A record of kind K by rid, with the columns the linker compares (candidates, score_all)
- * and its load last. */
+/* A record of kind K by rid, with the columns the linker compares (candidates, score_all),
+ * its load, then every column of the kind in order (what the rules stage reads: the row is
+ * in the page read anyway). */
 static int prepare_fetch(sqlite3 *db, const struct kind *k, sqlite3_stmt **st)
 {
     struct sbuf sql = SBUF_INIT;
-    sbuf_addf(&sql, "SELECT rid, id_no, id_no_valid, name, raw, %s, %s, %s, %s, load_id FROM %s "
-                    "WHERE rid=?1", kind_col(k, "birth_date") >= 0 ? "birth_date" : "NULL",
+    sbuf_addf(&sql, "SELECT rid, id_no, id_no_valid, name, raw, %s, %s, %s, %s, load_id",
+              kind_col(k, "birth_date") >= 0 ? "birth_date" : "NULL",
               kind_col(k, "gender") >= 0 ? "gender" : "NULL",
               kind_col(k, "region_code") >= 0 ? "region_code" : "NULL",
-              kind_col(k, "period") >= 0 ? "period" : "NULL", k->name);
+              kind_col(k, "period") >= 0 ? "period" : "NULL");
+    for (int j = 0; j < k->ncols; j++)
+        sbuf_addf(&sql, ", %s", k->cols[j].name);
+    sbuf_addf(&sql, " FROM %s WHERE rid=?1", k->name);
     int rc = store_prepare(db, sql.s, st);
     sbuf_free(&sql);
     return rc;
@@ -787,13 +805,14 @@ done:
 }
 
 int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
-             link_confirmed_fn confirmed, struct link_stats *st)
+             link_confirmed_fn confirmed, struct linked_rows *kept, struct link_stats *st)
 {
     struct linker l;
     int rc;
     memset(&l, 0, sizeof l);
     memset(st, 0, sizeof *st);
     l.db = db;
+    l.kept = kept;
     l.r = r;
     l.st = st;
     l.name_field = kind_col(kind_find("applicant"), "name");

@@ -1,8 +1,10 @@
 /* linked.c: the persons and links tables: a run's people and the feed records linked to them. */
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "../core/store.h"
+#include "../core/util.h"
 #include "linked.h"
 
 #define LINK_COLS "applicant_id, idx, kind, rid, class, weight, lv_id, lv_name, lv_birth, " \
@@ -314,4 +316,114 @@ int linked_clear(sqlite3 *db, long long run)
 {
     int rc = exec_run(db, "DELETE FROM persons WHERE run_id=?", run);
     return rc < 0 ? rc : exec_run(db, "DELETE FROM links WHERE run_id=?", run);
+}
+
+/* ---- records kept from the linker for the rules stage ---- */
+
+static void encode_value(struct sbuf *b, const unsigned char *t)
+{
+    sbuf_addc(b, t ? 1 : 0);
+    if (t)
+        sbuf_add(b, t, strlen((const char *)t) + 1);
+}
+
+void linked_row_encode(struct sbuf *b, sqlite3_stmt *st, int load, int raw, int first,
+                       int ncols)
+{
+    int64_t l = sqlite3_column_int64(st, load);
+    sbuf_add(b, &l, sizeof l);
+    encode_value(b, sqlite3_column_text(st, raw));
+    for (int j = 0; j < ncols; j++)
+        encode_value(b, sqlite3_column_text(st, first + j));
+}
+
+const char *linked_row_value(const char **p)
+{
+    const char *v = **p ? *p + 1 : NULL;
+    *p = v ? v + strlen(v) + 1 : *p + 1;
+    return v;
+}
+
+void linked_rows_add(struct linked_rows *r, int64_t rid, sqlite3_stmt *st, int load, int raw,
+                     int first, int ncols)
+{
+    struct sbuf b = SBUF_INIT;
+    linked_row_encode(&b, st, load, raw, first, ncols);
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 1024;
+        r->rid = xrealloc(r->rid, r->cap * sizeof *r->rid);
+        r->row = xrealloc(r->row, r->cap * sizeof *r->row);
+    }
+    if (r->n && rid <= r->rid[r->n - 1])
+        r->sorted = 0;
+    else if (!r->n)
+        r->sorted = 1;
+    r->rid[r->n] = rid;
+    r->row[r->n++] = b.s;
+}
+
+struct rid_row {
+    int64_t rid;
+    char *row;
+    size_t at;   /* the order it was added in: of two rows of one rid, the first stays */
+};
+
+static int cmp_rid_row(const void *a, const void *b)
+{
+    const struct rid_row *x = a, *y = b;
+    if (x->rid != y->rid)
+        return x->rid < y->rid ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Sorts R by rid, one row a rid (a record read twice by a narrowed run's steps is one). */
+static void rows_sort(struct linked_rows *r)
+{
+    struct rid_row *t = xmalloc((r->n ? r->n : 1) * sizeof *t);
+    for (size_t i = 0; i < r->n; i++)
+        t[i] = (struct rid_row){ r->rid[i], r->row[i], i };
+    qsort(t, r->n, sizeof *t, cmp_rid_row);
+    size_t m = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (m && t[i].rid == r->rid[m - 1]) {
+            free(t[i].row);
+            continue;
+        }
+        r->rid[m] = t[i].rid;
+        r->row[m++] = t[i].row;
+    }
+    r->n = m;
+    r->sorted = 1;
+    free(t);
+}
+
+char *linked_rows_take(struct linked_rows *r, int64_t rid)
+{
+    if (!r || !r->n)
+        return NULL;
+    if (!r->sorted)
+        rows_sort(r);
+    size_t lo = 0, hi = r->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->rid[mid] == rid) {
+            char *row = r->row[mid];
+            r->row[mid] = NULL;   /* taken: stays in place for the search */
+            return row;
+        }
+        if (r->rid[mid] < rid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+void linked_rows_free(struct linked_rows *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->row[i]);
+    free(r->rid);
+    free(r->row);
+    memset(r, 0, sizeof *r);
 }

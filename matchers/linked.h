@@ -4,6 +4,8 @@
 #ifndef XV_LINKED_H
 #define XV_LINKED_H
 #include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
 #include "compare.h"
 
 /* A person of an application; BIRTH and GENDER are NULL when unknown. */
@@ -100,5 +102,32 @@ int linked_applicant_links(sqlite3 *db, long long run, const char *kind, linked_
                            void *ctx);
 /* Removes run RUN's persons and links. */
 int linked_clear(sqlite3 *db, long long run);
+
+/* A feed record as the rules stage reads it, one block: its load (8 bytes), then its raw
+ * values and every column of its kind in order, each a byte (0: NULL, 1: text) and, for a
+ * text, its bytes and a NUL. linked_row_encode appends it to B from the current row of ST:
+ * the load at column LOAD, the raw values at RAW, the kind's NCOLS columns from FIRST on. */
+struct sbuf;
+void linked_row_encode(struct sbuf *b, sqlite3_stmt *st, int load, int raw, int first,
+                       int ncols);
+/* The next value of an encoded row at *P (NULL for a NULL), moving *P past it. */
+const char *linked_row_value(const char **p);
+
+/* The records of one kind the linker read and found someone's link in, kept for the run's
+ * rules stage so that it need not read them from the feed again (each read costs a page of
+ * a table many times the cache's size). The linker adds rows in any order; the rules stage
+ * takes them out by rid (linked_rows_take: the caller then owns the block) and frees the
+ * rest with linked_rows_free. Rows are the feed's versions, which never change, so a row
+ * kept is the row the table holds. */
+struct linked_rows {
+    int64_t *rid;
+    char **row;
+    size_t n, cap;
+    int sorted;
+};
+void linked_rows_add(struct linked_rows *r, int64_t rid, sqlite3_stmt *st, int load, int raw,
+                     int first, int ncols);
+char *linked_rows_take(struct linked_rows *r, int64_t rid);
+void linked_rows_free(struct linked_rows *r);
 
 #endif

@@ -37,13 +37,18 @@ static int link_and_check(sqlite3 *db, struct run *r, const struct match_opts *o
                           struct match_result *m)
 {
     double t0 = now_seconds();
-    int rc = link_run(db, r, o->only, o->nonly, findings_confirmed_links, &m->link);
+    struct linked_rows kept[RUN_MAX_KINDS] = { 0 };   /* read once, by the linker */
+    int rc = link_run(db, r, o->only, o->nonly, findings_confirmed_links, kept, &m->link);
+    if (rc == 0) {
+        m->link_seconds = now_seconds() - t0;
+        memcpy(r->coverage, m->link.last_period[kind_index("social_insurance")],
+               sizeof r->coverage);
+        r->has_coverage = 1;
+        rc = rules_run(db, r, kept, &m->rules);
+    }
+    for (int i = 0; i < RUN_MAX_KINDS; i++)
+        linked_rows_free(&kept[i]);
     if (rc < 0)
-        return rc;
-    m->link_seconds = now_seconds() - t0;
-    memcpy(r->coverage, m->link.last_period[kind_index("social_insurance")], sizeof r->coverage);
-    r->has_coverage = 1;
-    if ((rc = rules_run(db, r, &m->rules)) < 0)
         return rc;
     m->rules_seconds = now_seconds() - t0 - m->link_seconds;
     hook_crash_point("run-linked");
@@ -106,6 +111,7 @@ int match_redo(sqlite3 *db, const struct run *r, const char *scope)
 {
     struct link_stats st;
     struct rules_stats rs;
+    struct linked_rows kept[RUN_MAX_KINDS] = { 0 };
     char *copy = xstrdup(scope ? scope : ""), **only = NULL;
     int nonly = 0, rc = 0;
     if ((rc = linked_clear(db, r->id)) < 0 || (rc = findings_clear(db, r->id)) < 0)
@@ -122,10 +128,12 @@ int match_redo(sqlite3 *db, const struct run *r, const char *scope)
         p = comma + 1;
     }
     if (rc == 0)
-        rc = link_run(db, r, only, nonly, findings_confirmed_links, &st);
+        rc = link_run(db, r, only, nonly, findings_confirmed_links, kept, &st);
     if (rc == 0)
-        rc = rules_run(db, r, &rs);
+        rc = rules_run(db, r, kept, &rs);
 done:
+    for (int i = 0; i < RUN_MAX_KINDS; i++)
+        linked_rows_free(&kept[i]);
     free(only);
     free(copy);
     return rc;

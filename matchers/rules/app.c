@@ -56,59 +56,55 @@ char *column_text_or(sqlite3_stmt *st, int i, const char *dflt)
     return t ? xstrdup((const char *)t) : dflt ? xstrdup(dflt) : NULL;
 }
 
-/* A row of the cache: the load (8 bytes), then the raw values and every column, each a byte
- * (0: NULL, 1: text) and, for a text, its bytes and a NUL. */
-static void encode_value(struct sbuf *b, const unsigned char *t)
+int app_cache(struct ctx *c, const struct kind *k, struct linked_rows *kept)
 {
-    sbuf_addc(b, t ? 1 : 0);
-    if (t)
-        sbuf_add(b, t, strlen((const char *)t) + 1);
-}
-
-static const char *decode_value(const char **p)
-{
-    const char *v = **p ? *p + 1 : NULL;
-    *p = v ? v + strlen(v) + 1 : *p + 1;
-    return v;
-}
-
-int app_cache(struct ctx *c, const struct kind *k)
-{
-    struct rcache *rc = &c->cache[k - xv_kinds];
-    sqlite3_stmt *st = NULL;
-    struct sbuf sql = SBUF_INIT, row = SBUF_INIT;
+    int kidx = (int)(k - xv_kinds);
+    struct rcache *rc = &c->cache[kidx];
+    sqlite3_stmt *st = NULL, *fetch = c->fetch[kidx];
+    struct sbuf row = SBUF_INIT;
     size_t cap = 0;
     int s, ret;
-    sbuf_adds(&sql, "SELECT f.rid, f.load_id, f.raw");
-    for (int j = 0; j < k->ncols; j++)
-        sbuf_addf(&sql, ", f.%s", k->cols[j].name);
-    sbuf_addf(&sql, " FROM %s f WHERE f.rid IN (SELECT rid FROM links WHERE run_id = ?1 AND "
-                    "kind = ?2%s) ORDER BY f.rid", k->name,
-              strcmp(k->name, "household") ? "" : " UNION SELECT rid FROM temp.xv_household");
-    if ((ret = store_prepare(c->db, sql.s, &st)) < 0)
+    /* the records the rules will read: the run's links and, of the register, the linked
+     * households' members; a record the linker kept is not read again */
+    if ((ret = store_prepare(c->db, strcmp(k->name, "household")
+                                        ? "SELECT DISTINCT rid FROM links WHERE run_id = ?1 AND "
+                                          "kind = ?2 ORDER BY rid"
+                                        : "SELECT rid FROM links WHERE run_id = ?1 AND kind = ?2 "
+                                          "UNION SELECT rid FROM temp.xv_household ORDER BY rid",
+                             &st)) < 0)
         goto done;
     sqlite3_bind_int64(st, 1, c->r->id);
     sqlite3_bind_text(st, 2, k->name, -1, SQLITE_STATIC);
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t rid = sqlite3_column_int64(st, 0);
+        char *block = linked_rows_take(kept, rid);
+        if (!block) {   /* not kept: read from the feed, as the linker would have */
+            sqlite3_reset(fetch);
+            sqlite3_bind_int64(fetch, 1, rid);
+            int f = sqlite3_step(fetch);
+            if (f == SQLITE_DONE)
+                continue;   /* no such record: app_fetch says so if a rule needs it */
+            if (f != SQLITE_ROW) {
+                ret = store_err(c->db, "reading linked records");
+                goto done;
+            }
+            sbuf_reset(&row);
+            linked_row_encode(&row, fetch, 0, 1, 2, k->ncols);
+            block = xmalloc(row.len);
+            memcpy(block, row.s, row.len);
+        }
         if (rc->n == cap) {
             cap = cap ? 2 * cap : 1024;
             rc->rid = xrealloc(rc->rid, cap * sizeof *rc->rid);
             rc->row = xrealloc(rc->row, cap * sizeof *rc->row);
         }
-        int64_t load = sqlite3_column_int64(st, 1);
-        sbuf_reset(&row);
-        sbuf_add(&row, &load, sizeof load);
-        for (int j = 0; j < k->ncols + 1; j++)
-            encode_value(&row, sqlite3_column_text(st, 2 + j));
-        rc->rid[rc->n] = sqlite3_column_int64(st, 0);
-        rc->row[rc->n] = xmalloc(row.len);
-        memcpy(rc->row[rc->n], row.s, row.len);
-        rc->n++;
+        rc->rid[rc->n] = rid;
+        rc->row[rc->n++] = block;
     }
     ret = s == SQLITE_DONE ? 0 : store_err(c->db, "reading linked records");
 done:
+    sqlite3_reset(fetch);
     sqlite3_finalize(st);
-    sbuf_free(&sql);
     sbuf_free(&row);
     return ret;
 }
@@ -170,11 +166,11 @@ int app_fetch(struct ctx *c, struct app *a, const char *kind, long long rid, int
     } else {
         r->load = sqlite3_column_int64(st, 0);
     }
-    const char *raw = row ? decode_value(&p) : (const char *)sqlite3_column_text(st, 1);
+    const char *raw = row ? linked_row_value(&p) : (const char *)sqlite3_column_text(st, 1);
     r->v = xcalloc((size_t)k->ncols, sizeof *r->v);
     struct sbuf b = SBUF_INIT;
     for (int i = 0; i < k->ncols; i++) {
-        const char *v = row ? decode_value(&p) : (const char *)sqlite3_column_text(st, 2 + i);
+        const char *v = row ? linked_row_value(&p) : (const char *)sqlite3_column_text(st, 2 + i);
         r->v[i] = v ? xstrdup(v) : NULL;
         const char *f;
         size_t n;

@@ -312,7 +312,8 @@ store:
     return 0;
 }
 
-int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *out)
+int rules_run(sqlite3 *db, const struct run *r, struct linked_rows *kept,
+              struct rules_stats *out)
 {
     struct ctx c;
     int rc;
@@ -345,7 +346,7 @@ int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *out)
         goto done;
     for (int i = 0; i < xv_nkinds && rc == 0; i++)
         if (kind_is_feed(&xv_kinds[i]))
-            rc = app_cache(&c, &xv_kinds[i]);
+            rc = app_cache(&c, &xv_kinds[i], kept ? &kept[i] : NULL);
     if (rc < 0)
         goto done;
     rc = linked_applications(db, r->id, check_app, &c);

@@ -15,8 +15,12 @@ struct rules_stats {
 
 /* Evaluates every rule for every application of run R (its persons and links must be stored),
  * stores the findings with their fingerprints and the decisions in force at the run, and one
- * gate per application, inside the caller's transaction. */
-int rules_run(sqlite3 *db, const struct run *r, struct rules_stats *st);
+ * gate per application, inside the caller's transaction. KEPT (NULL: none) holds, for each
+ * feed kind by its index, the records the linker kept for this run: those the rules read are
+ * taken out of it (the caller frees the rest with linked_rows_free). */
+struct linked_rows;
+int rules_run(sqlite3 *db, const struct run *r, struct linked_rows *kept,
+              struct rules_stats *st);
 
 /* The fingerprint of a finding: the first 16 hex digits of SHA-256 over rule, application,
  * person ID and record key (and N > 0 when the same four occur more than once). */

@@ -162,12 +162,13 @@ void finding_income(struct app *a, const char *fpkey, double amount);
 char *rules_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 /* Column I of ST's row, copied; DFLT (copied) or NULL when it is NULL. */
 char *column_text_or(sqlite3_stmt *st, int i, const char *dflt);
+/* Reads every record of feed K that run C links to, and the members of the applicants'
+ * households (temp.xv_household), into C's cache, taking those the linker kept from KEPT
+ * (NULL: none) instead of reading them; app_cache_free releases them. */
+int app_cache(struct ctx *c, const struct kind *k, struct linked_rows *kept);
+void app_cache_free(struct rcache *rc);
 /* Adds record RID of KIND, linked to person PERSON (POSSIBLE: not certainly) at WEIGHT, to
  * A's records. */
-/* Reads every record of feed K that run C links to, and the members of the applicants'
- * households (temp.xv_household), into C's cache; app_cache_free releases them. */
-int app_cache(struct ctx *c, const struct kind *k);
-void app_cache_free(struct rcache *rc);
 int app_fetch(struct ctx *c, struct app *a, const char *kind, long long rid, int person,
               int possible, double weight);
 /* One rule group each: the findings of application A. */
