@@ -248,12 +248,10 @@ static void findings_table(FILE *f, const struct data *d, long fi, const char *a
 /* The county's applications of gate GATE, each with its findings ("无" when none). */
 static void applications(FILE *f, const struct data *d, const char *county, int gate)
 {
-    long fi = 0;
     int n = 0;
     for (long gi = 0; gi < d->ng; gi++) {
         const struct grow *g = &d->g[gi];
-        while (fi < d->nf && strcmp(d->f[fi].c[C_APP], g->app) < 0)
-            fi++;
+        long fi = g->ff;
         if (strcmp(g->county, county) || rpt_gate_index(g->gate) != gate)
             continue;
         n++;
@@ -279,12 +277,10 @@ static void applications(FILE *f, const struct data *d, const char *county, int 
 static void followup_list(FILE *f, const struct data *d, const char *county)
 {
     int n = 0;
-    long fi = 0;
     fprintf(f, "<h2 id=\"followup\">%s</h2>\n", T("跟进名单"));
     for (long gi = 0; gi < d->ng; gi++) {
         const struct grow *g = &d->g[gi];
-        while (fi < d->nf && strcmp(d->f[fi].c[C_APP], g->app) < 0)
-            fi++;
+        long fi = g->ff;
         if (!g->followup || strcmp(g->county, county))
             continue;
         if (!n++)
@@ -323,11 +319,9 @@ static void followup_list(FILE *f, const struct data *d, const char *county)
 static void clear_list(FILE *f, const struct data *d, const char *county)
 {
     int n = 0;
-    long fi = 0;
     for (long gi = 0; gi < d->ng; gi++) {
         const struct grow *g = &d->g[gi];
-        while (fi < d->nf && strcmp(d->f[fi].c[C_APP], g->app) < 0)
-            fi++;
+        long fi = g->ff;
         if (strcmp(g->county, county) || rpt_gate_index(g->gate) != GATE_CLEAR)
             continue;
         if (!n++)

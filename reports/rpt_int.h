@@ -30,7 +30,7 @@ static const char *const col_names[NCOLS] __attribute__((unused)) = {
 #define NCSV C_RAW
 
 struct frow {
-    char *c[NCOLS];          /* its columns, all in one block that c[0] owns */
+    char *c[NCOLS];          /* its columns, each ended by its NUL, in data's arena */
     int followup;            /* its application is on the follow-up list */
 };
 
@@ -41,6 +41,8 @@ struct grow {
     /* on the follow-up list (workflow.md): archived or under notice, with a block finding in
      * force (its gate BLOCK) */
     int followup;
+    long ff;    /* its first finding in data's f (findings are in application order), or the
+                 * place one would be */
 };
 
 struct data {
@@ -58,6 +60,12 @@ struct data {
     long nnotices;
     char **regions;          /* code, name, code, name, ...: the run's region load, by code */
     long nregions;
+    /* where the findings' columns are kept: pieces of a MiB or more, the last one free from
+     * NEXT on for LEFT bytes; freed together with the data */
+    char **arena;
+    size_t narena, left;
+    char *next;
+    struct sbuf row;         /* a finding's columns as they are put together */
 };
 
 /* Every report lists the follow-up list's rows first: each writer makes two passes, the

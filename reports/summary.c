@@ -60,11 +60,9 @@ int rpt_summary_text(sqlite3 *db, const struct data *d, struct sbuf *b)
         sbuf_addf(b, "%s\n", T("审核人员：尚未加载名册，不核对处理人（--by）的身份"));
     /* the follow-up list first: archived households a new block finding holds */
     sbuf_addf(b, "%s%ld\n", T("跟进名单（在档或公示中、有有效的阻断发现）："), d->nfollowup);
-    long fi = 0;
     for (long gi = 0; gi < d->ng; gi++) {
         const struct grow *g = &d->g[gi];
-        while (fi < d->nf && strcmp(d->f[fi].c[C_APP], g->app) < 0)
-            fi++;
+        long fi = g->ff;
         if (!g->followup)
             continue;
         sbuf_adds(b, "  ");
