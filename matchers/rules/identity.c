@@ -174,14 +174,104 @@ int rules_identity(struct ctx *c, struct app *a)
     return 0;
 }
 
+/* Every ID and resolved ID of the scope's people (temp.xv_scope_people) with its
+ * application, sorted by ID: a person whose IDs no other application names has no duplicate,
+ * and the duplicate query need not be asked (it was a fifth of the rules' time). */
+struct dup_pair {
+    const char *id, *app;
+};
+struct dup_index {
+    struct dup_pair *p;
+    size_t n;
+    char *text;   /* the strings, each ended by a NUL */
+};
+
+static int cmp_dup_id(const void *a, const void *b)
+{
+    return strcmp(((const struct dup_pair *)a)->id, ((const struct dup_pair *)b)->id);
+}
+
+static int dup_index_build(struct ctx *c)
+{
+    sqlite3_stmt *st = NULL;
+    struct sbuf text = SBUF_INIT;
+    size_t *off = NULL, n = 0, cap = 0;
+    int rc, s;
+    if ((rc = store_prepare(c->db, "SELECT applicant_id, id_no FROM temp.xv_scope_people WHERE "
+                                   "id_no IS NOT NULL UNION SELECT applicant_id, resolved FROM "
+                                   "temp.xv_scope_people WHERE resolved IS NOT NULL",
+                            &st)) < 0)
+        return rc;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n + 2 > cap) {
+            cap = cap ? 2 * cap : 4096;
+            off = xrealloc(off, cap * sizeof *off);
+        }
+        for (int j = 0; j < 2; j++) {
+            const char *t = (const char *)sqlite3_column_text(st, j);
+            off[n++] = text.len;
+            sbuf_add(&text, t ? t : "", strlen(t ? t : "") + 1);
+        }
+    }
+    sqlite3_finalize(st);
+    if (s != SQLITE_DONE) {
+        free(off);
+        sbuf_free(&text);
+        return store_err(c->db, "reading the people in scope");
+    }
+    struct dup_index *x = xcalloc(1, sizeof *x);
+    x->text = text.s;
+    x->n = n / 2;
+    x->p = xmalloc((x->n ? x->n : 1) * sizeof *x->p);
+    for (size_t i = 0; i < x->n; i++)
+        x->p[i] = (struct dup_pair){ x->text + off[2 * i + 1], x->text + off[2 * i] };
+    qsort(x->p, x->n, sizeof *x->p, cmp_dup_id);
+    free(off);
+    c->dups = x;
+    return 0;
+}
+
+/* 1 when an application other than APP names ID (as a person's ID or resolved ID). */
+static int dup_named_elsewhere(const struct dup_index *x, const char *id, const char *app)
+{
+    size_t lo = 0, hi = x->n;
+    while (lo < hi) {   /* the first pair of ID */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(x->p[mid].id, id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < x->n && !strcmp(x->p[lo].id, id); lo++)
+        if (strcmp(x->p[lo].app, app))
+            return 1;
+    return 0;
+}
+
+void rules_dups_free(struct ctx *c)
+{
+    if (!c->dups)
+        return;
+    free(c->dups->p);
+    free(c->dups->text);
+    free(c->dups);
+    c->dups = NULL;
+}
+
 int rules_duplicates(struct ctx *c, struct app *a)
 {
+    int rc;
+    if (!c->dups && (rc = dup_index_build(c)) < 0)
+        return rc;
     for (int i = 0; i < a->nps; i++) {
         sqlite3_stmt *st = c->dup;
         int s;
         sqlite3_reset(st);
         const struct person *p = &a->ps[i];
         const char *resolved = p->hh >= 0 ? rec_value(&a->recs[p->hh], "id_no") : NULL;
+        if (!dup_named_elsewhere(c->dups, p->id, a->id) &&
+            (!resolved || !dup_named_elsewhere(c->dups, resolved, a->id)))
+            continue;   /* the query would find no row */
         sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, resolved ? resolved : p->id, -1, SQLITE_STATIC);

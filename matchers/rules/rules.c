@@ -354,6 +354,7 @@ int rules_run(sqlite3 *db, const struct run *r, struct linked_rows *kept,
         fputc('\n', stderr);
 done:
     linked_reader_close(&c.linked);
+    rules_dups_free(&c);
     for (int i = 0; i < RUN_MAX_KINDS; i++) {
         sqlite3_finalize(c.fetch[i]);
         app_cache_free(&c.cache[i]);

@@ -89,6 +89,7 @@ struct ctx {
     struct linked_reader linked; /* the run's persons and links */
     sqlite3_stmt *app, *status, *dup, *hh, *std, *decision, *ins, *gate;
     sqlite3_stmt *contact, *visits, *spot;  /* followup.c's, prepared on first use */
+    struct dup_index *dups;  /* identity.c's: the IDs more than one application may name */
     char months[60][8];      /* D's month and the months before it, newest first */
     int nmonths;
     int tty;                 /* stderr is a terminal: progress lines */
@@ -173,6 +174,7 @@ int app_fetch(struct ctx *c, struct app *a, const char *kind, long long rid, int
               int possible, double weight);
 /* One rule group each: the findings of application A. */
 int rules_identity(struct ctx *c, struct app *a);
+void rules_dups_free(struct ctx *c);
 int rules_duplicates(struct ctx *c, struct app *a);
 /* followup.c: CONTACT_MISSING and VISIT_OVERDUE of an archived household. */
 int rules_followup(struct ctx *c, struct app *a);
