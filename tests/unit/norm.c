@@ -53,6 +53,7 @@ static void fold_ref(const char *in, struct sbuf *out)
 {
     const unsigned char *s = (const unsigned char *)in, *end = s + strlen(in);
     sbuf_reset(out);
+    sbuf_add(out, "", 0);
     while (s < end && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
         s++;
     while (s < end) {
