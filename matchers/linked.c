@@ -349,6 +349,11 @@ void linked_rows_add(struct linked_rows *r, int64_t rid, sqlite3_stmt *st, int l
 {
     struct sbuf b = SBUF_INIT;
     linked_row_encode(&b, st, load, raw, first, ncols);
+    linked_rows_put(r, rid, b.s);
+}
+
+void linked_rows_put(struct linked_rows *r, int64_t rid, char *row)
+{
     if (r->n == r->cap) {
         r->cap = r->cap ? 2 * r->cap : 1024;
         r->rid = xrealloc(r->rid, r->cap * sizeof *r->rid);
@@ -359,7 +364,7 @@ void linked_rows_add(struct linked_rows *r, int64_t rid, sqlite3_stmt *st, int l
     else if (!r->n)
         r->sorted = 1;
     r->rid[r->n] = rid;
-    r->row[r->n++] = b.s;
+    r->row[r->n++] = row;
 }
 
 struct rid_row {
@@ -397,26 +402,40 @@ static void rows_sort(struct linked_rows *r)
     free(t);
 }
 
-char *linked_rows_take(struct linked_rows *r, int64_t rid)
+/* The place of RID in R (sorted first), or -1. */
+static long rows_at(struct linked_rows *r, int64_t rid)
 {
     if (!r || !r->n)
-        return NULL;
+        return -1;
     if (!r->sorted)
         rows_sort(r);
     size_t lo = 0, hi = r->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (r->rid[mid] == rid) {
-            char *row = r->row[mid];
-            r->row[mid] = NULL;   /* taken: stays in place for the search */
-            return row;
-        }
+        if (r->rid[mid] == rid)
+            return (long)mid;
         if (r->rid[mid] < rid)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return NULL;
+    return -1;
+}
+
+const char *linked_rows_find(struct linked_rows *r, int64_t rid)
+{
+    long at = rows_at(r, rid);
+    return at < 0 ? NULL : r->row[at];
+}
+
+char *linked_rows_take(struct linked_rows *r, int64_t rid)
+{
+    long at = rows_at(r, rid);
+    if (at < 0)
+        return NULL;
+    char *row = r->row[at];
+    r->row[at] = NULL;   /* taken: stays in place for the search */
+    return row;
 }
 
 void linked_rows_free(struct linked_rows *r)

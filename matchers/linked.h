@@ -127,6 +127,10 @@ struct linked_rows {
 };
 void linked_rows_add(struct linked_rows *r, int64_t rid, sqlite3_stmt *st, int load, int raw,
                      int first, int ncols);
+/* Appends ROW (R then owns it), an encoded block, as record RID's. */
+void linked_rows_put(struct linked_rows *r, int64_t rid, char *row);
+/* Record RID's block (NULL: none); linked_rows_take takes it out, the caller then owning it. */
+const char *linked_rows_find(struct linked_rows *r, int64_t rid);
 char *linked_rows_take(struct linked_rows *r, int64_t rid);
 void linked_rows_free(struct linked_rows *r);
 

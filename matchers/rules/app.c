@@ -59,10 +59,9 @@ char *column_text_or(sqlite3_stmt *st, int i, const char *dflt)
 int app_cache(struct ctx *c, const struct kind *k, struct linked_rows *kept)
 {
     int kidx = (int)(k - xv_kinds);
-    struct rcache *rc = &c->cache[kidx];
+    struct linked_rows *rc = &c->cache[kidx];
     sqlite3_stmt *st = NULL, *fetch = c->fetch[kidx];
     struct sbuf row = SBUF_INIT;
-    size_t cap = 0;
     int s, ret;
     /* the records the rules will read: the run's links and, of the register, the linked
      * households' members; a record the linker kept is not read again */
@@ -93,13 +92,7 @@ int app_cache(struct ctx *c, const struct kind *k, struct linked_rows *kept)
             block = xmalloc(row.len);
             memcpy(block, row.s, row.len);
         }
-        if (rc->n == cap) {
-            cap = cap ? 2 * cap : 1024;
-            rc->rid = xrealloc(rc->rid, cap * sizeof *rc->rid);
-            rc->row = xrealloc(rc->row, cap * sizeof *rc->row);
-        }
-        rc->rid[rc->n] = rid;
-        rc->row[rc->n++] = block;
+        linked_rows_put(rc, rid, block);
     }
     ret = s == SQLITE_DONE ? 0 : store_err(c->db, "reading linked records");
 done:
@@ -109,30 +102,6 @@ done:
     return ret;
 }
 
-void app_cache_free(struct rcache *rc)
-{
-    for (size_t i = 0; i < rc->n; i++)
-        free(rc->row[i]);
-    free(rc->rid);
-    free(rc->row);
-    memset(rc, 0, sizeof *rc);
-}
-
-static const char *cached(const struct rcache *rc, long long rid)
-{
-    size_t lo = 0, hi = rc->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (rc->rid[mid] == rid)
-            return rc->row[mid];
-        if (rc->rid[mid] < rid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 int app_fetch(struct ctx *c, struct app *a, const char *kind, long long rid, int person,
                      int possible, double weight)
 {
@@ -140,7 +109,7 @@ int app_fetch(struct ctx *c, struct app *a, const char *kind, long long rid, int
     if (!k || !kind_is_feed(k))
         return error("unknown feed '%s' in links", kind);
     /* from the cache; else from the table (the same values in the same order) */
-    const char *row = cached(&c->cache[k - xv_kinds], rid), *p = NULL;
+    const char *row = linked_rows_find(&c->cache[k - xv_kinds], rid), *p = NULL;
     sqlite3_stmt *st = c->fetch[k - xv_kinds];
     if (row) {
         p = row + sizeof(int64_t);

@@ -357,7 +357,7 @@ done:
     rules_dups_free(&c);
     for (int i = 0; i < RUN_MAX_KINDS; i++) {
         sqlite3_finalize(c.fetch[i]);
-        app_cache_free(&c.cache[i]);
+        linked_rows_free(&c.cache[i]);
     }
     sqlite3_stmt *all[] = { c.app, c.status, c.dup, c.hh, c.std, c.decision, c.contact, c.visits, c.spot,
                             c.ins, c.gate };

@@ -71,21 +71,16 @@ struct app {
     const char *tier;
 };
 
-/* A kind's records the rules will read, read once in rid order before them: one at a time
- * by rid, each read costs a 64 KiB page of a table many times the cache's size. */
-struct rcache {
-    int64_t *rid;            /* increasing */
-    char **row;              /* app.c's encoding: the load, the raw values, every column */
-    size_t n;
-};
-
 struct ctx {
     sqlite3 *db;
     const struct run *r;
     const struct policy *pol;
     struct rules_stats *st;
     sqlite3_stmt *fetch[RUN_MAX_KINDS]; /* a feed record by rid */
-    struct rcache cache[RUN_MAX_KINDS];  /* the run's linked records and household members */
+    /* the run's linked records and household members, read once in rid order before the
+     * rules: one at a time by rid, each read costs a 64 KiB page of a table many times the
+     * cache's size */
+    struct linked_rows cache[RUN_MAX_KINDS];
     struct linked_reader linked; /* the run's persons and links */
     sqlite3_stmt *app, *status, *dup, *hh, *std, *decision, *ins, *gate;
     sqlite3_stmt *contact, *visits, *spot;  /* followup.c's, prepared on first use */
@@ -165,9 +160,8 @@ char *rules_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 char *column_text_or(sqlite3_stmt *st, int i, const char *dflt);
 /* Reads every record of feed K that run C links to, and the members of the applicants'
  * households (temp.xv_household), into C's cache, taking those the linker kept from KEPT
- * (NULL: none) instead of reading them; app_cache_free releases them. */
+ * (NULL: none) instead of reading them; linked_rows_free releases them. */
 int app_cache(struct ctx *c, const struct kind *k, struct linked_rows *kept);
-void app_cache_free(struct rcache *rc);
 /* Adds record RID of KIND, linked to person PERSON (POSSIBLE: not certainly) at WEIGHT, to
  * A's records. */
 int app_fetch(struct ctx *c, struct app *a, const char *kind, long long rid, int person,
