@@ -38,7 +38,7 @@ struct keyset {           /* applicant_ids named by an upsert file, with their f
     size_t cap, n;
 };
 
-/* A record read: its canonical values copied out of the reader's buffer, and its hash. */
+/* A record read: its canonical values (where the reader keeps them), its shape and hash. */
 struct staged {
     struct rec rec;         /* line, recno and source field count (v is not used) */
     const char **v;         /* the canonical values (unless only hashed): the record's own,

@@ -327,8 +327,7 @@ static void encode_value(struct sbuf *b, const unsigned char *t)
         sbuf_add(b, t, strlen((const char *)t) + 1);
 }
 
-void linked_row_encode(struct sbuf *b, sqlite3_stmt *st, int load, int raw, int first,
-                       int ncols)
+static void row_encode(struct sbuf *b, sqlite3_stmt *st, int load, int raw, int first, int ncols)
 {
     int64_t l = sqlite3_column_int64(st, load);
     sbuf_add(b, &l, sizeof l);
@@ -348,7 +347,7 @@ void linked_rows_add(struct linked_rows *r, int64_t rid, sqlite3_stmt *st, int l
                      int first, int ncols)
 {
     struct sbuf b = SBUF_INIT;
-    linked_row_encode(&b, st, load, raw, first, ncols);
+    row_encode(&b, st, load, raw, first, ncols);
     linked_rows_put(r, rid, b.s);
 }
 

@@ -105,12 +105,8 @@ int linked_clear(sqlite3 *db, long long run);
 
 /* A feed record as the rules stage reads it, one block: its load (8 bytes), then its raw
  * values and every column of its kind in order, each a byte (0: NULL, 1: text) and, for a
- * text, its bytes and a NUL. linked_row_encode appends it to B from the current row of ST:
- * the load at column LOAD, the raw values at RAW, the kind's NCOLS columns from FIRST on. */
-struct sbuf;
-void linked_row_encode(struct sbuf *b, sqlite3_stmt *st, int load, int raw, int first,
-                       int ncols);
-/* The next value of an encoded row at *P (NULL for a NULL), moving *P past it. */
+ * text, its bytes and a NUL (linked_rows_add makes it from a row). linked_row_value gives
+ * the next value of such a block at *P (NULL for a NULL), moving *P past it. */
 const char *linked_row_value(const char **p);
 
 /* The records of one kind the linker read and found someone's link in, kept for the run's
@@ -125,6 +121,8 @@ struct linked_rows {
     size_t n, cap;
     int sorted;
 };
+/* Appends the current row of ST as record RID's block: the load at column LOAD, the raw
+ * values at RAW, the kind's NCOLS columns from FIRST on. */
 void linked_rows_add(struct linked_rows *r, int64_t rid, sqlite3_stmt *st, int load, int raw,
                      int first, int ncols);
 /* Appends ROW (R then owns it), an encoded block, as record RID's. */

@@ -109,6 +109,11 @@ void rpt_csv_field(FILE *f, const char *s, int last);
 void rpt_findings_csv(FILE *f, const struct data *d);
 void rpt_gates_csv(FILE *f, const struct data *d);
 void rpt_esc(FILE *f, const char *s);
+/* How many of S's first bytes XML carries as they are: no control but tab, LF and CR, no
+ * 0xEF (which may start U+FFFE or U+FFFF), and, when MARKUP, none of & < > ". */
+size_t rpt_plain_len(const char *s, int markup);
+/* 3 when S starts with U+FFFE or U+FFFF, which XML cannot carry (a GB18030 feed can); else 0. */
+int rpt_nonchar(const char *s);
 /* S escaped as rpt_esc does, its lines broken with <br>. */
 void rpt_esc_lines(FILE *f, const char *s);
 void rpt_findings_xml(FILE *f, const struct data *d);

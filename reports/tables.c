@@ -104,25 +104,36 @@ void rpt_gates_csv(FILE *f, const struct data *d)
 
 /* Text escaped for XML and HTML; the characters XML 1.0 cannot carry (controls but tab, LF
  * and CR; the noncharacters U+FFFE and U+FFFF, which a GB18030 feed can hold) become U+FFFD. */
+size_t rpt_plain_len(const char *s, int markup)
+{
+    size_t n = 0;
+    for (unsigned char c; (c = (unsigned char)s[n]) != 0 && c != 0xEF &&
+                          (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') &&
+                          !(markup && (c == '&' || c == '<' || c == '>' || c == '"'));)
+        n++;
+    return n;
+}
+
+int rpt_nonchar(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    return u[0] == 0xEF && u[1] == 0xBF && (u[2] == 0xBE || u[2] == 0xBF) ? 3 : 0;
+}
+
 void rpt_esc(FILE *f, const char *s)
 {
     while (*s) {
         /* the bytes written as they are, a run at a time */
-        size_t n = 0;
-        for (unsigned char c; (c = (unsigned char)s[n]) != 0 && c != '&' && c != '<' &&
-                              c != '>' && c != '"' && c != 0xEF &&
-                              (c >= 0x20 || c == '\t' || c == '\n' || c == '\r');)
-            n++;
+        size_t n = rpt_plain_len(s, 1);
         if (n) {
             fwrite(s, 1, n, f);
             s += n;
             continue;
         }
         unsigned char c = (unsigned char)*s;
-        if (c == 0xEF && (unsigned char)s[1] == 0xBF && ((unsigned char)s[2] == 0xBE ||
-                                                         (unsigned char)s[2] == 0xBF)) {
+        if ((n = (size_t)rpt_nonchar(s)) != 0) {
             fputs("\xEF\xBF\xBD", f);
-            s += 3;
+            s += n;
             continue;
         }
         s++;

@@ -19,18 +19,14 @@ static char *cell_text(const char *s)
     struct sbuf b = SBUF_INIT;
     for (; s && *s; s++) {
         /* the bytes kept as they are, a run at a time */
-        size_t n = 0;
-        for (unsigned char c; (c = (unsigned char)s[n]) != 0 && c != 0xEF &&
-                              (c >= 0x20 || c == '\t' || c == '\n' || c == '\r');)
-            n++;
+        size_t n = rpt_plain_len(s, 0);
         if (n) {
             sbuf_add(&b, s, n);
             s += n - 1;
             continue;
         }
         unsigned char c = (unsigned char)*s;
-        if (c == 0xEF && (unsigned char)s[1] == 0xBF &&
-            ((unsigned char)s[2] == 0xBE || (unsigned char)s[2] == 0xBF)) {
+        if (rpt_nonchar(s)) {
             sbuf_adds(&b, "\xEF\xBF\xBD");
             s += 2;
         } else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {

@@ -61,7 +61,6 @@ int app_cache(struct ctx *c, const struct kind *k, struct linked_rows *kept)
     int kidx = (int)(k - xv_kinds);
     struct linked_rows *rc = &c->cache[kidx];
     sqlite3_stmt *st = NULL, *fetch = c->fetch[kidx];
-    struct sbuf row = SBUF_INIT;
     int s, ret;
     /* the records the rules will read: the run's links and, of the register, the linked
      * households' members; a record the linker kept is not read again */
@@ -87,10 +86,8 @@ int app_cache(struct ctx *c, const struct kind *k, struct linked_rows *kept)
                 ret = store_err(c->db, "reading linked records");
                 goto done;
             }
-            sbuf_reset(&row);
-            linked_row_encode(&row, fetch, 0, 1, 2, k->ncols);
-            block = xmalloc(row.len);
-            memcpy(block, row.s, row.len);
+            linked_rows_add(rc, rid, fetch, 0, 1, 2, k->ncols);
+            continue;
         }
         linked_rows_put(rc, rid, block);
     }
@@ -98,7 +95,6 @@ int app_cache(struct ctx *c, const struct kind *k, struct linked_rows *kept)
 done:
     sqlite3_reset(fetch);
     sqlite3_finalize(st);
-    sbuf_free(&row);
     return ret;
 }
 
