@@ -843,7 +843,8 @@ done:
 }
 
 int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
-             link_confirmed_fn confirmed, struct linked_rows *kept, struct link_stats *st)
+             link_confirmed_fn confirmed, struct linked_rows *kept, struct linked_set *links,
+             struct link_stats *st)
 {
     struct linker l;
     int rc;
@@ -866,7 +867,10 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
         l.w_region[i] = cmp_weight(&r->pol, F_REGION, i);
     if ((rc = gather(&l, only, nonly)) < 0)
         goto done;
-    if ((rc = linked_writer_open(db, r->id, &l.w)) < 0 || (rc = store_persons(&l)) < 0)
+    if ((rc = linked_writer_open(db, r->id, &l.w)) < 0)
+        goto done;
+    l.w.set = links;
+    if ((rc = store_persons(&l)) < 0)
         goto done;
     /* the household register first: it resolves identities, and the index gets the
      * resolved IDs' keys before the other feeds are read */

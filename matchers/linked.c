@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../core/err.h"
 #include "../core/store.h"
 #include "../core/util.h"
 #include "linked.h"
@@ -75,7 +76,11 @@ int linked_put_link(struct linked_writer *w, const struct linked_link *l)
     for (int f = 0; f < F_NFIELDS; f++)
         sqlite3_bind_int(st, 8 + f, l->lv[f]);
     sqlite3_bind_int(st, 8 + F_NFIELDS, l->via_resolved);
-    return sqlite3_step(st) == SQLITE_DONE ? 0 : store_err(w->db, "storing a link");
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return store_err(w->db, "storing a link");
+    if (w->set)
+        linked_set_add(w->set, l);
+    return 0;
 }
 
 int linked_put_resolved(struct linked_writer *w, const char *app, const char *declared,
@@ -189,6 +194,8 @@ static int each_link(sqlite3 *db, sqlite3_stmt *st, linked_link_fn fn, void *ctx
 int linked_links(struct linked_reader *r, const char *app, int idx, enum linked_order order,
                  linked_link_fn fn, void *ctx)
 {
+    if (r->set)
+        return linked_set_links(r->set, app, idx, order, fn, ctx);
     sqlite3_stmt *st = order == LINKED_BEST_FIRST ? r->best : r->by_class;
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, r->run);
@@ -211,7 +218,11 @@ int linked_decide(struct linked_reader *r, const char *app, int idx, const char 
                       SQLITE_STATIC);
     int s = sqlite3_step(st);
     sqlite3_reset(st);
-    return s == SQLITE_DONE ? 0 : store_err(r->db, "recording a decided link");
+    if (s != SQLITE_DONE)
+        return store_err(r->db, "recording a decided link");
+    if (r->set)
+        linked_set_decide(r->set, app, idx, kind, rid, decided);
+    return 0;
 }
 
 void linked_reader_close(struct linked_reader *r)
@@ -255,13 +266,71 @@ int linked_doubtful_applications(sqlite3 *db, long long run,
                         "class='possible' ORDER BY applicant_id", run, fn, ctx);
 }
 
-int linked_resolved_each(sqlite3 *db, long long run,
+/* The ID of household record RID as linked_put_record_id kept it (IDS), or as the register
+ * holds it (HH); *OUT NULL for none. OUT's text holds until the statements' next use. */
+static int record_id(sqlite3_stmt *ids, sqlite3_stmt *hh, long long rid, const char **out)
+{
+    sqlite3_stmt *st = ids;
+    int s;
+    for (int pass = 0; pass < 2; pass++, st = hh) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, rid);
+        if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+            *out = text_or(st, 0, NULL);
+            return 0;
+        }
+        if (s != SQLITE_DONE)
+            return XV_ERR;
+    }
+    *out = NULL;
+    return 0;
+}
+
+/* linked_resolved_each with the run's links in SET. */
+static int resolved_from_set(sqlite3 *db, long long run, struct linked_set *set,
+                             int (*fn)(void *ctx, const char *app, const char *declared,
+                                       const char *resolved),
+                             void *ctx)
+{
+    sqlite3_stmt *st = NULL, *ids = NULL, *hh = NULL;
+    int rc, s = SQLITE_DONE, failed = 0;   /* FAILED: a statement here, not FN */
+    if ((rc = store_prepare(db, "SELECT applicant_id, idx, id_no, NULL FROM persons WHERE run_id=?1 "
+                                "UNION ALL SELECT applicant_id, -1, id_no, resolved FROM "
+                                "temp.linked_resolved", &st)) < 0 ||
+        (rc = store_prepare(db, "SELECT id_no FROM temp.linked_ids WHERE rid=?1", &ids)) < 0 ||
+        (rc = store_prepare(db, "SELECT id_no FROM household WHERE rid=?1", &hh)) < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, run);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *app = text_or(st, 0, ""), *resolved = NULL;
+        int idx = sqlite3_column_int(st, 1);
+        long long rid;
+        if (idx < 0)
+            resolved = text_or(st, 3, NULL);
+        else if (linked_set_best(set, app, idx, "household", &rid) &&
+                 (failed = record_id(ids, hh, rid, &resolved) < 0))
+            break;
+        if ((rc = fn(ctx, app, text_or(st, 2, ""), resolved)) < 0)
+            break;
+    }
+    if (failed || (rc == 0 && s != SQLITE_DONE))
+        rc = store_err(db, "reading the run's resolved identities");
+done:
+    sqlite3_finalize(st);
+    sqlite3_finalize(ids);
+    sqlite3_finalize(hh);
+    return rc;
+}
+
+int linked_resolved_each(sqlite3 *db, long long run, struct linked_set *set,
                          int (*fn)(void *ctx, const char *app, const char *declared,
                                    const char *resolved),
                          void *ctx)
 {
     sqlite3_stmt *st = NULL;
     int rc, s;
+    if (set)
+        return resolved_from_set(db, run, set, fn, ctx);
     /* each person's best household link first, then the records' IDs in rid order: the
      * linker kept them (temp.linked_ids); a record it did not is read from the register, in
      * rid order (read at random, every record costs a page of the register) */

@@ -36,12 +36,16 @@ struct linked_link {
 };
 enum { LINKED_CONFIRMED = 1, LINKED_DISMISSED };
 
+struct linked_set;
+
 /* Writing a run's persons and links, inside the caller's transaction. Strings are copied by
- * SQLite during each call. linked_writer_close releases the statements (also after errors). */
+ * SQLite during each call. linked_writer_close releases the statements (also after errors).
+ * SET (NULL after linked_writer_open; the caller's) gets every link stored as well. */
 struct linked_writer {
     sqlite3 *db;
     long long run;
     sqlite3_stmt *person, *link, *resolved, *record_id;
+    struct linked_set *set;
 };
 int linked_writer_open(sqlite3 *db, long long run, struct linked_writer *w);
 int linked_put_person(struct linked_writer *w, const struct linked_person *p);
@@ -57,11 +61,14 @@ int linked_put_record_id(struct linked_writer *w, long long rid, const char *id)
 void linked_writer_close(struct linked_writer *w);
 
 /* Reading a run's persons and links, one application at a time; the rows' strings hold
- * during the callback only, and a negative return of the callback stops and is returned. */
+ * during the callback only, and a negative return of the callback stops and is returned.
+ * SET (NULL after linked_reader_open; the caller's): the run's links, all of them, read from
+ * there instead of the table, and decisions recorded in both. */
 struct linked_reader {
     sqlite3 *db;
     long long run;
     sqlite3_stmt *persons, *best, *by_class, *decide;
+    struct linked_set *set;
 };
 typedef int (*linked_person_fn)(void *ctx, const struct linked_person *p);
 typedef int (*linked_link_fn)(void *ctx, const struct linked_link *l);
@@ -92,8 +99,9 @@ int linked_doubtful_applications(sqlite3 *db, long long run,
  * resolved one, the ID of the person's household record (the best certain link, as the rules
  * take it), or NULL when the person has none; then with those linked_put_resolved gave in
  * this process for a narrowed run. The record's ID is the one linked_put_record_id gave in
- * this process, read from the register where none was given. */
-int linked_resolved_each(sqlite3 *db, long long run,
+ * this process, read from the register where none was given. SET (NULL: none): the run's
+ * links, whence each person's best household link is taken (in no particular order then). */
+int linked_resolved_each(sqlite3 *db, long long run, struct linked_set *set,
                          int (*fn)(void *ctx, const char *app, const char *declared,
                                    const char *resolved),
                          void *ctx);
@@ -102,6 +110,33 @@ int linked_applicant_links(sqlite3 *db, long long run, const char *kind, linked_
                            void *ctx);
 /* Removes run RUN's persons and links. */
 int linked_clear(sqlite3 *db, long long run);
+
+/* A run's links, every one the linker stored (a linked_writer's SET), kept in memory for the
+ * run's rules stage (a linked_reader's SET): an application's links without a query on a
+ * table that holds every run's. Zero-initialise; linked_set_free releases it. */
+struct linked_set_link;
+struct linked_set {
+    struct linked_set_link *v;   /* by application once grouped */
+    size_t n, cap;
+    char **apps;                 /* the applications' IDs, copied */
+    size_t napps;
+    uint32_t *slot;              /* open addressing: ID -> application index + 1 */
+    size_t nslot;
+    size_t *first;               /* grouped: application a's links are v[first[a]..first[a+1]) */
+    int grouped;
+};
+/* Adds L (its strings: the kind's is the caller's and must outlive S, the others are copied). */
+void linked_set_add(struct linked_set *s, const struct linked_link *l);
+/* As linked_links and linked_decide, on S. */
+int linked_set_links(struct linked_set *s, const char *app, int idx, enum linked_order order,
+                     linked_link_fn fn, void *ctx);
+void linked_set_decide(struct linked_set *s, const char *app, int idx, const char *kind,
+                       long long rid, int decided);
+/* The record (*RID) of person IDX's best certain link to KIND in S, in the order of
+ * LINKED_BEST_FIRST; 0 when there is none. */
+int linked_set_best(struct linked_set *s, const char *app, int idx, const char *kind,
+                    long long *rid);
+void linked_set_free(struct linked_set *s);
 
 /* A feed record as the rules stage reads it, one block: its load (8 bytes), then its raw
  * values and every column of its kind in order, each a byte (0: NULL, 1: text) and, for a

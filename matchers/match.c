@@ -38,16 +38,19 @@ static int link_and_check(sqlite3 *db, struct run *r, const struct match_opts *o
 {
     double t0 = now_seconds();
     struct linked_rows kept[RUN_MAX_KINDS] = { 0 };   /* read once, by the linker */
-    int rc = link_run(db, r, o->only, o->nonly, findings_confirmed_links, kept, &m->link);
+    struct linked_set links = { 0 };                  /* the links it stored */
+    int rc = link_run(db, r, o->only, o->nonly, findings_confirmed_links, kept, &links,
+                      &m->link);
     if (rc == 0) {
         m->link_seconds = now_seconds() - t0;
         memcpy(r->coverage, m->link.last_period[kind_index("social_insurance")],
                sizeof r->coverage);
         r->has_coverage = 1;
-        rc = rules_run(db, r, kept, &m->rules);
+        rc = rules_run(db, r, kept, &links, &m->rules);
     }
     for (int i = 0; i < RUN_MAX_KINDS; i++)
         linked_rows_free(&kept[i]);
+    linked_set_free(&links);
     if (rc < 0)
         return rc;
     m->rules_seconds = now_seconds() - t0 - m->link_seconds;
@@ -112,6 +115,7 @@ int match_redo(sqlite3 *db, const struct run *r, const char *scope)
     struct link_stats st;
     struct rules_stats rs;
     struct linked_rows kept[RUN_MAX_KINDS] = { 0 };
+    struct linked_set links = { 0 };
     char *copy = xstrdup(scope ? scope : ""), **only = NULL;
     int nonly = 0, rc = 0;
     if ((rc = linked_clear(db, r->id)) < 0 || (rc = findings_clear(db, r->id)) < 0)
@@ -128,12 +132,13 @@ int match_redo(sqlite3 *db, const struct run *r, const char *scope)
         p = comma + 1;
     }
     if (rc == 0)
-        rc = link_run(db, r, only, nonly, findings_confirmed_links, kept, &st);
+        rc = link_run(db, r, only, nonly, findings_confirmed_links, kept, &links, &st);
     if (rc == 0)
-        rc = rules_run(db, r, kept, &rs);
+        rc = rules_run(db, r, kept, &links, &rs);
 done:
     for (int i = 0; i < RUN_MAX_KINDS; i++)
         linked_rows_free(&kept[i]);
+    linked_set_free(&links);
     free(only);
     free(copy);
     return rc;

@@ -162,7 +162,7 @@ static int resolve_people(struct ctx *c)
     sqlite3_stmt *up = NULL;
     int rc = store_prepare(c->db, "UPDATE temp.xv_scope_people SET resolved=?1 WHERE "
                                   "applicant_id=?2 AND id_no=?3", &up);
-    if (rc == 0 && (rc = linked_resolved_each(c->db, c->r->id, add_resolved, up)) == XV_ERR)
+    if (rc == 0 && (rc = linked_resolved_each(c->db, c->r->id, c->linked.set, add_resolved, up)) == XV_ERR)
         rc = store_err(c->db, "resolving identities");
     sqlite3_finalize(up);
     return rc < 0 ? rc
@@ -313,7 +313,7 @@ store:
 }
 
 int rules_run(sqlite3 *db, const struct run *r, struct linked_rows *kept,
-              struct rules_stats *out)
+              struct linked_set *links, struct rules_stats *out)
 {
     struct ctx c;
     int rc;
@@ -340,8 +340,10 @@ int rules_run(sqlite3 *db, const struct run *r, struct linked_rows *kept,
     }
     /* reviewers' decisions on possible links first: a confirmed household record is the
      * applicant's household */
-    if ((rc = scope_people(&c)) < 0 || (rc = prepare_all(&c)) < 0 ||
-        (rc = linked_doubtful_applications(db, r->id, decide_links, &c)) < 0 ||
+    if ((rc = scope_people(&c)) < 0 || (rc = prepare_all(&c)) < 0)
+        goto done;
+    c.linked.set = links;
+    if ((rc = linked_doubtful_applications(db, r->id, decide_links, &c)) < 0 ||
         (rc = resolve_people(&c)) < 0 || (rc = households(&c)) < 0)
         goto done;
     for (int i = 0; i < xv_nkinds && rc == 0; i++)

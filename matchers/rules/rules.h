@@ -17,10 +17,12 @@ struct rules_stats {
  * stores the findings with their fingerprints and the decisions in force at the run, and one
  * gate per application, inside the caller's transaction. KEPT (NULL: none) holds, for each
  * feed kind by its index, the records the linker kept for this run: those the rules read are
- * taken out of it (the caller frees the rest with linked_rows_free). */
+ * taken out of it (the caller frees the rest with linked_rows_free). LINKS (NULL: read them
+ * from the table) holds every link of the run, as link_run stored them. */
 struct linked_rows;
+struct linked_set;
 int rules_run(sqlite3 *db, const struct run *r, struct linked_rows *kept,
-              struct rules_stats *st);
+              struct linked_set *links, struct rules_stats *st);
 
 /* The fingerprint of a finding: the first 16 hex digits of SHA-256 over rule, application,
  * person ID and record key (and N > 0 when the same four occur more than once). */

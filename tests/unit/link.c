@@ -1,8 +1,11 @@
 /* link.c: unit tests of the linker's parts: the blocking keys (core/bkeys.c) and the
- * run's resolved identities (matchers/linked.c). */
+ * run's resolved identities and its links kept in memory (matchers/linked.c, linkset.c). */
+#include <stdio.h>
 #include <string.h>
 #include "../../core/bkeys.h"
 #include "../../core/kinds.h"
+#include "../../core/store.h"
+#include "../../core/util.h"
 #include "../../matchers/linked.h"
 #include "unit.h"
 
@@ -127,12 +130,146 @@ void test_linked_ids(void)
     /* not the register's ID, to tell which one is read */
     CHECK(linked_put_record_id(&w, 10, "340102198003152318") == 0, "the linker keeps an ID");
     linked_writer_close(&w);
-    CHECK(linked_resolved_each(db, 1, keep_resolved, &s) == 0 && s.n == 3, "three people: %d",
-          s.n);
-    CHECK(!strcmp(resolved_of(&s, "999"), "(null)"), "no household link, no resolved ID");
-    CHECK(!strcmp(resolved_of(&s, "340102198003152319"), "340102198003152318"),
-          "the ID the linker kept");
-    CHECK(!strcmp(resolved_of(&s, "340102198104152321"), "340102198104152321"),
-          "else the register's");
+    /* the same links in memory, as the linker and a reviewer's decision leave them, and a
+     * weaker certain link that must not win */
+    struct linked_set set = { 0 };
+    struct linked_link l1 = { "A1", 0, "household", 10, 1, 9.5, { 0 }, 0, 0 },
+                       l2 = { "A1", 1, "household", 20, 0, 4.0, { 0 }, 0, 0 },
+                       l3 = { "A1", 0, "household", 30, 1, 9.0, { 0 }, 0, 0 };
+    linked_set_add(&set, &l2);
+    linked_set_add(&set, &l3);
+    linked_set_add(&set, &l1);
+    linked_set_decide(&set, "A1", 1, "household", 20, LINKED_CONFIRMED);
+    for (int pass = 0; pass < 2; pass++) {
+        s.n = 0;
+        CHECK(linked_resolved_each(db, 1, pass ? &set : NULL, keep_resolved, &s) == 0 &&
+              s.n == 3, "three people: %d (%s)", s.n, pass ? "links in memory" : "table");
+        CHECK(!strcmp(resolved_of(&s, "999"), "(null)"), "no household link, no resolved ID");
+        CHECK(!strcmp(resolved_of(&s, "340102198003152319"), "340102198003152318"),
+              "the ID the linker kept (%s)", pass ? "links in memory" : "table");
+        CHECK(!strcmp(resolved_of(&s, "340102198104152321"), "340102198104152321"),
+              "else the register's (%s)", pass ? "links in memory" : "table");
+    }
+    linked_set_free(&set);
+    sqlite3_close(db);
+}
+
+/* One link as a reader gives it, in text, for comparing two readers. */
+static int print_link(void *ctx, const struct linked_link *l)
+{
+    struct sbuf *b = ctx;
+    sbuf_addf(b, "%s/%d/%s/%lld/%d/%.3f/%d/%d/%d/%d/%d/%d/%d;", l->app, l->idx, l->kind,
+              l->rid, l->match, l->weight, l->lv[0], l->lv[1], l->lv[2], l->lv[3], l->lv[4],
+              l->decided, l->via_resolved);
+    return 0;
+}
+
+/* The first certain link to a kind (the context's, set beforehand) in the order read. */
+struct first_certain {
+    const char *kind;
+    long long rid;
+    int found;
+};
+
+static int take_first(void *ctx, const struct linked_link *l)
+{
+    struct first_certain *f = ctx;
+    if (!f->found && l->match && !strcmp(l->kind, f->kind)) {
+        f->rid = l->rid;
+        f->found = 1;
+    }
+    return 0;
+}
+
+/* The links kept in memory for the rules read as the table's queries read them: the same
+ * links, in both orders, after reviewers' decisions, for random links with ties. */
+void test_linked_set(void)
+{
+    static const char *const kinds[] = { "household", "business", "property", "vehicle" };
+    sqlite3 *db = NULL;
+    struct linked_writer w;
+    struct linked_reader table, memory;
+    struct linked_set set = { 0 };
+    unsigned seed = 12345;
+    int stored = 0, unread = 0;
+    CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK, "a database");
+    CHECK(store_exec(db,
+        "CREATE TABLE persons(run_id, applicant_id, idx, relation, id_no, id_valid, name, "
+        " raw_name, birth_date, gender, county_code, declared_income);"
+        "CREATE TABLE links(run_id, applicant_id, idx, kind, rid, class, weight, lv_id, "
+        " lv_name, lv_birth, lv_gender, lv_region, via_resolved);"
+        "CREATE INDEX links_person ON links(run_id, applicant_id, idx, kind, rid)") == 0,
+          "tables");
+    CHECK(linked_writer_open(db, 7, &w) == 0, "a writer");
+    w.set = &set;
+    char apps[40][8];
+    for (int a = 0; a < 40; a++)
+        snprintf(apps[a], sizeof apps[a], "A%02d", (a * 17) % 40);
+    for (int i = 0; i < 2000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = seed >> 8;
+        struct linked_link l = { apps[r % 40], (int)(r / 40 % 3), kinds[r / 120 % 4],
+                                 (long long)(r / 480 % 50), (int)(r / 24000 % 2),
+                                 (double)(r / 48000 % 7) + 0.0004 * (r % 3), { 0 }, 0, 0 };
+        for (int f = 0; f < F_NFIELDS; f++)
+            l.lv[f] = (int)((r >> f) % 3);
+        l.via_resolved = (int)(r >> 7) % 2;
+        stored += linked_put_link(&w, &l) == 0;
+    }
+    linked_writer_close(&w);
+    CHECK(stored == 2000, "links stored: %d", stored);
+    CHECK(set.n == 2000, "every link stored is kept: %zu", set.n);
+    CHECK(linked_reader_open(db, 7, &table) == 0 && linked_reader_open(db, 7, &memory) == 0,
+          "two readers");
+    memory.set = &set;
+    /* decisions on possible links, recorded through one reader, reach both */
+    int failed = 0;
+    for (int a = 0; a < 40; a += 3)
+        for (int idx = 0; idx < 3; idx++)
+            for (int k = 0; k < 4; k++)
+                for (long long rid = a % 5; rid < 50; rid += 5)
+                    failed |= linked_decide(&memory, apps[a], idx, kinds[k], rid,
+                                            (a + idx + rid) % 2 ? LINKED_CONFIRMED
+                                                                : LINKED_DISMISSED) != 0;
+    CHECK(!failed, "decisions recorded");
+    int same = 1, nonempty = 0;
+    for (int a = 0; a < 41; a++)
+        for (int idx = -1; idx < 4; idx++)
+            for (int o = 0; o < 2; o++) {
+                struct sbuf x = SBUF_INIT, y = SBUF_INIT;
+                const char *app = a < 40 ? apps[a] : "none";
+                enum linked_order order = o ? LINKED_BY_CLASS : LINKED_BEST_FIRST;
+                unread |= linked_links(&table, app, idx, order, print_link, &x) != 0 ||
+                          linked_links(&memory, app, idx, order, print_link, &y) != 0;
+                if (strcmp(sbuf_str(&x), sbuf_str(&y))) {
+                    same = 0;
+                    fprintf(stderr, "table:  %s\nmemory: %s\n", sbuf_str(&x), sbuf_str(&y));
+                }
+                nonempty += x.len > 0;
+                sbuf_free(&x);
+                sbuf_free(&y);
+            }
+    CHECK(!unread && same && nonempty > 300, "the same links in the same order (%d lists)", nonempty);
+    /* a person's best certain link to a kind: the first the table gives, best first */
+    int best_same = 1, bests = 0;
+    for (int a = 0; a < 40; a++)
+        for (int idx = 0; idx < 3; idx++)
+            for (int k = 0; k < 4; k++) {
+                struct first_certain f = { kinds[k], 0, 0 };
+                long long rid = -1;
+                unread |= linked_links(&table, apps[a], idx, LINKED_BEST_FIRST, take_first,
+                                       &f) != 0;
+                int got = linked_set_best(&set, apps[a], idx, kinds[k], &rid);
+                best_same &= got == f.found && (!got || rid == f.rid);
+                bests += got;
+            }
+    CHECK(!unread && best_same && bests > 100, "the same best certain links (%d)", bests);
+    long long confirmed = 0;
+    CHECK(store_int(db, "SELECT count(*) FROM links WHERE class IN ('confirmed','dismissed')",
+                    NULL, NULL, &confirmed) == 1 && confirmed > 10,
+          "decisions were taken: %lld", confirmed);
+    linked_reader_close(&table);
+    linked_reader_close(&memory);
+    linked_set_free(&set);
     sqlite3_close(db);
 }

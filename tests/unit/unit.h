@@ -62,6 +62,7 @@ void test_masking(void);
 void test_cli_args(void);
 void test_link_keys(void);
 void test_linked_ids(void);
+void test_linked_set(void);
 void test_gates(void);
 void test_id_difference(void);
 void test_report_escaping(void);

@@ -1,0 +1,206 @@
+/* linkset.c: a run's links as the linker stores them, mirrored in memory so that the rules
+ * stage reads an application's links without a query (struct linked_set, linked.h). */
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+#include "../core/util.h"
+#include "linked.h"
+
+/* The classes in the order of LINK_RANK (linked.c): match, confirmed, possible, dismissed. */
+enum { CLS_MATCH, CLS_CONFIRMED, CLS_POSSIBLE, CLS_DISMISSED };
+
+struct linked_set_link {
+    uint32_t app;          /* index in the set's applications */
+    int idx;
+    const char *kind;      /* the caller's (a kind's name), not copied */
+    long long rid;
+    int cls;
+    double weight;         /* as stored: rounded to 1/1000 */
+    int lv[F_NFIELDS];
+    int via_resolved;
+};
+
+/* The index of application ID in S, added when ADD; -1 when absent. */
+static long app_of(struct linked_set *s, const char *id, int add)
+{
+    if (add && 2 * (s->napps + 1) > s->nslot) {
+        size_t n = s->nslot ? 2 * s->nslot : 1024;
+        uint32_t *slot = xcalloc(n, sizeof *slot);
+        for (size_t a = 0; a < s->napps; a++) {
+            size_t i = XXH3_64bits(s->apps[a], strlen(s->apps[a])) & (n - 1);
+            while (slot[i])
+                i = (i + 1) & (n - 1);
+            slot[i] = (uint32_t)a + 1;
+        }
+        free(s->slot);
+        s->slot = slot;
+        s->nslot = n;
+    }
+    if (!s->nslot)
+        return -1;
+    size_t i = XXH3_64bits(id, strlen(id)) & (s->nslot - 1);
+    for (; s->slot[i]; i = (i + 1) & (s->nslot - 1))
+        if (!strcmp(s->apps[s->slot[i] - 1], id))
+            return (long)s->slot[i] - 1;
+    if (!add)
+        return -1;
+    if (s->napps % 1024 == 0)
+        s->apps = xrealloc(s->apps, (s->napps + 1024) * sizeof *s->apps);
+    s->apps[s->napps] = xstrdup(id);
+    s->slot[i] = (uint32_t)s->napps + 1;
+    return (long)s->napps++;
+}
+
+void linked_set_add(struct linked_set *s, const struct linked_link *l)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 4096;
+        s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+    }
+    struct linked_set_link *k = &s->v[s->n++];
+    k->app = (uint32_t)app_of(s, l->app, 1);
+    k->idx = l->idx;
+    k->kind = l->kind;
+    k->rid = l->rid;
+    k->cls = l->match ? CLS_MATCH : CLS_POSSIBLE;
+    k->weight = (double)llround(l->weight * 1000) / 1000;
+    memcpy(k->lv, l->lv, sizeof k->lv);
+    k->via_resolved = l->via_resolved;
+    s->grouped = 0;
+}
+
+/* Groups the links by application (counting sort, in the order they were added). */
+static void group(struct linked_set *s)
+{
+    free(s->first);
+    s->first = xcalloc(s->napps + 1, sizeof *s->first);
+    for (size_t i = 0; i < s->n; i++)
+        s->first[s->v[i].app + 1]++;
+    for (size_t a = 0; a < s->napps; a++)
+        s->first[a + 1] += s->first[a];
+    size_t *at = xmalloc((s->napps + 1) * sizeof *at);
+    memcpy(at, s->first, (s->napps + 1) * sizeof *at);
+    struct linked_set_link *v = xmalloc((s->n ? s->n : 1) * sizeof *v);
+    for (size_t i = 0; i < s->n; i++)
+        v[at[s->v[i].app]++] = s->v[i];
+    free(at);
+    free(s->v);
+    s->v = v;
+    s->cap = s->n;
+    s->grouped = 1;
+}
+
+/* The orders of linked.c's queries: "idx, kind, LINK_RANK, weight DESC, rid" and
+ * "idx, LINK_RANK DESC, kind, rid". */
+static int cmp_best(const void *x, const void *y)
+{
+    const struct linked_set_link *a = *(const struct linked_set_link *const *)x,
+                                 *b = *(const struct linked_set_link *const *)y;
+    int c;
+    if (a->idx != b->idx)
+        return a->idx < b->idx ? -1 : 1;
+    if ((c = strcmp(a->kind, b->kind)))
+        return c;
+    if (a->cls != b->cls)
+        return a->cls < b->cls ? -1 : 1;
+    if (a->weight != b->weight)
+        return a->weight > b->weight ? -1 : 1;
+    return (a->rid > b->rid) - (a->rid < b->rid);
+}
+
+static int cmp_by_class(const void *x, const void *y)
+{
+    const struct linked_set_link *a = *(const struct linked_set_link *const *)x,
+                                 *b = *(const struct linked_set_link *const *)y;
+    int c;
+    if (a->idx != b->idx)
+        return a->idx < b->idx ? -1 : 1;
+    if (a->cls != b->cls)
+        return a->cls > b->cls ? -1 : 1;
+    if ((c = strcmp(a->kind, b->kind)))
+        return c;
+    return (a->rid > b->rid) - (a->rid < b->rid);
+}
+
+/* APP's links in S: *FROM and the count; 0 when it has none. */
+static size_t app_links(struct linked_set *s, const char *app, size_t *from)
+{
+    long a = app_of(s, app, 0);
+    if (a < 0)
+        return 0;
+    if (!s->grouped)
+        group(s);
+    *from = s->first[a];
+    return s->first[a + 1] - s->first[a];
+}
+
+int linked_set_links(struct linked_set *s, const char *app, int idx, enum linked_order order,
+                     linked_link_fn fn, void *ctx)
+{
+    size_t from = 0, n = app_links(s, app, &from), m = 0;
+    const struct linked_set_link *few[64], **t = n <= 64 ? few : xmalloc(n * sizeof *t);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        if (idx < 0 || s->v[from + i].idx == idx)
+            t[m++] = &s->v[from + i];
+    qsort(t, m, sizeof *t, order == LINKED_BEST_FIRST ? cmp_best : cmp_by_class);
+    for (size_t i = 0; i < m && rc >= 0; i++) {
+        const struct linked_set_link *k = t[i];
+        struct linked_link l = {
+            s->apps[k->app], k->idx, k->kind, k->rid,
+            k->cls == CLS_MATCH || k->cls == CLS_CONFIRMED, k->weight, { 0 },
+            k->cls == CLS_CONFIRMED ? LINKED_CONFIRMED
+                                    : k->cls == CLS_DISMISSED ? LINKED_DISMISSED : 0,
+            k->via_resolved,
+        };
+        memcpy(l.lv, k->lv, sizeof l.lv);
+        rc = fn(ctx, &l);
+    }
+    if (t != few)
+        free(t);
+    return rc < 0 ? rc : 0;
+}
+
+void linked_set_decide(struct linked_set *s, const char *app, int idx, const char *kind,
+                       long long rid, int decided)
+{
+    size_t from = 0, n = app_links(s, app, &from);
+    for (size_t i = from; i < from + n; i++) {
+        struct linked_set_link *k = &s->v[i];
+        if (k->idx == idx && k->rid == rid && k->cls == CLS_POSSIBLE && !strcmp(k->kind, kind))
+            k->cls = decided == LINKED_CONFIRMED ? CLS_CONFIRMED : CLS_DISMISSED;
+    }
+}
+
+int linked_set_best(struct linked_set *s, const char *app, int idx, const char *kind,
+                    long long *rid)
+{
+    size_t from = 0, n = app_links(s, app, &from);
+    const struct linked_set_link *best = NULL;
+    for (size_t i = from; i < from + n; i++) {
+        const struct linked_set_link *k = &s->v[i];
+        if (k->idx != idx || (k->cls != CLS_MATCH && k->cls != CLS_CONFIRMED) ||
+            strcmp(k->kind, kind))
+            continue;
+        if (!best || k->cls < best->cls ||
+            (k->cls == best->cls && (k->weight > best->weight ||
+                                     (k->weight == best->weight && k->rid < best->rid))))
+            best = k;
+    }
+    if (best)
+        *rid = best->rid;
+    return best != NULL;
+}
+
+void linked_set_free(struct linked_set *s)
+{
+    for (size_t a = 0; a < s->napps; a++)
+        free(s->apps[a]);
+    free(s->apps);
+    free(s->slot);
+    free(s->v);
+    free(s->first);
+    memset(s, 0, sizeof *s);
+}
