@@ -892,6 +892,8 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
     for (int i = 0; i < l.nps && rc == 0; i++)
         if (l.apps[l.ps[i].app].shadow && l.ps[i].resolved[0])
             rc = linked_put_resolved(&l.w, l.apps[l.ps[i].app].id, l.ps[i].id, l.ps[i].resolved);
+    if (rc == 0)
+        rc = linked_writer_flush(&l.w);
 done:
     linked_writer_close(&l.w);
     for (int i = 0; i < l.nps; i++) {

@@ -62,7 +62,8 @@ int linked_put_person(struct linked_writer *w, const struct linked_person *p)
     return sqlite3_step(st) == SQLITE_DONE ? 0 : store_err(w->db, "storing persons");
 }
 
-int linked_put_link(struct linked_writer *w, const struct linked_link *l)
+/* Inserts L into the links table. */
+static int put_row(struct linked_writer *w, const struct linked_link *l)
 {
     sqlite3_stmt *st = w->link;
     sqlite3_reset(st);
@@ -76,11 +77,25 @@ int linked_put_link(struct linked_writer *w, const struct linked_link *l)
     for (int f = 0; f < F_NFIELDS; f++)
         sqlite3_bind_int(st, 8 + f, l->lv[f]);
     sqlite3_bind_int(st, 8 + F_NFIELDS, l->via_resolved);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return store_err(w->db, "storing a link");
-    if (w->set)
-        linked_set_add(w->set, l);
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : store_err(w->db, "storing a link");
+}
+
+int linked_put_link(struct linked_writer *w, const struct linked_link *l)
+{
+    if (!w->set)
+        return put_row(w, l);
+    linked_set_add(w->set, l);
     return 0;
+}
+
+static int flush_one(void *ctx, const struct linked_link *l)
+{
+    return put_row(ctx, l);
+}
+
+int linked_writer_flush(struct linked_writer *w)
+{
+    return w->set ? linked_set_each_stored(w->set, flush_one, w) : 0;
 }
 
 int linked_put_resolved(struct linked_writer *w, const char *app, const char *declared,

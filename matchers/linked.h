@@ -40,7 +40,10 @@ struct linked_set;
 
 /* Writing a run's persons and links, inside the caller's transaction. Strings are copied by
  * SQLite during each call. linked_writer_close releases the statements (also after errors).
- * SET (NULL after linked_writer_open; the caller's) gets every link stored as well. */
+ * SET (NULL after linked_writer_open; the caller's) gets every link instead of the table, and
+ * linked_writer_flush then writes them all to the table in the order of its index (by
+ * application, person, kind and record: a row at a time where the index ends, not at random
+ * places in it). */
 struct linked_writer {
     sqlite3 *db;
     long long run;
@@ -51,6 +54,7 @@ int linked_writer_open(sqlite3 *db, long long run, struct linked_writer *w);
 int linked_put_person(struct linked_writer *w, const struct linked_person *p);
 /* The weight is stored rounded to 1/1000, so that it prints the same on every machine. */
 int linked_put_link(struct linked_writer *w, const struct linked_link *l);
+int linked_writer_flush(struct linked_writer *w);
 /* For a run narrowed by --applicant: the resolved identity of a person of an application in
  * scope that the run does not check (kept for the run's rules stage only, not stored). */
 int linked_put_resolved(struct linked_writer *w, const char *app, const char *declared,
@@ -132,6 +136,9 @@ int linked_set_links(struct linked_set *s, const char *app, int idx, enum linked
                      linked_link_fn fn, void *ctx);
 void linked_set_decide(struct linked_set *s, const char *app, int idx, const char *kind,
                        long long rid, int decided);
+/* Calls FN with each link of S as linked_set_add was given it (with its weight rounded as
+ * stored), by application ID, person, kind and record. */
+int linked_set_each_stored(struct linked_set *s, linked_link_fn fn, void *ctx);
 /* The record (*RID) of person IDX's best certain link to KIND in S, in the order of
  * LINKED_BEST_FIRST; 0 when there is none. */
 int linked_set_best(struct linked_set *s, const char *app, int idx, const char *kind,

@@ -124,6 +124,64 @@ static int cmp_by_class(const void *x, const void *y)
     return (a->rid > b->rid) - (a->rid < b->rid);
 }
 
+/* The order of the links table's index within an application: person, kind, record. */
+static int cmp_stored(const void *x, const void *y)
+{
+    const struct linked_set_link *a = *(const struct linked_set_link *const *)x,
+                                 *b = *(const struct linked_set_link *const *)y;
+    int c;
+    if (a->idx != b->idx)
+        return a->idx < b->idx ? -1 : 1;
+    if ((c = strcmp(a->kind, b->kind)))
+        return c;
+    return (a->rid > b->rid) - (a->rid < b->rid);
+}
+
+/* By ID, the applications of the set S. */
+static int cmp_app(const void *x, const void *y, void *s)
+{
+    char **apps = ((struct linked_set *)s)->apps;
+    return strcmp(apps[*(const uint32_t *)x], apps[*(const uint32_t *)y]);
+}
+
+/* Calls FN with L, its class as the linker gave it. */
+static int give(const struct linked_set *s, const struct linked_set_link *k, linked_link_fn fn,
+                void *ctx)
+{
+    struct linked_link l = {
+        s->apps[k->app], k->idx, k->kind, k->rid,
+        k->cls == CLS_MATCH || k->cls == CLS_CONFIRMED, k->weight, { 0 },
+        k->cls == CLS_CONFIRMED ? LINKED_CONFIRMED
+                                : k->cls == CLS_DISMISSED ? LINKED_DISMISSED : 0,
+        k->via_resolved,
+    };
+    memcpy(l.lv, k->lv, sizeof l.lv);
+    return fn(ctx, &l);
+}
+
+int linked_set_each_stored(struct linked_set *s, linked_link_fn fn, void *ctx)
+{
+    if (!s->grouped)
+        group(s);
+    uint32_t *apps = xmalloc((s->napps ? s->napps : 1) * sizeof *apps);
+    const struct linked_set_link **t = xmalloc((s->n ? s->n : 1) * sizeof *t);
+    int rc = 0;
+    for (size_t a = 0; a < s->napps; a++)
+        apps[a] = (uint32_t)a;
+    qsort_r(apps, s->napps, sizeof *apps, cmp_app, s);
+    for (size_t i = 0; i < s->napps && rc >= 0; i++) {
+        size_t from = s->first[apps[i]], n = s->first[apps[i] + 1] - from;
+        for (size_t j = 0; j < n; j++)
+            t[j] = &s->v[from + j];
+        qsort(t, n, sizeof *t, cmp_stored);
+        for (size_t j = 0; j < n && rc >= 0; j++)
+            rc = give(s, t[j], fn, ctx);
+    }
+    free(apps);
+    free(t);
+    return rc < 0 ? rc : 0;
+}
+
 /* APP's links in S: *FROM and the count; 0 when it has none. */
 static size_t app_links(struct linked_set *s, const char *app, size_t *from)
 {
@@ -146,18 +204,8 @@ int linked_set_links(struct linked_set *s, const char *app, int idx, enum linked
         if (idx < 0 || s->v[from + i].idx == idx)
             t[m++] = &s->v[from + i];
     qsort(t, m, sizeof *t, order == LINKED_BEST_FIRST ? cmp_best : cmp_by_class);
-    for (size_t i = 0; i < m && rc >= 0; i++) {
-        const struct linked_set_link *k = t[i];
-        struct linked_link l = {
-            s->apps[k->app], k->idx, k->kind, k->rid,
-            k->cls == CLS_MATCH || k->cls == CLS_CONFIRMED, k->weight, { 0 },
-            k->cls == CLS_CONFIRMED ? LINKED_CONFIRMED
-                                    : k->cls == CLS_DISMISSED ? LINKED_DISMISSED : 0,
-            k->via_resolved,
-        };
-        memcpy(l.lv, k->lv, sizeof l.lv);
-        rc = fn(ctx, &l);
-    }
+    for (size_t i = 0; i < m && rc >= 0; i++)
+        rc = give(s, t[i], fn, ctx);
     if (t != few)
         free(t);
     return rc < 0 ? rc : 0;

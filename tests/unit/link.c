@@ -216,8 +216,17 @@ void test_linked_set(void)
         l.via_resolved = (int)(r >> 7) % 2;
         stored += linked_put_link(&w, &l) == 0;
     }
+    long long rows = -1, disorder = -1;
+    CHECK(store_int(db, "SELECT count(*) FROM links", NULL, NULL, &rows) == 1 && rows == 0,
+          "nothing in the table before the flush: %lld", rows);
+    CHECK(linked_writer_flush(&w) == 0, "the flush");
     linked_writer_close(&w);
-    CHECK(stored == 2000, "links stored: %d", stored);
+    CHECK(stored == 2000 && store_int(db, "SELECT count(*) FROM links", NULL, NULL, &rows) == 1
+          && rows == 2000, "links stored: %d, %lld rows", stored, rows);
+    CHECK(store_int(db, "SELECT count(*) FROM (SELECT row_number() OVER (ORDER BY applicant_id, "
+                        "idx, kind, rid) AS k, row_number() OVER (ORDER BY rowid) AS r FROM "
+                        "links) WHERE k <> r", NULL, NULL, &disorder) == 1 && disorder == 0,
+          "rows written in the index's order: %lld out of place", disorder);
     CHECK(set.n == 2000, "every link stored is kept: %zu", set.n);
     CHECK(linked_reader_open(db, 7, &table) == 0 && linked_reader_open(db, 7, &memory) == 0,
           "two readers");
