@@ -92,49 +92,36 @@ static void group(struct linked_set *s)
     s->grouped = 1;
 }
 
-/* The orders of linked.c's queries: "idx, kind, LINK_RANK, weight DESC, rid" and
- * "idx, LINK_RANK DESC, kind, rid". */
-static int cmp_best(const void *x, const void *y)
-{
-    const struct linked_set_link *a = *(const struct linked_set_link *const *)x,
-                                 *b = *(const struct linked_set_link *const *)y;
-    int c;
-    if (a->idx != b->idx)
-        return a->idx < b->idx ? -1 : 1;
-    if ((c = strcmp(a->kind, b->kind)))
-        return c;
-    if (a->cls != b->cls)
-        return a->cls < b->cls ? -1 : 1;
-    if (a->weight != b->weight)
-        return a->weight > b->weight ? -1 : 1;
-    return (a->rid > b->rid) - (a->rid < b->rid);
-}
+/* The orders links are read in, each a list of keys as in an ORDER BY: linked.c's queries
+ * ("idx, kind, LINK_RANK, weight DESC, rid" and "idx, LINK_RANK DESC, kind, rid") and, within
+ * an application, the links table's index ("idx, kind, rid"). */
+enum key { K_END, K_IDX, K_KIND, K_RANK, K_RANK_DESC, K_WEIGHT_DESC, K_RID };
+enum { ORDER_STORED = 2 };   /* after LINKED_BEST_FIRST and LINKED_BY_CLASS */
+static const enum key orders[3][6] = {
+    [LINKED_BEST_FIRST] = { K_IDX, K_KIND, K_RANK, K_WEIGHT_DESC, K_RID },
+    [LINKED_BY_CLASS] = { K_IDX, K_RANK_DESC, K_KIND, K_RID },
+    [ORDER_STORED] = { K_IDX, K_KIND, K_RID },
+};
 
-static int cmp_by_class(const void *x, const void *y)
-{
-    const struct linked_set_link *a = *(const struct linked_set_link *const *)x,
-                                 *b = *(const struct linked_set_link *const *)y;
-    int c;
-    if (a->idx != b->idx)
-        return a->idx < b->idx ? -1 : 1;
-    if (a->cls != b->cls)
-        return a->cls > b->cls ? -1 : 1;
-    if ((c = strcmp(a->kind, b->kind)))
-        return c;
-    return (a->rid > b->rid) - (a->rid < b->rid);
-}
+#define CMP(x, y) (((x) > (y)) - ((x) < (y)))
 
-/* The order of the links table's index within an application: person, kind, record. */
-static int cmp_stored(const void *x, const void *y)
+/* Compares two links (pointers to them) by the keys of ORDER, an array of enum key. */
+static int cmp_links(const void *x, const void *y, void *order)
 {
     const struct linked_set_link *a = *(const struct linked_set_link *const *)x,
                                  *b = *(const struct linked_set_link *const *)y;
-    int c;
-    if (a->idx != b->idx)
-        return a->idx < b->idx ? -1 : 1;
-    if ((c = strcmp(a->kind, b->kind)))
-        return c;
-    return (a->rid > b->rid) - (a->rid < b->rid);
+    int c = 0;
+    for (const enum key *k = order; *k != K_END && !c; k++)
+        switch (*k) {
+        case K_IDX: c = CMP(a->idx, b->idx); break;
+        case K_KIND: c = strcmp(a->kind, b->kind); break;
+        case K_RANK: c = CMP(a->cls, b->cls); break;
+        case K_RANK_DESC: c = CMP(b->cls, a->cls); break;
+        case K_WEIGHT_DESC: c = CMP(b->weight, a->weight); break;
+        case K_RID: c = CMP(a->rid, b->rid); break;
+        case K_END: break;
+        }
+    return c;
 }
 
 /* By ID, the applications of the set S. */
@@ -173,7 +160,7 @@ int linked_set_each_stored(struct linked_set *s, linked_link_fn fn, void *ctx)
         size_t from = s->first[apps[i]], n = s->first[apps[i] + 1] - from;
         for (size_t j = 0; j < n; j++)
             t[j] = &s->v[from + j];
-        qsort(t, n, sizeof *t, cmp_stored);
+        qsort_r(t, n, sizeof *t, cmp_links, (void *)orders[ORDER_STORED]);
         for (size_t j = 0; j < n && rc >= 0; j++)
             rc = give(s, t[j], fn, ctx);
     }
@@ -203,7 +190,7 @@ int linked_set_links(struct linked_set *s, const char *app, int idx, enum linked
     for (size_t i = 0; i < n; i++)
         if (idx < 0 || s->v[from + i].idx == idx)
             t[m++] = &s->v[from + i];
-    qsort(t, m, sizeof *t, order == LINKED_BEST_FIRST ? cmp_best : cmp_by_class);
+    qsort_r(t, m, sizeof *t, cmp_links, (void *)orders[order]);
     for (size_t i = 0; i < m && rc >= 0; i++)
         rc = give(s, t[i], fn, ctx);
     if (t != few)
@@ -232,9 +219,7 @@ int linked_set_best(struct linked_set *s, const char *app, int idx, const char *
         if (k->idx != idx || (k->cls != CLS_MATCH && k->cls != CLS_CONFIRMED) ||
             strcmp(k->kind, kind))
             continue;
-        if (!best || k->cls < best->cls ||
-            (k->cls == best->cls && (k->weight > best->weight ||
-                                     (k->weight == best->weight && k->rid < best->rid))))
+        if (!best || cmp_links(&k, &best, (void *)orders[LINKED_BEST_FIRST]) < 0)
             best = k;
     }
     if (best)
