@@ -303,6 +303,21 @@ void store_bulk_end(sqlite3 *db)
     sqlite3_busy_timeout(db, BUSY_MS);
 }
 
+int store_cache_set(sqlite3 *db, long long kib, long long *was)
+{
+    int rc;
+    if (was && (rc = store_int(db, "PRAGMA cache_size", NULL, NULL, was)) < 0)
+        return rc;
+    return store_cache_restore(db, -kib);
+}
+
+int store_cache_restore(sqlite3 *db, long long was)
+{
+    char sql[48];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size=%lld", was);
+    return store_exec(db, sql);
+}
+
 int store_int(sqlite3 *db, const char *sql, const char *a, const char *b, long long *out)
 {
     sqlite3_stmt *st = NULL;

@@ -60,6 +60,11 @@ int store_raw_field(const char *raw, int i, const char **p, size_t *n);
  * or the XV_E* code of a failure. */
 int store_int(sqlite3 *db, const char *sql, const char *a, const char *b, long long *out);
 
+/* Sets the connection's page cache to KIB KiB (PRAGMA cache_size), giving what it was in *WAS
+ * (as the pragma gives it) when WAS is not NULL; store_cache_restore puts that back. */
+int store_cache_set(sqlite3 *db, long long kib, long long *was);
+int store_cache_restore(sqlite3 *db, long long was);
+
 /* The ends of a kind's record versions (<kind>_end), read in rid order beside a scan of the
  * kind's table in rid order, so that the scan need not look each one up. */
 struct store_ends {

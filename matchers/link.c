@@ -847,7 +847,8 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
              struct link_stats *st)
 {
     struct linker l;
-    int rc;
+    long long cache_was = 0;
+    int rc, cache_set = 0;
     memset(&l, 0, sizeof l);
     memset(st, 0, sizeof *st);
     l.db = db;
@@ -865,6 +866,10 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
         l.w_gender[i] = cmp_weight(&r->pol, F_GENDER, i);
     for (int i = 0; i < REGION_NLEVELS; i++)
         l.w_region[i] = cmp_weight(&r->pol, F_REGION, i);
+    /* linking is passes over the feeds' entries and reads of records in rid order */
+    if ((rc = store_cache_set(db, BKEYS_CACHE_KIB, &cache_was)) < 0)
+        goto done;
+    cache_set = 1;
     if ((rc = gather(&l, only, nonly)) < 0)
         goto done;
     if ((rc = linked_writer_open(db, r->id, &l.w)) < 0)
@@ -895,6 +900,11 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
     if (rc == 0)
         rc = linked_writer_flush(&l.w);
 done:
+    if (cache_set) {
+        int restored = store_cache_restore(db, cache_was);
+        if (rc == 0)
+            rc = restored;
+    }
     linked_writer_close(&l.w);
     for (int i = 0; i < l.nps; i++) {
         free(l.ps[i].name);

@@ -233,10 +233,16 @@ static int households(struct ctx *c)
         rc = store_err(c->db, "reading households");
         goto done;
     }
-    if (n && (rc = bkeys_each_in(c->db, kind_find("household"),
-                                 c->r->load_of[kind_index("household")], 5, &h.nos, hh_rid,
-                                 h.ins)) < 0)
-        goto done;
+    if (n) {
+        long long was = 0;
+        if ((rc = store_cache_set(c->db, BKEYS_CACHE_KIB, &was)) < 0)
+            goto done;
+        rc = bkeys_each_in(c->db, kind_find("household"), c->r->load_of[kind_index("household")],
+                           5, &h.nos, hh_rid, h.ins);
+        int restored = store_cache_restore(c->db, was);
+        if ((rc = rc < 0 ? rc : restored) < 0)
+            goto done;
+    }
     rc = temp_table(c,
         "DROP TABLE IF EXISTS temp.xv_household;"
         "CREATE TEMP TABLE xv_household(household_no TEXT, rid INTEGER, id_no TEXT);",

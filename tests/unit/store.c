@@ -48,6 +48,15 @@ void test_store_bind(void)
     fflush(stdout);
     CHECK(store_bind(st, "x", 1) == XV_ERR, "an unknown type is refused");
     sqlite3_finalize(st);
+    /* the page cache set for a pass over the feeds' entries, then put back as it was */
+    long long was = 0, now = 0;
+    CHECK(store_exec(db, "PRAGMA cache_size=-65536") == 0 &&
+          store_cache_set(db, 8192, &was) == 0 && was == -65536, "cache was %lld", was);
+    CHECK(store_int(db, "PRAGMA cache_size", NULL, NULL, &now) == 1 && now == -8192,
+          "cache set to 8 MiB: %lld", now);
+    CHECK(store_cache_restore(db, was) == 0 &&
+          store_int(db, "PRAGMA cache_size", NULL, NULL, &now) == 1 && now == -65536,
+          "cache restored: %lld", now);
     sqlite3_close(db);
 }
 
