@@ -62,6 +62,11 @@ int linked_put_person(struct linked_writer *w, const struct linked_person *p)
     return sqlite3_step(st) == SQLITE_DONE ? 0 : store_err(w->db, "storing persons");
 }
 
+double linked_weight(double w)
+{
+    return (double)llround(w * 1000) / 1000;
+}
+
 /* Inserts L into the links table. */
 static int put_row(struct linked_writer *w, const struct linked_link *l)
 {
@@ -73,7 +78,7 @@ static int put_row(struct linked_writer *w, const struct linked_link *l)
     sqlite3_bind_text(st, 4, l->kind, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, l->rid);
     sqlite3_bind_text(st, 6, l->match ? "match" : "possible", -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 7, (double)llround(l->weight * 1000) / 1000);
+    sqlite3_bind_double(st, 7, linked_weight(l->weight));
     for (int f = 0; f < F_NFIELDS; f++)
         sqlite3_bind_int(st, 8 + f, l->lv[f]);
     sqlite3_bind_int(st, 8 + F_NFIELDS, l->via_resolved);

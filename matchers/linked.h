@@ -52,8 +52,10 @@ struct linked_writer {
 };
 int linked_writer_open(sqlite3 *db, long long run, struct linked_writer *w);
 int linked_put_person(struct linked_writer *w, const struct linked_person *p);
-/* The weight is stored rounded to 1/1000, so that it prints the same on every machine. */
+/* The weight is stored rounded to 1/1000 (linked_weight), so that it prints the same on every
+ * machine. */
 int linked_put_link(struct linked_writer *w, const struct linked_link *l);
+double linked_weight(double w);
 int linked_writer_flush(struct linked_writer *w);
 /* For a run narrowed by --applicant: the resolved identity of a person of an application in
  * scope that the run does not check (kept for the run's rules stage only, not stored). */

@@ -1,7 +1,6 @@
 /* linkset.c: a run's links as the linker stores them, mirrored in memory so that the rules
  * stage reads an application's links without a query (struct linked_set, linked.h). */
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -65,7 +64,7 @@ void linked_set_add(struct linked_set *s, const struct linked_link *l)
     k->kind = l->kind;
     k->rid = l->rid;
     k->cls = l->match ? CLS_MATCH : CLS_POSSIBLE;
-    k->weight = (double)llround(l->weight * 1000) / 1000;
+    k->weight = linked_weight(l->weight);
     memcpy(k->lv, l->lv, sizeof k->lv);
     k->via_resolved = l->via_resolved;
     s->grouped = 0;
