@@ -843,8 +843,7 @@ done:
 }
 
 int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
-             link_confirmed_fn confirmed, struct linked_rows *kept, struct linked_set *links,
-             struct link_stats *st)
+             link_confirmed_fn confirmed, struct linked_handoff *out, struct link_stats *st)
 {
     struct linker l;
     long long cache_was = 0;
@@ -852,7 +851,7 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
     memset(&l, 0, sizeof l);
     memset(st, 0, sizeof *st);
     l.db = db;
-    l.kept = kept;
+    l.kept = out ? out->kept : NULL;
     l.r = r;
     l.st = st;
     l.name_field = kind_col(kind_find("applicant"), "name");
@@ -874,7 +873,7 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
         goto done;
     if ((rc = linked_writer_open(db, r->id, &l.w)) < 0)
         goto done;
-    l.w.set = links;
+    l.w.set = out ? &out->links : NULL;
     if ((rc = store_persons(&l)) < 0)
         goto done;
     /* the household register first: it resolves identities, and the index gets the

@@ -29,15 +29,12 @@ typedef int (*link_confirmed_fn)(sqlite3 *db, long long seq, const char *kind,
 
 /* Links the people of run R's applications (those in ONLY, when NONLY > 0) to the feed
  * records the run can see, and stores persons and links, inside the caller's transaction;
- * CONFIRMED gives the household pairs reviewers confirmed. KEPT (NULL: nothing kept), an
- * array by kind index, gets every record read that someone may be linked to, for the rules
- * stage (rules_run); the caller frees it with linked_rows_free. LINKS (NULL: none) gets every
- * link stored, for the rules stage too; the caller frees it with linked_set_free. XV_EUSAGE
- * when an application of ONLY is not in scope. */
-struct linked_rows;
-struct linked_set;
+ * CONFIRMED gives the household pairs reviewers confirmed. OUT (NULL: nothing handed on)
+ * gets, for the rules stage (rules_run), every record read that someone may be linked to and
+ * every link stored; the caller frees it with linked_handoff_free. XV_EUSAGE when an
+ * application of ONLY is not in scope. */
+struct linked_handoff;
 int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
-             link_confirmed_fn confirmed, struct linked_rows *kept, struct linked_set *links,
-             struct link_stats *st);
+             link_confirmed_fn confirmed, struct linked_handoff *out, struct link_stats *st);
 
 #endif

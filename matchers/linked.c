@@ -534,3 +534,10 @@ void linked_rows_free(struct linked_rows *r)
     free(r->row);
     memset(r, 0, sizeof *r);
 }
+
+void linked_handoff_free(struct linked_handoff *h)
+{
+    for (int i = 0; i < RUN_MAX_KINDS; i++)
+        linked_rows_free(&h->kept[i]);
+    linked_set_free(&h->links);
+}

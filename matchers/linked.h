@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "../core/run.h"
 #include "compare.h"
 
 /* A person of an application; BIRTH and GENDER are NULL when unknown. */
@@ -175,5 +176,14 @@ void linked_rows_put(struct linked_rows *r, int64_t rid, char *row);
 const char *linked_rows_find(struct linked_rows *r, int64_t rid);
 char *linked_rows_take(struct linked_rows *r, int64_t rid);
 void linked_rows_free(struct linked_rows *r);
+
+/* What the linker hands the rules stage of the same run: the records it kept, by feed kind
+ * index (xv_kinds order), and every link it stored. Zero-initialise; linked_handoff_free
+ * releases both. */
+struct linked_handoff {
+    struct linked_rows kept[RUN_MAX_KINDS];
+    struct linked_set links;
+};
+void linked_handoff_free(struct linked_handoff *h);
 
 #endif

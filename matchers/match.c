@@ -37,20 +37,16 @@ static int link_and_check(sqlite3 *db, struct run *r, const struct match_opts *o
                           struct match_result *m)
 {
     double t0 = now_seconds();
-    struct linked_rows kept[RUN_MAX_KINDS] = { 0 };   /* read once, by the linker */
-    struct linked_set links = { 0 };                  /* the links it stored */
-    int rc = link_run(db, r, o->only, o->nonly, findings_confirmed_links, kept, &links,
-                      &m->link);
+    struct linked_handoff handoff = { 0 };   /* the records and links, from linker to rules */
+    int rc = link_run(db, r, o->only, o->nonly, findings_confirmed_links, &handoff, &m->link);
     if (rc == 0) {
         m->link_seconds = now_seconds() - t0;
         memcpy(r->coverage, m->link.last_period[kind_index("social_insurance")],
                sizeof r->coverage);
         r->has_coverage = 1;
-        rc = rules_run(db, r, kept, &links, &m->rules);
+        rc = rules_run(db, r, &handoff, &m->rules);
     }
-    for (int i = 0; i < RUN_MAX_KINDS; i++)
-        linked_rows_free(&kept[i]);
-    linked_set_free(&links);
+    linked_handoff_free(&handoff);
     if (rc < 0)
         return rc;
     m->rules_seconds = now_seconds() - t0 - m->link_seconds;
@@ -114,8 +110,7 @@ int match_redo(sqlite3 *db, const struct run *r, const char *scope)
 {
     struct link_stats st;
     struct rules_stats rs;
-    struct linked_rows kept[RUN_MAX_KINDS] = { 0 };
-    struct linked_set links = { 0 };
+    struct linked_handoff handoff = { 0 };
     char *copy = xstrdup(scope ? scope : ""), **only = NULL;
     int nonly = 0, rc = 0;
     if ((rc = linked_clear(db, r->id)) < 0 || (rc = findings_clear(db, r->id)) < 0)
@@ -132,13 +127,11 @@ int match_redo(sqlite3 *db, const struct run *r, const char *scope)
         p = comma + 1;
     }
     if (rc == 0)
-        rc = link_run(db, r, only, nonly, findings_confirmed_links, kept, &links, &st);
+        rc = link_run(db, r, only, nonly, findings_confirmed_links, &handoff, &st);
     if (rc == 0)
-        rc = rules_run(db, r, kept, &links, &rs);
+        rc = rules_run(db, r, &handoff, &rs);
 done:
-    for (int i = 0; i < RUN_MAX_KINDS; i++)
-        linked_rows_free(&kept[i]);
-    linked_set_free(&links);
+    linked_handoff_free(&handoff);
     free(only);
     free(copy);
     return rc;

@@ -318,8 +318,8 @@ store:
     return 0;
 }
 
-int rules_run(sqlite3 *db, const struct run *r, struct linked_rows *kept,
-              struct linked_set *links, struct rules_stats *out)
+int rules_run(sqlite3 *db, const struct run *r, struct linked_handoff *from,
+              struct rules_stats *out)
 {
     struct ctx c;
     int rc;
@@ -348,13 +348,13 @@ int rules_run(sqlite3 *db, const struct run *r, struct linked_rows *kept,
      * applicant's household */
     if ((rc = scope_people(&c)) < 0 || (rc = prepare_all(&c)) < 0)
         goto done;
-    c.linked.set = links;
+    c.linked.set = from ? &from->links : NULL;
     if ((rc = linked_doubtful_applications(db, r->id, decide_links, &c)) < 0 ||
         (rc = resolve_people(&c)) < 0 || (rc = households(&c)) < 0)
         goto done;
     for (int i = 0; i < xv_nkinds && rc == 0; i++)
         if (kind_is_feed(&xv_kinds[i]))
-            rc = app_cache(&c, &xv_kinds[i], kept ? &kept[i] : NULL);
+            rc = app_cache(&c, &xv_kinds[i], from ? &from->kept[i] : NULL);
     if (rc < 0)
         goto done;
     rc = linked_applications(db, r->id, check_app, &c);

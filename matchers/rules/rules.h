@@ -15,14 +15,13 @@ struct rules_stats {
 
 /* Evaluates every rule for every application of run R (its persons and links must be stored),
  * stores the findings with their fingerprints and the decisions in force at the run, and one
- * gate per application, inside the caller's transaction. KEPT (NULL: none) holds, for each
- * feed kind by its index, the records the linker kept for this run: those the rules read are
- * taken out of it (the caller frees the rest with linked_rows_free). LINKS (NULL: read them
- * from the table) holds every link of the run, as link_run stored them. */
-struct linked_rows;
-struct linked_set;
-int rules_run(sqlite3 *db, const struct run *r, struct linked_rows *kept,
-              struct linked_set *links, struct rules_stats *st);
+ * gate per application, inside the caller's transaction. FROM (NULL: read the records from
+ * the feeds and the links from the table) is what link_run handed on for this run: the
+ * records the rules read are taken out of it (the caller frees the rest with
+ * linked_handoff_free), and its links are every link of the run as link_run stored them. */
+struct linked_handoff;
+int rules_run(sqlite3 *db, const struct run *r, struct linked_handoff *from,
+              struct rules_stats *st);
 
 /* The fingerprint of a finding: the first 16 hex digits of SHA-256 over rule, application,
  * person ID and record key (and N > 0 when the same four occur more than once). */
