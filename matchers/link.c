@@ -301,19 +301,34 @@ static const char *other_resolved(const struct person *p)
     return p->resolved[0] && strcmp(p->resolved, p->id) ? p->resolved : NULL;
 }
 
-/* The index of every person's blocking keys: of the declared ID, and of the resolved one
- * once the household register has given it (the index is built again then). */
-static void build_index(struct linker *l)
+/* 1 when person I may be a candidate in a scan to come, so belongs in the index: everyone in
+ * a full run; in a narrowed run the people of the applications it checks and those
+ * household_narrowed marked (MARK, NULL: none) as sharing a key with a register record of
+ * theirs. Nobody else is linked in a narrowed run, and an index of 156,000 people (32 MB,
+ * built twice) was a tenth of a walk-in run. */
+static int indexed(const struct linker *l, int i, const char *mark)
+{
+    return !l->apps[l->ps[i].app].shadow || (mark && mark[i]);
+}
+
+/* The index of the blocking keys of the people indexed() names: of the declared ID, and of
+ * the resolved one once the household register has given it (the index is built again then).
+ * Candidates are found by key, in the order of people, among those wanted (candidates): people
+ * left out are people no scan wants. */
+static void build_index(struct linker *l, const char *mark)
 {
     size_t keys = 0;
     for (int i = 0; i < l->nps; i++)
-        keys += other_resolved(&l->ps[i]) ? 10 : 5;
+        if (indexed(l, i, mark))
+            keys += other_resolved(&l->ps[i]) ? 10 : 5;
     size_t cap = 1024;
     while (cap < keys * 2)
         cap *= 2;
     index_reset(l, cap);
     for (int i = 0; i < l->nps; i++) {
         const struct person *p = &l->ps[i];
+        if (!indexed(l, i, mark))
+            continue;
         uint64_t k[5];
         int n = bkeys_of(p->id, p->name, p->birth, k);
         for (int j = 0; j < n; j++)
@@ -537,9 +552,9 @@ static int wanted(const struct linker *l, uint32_t p, int household)
     return household || !l->apps[l->ps[p].app].shadow;
 }
 
-/* The people whose blocking keys the record of ST's row shares, into C; returns how many.
- * People of shadow applications are candidates for household records only (HOUSEHOLD). */
-static int candidates(const struct linker *l, sqlite3_stmt *st, int household, struct cand *c)
+/* The blocking keys of the record of ST's row (a fetch_entry row), into KK; returns how many
+ * (0: the record has no usable ID or name). */
+static int record_keys(sqlite3_stmt *st, uint64_t kk[5])
 {
     const char *id = (const char *)sqlite3_column_text(st, 1);
     const char *name = (const char *)sqlite3_column_text(st, 3);
@@ -551,8 +566,15 @@ static int candidates(const struct linker *l, sqlite3_stmt *st, int household, s
         bkeys_birth_of_id(id, idbirth);
         birth = idbirth;
     }
+    return bkeys_of(id, name, birth, kk);
+}
+
+/* The people whose blocking keys the record of ST's row shares, into C; returns how many.
+ * People of shadow applications are candidates for household records only (HOUSEHOLD). */
+static int candidates(const struct linker *l, sqlite3_stmt *st, int household, struct cand *c)
+{
     uint64_t kk[5];
-    int nk = bkeys_of(id, name, birth, kk), nc = 0;
+    int nk = record_keys(st, kk), nc = 0;
     for (int j = 0; j < nk; j++)
         for (size_t i = kk[j] & (l->cap - 1); l->idx[i].key; i = (i + 1) & (l->cap - 1))
             if (l->idx[i].key == kk[j] && wanted(l, l->idx[i].person, household))
@@ -748,31 +770,60 @@ struct ids_scan {
     struct bkeys_set f;    /* the short first-17 keys of IDS */
     char (*ids)[19];
     int nids;
-    char *mark;            /* person -> 1: shares a key with a record of one of IDS */
+    uint64_t *keys;        /* the blocking keys of the register records read whose ID is one of
+                            * IDS (mark_sharing), sorted by mark_people */
+    size_t nkeys, capkeys;
 };
 
-/* When the household record of ST's row has one of S's IDs, marks the people of other
- * applications it shares a key with. */
+/* When the household record of ST's row has one of S's IDs, keeps its blocking keys: the
+ * people of other applications who share one are linked too (mark_people). */
 static void mark_sharing(struct ids_scan *s, sqlite3_stmt *st)
 {
-    struct cand c[MAX_CANDS];
     const char *id = (const char *)sqlite3_column_text(st, 1);
     int one = 0;
     for (int i = 0; id && i < s->nids && !one; i++)
         one = !strcmp(id, s->ids[i]);
-    if (!one)
-        return;
-    char *want = s->l->want;
-    s->l->want = NULL;   /* everyone */
-    int nc = candidates(s->l, st, 1, c);
-    s->l->want = want;
-    for (int i = 0; i < nc; i++)
-        if (s->l->apps[s->l->ps[c[i].person].app].shadow)
-            s->mark[c[i].person] = 1;
+    uint64_t kk[5];
+    int nk = one ? record_keys(st, kk) : 0;
+    for (int j = 0; j < nk; j++) {
+        if (s->nkeys == s->capkeys) {
+            s->capkeys = s->capkeys ? 2 * s->capkeys : 64;
+            s->keys = xrealloc(s->keys, s->capkeys * sizeof *s->keys);
+        }
+        s->keys[s->nkeys++] = kk[j];
+    }
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Marks in MARK the people of other applications who share a blocking key (of their declared
+ * ID: they are not linked yet) with a record mark_sharing kept; returns 1 when there is one. */
+static int mark_people(struct ids_scan *s, char *mark)
+{
+    const struct linker *l = s->l;
+    int any = 0;
+    if (!s->nkeys)
+        return 0;
+    qsort(s->keys, s->nkeys, sizeof *s->keys, cmp_u64);
+    for (int i = 0; i < l->nps; i++) {
+        const struct person *p = &l->ps[i];
+        if (!l->apps[p->app].shadow)
+            continue;
+        uint64_t k[5];
+        int n = bkeys_of(p->id, p->name, p->birth, k);
+        for (int j = 0; j < n && !mark[i]; j++)
+            mark[i] = bsearch(&k[j], s->keys, s->nkeys, sizeof *s->keys, cmp_u64) != NULL;
+        any |= mark[i];
+    }
+    return any;
 }
 
 /* A household version the run sees whose first 17 characters may be one of the IDs: read,
- * and marked by mark_sharing. */
+ * and its keys kept by mark_sharing. */
 static int ids_entry(void *ctx, int64_t rid, const struct bkeys_entry *e)
 {
     struct ids_scan *s = ctx;
@@ -788,13 +839,13 @@ static int ids_entry(void *ctx, int64_t rid, const struct bkeys_entry *e)
  * that person shares a key with. So: the people of the applications checked are linked; the
  * register's records whose ID is one of theirs, declared or resolved, are read; the people
  * of other applications who share a key with one of those are linked and resolved; nobody
- * else is. Each step reads only the register's keys and the records that may meet. */
-static int household_narrowed(struct linker *l, const struct kind *k)
+ * else is. Each step reads only the register's keys and the records that may meet. The index
+ * holds the people checked, then (built again) those too; MARK gets the latter. */
+static int household_narrowed(struct linker *l, const struct kind *k, char *mark)
 {
-    struct ids_scan s = { l, NULL, { 0 }, NULL, 0, NULL };
-    int kidx = (int)(k - xv_kinds), rc, any = 0;
+    struct ids_scan s = { l, NULL, { 0 }, NULL, 0, NULL, 0, 0 };
+    int kidx = (int)(k - xv_kinds), rc;
     l->want = xcalloc((size_t)l->nps + 1, 1);
-    s.mark = xcalloc((size_t)l->nps + 1, 1);
     s.ids = xcalloc((size_t)l->nps + 1, sizeof *s.ids);
     /* the people checked, and the records of their declared IDs, which they all meet */
     for (int i = 0; i < l->nps; i++) {
@@ -826,17 +877,17 @@ static int household_narrowed(struct linker *l, const struct kind *k)
             goto done;
     }
     /* the people of other applications who share a key with one of those records */
-    for (int i = 0; i < l->nps; i++) {
-        l->want[i] = s.mark[i];
-        any |= s.mark[i];
+    if (mark_people(&s, mark)) {
+        memcpy(l->want, mark, (size_t)l->nps);
+        build_index(l, mark);
+        if ((rc = scan_kind(l, k, 0)) == 0)
+            rc = release_held(l, kidx);
     }
-    if (any && (rc = scan_kind(l, k, 0)) == 0)
-        rc = release_held(l, kidx);
 done:
     sqlite3_finalize(s.fetch);
     bkeys_set_free(&s.f);
     free(s.ids);
-    free(s.mark);
+    free(s.keys);
     free(l->want);
     l->want = NULL;
     return rc;
@@ -878,18 +929,21 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
         goto done;
     /* the household register first: it resolves identities, and the index gets the
      * resolved IDs' keys before the other feeds are read */
-    build_index(&l);
+    build_index(&l, NULL);
     int hh = kind_index("household");
     if ((rc = confirmed(db, r->decision_seq, "household", add_confirmed, &l)) < 0)
         goto done;
     if (l.nconf > 1)
         qsort(l.conf, (size_t)l.nconf, sizeof *l.conf, cmp_confirmed);
-    if (nonly)
-        rc = household_narrowed(&l, &xv_kinds[hh]);
-    else if ((rc = scan_kind(&l, &xv_kinds[hh], 1)) == 0)
+    if (nonly) {
+        char *mark = xcalloc((size_t)l.nps + 1, 1);
+        rc = household_narrowed(&l, &xv_kinds[hh], mark);
+        free(mark);
+    } else if ((rc = scan_kind(&l, &xv_kinds[hh], 1)) == 0) {
         rc = release_held(&l, hh);
+    }
     if (rc == 0)
-        build_index(&l);
+        build_index(&l, NULL);   /* the other feeds link only the people checked */
     for (int i = 0; i < xv_nkinds && rc == 0; i++)
         if (kind_is_feed(&xv_kinds[i]) && i != hh)
             rc = scan_kind(&l, &xv_kinds[i], 1);
