@@ -35,17 +35,14 @@ void audit_hash(const char *prev, long long seq, const char *at, const char *act
     sbuf_free(&b);
 }
 
-/* The seal of an entry: the keyed hash of its chain hash and of the ties of the rows it
- * vouches for (audit_tie_line, in table and row order). */
-static int entry_mac(const char *hash, const struct sbuf *ties, char out[65])
+/* The seal of an entry is the keyed hash (seal_mac) of its chain hash and of the ties of the
+ * rows it vouches for: "HASH\x1e" then each tie's line (audit_tie_line, in table and row
+ * order), built in one buffer (an entry can vouch for 50,000 rows). This starts B. */
+static void seal_start(struct sbuf *b, const char *hash)
 {
-    struct sbuf b = SBUF_INIT;
-    sbuf_addf(&b, "%s\x1e", hash);
-    if (ties->len)
-        sbuf_add(&b, ties->s, ties->len);
-    int rc = seal_mac(b.s, b.len, out);
-    sbuf_free(&b);
-    return rc;
+    sbuf_reset(b);
+    sbuf_adds(b, hash);
+    sbuf_addc(b, '\x1e');
 }
 
 /* Appends entry SEQ after PREV, tying the rows written since the last entry. */
@@ -59,7 +56,8 @@ static int append_one(sqlite3 *db, long long seq, const char *prev, const char *
     utc_now(at);
     audit_actor(actor);
     audit_hash(prev, seq, at, action, subject, detail, actor, hash);
-    if ((rc = audit_tie_new(db, seq, &ties, nrows)) < 0 || (rc = entry_mac(hash, &ties, mac)) < 0)
+    seal_start(&ties, hash);
+    if ((rc = audit_tie_new(db, seq, &ties, nrows)) < 0 || (rc = seal_mac(ties.s, ties.len, mac)) < 0)
         goto done;
     if ((rc = store_prepare(db, "INSERT INTO audit(seq,at,action,subject,detail,prev,hash,actor,"
                                 "mac) VALUES(?,?,?,?,?,?,?,?,?)", &st)) < 0)
@@ -139,10 +137,10 @@ static int check_entry(sqlite3_stmt *st, long long want, const char *prev)
     return 0;
 }
 
-/* The ties of entry SEQ from TIES (ordered by seq, table, row; *S its last step), into B. */
+/* The ties of entry SEQ from TIES (ordered by seq, table, row; *S its last step), appended
+ * to B. */
 static int entry_ties(sqlite3_stmt *ties, int *s, long long seq, struct sbuf *b)
 {
-    sbuf_reset(b);
     while (*s == SQLITE_ROW) {
         long long tseq = sqlite3_column_int64(ties, 0);
         if (tseq > seq)
@@ -178,8 +176,10 @@ static int walk(sqlite3 *db, struct audit_head *head, int seal)
         const char *hash = (const char *)sqlite3_column_text(st, 6);
         const unsigned char *mac = sqlite3_column_text(st, 8);
         char want[65];
-        if ((rc = check_entry(st, head->entries + 1, head->hash)) < 0 ||
-            (rc = entry_ties(ties, &ts, seq, &tb)) < 0 || (rc = entry_mac(hash, &tb, want)) < 0)
+        if ((rc = check_entry(st, head->entries + 1, head->hash)) < 0)
+            goto done;
+        seal_start(&tb, hash);
+        if ((rc = entry_ties(ties, &ts, seq, &tb)) < 0 || (rc = seal_mac(tb.s, tb.len, want)) < 0)
             goto done;
         if (seal) {
             sqlite3_reset(put);

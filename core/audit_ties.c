@@ -18,9 +18,9 @@ static const char *const tied[] = {
 };
 #define NTIED ((int)(sizeof tied / sizeof *tied))
 
-/* Appends TAG and V in decimal, as "%c%lld" would: every row a run or the audit hashes has
- * integers, and printf's cost was most of the hashing's. */
-static void add_tagged(struct sbuf *b, char tag, long long v)
+/* Appends V in decimal, as "%lld" would: every row a run or the audit hashes has integers,
+ * and every tie of the trail two, and printf's cost was most of the hashing's. */
+static void add_decimal(struct sbuf *b, long long v)
 {
     char buf[24];
     int n = sizeof buf;
@@ -31,8 +31,14 @@ static void add_tagged(struct sbuf *b, char tag, long long v)
     } while (u);
     if (v < 0)
         buf[--n] = '-';
-    sbuf_addc(b, tag);
     sbuf_add(b, buf + n, sizeof buf - (size_t)n);
+}
+
+/* Appends TAG and V in decimal, as "%c%lld" would. */
+static void add_tagged(struct sbuf *b, char tag, long long v)
+{
+    sbuf_addc(b, tag);
+    add_decimal(b, v);
 }
 
 void audit_row_hash(sqlite3_stmt *st, int first, int ncols, char out[65])
@@ -73,7 +79,15 @@ void audit_row_hash(sqlite3_stmt *st, int first, int ncols, char out[65])
 
 void audit_tie_line(struct sbuf *b, const char *tbl, long long row, int ncols, const char *hash)
 {
-    sbuf_addf(b, "%s\x1f%lld\x1f%d\x1f%s\x1e", tbl, row, ncols, hash);
+    /* "%s\x1f%lld\x1f%d\x1f%s\x1e", a piece at a time */
+    sbuf_adds(b, tbl);
+    sbuf_addc(b, '\x1f');
+    add_decimal(b, row);
+    sbuf_addc(b, '\x1f');
+    add_decimal(b, ncols);
+    sbuf_addc(b, '\x1f');
+    sbuf_adds(b, hash);
+    sbuf_addc(b, '\x1e');
 }
 
 int audit_tie_new(sqlite3 *db, long long seq, struct sbuf *ties, long long *nrows)

@@ -86,3 +86,18 @@ void test_row_hash(void)
     sqlite3_finalize(st);
     sqlite3_close(db);
 }
+
+/* A tie's line, which an entry's seal covers, is the text the trail has always sealed:
+ * "table\x1frow\x1fcolumns\x1fhash\x1e" (stores sealed before must verify). */
+void test_tie_line(void)
+{
+    struct sbuf b = SBUF_INIT;
+    static const char want[] = "statuses\x1f" "9223372036854775807\x1f" "12\x1f" "ab12\x1e"
+                               "gates\x1f" "-5\x1f" "0\x1f" "\x1e";
+    sbuf_adds(&b, "x");   /* appended to what the buffer holds */
+    audit_tie_line(&b, "statuses", 9223372036854775807LL, 12, "ab12");
+    audit_tie_line(&b, "gates", -5, 0, "");
+    CHECK(b.len == sizeof want && b.s[0] == 'x' && !memcmp(b.s + 1, want, sizeof want - 1),
+          "the tie lines as sealed: %zu bytes", b.len);
+    sbuf_free(&b);
+}

@@ -70,5 +70,6 @@ void test_notice_names(void);
 void test_errors(void);
 void test_store_bind(void);
 void test_row_hash(void);
+void test_tie_line(void);
 
 #endif
