@@ -5,11 +5,13 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <openssl/evp.h>
 
@@ -52,6 +54,44 @@ void *xrealloc(void *p, size_t n)
     if (!q)
         oom();
     return q;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* BYTES rounded up to whole huge pages. */
+static size_t huge_round(size_t bytes)
+{
+    return (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+}
+
+void *xhuge_grow(void *p, size_t old, size_t new_bytes)
+{
+    /* a mapping starting on a huge page's boundary (the kernel gives huge pages only to
+     * aligned ranges): map one huge page more and unmap the ends */
+    size_t n = huge_round(new_bytes ? new_bytes : 1);
+    char *m = mmap(NULL, n + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    if (m == MAP_FAILED)
+        oom();
+    size_t lead = (HUGE_PAGE - ((uintptr_t)m & (HUGE_PAGE - 1))) & (HUGE_PAGE - 1);
+    if (lead)
+        munmap(m, lead);
+    munmap(m + lead + n, HUGE_PAGE - lead);
+    m += lead;
+#ifdef MADV_HUGEPAGE
+    madvise(m, n, MADV_HUGEPAGE);   /* a hint */
+#endif
+    if (p) {
+        memcpy(m, p, old < new_bytes ? old : new_bytes);
+        xhuge_free(p, old);
+    }
+    return m;
+}
+
+void xhuge_free(void *p, size_t bytes)
+{
+    if (p)
+        munmap(p, huge_round(bytes ? bytes : 1));
 }
 
 char *xstrndup(const char *s, size_t n)

@@ -46,6 +46,14 @@ void *xcalloc(size_t n, size_t size);
 /* SIZE zeroed bytes at an address that is a multiple of 64 (a cache line); free() frees them. */
 void *xcalloc_line(size_t size);
 void *xrealloc(void *p, size_t n);
+/* A large array of zeroed bytes, mapped in whole 2 MiB pages from a 2 MiB boundary with
+ * transparent huge pages asked for (madvise; without them, 4 KiB pages): its first touches
+ * fault 2 MiB at a time (on a virtual machine each 4 KiB first touch costs microseconds).
+ * xhuge_grow makes P (OLD bytes, NULL: none) NEW_BYTES, the old ones copied, the rest
+ * zeroed, P unmapped; xhuge_free unmaps P of BYTES (NULL: nothing). Out of memory exits as
+ * above. */
+void *xhuge_grow(void *p, size_t old, size_t new_bytes);
+void xhuge_free(void *p, size_t bytes);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 

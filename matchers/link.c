@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include "../core/bkeys.h"
 #include "../core/err.h"
@@ -71,11 +70,10 @@ struct linker {
     const struct run *r;
     struct app *apps;
     int napps;
-    struct person *ps;
-    int nps;
+    struct person *ps;     /* on huge pages (xhuge_grow), CAPPS of them */
+    int nps, capps;
     struct kslot *idx;
     size_t cap;
-    int idx_mapped;        /* idx was mapped (index_reset), not allocated */
     double w_id[ID_NLEVELS], w_name[NAME_NLEVELS], w_birth[BIRTH_NLEVELS],
         w_gender[GENDER_NLEVELS], w_region[REGION_NLEVELS];
     struct linked_writer w;  /* the run's persons and links */
@@ -98,39 +96,22 @@ struct linker {
 
 static void index_free(struct linker *l)
 {
-    if (l->idx_mapped)
-        munmap(l->idx, l->cap * sizeof *l->idx);
-    else
-        free(l->idx);
+    xhuge_free(l->idx, l->cap * sizeof *l->idx);
     l->idx = NULL;
-    l->idx_mapped = 0;
 }
 
-/* Makes l->idx an empty table of CAP slots. One of 2 MiB and more is mapped with huge pages
- * asked for: the index of 156,000 people is 32 MB, and on the bench's machine the first touch
- * of each 4 KiB page cost about 6 us (a tenth of a walk-in run). The next build of the same
- * size reuses the table. */
+/* Makes l->idx an empty table of CAP slots, on huge pages (xhuge_grow): the index of 156,000
+ * people is 32 MB, and on the bench's machine the first touch of each 4 KiB page cost about
+ * 6 us (a tenth of a walk-in run). The next build of the same size reuses the table. */
 static void index_reset(struct linker *l, size_t cap)
 {
-    size_t bytes = cap * sizeof *l->idx;
     if (l->idx && cap == l->cap) {
-        memset(l->idx, 0, bytes);
+        memset(l->idx, 0, cap * sizeof *l->idx);
         return;
     }
     index_free(l);
     l->cap = cap;
-    if (bytes >= ((size_t)2 << 20)) {
-        void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p != MAP_FAILED) {
-#ifdef MADV_HUGEPAGE
-            madvise(p, bytes, MADV_HUGEPAGE);   /* a hint: without it, 4 KiB pages */
-#endif
-            l->idx = p;
-            l->idx_mapped = 1;
-            return;
-        }
-    }
-    l->idx = xcalloc(cap, sizeof *l->idx);
+    l->idx = xhuge_grow(NULL, 0, cap * sizeof *l->idx);
 }
 
 static void index_put(struct linker *l, uint64_t key, uint32_t person)
@@ -163,8 +144,11 @@ static int add_person(struct linker *l, int app, int idx, sqlite3_stmt *st, int 
                       int c_name, int c_raw, int c_income, const char *relation,
                       const char *gender, const char *birth)
 {
-    if (l->nps % 1024 == 0)
-        l->ps = xrealloc(l->ps, (size_t)(l->nps + 1024) * sizeof *l->ps);
+    if (l->nps == l->capps) {   /* 156,000 people are 20 MB */
+        int cap = l->capps ? 2 * l->capps : 65536;
+        l->ps = xhuge_grow(l->ps, (size_t)l->capps * sizeof *l->ps, (size_t)cap * sizeof *l->ps);
+        l->capps = cap;
+    }
     struct person *p = &l->ps[l->nps++];
     memset(p, 0, sizeof *p);
     p->app = app;
@@ -964,7 +948,7 @@ done:
         free(l.ps[i].raw_name);
         free(l.ps[i].relation);
     }
-    free(l.ps);
+    xhuge_free(l.ps, (size_t)l.capps * sizeof *l.ps);
     for (int i = 0; i < l.napps; i++)
         free(l.apps[i].id);
     free(l.apps);

@@ -101,3 +101,26 @@ void test_tie_line(void)
           "the tie lines as sealed: %zu bytes", b.len);
     sbuf_free(&b);
 }
+
+/* A huge-page array grows keeping its bytes, the new ones zeroed. */
+void test_huge_array(void)
+{
+    size_t small = (size_t)3 << 20, big = (size_t)9 << 20;
+    unsigned char *p = xhuge_grow(NULL, 0, small);
+    int zero = 1;
+    for (size_t i = 0; i < small; i += 4093)
+        zero &= p[i] == 0;
+    CHECK(zero, "a new array is zeroed");
+    for (size_t i = 0; i < small; i++)
+        p[i] = (unsigned char)(i * 7);
+    p = xhuge_grow(p, small, big);
+    int kept = 1;
+    for (size_t i = 0; i < small; i++)
+        kept &= p[i] == (unsigned char)(i * 7);
+    zero = 1;
+    for (size_t i = small; i < big; i++)
+        zero &= p[i] == 0;
+    CHECK(kept && zero, "grown: the old bytes kept (%d), the new ones zeroed (%d)", kept, zero);
+    xhuge_free(p, big);
+    xhuge_free(NULL, 0);
+}
