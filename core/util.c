@@ -56,6 +56,38 @@ void *xrealloc(void *p, size_t n)
     return q;
 }
 
+#define ARENA_PIECE ((size_t)1 << 20)
+
+char *arena_take(struct arena *a, size_t n)
+{
+    if (n > a->left) {
+        size_t size = n > ARENA_PIECE ? n : ARENA_PIECE;
+        a->piece = xrealloc(a->piece, (a->npieces + 1) * sizeof *a->piece);
+        a->next = a->piece[a->npieces++] = xmalloc(size);
+        a->left = size;
+    }
+    char *p = a->next;
+    a->next += n;
+    a->left -= n;
+    return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+    char *p = arena_take(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void arena_free(struct arena *a)
+{
+    for (size_t i = 0; i < a->npieces; i++)
+        free(a->piece[i]);
+    free(a->piece);
+    memset(a, 0, sizeof *a);
+}
+
 #define HUGE_PAGE ((size_t)2 << 20)
 
 /* BYTES rounded up to whole huge pages. */

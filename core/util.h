@@ -57,6 +57,19 @@ void xhuge_free(void *p, size_t bytes);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/* Blocks handed out from pieces of a MiB or more and freed all at once by arena_free, for
+ * many small blocks that live and die together (141,000 findings freed one by one took a
+ * quarter of a second). Blocks are not aligned: for text. Zero-initialise. */
+struct arena {
+    char **piece;
+    size_t npieces, left;
+    char *next;                  /* the last piece's first free byte, LEFT of them */
+};
+char *arena_take(struct arena *a, size_t n);
+/* N bytes of S and a NUL, in A. */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+void arena_free(struct arena *a);
+
 /* A set of record numbers or rids, a bit each, growing as members are added. The owner
  * frees b; a zeroed struct is the empty set. */
 struct bits {

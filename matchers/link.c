@@ -72,6 +72,7 @@ struct linker {
     int napps;
     struct person *ps;     /* on huge pages (xhuge_grow), CAPPS of them */
     int nps, capps;
+    struct arena texts;    /* the people's names, raw names and relations */
     struct kslot *idx;
     size_t cap;
     double w_id[ID_NLEVELS], w_name[NAME_NLEVELS], w_birth[BIRTH_NLEVELS],
@@ -126,26 +127,31 @@ static void index_put(struct linker *l, uint64_t key, uint32_t person)
     l->idx[i].person = person;
 }
 
-static char *col_text(sqlite3_stmt *st, int i)
+/* Column I of ST (NULL for a NULL), copied into A. */
+static char *col_text(struct arena *a, sqlite3_stmt *st, int i)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? xstrdup((const char *)t) : NULL;
+    const char *t = (const char *)sqlite3_column_text(st, i);
+    return t ? arena_strndup(a, t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
 }
 
-static char *raw_of(sqlite3_stmt *st, int col, int field)
+/* Field FIELD of the raw values in column COL of ST (NULL when there is none), copied into A. */
+static char *raw_of(struct arena *a, sqlite3_stmt *st, int col, int field)
 {
     const char *p;
     size_t n;
     const char *raw = (const char *)sqlite3_column_text(st, col);
-    return store_raw_field(raw, field, &p, &n) ? xstrndup(p, n) : NULL;
+    return store_raw_field(raw, field, &p, &n) ? arena_strndup(a, p, n) : NULL;
 }
 
 static int add_person(struct linker *l, int app, int idx, sqlite3_stmt *st, int c_id, int c_valid,
                       int c_name, int c_raw, int c_income, const char *relation,
                       const char *gender, const char *birth)
 {
-    if (l->nps == l->capps) {   /* 156,000 people are 20 MB */
-        int cap = l->capps ? 2 * l->capps : 65536;
+    if (l->nps == l->capps) {
+        /* room for a million people first (about 130 MB of address space, of which only what
+         * is filled is touched: 20 MB for 156,000), so that a city's people are not copied
+         * into each larger mapping */
+        int cap = l->capps ? 2 * l->capps : 1 << 20;
         l->ps = xhuge_grow(l->ps, (size_t)l->capps * sizeof *l->ps, (size_t)cap * sizeof *l->ps);
         l->capps = cap;
     }
@@ -155,9 +161,9 @@ static int add_person(struct linker *l, int app, int idx, sqlite3_stmt *st, int 
     p->idx = idx;
     snprintf(p->id, sizeof p->id, "%s", (const char *)sqlite3_column_text(st, c_id));
     p->id_valid = sqlite3_column_int(st, c_valid);
-    p->name = col_text(st, c_name);
-    p->raw_name = raw_of(st, c_raw, l->name_field);
-    p->relation = xstrdup(relation);
+    p->name = col_text(&l->texts, st, c_name);
+    p->raw_name = raw_of(&l->texts, st, c_raw, l->name_field);
+    p->relation = arena_strndup(&l->texts, relation, strlen(relation));
     p->income = sqlite3_column_type(st, c_income) == SQLITE_NULL ? NAN
                                                                  : sqlite3_column_double(st, c_income);
     if (birth && *birth)
@@ -943,11 +949,7 @@ done:
             rc = restored;
     }
     linked_writer_close(&l.w);
-    for (int i = 0; i < l.nps; i++) {
-        free(l.ps[i].name);
-        free(l.ps[i].raw_name);
-        free(l.ps[i].relation);
-    }
+    arena_free(&l.texts);
     xhuge_free(l.ps, (size_t)l.capps * sizeof *l.ps);
     for (int i = 0; i < l.napps; i++)
         free(l.apps[i].id);

@@ -23,23 +23,6 @@
 
 /* ---- reading the run ------------------------------------------------------------------ */
 
-#define ARENA_PIECE (1 << 20)
-
-/* N bytes of D's arena: 141,000 findings freed one by one took a quarter of a second. */
-static char *arena_take(struct data *d, size_t n)
-{
-    if (n > d->left) {
-        size_t size = n > ARENA_PIECE ? n : ARENA_PIECE;
-        d->arena = xrealloc(d->arena, (d->narena + 1) * sizeof *d->arena);
-        d->next = d->arena[d->narena++] = xmalloc(size);
-        d->left = size;
-    }
-    char *p = d->next;
-    d->next += n;
-    d->left -= n;
-    return p;
-}
-
 /* A finding as the reports show it: ID numbers masked unless asked for. */
 static int add_finding(void *ctx, const struct finding_row *r)
 {
@@ -79,7 +62,7 @@ static int add_finding(void *ctx, const struct finding_row *r)
         }
         sbuf_addc(b, '\0');
     }
-    char *block = arena_take(d, b->len);
+    char *block = arena_take(&d->arena, b->len);
     memcpy(block, b->s, b->len);
     for (int i = 0; i < NCOLS; i++)
         f->c[i] = block + at[i];
@@ -220,9 +203,7 @@ int rpt_read_data(sqlite3 *db, struct data *d)
 
 void rpt_data_free(struct data *d)
 {
-    for (size_t i = 0; i < d->narena; i++)
-        free(d->arena[i]);
-    free(d->arena);
+    arena_free(&d->arena);
     sbuf_free(&d->row);
     free(d->f);
     for (long i = 0; i < d->ng; i++) {

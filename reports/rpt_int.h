@@ -60,11 +60,7 @@ struct data {
     long nnotices;
     char **regions;          /* code, name, code, name, ...: the run's region load, by code */
     long nregions;
-    /* where the findings' columns are kept: pieces of a MiB or more, the last one free from
-     * NEXT on for LEFT bytes; freed together with the data */
-    char **arena;
-    size_t narena, left;
-    char *next;
+    struct arena arena;      /* the findings' columns, freed together with the data */
     struct sbuf row;         /* a finding's columns as they are put together */
 };
 

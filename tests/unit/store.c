@@ -1,5 +1,6 @@
 /* store.c: unit tests of core/store_hash.c (the entries of <kind>_hash), of binding values,
- * and of the audit's row hash (core/audit_ties.c). */
+ * of the audit's row hash and tie lines (core/audit_ties.c), and of core/util.c's memory
+ * for large and many things (huge-page arrays, arenas). */
 
 #include <fcntl.h>
 #include <libxml/parser.h>
@@ -123,4 +124,24 @@ void test_huge_array(void)
     CHECK(kept && zero, "grown: the old bytes kept (%d), the new ones zeroed (%d)", kept, zero);
     xhuge_free(p, big);
     xhuge_free(NULL, 0);
+}
+
+/* An arena hands out blocks that stay put as it grows, a block larger than a piece too. */
+void test_arena(void)
+{
+    struct arena a = { 0 };
+    char *first = arena_strndup(&a, "张伟xyz", 6);
+    char *big = arena_take(&a, (size_t)3 << 20);
+    memset(big, 'b', (size_t)3 << 20);
+    char *many[3000];
+    for (int i = 0; i < 3000; i++)
+        many[i] = arena_strndup(&a, "0123456789abcdef0123456789abcdef0123456789abcdef", 40 + i % 9);
+    int ok = 1;
+    for (int i = 0; i < 3000; i++)
+        ok &= strlen(many[i]) == (size_t)(40 + i % 9) && many[i][0] == '0';
+    CHECK(!strcmp(first, "张伟") && big[((size_t)3 << 20) - 1] == 'b' && ok,
+          "blocks kept: '%s', %d", first, ok);
+    CHECK(a.npieces >= 2, "more than one piece: %zu", a.npieces);
+    arena_free(&a);
+    CHECK(a.npieces == 0 && !a.piece && !a.left, "freed whole");
 }

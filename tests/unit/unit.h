@@ -72,5 +72,6 @@ void test_store_bind(void);
 void test_row_hash(void);
 void test_tie_line(void);
 void test_huge_array(void);
+void test_arena(void);
 
 #endif
