@@ -292,24 +292,24 @@ static const char *other_resolved(const struct person *p)
 }
 
 /* 1 when person I may be a candidate in a scan to come, so belongs in the index: everyone in
- * a full run; in a narrowed run the people of the applications it checks and those
- * household_narrowed marked (MARK, NULL: none) as sharing a key with a register record of
- * theirs. Nobody else is linked in a narrowed run, and an index of 156,000 people (32 MB,
- * built twice) was a tenth of a walk-in run. */
-static int indexed(const struct linker *l, int i, const char *mark)
+ * a full run; in a narrowed run the people of the applications it checks, and those the step
+ * at hand wants (l->want: in the register's last step, the people household_narrowed found
+ * sharing a key with a register record of theirs). Nobody else is linked in a narrowed run,
+ * and an index of 156,000 people (32 MB, built twice) was a tenth of a walk-in run. */
+static int indexed(const struct linker *l, int i)
 {
-    return !l->apps[l->ps[i].app].shadow || (mark && mark[i]);
+    return !l->apps[l->ps[i].app].shadow || (l->want && l->want[i]);
 }
 
 /* The index of the blocking keys of the people indexed() names: of the declared ID, and of
  * the resolved one once the household register has given it (the index is built again then).
  * Candidates are found by key, in the order of people, among those wanted (candidates): people
  * left out are people no scan wants. */
-static void build_index(struct linker *l, const char *mark)
+static void build_index(struct linker *l)
 {
     size_t keys = 0;
     for (int i = 0; i < l->nps; i++)
-        if (indexed(l, i, mark))
+        if (indexed(l, i))
             keys += other_resolved(&l->ps[i]) ? 10 : 5;
     size_t cap = 1024;
     while (cap < keys * 2)
@@ -317,7 +317,7 @@ static void build_index(struct linker *l, const char *mark)
     index_reset(l, cap);
     for (int i = 0; i < l->nps; i++) {
         const struct person *p = &l->ps[i];
-        if (!indexed(l, i, mark))
+        if (!indexed(l, i))
             continue;
         uint64_t k[5];
         int n = bkeys_of(p->id, p->name, p->birth, k);
@@ -763,6 +763,7 @@ struct ids_scan {
     uint64_t *keys;        /* the blocking keys of the register records read whose ID is one of
                             * IDS (mark_sharing), sorted by mark_people */
     size_t nkeys, capkeys;
+    char *mark;            /* person -> 1: shares one of KEYS (mark_people) */
 };
 
 /* When the household record of ST's row has one of S's IDs, keeps its blocking keys: the
@@ -790,10 +791,12 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Marks in MARK the people of other applications who share a blocking key (of their declared
- * ID: they are not linked yet) with a record mark_sharing kept; returns 1 when there is one. */
-static int mark_people(struct ids_scan *s, char *mark)
+/* Marks in S->mark the people of other applications who share a blocking key (of their
+ * declared ID: they are not linked yet) with a record mark_sharing kept; returns 1 when there
+ * is one. */
+static int mark_people(struct ids_scan *s)
 {
+    char *mark = s->mark;
     const struct linker *l = s->l;
     int any = 0;
     if (!s->nkeys)
@@ -830,12 +833,13 @@ static int ids_entry(void *ctx, int64_t rid, const struct bkeys_entry *e)
  * register's records whose ID is one of theirs, declared or resolved, are read; the people
  * of other applications who share a key with one of those are linked and resolved; nobody
  * else is. Each step reads only the register's keys and the records that may meet. The index
- * holds the people checked, then (built again) those too; MARK gets the latter. */
-static int household_narrowed(struct linker *l, const struct kind *k, char *mark)
+ * holds the people checked, then (built again) those too. */
+static int household_narrowed(struct linker *l, const struct kind *k)
 {
-    struct ids_scan s = { l, NULL, { 0 }, NULL, 0, NULL, 0, 0 };
+    struct ids_scan s = { l, NULL, { 0 }, NULL, 0, NULL, 0, 0, NULL };
     int kidx = (int)(k - xv_kinds), rc;
     l->want = xcalloc((size_t)l->nps + 1, 1);
+    s.mark = xcalloc((size_t)l->nps + 1, 1);
     s.ids = xcalloc((size_t)l->nps + 1, sizeof *s.ids);
     /* the people checked, and the records of their declared IDs, which they all meet */
     for (int i = 0; i < l->nps; i++) {
@@ -867,9 +871,9 @@ static int household_narrowed(struct linker *l, const struct kind *k, char *mark
             goto done;
     }
     /* the people of other applications who share a key with one of those records */
-    if (mark_people(&s, mark)) {
-        memcpy(l->want, mark, (size_t)l->nps);
-        build_index(l, mark);
+    if (mark_people(&s)) {
+        memcpy(l->want, s.mark, (size_t)l->nps);
+        build_index(l);
         if ((rc = scan_kind(l, k, 0)) == 0)
             rc = release_held(l, kidx);
     }
@@ -878,6 +882,7 @@ done:
     bkeys_set_free(&s.f);
     free(s.ids);
     free(s.keys);
+    free(s.mark);
     free(l->want);
     l->want = NULL;
     return rc;
@@ -919,21 +924,18 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
         goto done;
     /* the household register first: it resolves identities, and the index gets the
      * resolved IDs' keys before the other feeds are read */
-    build_index(&l, NULL);
+    build_index(&l);
     int hh = kind_index("household");
     if ((rc = confirmed(db, r->decision_seq, "household", add_confirmed, &l)) < 0)
         goto done;
     if (l.nconf > 1)
         qsort(l.conf, (size_t)l.nconf, sizeof *l.conf, cmp_confirmed);
-    if (nonly) {
-        char *mark = xcalloc((size_t)l.nps + 1, 1);
-        rc = household_narrowed(&l, &xv_kinds[hh], mark);
-        free(mark);
-    } else if ((rc = scan_kind(&l, &xv_kinds[hh], 1)) == 0) {
+    if (nonly)
+        rc = household_narrowed(&l, &xv_kinds[hh]);
+    else if ((rc = scan_kind(&l, &xv_kinds[hh], 1)) == 0)
         rc = release_held(&l, hh);
-    }
     if (rc == 0)
-        build_index(&l, NULL);   /* the other feeds link only the people checked */
+        build_index(&l);   /* the other feeds link only the people checked */
     for (int i = 0; i < xv_nkinds && rc == 0; i++)
         if (kind_is_feed(&xv_kinds[i]) && i != hh)
             rc = scan_kind(&l, &xv_kinds[i], 1);
