@@ -113,7 +113,16 @@ int store_hash_clear(sqlite3 *db, const char *kind, sqlite3_blob **blob, int64_t
  * in messages): the rows of <kind>_hash and <kind>_keys. */
 int store_chunk_row(sqlite3 *db, const char *table, const char *column, const char *what,
                     int64_t no, int bytes, sqlite3_blob **blob);
-/* Sets the line hash of the N versions RID[i] to LINE[i]; RID must be increasing. */
+/* Sets the line hash of the N versions RID[i] to LINE[i] (RID increasing) in the rows of
+ * <kind>_hash that get at least STORE_HASH_LINES_MIN of them, and in the first
+ * STORE_HASH_SPARSE_ROWS rows that get fewer; the other rows are left as they are. A line
+ * hash only lets a reload pair a line without splitting it, and each row set is a 64 KiB
+ * page written through the WAL and again at its checkpoint: a few line hashes in each of a
+ * large feed's rows (after 0.1% of its lines went, those that paired with the other of two
+ * equal records) cost a reload more than splitting those lines costs every later one. The
+ * rows left are set by later reloads, as many at a time. */
+#define STORE_HASH_LINES_MIN 64
+#define STORE_HASH_SPARSE_ROWS 64
 int store_hash_lines(sqlite3 *db, const char *kind, const uint32_t *rid, const uint64_t *line,
                      size_t n);
 

@@ -145,9 +145,18 @@ int store_hash_lines(sqlite3 *db, const char *kind, const uint32_t *rid, const u
     sqlite3_blob *blob = NULL;
     unsigned char *buf = xmalloc(STORE_HASH_ROW);
     int rc = 0;
-    /* a row at a time: read it, set its entries, write it back */
+    /* a row at a time: read it, set its entries, write it back; past the first few rows
+     * with few of them, such a row is left as it is */
+    int sparse = 0;
     for (size_t i = 0; i < n && rc == 0;) {
         int64_t no = rid[i] / STORE_HASH_RIDS;
+        size_t j = i;
+        while (j < n && rid[j] / STORE_HASH_RIDS == no)
+            j++;
+        if (j - i < STORE_HASH_LINES_MIN && sparse++ >= STORE_HASH_SPARSE_ROWS) {
+            i = j;
+            continue;
+        }
         if ((rc = hash_row(db, kind, &blob, rid[i])) < 0)
             break;
         if (sqlite3_blob_read(blob, buf, STORE_HASH_ROW, 0) != SQLITE_OK) {

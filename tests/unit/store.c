@@ -31,6 +31,61 @@ void test_hash_entries(void)
     CHECK(store_hash_get(e, &a, &b, &c) == 0, "no content hash is no entry, whatever the line");
 }
 
+/* A reload's line hashes are set in the rows of <kind>_hash that get many of them, and in
+ * the first few that get a few; the other rows are left as they were (rewriting them costs
+ * more than splitting those lines). */
+void test_hash_lines(void)
+{
+    enum { DENSE = STORE_HASH_LINES_MIN, SPARSE = STORE_HASH_SPARSE_ROWS + 6, N = DENSE + SPARSE };
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    uint32_t rid[N];
+    uint64_t line[N];
+    CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK &&
+          store_exec(db, "CREATE TABLE v_hash(chunk INTEGER PRIMARY KEY, hashes BLOB NOT NULL)")
+              == 0 &&
+          sqlite3_prepare_v2(db, "INSERT INTO v_hash VALUES (?1, zeroblob(60000))", -1, &st,
+                             NULL) == SQLITE_OK, "a table of hashes");
+    for (int no = 0; no <= SPARSE; no++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int(st, 1, no);
+        CHECK(sqlite3_step(st) == SQLITE_DONE, "row %d", no);
+    }
+    sqlite3_finalize(st);
+    /* row 0 gets DENSE line hashes, rows 1 to SPARSE one each */
+    for (int i = 0; i < DENSE; i++)
+        rid[i] = (uint32_t)(7 * i), line[i] = 1000u + (uint64_t)i;
+    for (int i = 0; i < SPARSE; i++)
+        rid[DENSE + i] = (uint32_t)((i + 1) * STORE_HASH_RIDS + 11), line[DENSE + i] = 5;
+    CHECK(store_hash_lines(db, "v", rid, line, N) == 0, "lines set");
+    CHECK(sqlite3_prepare_v2(db, "SELECT hashes FROM v_hash ORDER BY chunk", -1, &st, NULL) ==
+              SQLITE_OK, "rows read back");
+    int dense = 0, first = 0, rest = 0;
+    for (int no = 0; sqlite3_step(st) == SQLITE_ROW; no++) {
+        const unsigned char *row = sqlite3_column_blob(st, 0);
+        uint64_t h1, h2, got;
+        for (int i = 0; i < N; i++) {
+            if ((int)(rid[i] / STORE_HASH_RIDS) != no)
+                continue;
+            store_hash_get(row + store_hash_at(rid[i]), &h1, &h2, &got);
+            if (got != line[i])
+                continue;
+            if (no == 0)
+                dense++;
+            else if (no <= STORE_HASH_SPARSE_ROWS)
+                first++;
+            else
+                rest++;
+        }
+    }
+    CHECK(dense == DENSE, "a row with %d new line hashes has them all: %d", DENSE, dense);
+    CHECK(first == STORE_HASH_SPARSE_ROWS, "the first %d rows with one have it: %d",
+          STORE_HASH_SPARSE_ROWS, first);
+    CHECK(rest == 0, "the rows after them are left as they were: %d set", rest);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 void test_store_bind(void)
 {
     sqlite3 *db = NULL;
