@@ -163,7 +163,7 @@ int store_hash_lines(sqlite3 *db, const char *kind, const uint32_t *rid, const u
             rc = store_err(db, "reading record hashes");
             break;
         }
-        for (; i < n && rid[i] / STORE_HASH_RIDS == no; i++)
+        for (; i < j; i++)
             put64(buf + store_hash_at(rid[i]) + LINE_AT, line[i]);
         if (sqlite3_blob_write(blob, buf, STORE_HASH_ROW, 0) != SQLITE_OK)
             rc = store_err(db, "writing record hashes");
