@@ -763,7 +763,6 @@ struct ids_scan {
     uint64_t *keys;        /* the blocking keys of the register records read whose ID is one of
                             * IDS (mark_sharing), sorted by mark_people */
     size_t nkeys, capkeys;
-    char *mark;            /* person -> 1: shares one of KEYS (mark_people) */
 };
 
 /* When the household record of ST's row has one of S's IDs, keeps its blocking keys: the
@@ -791,12 +790,11 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Marks in S->mark the people of other applications who share a blocking key (of their
+/* Marks in MARK (zeroed) the people of other applications who share a blocking key (of their
  * declared ID: they are not linked yet) with a record mark_sharing kept; returns 1 when there
  * is one. */
-static int mark_people(struct ids_scan *s)
+static int mark_people(struct ids_scan *s, char *mark)
 {
-    char *mark = s->mark;
     const struct linker *l = s->l;
     int any = 0;
     if (!s->nkeys)
@@ -836,10 +834,9 @@ static int ids_entry(void *ctx, int64_t rid, const struct bkeys_entry *e)
  * holds the people checked, then (built again) those too. */
 static int household_narrowed(struct linker *l, const struct kind *k)
 {
-    struct ids_scan s = { l, NULL, { 0 }, NULL, 0, NULL, 0, 0, NULL };
+    struct ids_scan s = { l, NULL, { 0 }, NULL, 0, NULL, 0, 0 };
     int kidx = (int)(k - xv_kinds), rc;
     l->want = xcalloc((size_t)l->nps + 1, 1);
-    s.mark = xcalloc((size_t)l->nps + 1, 1);
     s.ids = xcalloc((size_t)l->nps + 1, sizeof *s.ids);
     /* the people checked, and the records of their declared IDs, which they all meet */
     for (int i = 0; i < l->nps; i++) {
@@ -870,9 +867,10 @@ static int household_narrowed(struct linker *l, const struct kind *k)
             (rc = bkeys_each_in(l->db, k, l->r->load_of[kidx], 0, &s.f, ids_entry, &s)) < 0)
             goto done;
     }
-    /* the people of other applications who share a key with one of those records */
-    if (mark_people(&s)) {
-        memcpy(l->want, s.mark, (size_t)l->nps);
+    /* the people of other applications who share a key with one of those records: the last
+     * step wants them alone */
+    memset(l->want, 0, (size_t)l->nps);
+    if (mark_people(&s, l->want)) {
         build_index(l);
         if ((rc = scan_kind(l, k, 0)) == 0)
             rc = release_held(l, kidx);
@@ -882,7 +880,6 @@ done:
     bkeys_set_free(&s.f);
     free(s.ids);
     free(s.keys);
-    free(s.mark);
     free(l->want);
     l->want = NULL;
     return rc;
