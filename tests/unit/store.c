@@ -169,6 +169,7 @@ void test_huge_array(void)
     for (size_t i = 0; i < small; i += 4093)
         zero &= p[i] == 0;
     CHECK(zero, "a new array is zeroed");
+    CHECK(((uintptr_t)p & (((size_t)2 << 20) - 1)) == 0, "on a 2 MiB boundary: %p", (void *)p);
     for (size_t i = 0; i < small; i++)
         p[i] = (unsigned char)(i * 7);
     p = xhuge_grow(p, small, big);
@@ -179,6 +180,8 @@ void test_huge_array(void)
     for (size_t i = small; i < big; i++)
         zero &= p[i] == 0;
     CHECK(kept && zero, "grown: the old bytes kept (%d), the new ones zeroed (%d)", kept, zero);
+    CHECK(((uintptr_t)p & (((size_t)2 << 20) - 1)) == 0, "grown, on a 2 MiB boundary: %p",
+          (void *)p);
     xhuge_free(p, big);
     xhuge_free(NULL, 0);
 }
