@@ -205,20 +205,26 @@ void bkeys_get(const unsigned char *at, struct bkeys_entry *e)
     e->extra = get32(at + 20);
 }
 
-int bkeys_open(sqlite3 *db, const struct kind *k, long long load, struct bkeys_cursor *c)
+int bkeys_open(sqlite3 *db, const struct kind *k, long long load, int64_t from, int64_t to,
+               struct bkeys_cursor *c)
 {
     char sql[128];
     memset(c, 0, sizeof *c);
     c->db = db;
     c->k = k;
     c->load = load;
+    c->from = from < 0 ? 0 : from;
+    c->to = to;
     c->no = -1;
-    snprintf(sql, sizeof sql, "SELECT chunk, keys FROM %s_keys ORDER BY chunk", k->name);
+    snprintf(sql, sizeof sql, "SELECT chunk, keys FROM %s_keys WHERE chunk BETWEEN ?1 AND ?2 "
+                              "ORDER BY chunk", k->name);
     int rc = store_prepare(db, sql, &c->chunks);
     if (rc < 0)
         return rc;
+    sqlite3_bind_int64(c->chunks, 1, c->from / BKEYS_RIDS);
+    sqlite3_bind_int64(c->chunks, 2, to > 0 ? (to - 1) / BKEYS_RIDS : -1);
     /* the ends are read beside the entries, in rid order (see RUN_VISIBLE) */
-    return store_ends_open(db, k->name, load, &c->ends) < 0 ? xv_error_raise() : 0;
+    return store_ends_open(db, k->name, load, c->from, &c->ends) < 0 ? xv_error_raise() : 0;
 }
 
 int bkeys_next(struct bkeys_cursor *c)
@@ -235,6 +241,9 @@ int bkeys_next(struct bkeys_cursor *c)
         return xv_fail(XV_ELOCKED, "'%s_keys' has a damaged row at %lld: the database was "
                        "changed outside xverify ('xverify check' tells more)", c->k->name,
                        (long long)c->no);
+    int64_t first = c->no * BKEYS_RIDS;
+    c->j0 = c->from > first ? (int)(c->from - first) : 0;
+    c->j1 = c->to - first < BKEYS_RIDS ? (int)(c->to - first) : BKEYS_RIDS;
     return 1;
 }
 
@@ -251,10 +260,10 @@ int bkeys_each_in(sqlite3 *db, const struct kind *k, long long load, int field,
                   int (*fn)(void *ctx, int64_t rid, const struct bkeys_entry *e), void *ctx)
 {
     struct bkeys_cursor cur;
-    int rc = bkeys_open(db, k, load, &cur);
+    int rc = bkeys_open(db, k, load, 0, INT64_MAX, &cur);
     while (rc == 0 && (rc = bkeys_next(&cur)) > 0) {
         rc = 0;
-        for (int j = 0; j < BKEYS_RIDS && rc == 0; j++) {
+        for (int j = cur.j0; j < cur.j1 && rc == 0; j++) {
             uint32_t v = bkeys_key(cur.row, j, field);
             if (!v || !bkeys_set_has(set, v))
                 continue;

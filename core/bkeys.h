@@ -88,22 +88,26 @@ static inline int bkeys_set_has(const struct bkeys_set *f, uint32_t k)
 }
 void bkeys_set_free(struct bkeys_set *f);
 
-/* Reading feed K's entries in rid order, a row at a time, for a run that sees loads up to
- * LOAD: bkeys_next gives the next row (1; 0 at the end; XV_ELOCKED when one is damaged),
- * whose entries the caller tests as it likes, then asks bkeys_sees whether the version at RID
- * (entry E) is one the run sees: stored by then, not ended by then (1 or 0). RIDs asked must
- * increase. bkeys_close releases the cursor, whatever happened. */
+/* Reading feed K's entries of rids FROM to TO - 1 in rid order, a row at a time, for a run
+ * that sees loads up to LOAD: bkeys_next gives the next row (1; 0 at the end; XV_ELOCKED when
+ * one is damaged), whose entries j0 to j1 - 1 are in the range and the caller tests as it
+ * likes, then asks bkeys_sees whether the version at RID (entry E) is one the run sees:
+ * stored by then, not ended by then (1 or 0). RIDs asked must increase. bkeys_close releases
+ * the cursor, whatever happened. */
 struct bkeys_cursor {
     sqlite3 *db;
     const struct kind *k;
     long long load;
+    int64_t from, to;
     sqlite3_stmt *chunks;
     struct store_ends ends;
     const unsigned char *row;   /* the row's BKEYS_RIDS entries */
     int64_t no;                 /* its chunk: rids no * BKEYS_RIDS ... */
+    int j0, j1;                 /* its entries in the range */
 };
 
-int bkeys_open(sqlite3 *db, const struct kind *k, long long load, struct bkeys_cursor *c);
+int bkeys_open(sqlite3 *db, const struct kind *k, long long load, int64_t from, int64_t to,
+               struct bkeys_cursor *c);
 int bkeys_next(struct bkeys_cursor *c);
 int bkeys_sees(struct bkeys_cursor *c, int64_t rid, const struct bkeys_entry *e);
 void bkeys_close(struct bkeys_cursor *c);

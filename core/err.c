@@ -13,6 +13,13 @@ static _Thread_local char pending[1024];
 /* where the messages of xv_error_where point */
 static _Thread_local const char *where_file;
 static _Thread_local long where_line;
+/* xv_error_hold: this thread's errors are recorded, not printed */
+static _Thread_local int holding;
+
+void xv_error_hold(int on)
+{
+    holding = on;
+}
 
 void xv_error_where(const char *file, long line)
 {
@@ -25,7 +32,9 @@ const char *xv_last_error(void)
     return last;
 }
 
-static void vreport(const char *prefix, const char *file, long line, const char *fmt, va_list ap)
+/* Reports an error of CODE (a warning when PREFIX is given). */
+static void vreport(int code, const char *prefix, const char *file, long line, const char *fmt,
+                    va_list ap)
 {
     struct sbuf msg = SBUF_INIT, safe = SBUF_INIT;
     va_list copy;
@@ -51,7 +60,14 @@ static void vreport(const char *prefix, const char *file, long line, const char 
     utf8_printable(sbuf_str(&msg), 1, &safe);
     /* the message is also kept, without the program name, for the nightly run's .error files */
     snprintf(last, sizeof last, "%s", safe.s);
-    fprintf(stderr, "xverify: %s%s\n", prefix ? prefix : "", safe.s);
+    if (holding && !prefix) {
+        if (!pending_code) {   /* the first: what went wrong, not what failed after it */
+            snprintf(pending, sizeof pending, "%s", safe.s);
+            pending_code = code;
+        }
+    } else {
+        fprintf(stderr, "xverify: %s%s\n", prefix ? prefix : "", safe.s);
+    }
     sbuf_free(&msg);
     sbuf_free(&safe);
 }
@@ -60,7 +76,7 @@ int error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport(NULL, NULL, 0, fmt, ap);
+    vreport(XV_ERR, NULL, NULL, 0, fmt, ap);
     va_end(ap);
     return XV_ERR;
 }
@@ -69,7 +85,7 @@ int xv_fail(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport(NULL, NULL, 0, fmt, ap);
+    vreport(code, NULL, NULL, 0, fmt, ap);
     va_end(ap);
     return code;
 }
@@ -78,7 +94,7 @@ int xv_fail_at(int code, const char *file, long line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport(NULL, file, line, fmt, ap);
+    vreport(code, NULL, file, line, fmt, ap);
     va_end(ap);
     return code;
 }
@@ -121,7 +137,7 @@ void xv_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport("warning: ", NULL, 0, fmt, ap);
+    vreport(0, "warning: ", NULL, 0, fmt, ap);
     va_end(ap);
 }
 

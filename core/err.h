@@ -40,6 +40,10 @@ int xv_error_raise(void);
 void xv_error_take(int *code, char *msg, size_t n);
 /* Records CODE and MSG (taken from another thread) on this thread, without printing. */
 int xv_error_adopt(int code, const char *msg);
+/* For a thread of its own that calls code which reports as it fails (xv_fail, error, a
+ * store error): while ON, this thread's errors are not printed; the first is recorded as
+ * xv_error_set would, for xv_error_take. Warnings are printed. */
+void xv_error_hold(int on);
 /* Prints "xverify: warning: MESSAGE" on stderr. */
 void xv_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The last error or warning reported, without the "xverify: " prefix ("" before any). */

@@ -351,15 +351,18 @@ static int ends_step(struct store_ends *e)
     return store_err_set(sqlite3_db_handle(e->st), "reading ended records");
 }
 
-int store_ends_open(sqlite3 *db, const char *kind, long long load, struct store_ends *e)
+int store_ends_open(sqlite3 *db, const char *kind, long long load, sqlite3_int64 from,
+                    struct store_ends *e)
 {
     char sql[160];
     e->st = NULL;
     e->next = INT64_MAX;
-    snprintf(sql, sizeof sql, "SELECT rid FROM %s_end WHERE to_load <= ?1 ORDER BY rid", kind);
+    snprintf(sql, sizeof sql, "SELECT rid FROM %s_end WHERE rid >= ?2 AND to_load <= ?1 "
+                              "ORDER BY rid", kind);
     if (sqlite3_prepare_v2(db, sql, -1, &e->st, NULL) != SQLITE_OK)
         return store_err_set(db, "reading ended records");
     sqlite3_bind_int64(e->st, 1, load > 0 ? load : INT64_MAX);
+    sqlite3_bind_int64(e->st, 2, from);
     return ends_step(e);
 }
 

@@ -72,10 +72,11 @@ struct store_ends {
     sqlite3_int64 next;     /* the next ended rid; the largest int64 when there is none */
 };
 /* Starts reading the ends that loads up to LOAD made (every end when LOAD is 0) of table
- * KIND. Prints nothing, as it may run in a thread of its own: returns 0, or an XV_E* code
- * with the message in this thread's error context (xv_error_raise prints it). Close E
- * whatever it returns. */
-int store_ends_open(sqlite3 *db, const char *kind, long long load, struct store_ends *e);
+ * KIND, of the versions from rid FROM on. Prints nothing, as it may run in a thread of its
+ * own: returns 0, or an XV_E* code with the message in this thread's error context
+ * (xv_error_raise prints it). Close E whatever it returns. */
+int store_ends_open(sqlite3 *db, const char *kind, long long load, sqlite3_int64 from,
+                    struct store_ends *e);
 /* 1 when version RID has ended, 0 when not, an XV_E* code (as store_ends_open) when SQLite
  * failed. Calls must come with RIDs in increasing order. */
 int store_ends_has(struct store_ends *e, sqlite3_int64 rid);

@@ -57,7 +57,7 @@ int ldr_read_open(sqlite3 *db, const char *kind, long long expect, struct vdiff 
     struct store_ends ends;
     char sql[96];
     long long found = 0;
-    int s, rc = store_ends_open(db, kind, 0, &ends);
+    int s, rc = store_ends_open(db, kind, 0, 0, &ends);
     snprintf(sql, sizeof sql, "SELECT chunk, hashes FROM %s_hash ORDER BY chunk", kind);
     if (rc == 0 && sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         rc = store_err_set(db, "reading open records");

@@ -12,6 +12,19 @@ static void *in_thread(void *arg)
     return strcmp(msg, "disk full") ? NULL : arg;
 }
 
+/* A thread holding its errors: the first reported is recorded, not printed. */
+static void *holding(void *arg)
+{
+    int *code = arg;
+    char msg[64];
+    xv_error_hold(1);
+    xv_fail(XV_ELOCKED, "first %d", 1);
+    error("second");
+    xv_error_hold(0);
+    xv_error_take(code, msg, sizeof msg);
+    return strcmp(msg, "first 1") ? NULL : arg;
+}
+
 void test_errors(void)
 {
     static const int rc[] = { XV_OK, XV_ENEEDS, XV_EUSAGE, XV_EDATA, XV_ELOCKED, XV_EIO, XV_ERR,
@@ -24,6 +37,9 @@ void test_errors(void)
     void *ok = NULL;
     CHECK(pthread_create(&t, NULL, in_thread, &code) == 0 && pthread_join(t, &ok) == 0 &&
           ok == &code && code == XV_EIO, "a thread's error is taken with its code");
+    code = 0;
+    CHECK(pthread_create(&t, NULL, holding, &code) == 0 && pthread_join(t, &ok) == 0 &&
+          ok == &code && code == XV_ELOCKED, "a thread holding its errors keeps the first");
     printf("(the next error is expected)\n");
     fflush(stdout);
     CHECK(xv_error_adopt(XV_EDATA, "bad row") == XV_EDATA && xv_error_raise() == XV_EDATA &&

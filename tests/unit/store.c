@@ -1,6 +1,7 @@
-/* store.c: unit tests of core/store_hash.c (the entries of <kind>_hash), of binding values,
- * of the audit's row hash and tie lines (core/audit_ties.c), and of core/util.c's memory
- * for large and many things (huge-page arrays, arenas). */
+/* store.c: unit tests of core/store_hash.c (the entries of <kind>_hash), of a range of
+ * <kind>_keys and its ends (core/bkeys.c), of binding values, of the audit's row hash and tie
+ * lines (core/audit_ties.c), and of core/util.c's memory for large and many things (huge-page
+ * arrays, arenas). */
 
 #include <fcntl.h>
 #include <libxml/parser.h>
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../core/audit.h"
+#include "../../core/bkeys.h"
+#include "../../core/kinds.h"
 #include "unit.h"
 
 void test_hash_entries(void)
@@ -34,6 +37,40 @@ void test_hash_entries(void)
 /* A reload's line hashes are set in the rows of <kind>_hash that get many of them, and in
  * the first few that get a few; the other rows are left as they were (rewriting them costs
  * more than splitting those lines). */
+/* A cursor over rids FROM to TO - 1 gives the rows that hold them, each with the entries in
+ * the range, and sees the ends from FROM on: the two halves of a run's scan of a feed. */
+_Static_assert(BKEYS_ROW == 60000, "the rows the test makes");
+void test_keys_range(void)
+{
+    sqlite3 *db = NULL;
+    struct bkeys_cursor c;
+    const int64_t from = BKEYS_RIDS - 100, to = 2 * BKEYS_RIDS + 100;
+    CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK &&
+          store_exec(db, "CREATE TABLE vehicle_keys(chunk INTEGER PRIMARY KEY, keys BLOB NOT NULL);"
+                         "CREATE TABLE vehicle_end(rid INTEGER PRIMARY KEY, to_load INTEGER NOT NULL);"
+                         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 3) "
+                         "INSERT INTO vehicle_keys SELECT i, zeroblob(60000) FROM n;"
+                         "INSERT INTO vehicle_end VALUES (5, 2), (2400, 2), (2450, 2), (2460, 9)")
+              == 0, "four rows of keys, four ends");
+    CHECK(bkeys_open(db, kind_find("vehicle"), 2, from, to, &c) == 0, "a range opened");
+    int64_t rows[8];
+    int n = 0, spans_ok = 1;
+    while (n < 8 && bkeys_next(&c) > 0) {
+        rows[n++] = c.no;
+        int64_t first = c.no * BKEYS_RIDS;
+        spans_ok &= first + c.j0 == (from > first ? from : first) &&
+                    first + c.j1 == (to < first + BKEYS_RIDS ? to : first + BKEYS_RIDS);
+    }
+    CHECK(n == 3 && rows[0] == 0 && rows[1] == 1 && rows[2] == 2 && spans_ok,
+          "the rows of the range (%d), each with its entries in it", n);
+    struct bkeys_entry e = { .load = 1 };
+    CHECK(bkeys_sees(&c, 2400, &e) == 0 && bkeys_sees(&c, 2401, &e) == 1 &&
+          bkeys_sees(&c, 2450, &e) == 0 && bkeys_sees(&c, 2460, &e) == 1,
+          "the ends from the range's start, of the loads the run sees");
+    bkeys_close(&c);
+    sqlite3_close(db);
+}
+
 void test_hash_lines(void)
 {
     enum { DENSE = STORE_HASH_LINES_MIN, SPARSE = STORE_HASH_SPARSE_ROWS + 6, N = DENSE + SPARSE };

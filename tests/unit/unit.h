@@ -54,6 +54,7 @@ void test_vdiff(void);
 void test_vdiff_pairing(void);
 void test_hash_entries(void);
 void test_hash_lines(void);
+void test_keys_range(void);
 void test_kv_mapping(void);
 void test_compare(void);
 void test_policy(void);
