@@ -120,8 +120,8 @@ int store_chunk_row(sqlite3 *db, const char *table, const char *column, const ch
  * hash only lets a reload pair a line without splitting it, and each row set is a 64 KiB
  * page written through the WAL and again at its checkpoint: a few line hashes in each of a
  * large feed's rows (after 0.1% of its lines went, the ~5,000 of 4M that paired with a
- * version read from another line) cost a reload more than splitting those lines costs every later one. The
- * rows left are set by later reloads, as many at a time. */
+ * version read from another line) cost a reload more than splitting those lines costs every
+ * later one. The rows left are set by later reloads, as many at a time. */
 #define STORE_HASH_LINES_MIN 64
 #define STORE_HASH_SPARSE_ROWS 64
 int store_hash_lines(sqlite3 *db, const char *kind, const uint32_t *rid, const uint64_t *line,

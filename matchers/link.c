@@ -807,28 +807,34 @@ static void *part_thread(void *arg)
     return NULL;
 }
 
-/* Where kind K's scan is cut in two: *MID, the first rid of the second half (0: it is not,
- * for a kind of fewer than two versions, or a store that is not a file in write-ahead mode,
- * which a second connection could not read beside the run). */
-static int part_mid(struct linker *l, const struct kind *k, int64_t *mid)
+/* 1 when a second connection can read DB beside the run's transaction: a file in
+ * write-ahead mode; 0 when not (its scans are not split), or an XV_E* code. */
+static int readable_beside(sqlite3 *db)
 {
-    const char *path = sqlite3_db_filename(l->db, "main");
-    char sql[96];
-    long long top = 0;
-    *mid = 0;
+    const char *path = sqlite3_db_filename(db, "main");
     sqlite3_stmt *st = NULL;
-    int rc = store_prepare(l->db, "PRAGMA journal_mode", &st);
+    int rc = store_prepare(db, "PRAGMA journal_mode", &st);
     if (rc < 0)
         return rc;
     int wal = sqlite3_step(st) == SQLITE_ROW &&
               !strcmp((const char *)sqlite3_column_text(st, 0), "wal");
     sqlite3_finalize(st);
-    if (!wal || !path || !*path)
-        return 0;
+    return wal && path && *path;
+}
+
+/* Where kind K's scan is cut in two: *MID, the first rid of the second half (0: it is not,
+ * for a kind of fewer than two versions). The rids run from 1 to the largest: the halves'
+ * sizes differ by 0 or 1. */
+static int part_mid(struct linker *l, const struct kind *k, int64_t *mid)
+{
+    char sql[96];
+    long long top = 0;
+    *mid = 0;
     snprintf(sql, sizeof sql, "SELECT coalesce(max(rid), 0) FROM %s", k->name);
-    if ((rc = store_int(l->db, sql, NULL, NULL, &top)) < 0)
+    int rc = store_int(l->db, sql, NULL, NULL, &top);
+    if (rc < 0)
         return rc;
-    *mid = top >= 2 ? (top + 1) / 2 + 1 : 0;   /* rids 1 to top: the halves' sizes differ by 0 or 1 */
+    *mid = top >= 2 ? (top + 1) / 2 + 1 : 0;
     return 0;
 }
 
@@ -879,14 +885,11 @@ static int part_finish(struct linker *l, struct part *p, int kidx, int rc, uint3
         hold(l, &h->ll, h->person, h->id, h->id_valid);
     }
     for (int i = 0; i < RUN_MAX_KINDS; i++) {
-        for (size_t j = 0; j < p->kept[i].n; j++) {
-            if (rc == 0 && l->kept)
-                linked_rows_put(&l->kept[i], p->kept[i].rid[j], p->kept[i].row[j]);
-            else
-                free(p->kept[i].row[j]);
+        for (size_t j = 0; j < p->kept[i].n && rc == 0 && l->kept; j++) {
+            linked_rows_put(&l->kept[i], p->kept[i].rid[j], p->kept[i].row[j]);
+            p->kept[i].row[j] = NULL;   /* the run's now */
         }
-        free(p->kept[i].rid);
-        free(p->kept[i].row);
+        linked_rows_free(&p->kept[i]);
     }
     l->st->read += p->st.read;
     if (p->last > *last)
@@ -918,7 +921,7 @@ static int scan_kind(struct linker *l, const struct kind *k, int count)
         return rc;
     l->st->records += seen;
     filter_build(l, !strcmp(k->name, "household"), &f);
-    if (l->split && (rc = part_mid(l, k, &mid)) < 0)
+    if (l->split > 0 && (rc = part_mid(l, k, &mid)) < 0)
         goto done;
     if (mid > 0)
         part_start(l, k, &f, periods, mid, &p);
@@ -931,7 +934,6 @@ done:
     bkeys_set_free(&f);
     return rc;
 }
-
 
 struct ids_scan {
     struct linker *l;
@@ -1076,7 +1078,6 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
     l.kept = out ? out->kept : NULL;
     l.r = r;
     l.st = st;
-    l.split = nonly == 0;
     l.name_field = kind_col(kind_find("applicant"), "name");
     for (int i = 0; i < ID_NLEVELS; i++)
         l.w_id[i] = cmp_weight(&r->pol, F_ID, i);
@@ -1094,6 +1095,11 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
     cache_set = 1;
     if ((rc = gather(&l, only, nonly)) < 0)
         goto done;
+    /* a full run splits its scans where a second connection can read beside it */
+    if (nonly == 0 && (l.split = readable_beside(db)) < 0) {
+        rc = l.split;
+        goto done;
+    }
     if ((rc = linked_writer_open(db, r->id, &l.w)) < 0)
         goto done;
     l.w.set = out ? &out->links : NULL;
