@@ -25,3 +25,16 @@ int hook_pairing(void)
     const char *s = getenv("XVERIFY_PAIRING");
     return !s || strcmp(s, "0");
 }
+
+int hook_fail_app(const char *id)
+{
+    const char *s = getenv("XVERIFY_FAIL_APP");
+    size_t n = strlen(id);
+    while (s && *s) {
+        size_t len = strcspn(s, ",");
+        if (len == n && !strncmp(s, id, n))
+            return 1;
+        s += len + (s[len] == ',');
+    }
+    return 0;
+}

@@ -11,6 +11,9 @@ void hook_crash_point(const char *point);
 /* $XVERIFY_SPILL_BYTES=N: a load holds N bytes of record hashes (and kept records) before it
  * spills, instead of DEFLT. */
 size_t hook_spill_bytes(size_t deflt);
+/* $XVERIFY_FAIL_APP=ID[,ID...]: the rules stage fails on each application named, as a store
+ * error would: 1 for ID when it is named. */
+int hook_fail_app(const char *id);
 /* $XVERIFY_PAIRING=0: a reload does not pair records with open versions in step (0); the
  * history case compares the two ways. 1 otherwise. */
 int hook_pairing(void);

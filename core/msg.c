@@ -1,6 +1,7 @@
 /* msg.c: the one table of the words people read, in Chinese and in English: codes (rules,
  * severities, gates, statuses, decisions, levels, procedures, tiers), every label and sentence
  * of the files for people and the texts of the findings, keyed by the Chinese text itself. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "msg.h"
@@ -247,7 +248,6 @@ static const struct msg table[] = {
 
 static int lang = MSG_ZH;
 static const struct msg *sorted[NMSG];
-static int nsorted;
 
 static int cmp_msg(const void *a, const void *b)
 {
@@ -274,14 +274,18 @@ const char *msg_lang_name(int l)
     return l == MSG_EN ? "en" : "zh";
 }
 
+static void sort_table(void)
+{
+    for (size_t i = 0; i < NMSG; i++)
+        sorted[i] = &table[i];
+    qsort(sorted, NMSG, sizeof *sorted, cmp_msg);
+}
+
+/* Sorted on the first call, once whichever thread makes it (the rules run in two). */
 static const struct msg *find(const char *key)
 {
-    if (!nsorted) {
-        for (size_t i = 0; i < NMSG; i++)
-            sorted[i] = &table[i];
-        qsort(sorted, NMSG, sizeof *sorted, cmp_msg);
-        nsorted = (int)NMSG;
-    }
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sort_table);
     struct msg k = { key, NULL, NULL };
     const struct msg *kp = &k, *const *hit = bsearch(&kp, sorted, NMSG, sizeof *sorted, cmp_msg);
     return hit ? *hit : NULL;

@@ -35,6 +35,13 @@ int store_exec(sqlite3 *db, const char *sql);
 /* Prepares SQL into *ST. */
 int store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st);
 
+/* 1 when a second connection can read DB's file beside a transaction of DB's, seeing what was
+ * committed before it (a file in write-ahead mode), 0 when not, or an XV_E* code. */
+int store_readable_beside(sqlite3 *db);
+/* Opens PATH, the file of a connection store_readable_beside said 1 of, read-only into *DB
+ * for a thread of its own beside that connection's transaction (the caller closes *DB, also
+ * after an error); an XV_E* code when it cannot, the message recorded as WHAT's. */
+int store_open_beside(const char *path, const char *what, sqlite3 **db);
 /* BEGIN IMMEDIATE: returns XV_ELOCKED when another process holds the write lock. */
 int store_begin(sqlite3 *db);
 int store_commit(sqlite3 *db);

@@ -792,11 +792,7 @@ static void *part_thread(void *arg)
     sqlite3 *db = NULL;
     long long was;
     xv_error_hold(1);
-    int s = sqlite3_open_v2(p->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-    if (s != SQLITE_OK || sqlite3_busy_timeout(db, 5000) != SQLITE_OK) {
-        xv_error_set(store_code(s) == XV_ELOCKED ? XV_ELOCKED : XV_EIO, "database: linking: %s",
-                     db ? sqlite3_errmsg(db) : sqlite3_errstr(s));
-    } else {
+    if (store_open_beside(p->path, "linking", &db) == 0) {
         p->l.db = db;
         if (store_cache_set(db, BKEYS_CACHE_KIB, &was) == 0)
             scan_range(&p->l, p->k, p->f, p->periods, p->from, INT64_MAX, &p->last, 0);
@@ -805,21 +801,6 @@ static void *part_thread(void *arg)
     xv_error_hold(0);
     sqlite3_close(db);
     return NULL;
-}
-
-/* 1 when a second connection can read DB beside the run's transaction: a file in
- * write-ahead mode; 0 when not (its scans are not split), or an XV_E* code. */
-static int readable_beside(sqlite3 *db)
-{
-    const char *path = sqlite3_db_filename(db, "main");
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "PRAGMA journal_mode", &st);
-    if (rc < 0)
-        return rc;
-    int wal = sqlite3_step(st) == SQLITE_ROW &&
-              !strcmp((const char *)sqlite3_column_text(st, 0), "wal");
-    sqlite3_finalize(st);
-    return wal && path && *path;
 }
 
 /* Where kind K's scan is cut in two: *MID, the first rid of the second half (0: it is not,
@@ -1096,7 +1077,7 @@ int link_run(sqlite3 *db, const struct run *r, char **only, int nonly,
     if ((rc = gather(&l, only, nonly)) < 0)
         goto done;
     /* a full run splits its scans where a second connection can read beside it */
-    if (nonly == 0 && (l.split = readable_beside(db)) < 0) {
+    if (nonly == 0 && (l.split = store_readable_beside(db)) < 0) {
         rc = l.split;
         goto done;
     }

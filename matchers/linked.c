@@ -59,7 +59,11 @@ int linked_put_person(struct linked_writer *w, const struct linked_person *p)
         sqlite3_bind_double(st, 12, p->income);
     else
         sqlite3_bind_null(st, 12);
-    return sqlite3_step(st) == SQLITE_DONE ? 0 : store_err(w->db, "storing persons");
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return store_err(w->db, "storing persons");
+    if (w->set)
+        linked_set_add_person(w->set, p);
+    return 0;
 }
 
 double linked_weight(double w)
@@ -164,6 +168,8 @@ int linked_reader_open(sqlite3 *db, long long run, struct linked_reader *r)
 
 int linked_persons(struct linked_reader *r, const char *app, linked_person_fn fn, void *ctx)
 {
+    if (r->set)
+        return linked_set_persons(r->set, app, fn, ctx);
     sqlite3_stmt *st = r->persons;
     int rc = 0, s;
     sqlite3_reset(st);
@@ -375,11 +381,13 @@ int linked_resolved_each(sqlite3 *db, long long run, struct linked_set *set,
     return s == SQLITE_DONE ? 0 : store_err(db, "reading the run's resolved identities");
 }
 
-int linked_applicant_links(sqlite3 *db, long long run, const char *kind, linked_link_fn fn,
-                           void *ctx)
+int linked_applicant_links(sqlite3 *db, long long run, struct linked_set *set, const char *kind,
+                           linked_link_fn fn, void *ctx)
 {
     sqlite3_stmt *st = NULL;
     int rc;
+    if (set)
+        return linked_set_each_certain(set, 0, kind, fn, ctx);
     if ((rc = store_prepare(db, "SELECT " LINK_COLS " FROM links WHERE run_id=? AND idx=0 AND "
                                 "kind=? AND class IN ('match','confirmed') ORDER BY applicant_id, rid", &st)) < 0)
         return rc;
@@ -508,6 +516,12 @@ static long rows_at(struct linked_rows *r, int64_t rid)
             hi = mid;
     }
     return -1;
+}
+
+void linked_rows_ready(struct linked_rows *r)
+{
+    if (r->n && !r->sorted)
+        rows_sort(r);
 }
 
 const char *linked_rows_find(struct linked_rows *r, int64_t rid)

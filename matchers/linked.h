@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "../core/run.h"
+#include "../core/util.h"
 #include "compare.h"
 
 /* A person of an application; BIRTH and GENDER are NULL when unknown. */
@@ -41,7 +42,8 @@ struct linked_set;
 
 /* Writing a run's persons and links, inside the caller's transaction. Strings are copied by
  * SQLite during each call. linked_writer_close releases the statements (also after errors).
- * SET (NULL after linked_writer_open; the caller's) gets every link instead of the table, and
+ * SET (NULL after linked_writer_open; the caller's) gets every person beside the table and
+ * every link instead of the table, and
  * linked_writer_flush then writes them all to the table in the order of its index (by
  * application, person, kind and record: a row at a time where the index ends, not at random
  * places in it). */
@@ -69,8 +71,9 @@ void linked_writer_close(struct linked_writer *w);
 
 /* Reading a run's persons and links, one application at a time; the rows' strings hold
  * during the callback only, and a negative return of the callback stops and is returned.
- * SET (NULL after linked_reader_open; the caller's): the run's links, all of them, read from
- * there instead of the table, and decisions recorded in both. */
+ * SET (NULL after linked_reader_open; the caller's): the run's persons and links, all of
+ * them (a linked_writer's SET), read from there instead of the tables, and decisions recorded
+ * in both. */
 struct linked_reader {
     sqlite3 *db;
     long long run;
@@ -112,9 +115,10 @@ int linked_resolved_each(sqlite3 *db, long long run, struct linked_set *set,
                          int (*fn)(void *ctx, const char *app, const char *declared,
                                    const char *resolved),
                          void *ctx);
-/* Calls FN with each certain link of an applicant (person 0) to a record of KIND. */
-int linked_applicant_links(sqlite3 *db, long long run, const char *kind, linked_link_fn fn,
-                           void *ctx);
+/* Calls FN with each certain link of an applicant (person 0) to a record of KIND; from SET
+ * (NULL: the table), the run's links, when given (in no particular order then). */
+int linked_applicant_links(sqlite3 *db, long long run, struct linked_set *set, const char *kind,
+                           linked_link_fn fn, void *ctx);
 /* Removes run RUN's persons and links. */
 int linked_clear(sqlite3 *db, long long run);
 
@@ -122,6 +126,7 @@ int linked_clear(sqlite3 *db, long long run);
  * run's rules stage (a linked_reader's SET): an application's links without a query on a
  * table that holds every run's. Zero-initialise; linked_set_free releases it. */
 struct linked_set_link;
+struct linked_set_person;
 struct linked_set {
     struct linked_set_link *v;   /* by application once grouped */
     size_t n, cap;
@@ -130,15 +135,30 @@ struct linked_set {
     uint32_t *slot;              /* open addressing: ID -> application index + 1 */
     size_t nslot;
     size_t *first;               /* grouped: application a's links are v[first[a]..first[a+1]) */
+    struct linked_set_person *ps;    /* the persons, by application once grouped */
+    size_t nps, capps;
+    size_t *pfirst;              /* grouped: application a's persons, as FIRST for links */
+    struct arena texts;          /* the persons' strings */
     int grouped;
 };
 /* Adds L (its strings: the kind's is the caller's and must outlive S, the others are copied). */
 void linked_set_add(struct linked_set *s, const struct linked_link *l);
+/* Adds person P (its strings copied). */
+void linked_set_add_person(struct linked_set *s, const struct linked_person *p);
+/* As linked_persons, on S (a set that was given the run's persons). */
+int linked_set_persons(struct linked_set *s, const char *app, linked_person_fn fn, void *ctx);
+/* Makes S ready to be read by several threads at once: a set is grouped on its first read,
+ * and after this none of its reads writes to it (linked_set_decide does). */
+void linked_set_ready(struct linked_set *s);
 /* As linked_links and linked_decide, on S. */
 int linked_set_links(struct linked_set *s, const char *app, int idx, enum linked_order order,
                      linked_link_fn fn, void *ctx);
 void linked_set_decide(struct linked_set *s, const char *app, int idx, const char *kind,
                        long long rid, int decided);
+/* Calls FN with each certain link of person IDX to a record of KIND in S, in no particular
+ * order; only reads S once it is ready (linked_set_ready). */
+int linked_set_each_certain(struct linked_set *s, int idx, const char *kind, linked_link_fn fn,
+                            void *ctx);
 /* Calls FN with each link of S as linked_set_add was given it (with its weight rounded as
  * stored), by application ID, person, kind and record. */
 int linked_set_each_stored(struct linked_set *s, linked_link_fn fn, void *ctx);
@@ -172,6 +192,8 @@ void linked_rows_add(struct linked_rows *r, int64_t rid, sqlite3_stmt *st, int l
                      int first, int ncols);
 /* Appends ROW (R then owns it), an encoded block, as record RID's. */
 void linked_rows_put(struct linked_rows *r, int64_t rid, char *row);
+/* Sorts R now: after this, linked_rows_find only reads R (several threads may call it). */
+void linked_rows_ready(struct linked_rows *r);
 /* Record RID's block (NULL: none); linked_rows_take takes it out, the caller then owning it. */
 const char *linked_rows_find(struct linked_rows *r, int64_t rid);
 char *linked_rows_take(struct linked_rows *r, int64_t rid);

@@ -1,6 +1,7 @@
 /* linkset.c: a run's links as the linker stores them, mirrored in memory so that the rules
  * stage reads an application's links without a query (struct linked_set, linked.h). */
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -19,6 +20,12 @@ struct linked_set_link {
     double weight;         /* as stored: rounded to 1/1000 */
     int lv[F_NFIELDS];
     int via_resolved;
+};
+
+/* A person of an application, its strings in the set's arena. */
+struct linked_set_person {
+    uint32_t app;
+    struct linked_person p;
 };
 
 /* The index of application ID in S, added when ADD; -1 when absent. */
@@ -70,24 +77,73 @@ void linked_set_add(struct linked_set *s, const struct linked_link *l)
     s->grouped = 0;
 }
 
-/* Groups the links by application (counting sort, in the order they were added). */
+/* The text of S at T (NULL stays NULL). */
+static const char *keep(struct linked_set *s, const char *t)
+{
+    return t ? arena_strndup(&s->texts, t, strlen(t)) : NULL;
+}
+
+void linked_set_add_person(struct linked_set *s, const struct linked_person *p)
+{
+    if (s->nps == s->capps) {
+        s->capps = s->capps ? 2 * s->capps : 4096;
+        s->ps = xrealloc(s->ps, s->capps * sizeof *s->ps);
+    }
+    struct linked_set_person *k = &s->ps[s->nps++];
+    k->app = (uint32_t)app_of(s, p->app, 1);
+    /* as the persons table gives it back (linked_put_person, linked_persons) */
+    k->p = *p;
+    k->p.app = s->apps[k->app];
+    k->p.raw_name = p->raw_name ? p->raw_name : p->name;
+    k->p.income = p->has_income ? p->income : 0;
+    const char **text[] = { &k->p.relation, &k->p.id_no, &k->p.name, &k->p.raw_name,
+                            &k->p.birth, &k->p.gender, &k->p.county };
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
+        int never_null = i < 3 || i == 6;
+        *text[i] = *text[i] ? keep(s, *text[i]) : never_null ? "" : NULL;
+    }
+    s->grouped = 0;
+}
+
+/* Sorts the N elements of SIZE bytes at *V by the application index each holds at byte AT
+ * (counting sort: in the order they were added, within one); *FIRST (freed first) gets where
+ * each of the NAPPS applications' elements start, and one past the last. */
+static void by_app(void **v, size_t n, size_t size, size_t at, size_t napps, size_t **first)
+{
+    const char *from = *v;
+    uint32_t app;
+    free(*first);
+    size_t *f = xcalloc(napps + 1, sizeof *f);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(&app, from + i * size + at, sizeof app);
+        f[app + 1]++;
+    }
+    for (size_t a = 0; a < napps; a++)
+        f[a + 1] += f[a];
+    size_t *next = xmalloc((napps + 1) * sizeof *next);
+    memcpy(next, f, (napps + 1) * sizeof *next);
+    char *to = xmalloc((n ? n : 1) * size);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(&app, from + i * size + at, sizeof app);
+        memcpy(to + next[app]++ * size, from + i * size, size);
+    }
+    free(next);
+    free(*v);
+    *v = to;
+    *first = f;
+}
+
+/* Groups the links and the persons by application. */
 static void group(struct linked_set *s)
 {
-    free(s->first);
-    s->first = xcalloc(s->napps + 1, sizeof *s->first);
-    for (size_t i = 0; i < s->n; i++)
-        s->first[s->v[i].app + 1]++;
-    for (size_t a = 0; a < s->napps; a++)
-        s->first[a + 1] += s->first[a];
-    size_t *at = xmalloc((s->napps + 1) * sizeof *at);
-    memcpy(at, s->first, (s->napps + 1) * sizeof *at);
-    struct linked_set_link *v = xmalloc((s->n ? s->n : 1) * sizeof *v);
-    for (size_t i = 0; i < s->n; i++)
-        v[at[s->v[i].app]++] = s->v[i];
-    free(at);
-    free(s->v);
+    void *v = s->v, *ps = s->ps;
+    by_app(&v, s->n, sizeof *s->v, offsetof(struct linked_set_link, app), s->napps, &s->first);
+    by_app(&ps, s->nps, sizeof *s->ps, offsetof(struct linked_set_person, app), s->napps,
+           &s->pfirst);
     s->v = v;
     s->cap = s->n;
+    s->ps = ps;
+    s->capps = s->nps;
     s->grouped = 1;
 }
 
@@ -145,6 +201,21 @@ static int give(const struct linked_set *s, const struct linked_set_link *k, lin
     return fn(ctx, &l);
 }
 
+int linked_set_each_certain(struct linked_set *s, int idx, const char *kind, linked_link_fn fn,
+                            void *ctx)
+{
+    int rc = 0;
+    if (!s->grouped)
+        group(s);
+    for (size_t i = 0; i < s->n && rc >= 0; i++) {
+        const struct linked_set_link *k = &s->v[i];
+        if (k->idx == idx && (k->cls == CLS_MATCH || k->cls == CLS_CONFIRMED) &&
+            !strcmp(k->kind, kind))
+            rc = give(s, k, fn, ctx);
+    }
+    return rc < 0 ? rc : 0;
+}
+
 int linked_set_each_stored(struct linked_set *s, linked_link_fn fn, void *ctx)
 {
     if (!s->grouped)
@@ -197,6 +268,39 @@ int linked_set_links(struct linked_set *s, const char *app, int idx, enum linked
     return rc < 0 ? rc : 0;
 }
 
+static int cmp_person(const void *x, const void *y)
+{
+    const struct linked_set_person *a = *(const struct linked_set_person *const *)x,
+                                   *b = *(const struct linked_set_person *const *)y;
+    return CMP(a->p.idx, b->p.idx);
+}
+
+int linked_set_persons(struct linked_set *s, const char *app, linked_person_fn fn, void *ctx)
+{
+    long a = app_of(s, app, 0);
+    if (a < 0)
+        return 0;
+    if (!s->grouped)
+        group(s);
+    size_t from = s->pfirst[a], n = s->pfirst[a + 1] - from;
+    const struct linked_set_person *few[16], **t = n <= 16 ? few : xmalloc(n * sizeof *t);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        t[i] = &s->ps[from + i];
+    qsort(t, n, sizeof *t, cmp_person);   /* by index, as the table is read */
+    for (size_t i = 0; i < n && rc >= 0; i++)
+        rc = fn(ctx, &t[i]->p);
+    if (t != few)
+        free(t);
+    return rc < 0 ? rc : 0;
+}
+
+void linked_set_ready(struct linked_set *s)
+{
+    if (!s->grouped)
+        group(s);
+}
+
 void linked_set_decide(struct linked_set *s, const char *app, int idx, const char *kind,
                        long long rid, int decided)
 {
@@ -234,5 +338,8 @@ void linked_set_free(struct linked_set *s)
     free(s->slot);
     free(s->v);
     free(s->first);
+    free(s->ps);
+    free(s->pfirst);
+    arena_free(&s->texts);
     memset(s, 0, sizeof *s);
 }

@@ -27,8 +27,10 @@
 static int add_finding(void *ctx, const struct finding_row *r)
 {
     struct data *d = ctx;
-    if (d->nf % 256 == 0)
-        d->f = xrealloc(d->f, (size_t)(d->nf + 256) * sizeof *d->f);
+    if (d->nf == d->fcap) {   /* doubling: 141,000 rows grown by 256 were copied 550 times */
+        d->fcap = d->fcap ? 2 * d->fcap : 256;
+        d->f = xrealloc(d->f, (size_t)d->fcap * sizeof *d->f);
+    }
     struct frow *f = &d->f[d->nf++];
     char run[24];
     snprintf(run, sizeof run, "%lld", r->run);
@@ -72,8 +74,10 @@ static int add_finding(void *ctx, const struct finding_row *r)
 static int add_gate(void *ctx, const struct gate_row *r)
 {
     struct data *d = ctx;
-    if (d->ng % 256 == 0)
-        d->g = xrealloc(d->g, (size_t)(d->ng + 256) * sizeof *d->g);
+    if (d->ng == d->gcap) {
+        d->gcap = d->gcap ? 2 * d->gcap : 256;
+        d->g = xrealloc(d->g, (size_t)d->gcap * sizeof *d->g);
+    }
     struct grow *g = &d->g[d->ng++];
     g->app = xstrdup(r->app);
     g->county = xstrdup(r->county);

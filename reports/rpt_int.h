@@ -49,9 +49,9 @@ struct data {
     const struct run *r;
     int unmasked;
     struct frow *f;
-    long nf;
+    long nf, fcap;
     struct grow *g;
-    long ng;
+    long ng, gcap;
     char **counties;
     int ncounties;
     long nfollowup;          /* applications on the follow-up list */

@@ -56,25 +56,57 @@ char *column_text_or(sqlite3_stmt *st, int i, const char *dflt)
     return t ? xstrdup((const char *)t) : dflt ? xstrdup(dflt) : NULL;
 }
 
+static int cmp_rid(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The rids of the members of the applicants' households (C->hhx), sorted, each once. */
+static size_t member_rids(const struct ctx *c, int64_t **out)
+{
+    size_t n = c->hhx ? c->hhx->n : 0, m = 0;
+    int64_t *v = xmalloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = c->hhx->v[i].rid;
+    qsort(v, n, sizeof *v, cmp_rid);
+    for (size_t i = 0; i < n; i++)
+        if (!m || v[i] != v[m - 1])
+            v[m++] = v[i];
+    *out = v;
+    return m;
+}
+
 int app_cache(struct ctx *c, const struct kind *k, struct linked_rows *kept)
 {
     int kidx = (int)(k - xv_kinds);
     struct linked_rows *rc = &c->cache[kidx];
     sqlite3_stmt *st = NULL, *fetch = c->fetch[kidx];
+    int64_t *members = NULL;
+    size_t nmembers = 0, next = 0;
     int s, ret;
-    /* the records the rules will read: the run's links and, of the register, the linked
-     * households' members; a record the linker kept is not read again */
-    if ((ret = store_prepare(c->db, strcmp(k->name, "household")
-                                        ? "SELECT DISTINCT rid FROM links WHERE run_id = ?1 AND "
-                                          "kind = ?2 ORDER BY rid"
-                                        : "SELECT rid FROM links WHERE run_id = ?1 AND kind = ?2 "
-                                          "UNION SELECT rid FROM temp.xv_household ORDER BY rid",
-                             &st)) < 0)
+    /* the records the rules will read, in rid order: the run's links and, of the register,
+     * the linked households' members; a record the linker kept is not read again */
+    if ((ret = store_prepare(c->db, "SELECT DISTINCT rid FROM links WHERE run_id = ?1 AND "
+                                    "kind = ?2 ORDER BY rid", &st)) < 0)
         goto done;
+    if (!strcmp(k->name, "household"))
+        nmembers = member_rids(c, &members);
     sqlite3_bind_int64(st, 1, c->r->id);
     sqlite3_bind_text(st, 2, k->name, -1, SQLITE_STATIC);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t rid = sqlite3_column_int64(st, 0);
+    s = sqlite3_step(st);
+    for (;;) {
+        if (s != SQLITE_ROW && s != SQLITE_DONE)
+            break;
+        int linked = s == SQLITE_ROW, member = next < nmembers;
+        if (!linked && !member)
+            break;
+        int64_t a = linked ? sqlite3_column_int64(st, 0) : 0, b = member ? members[next] : 0;
+        int64_t rid = !linked ? b : !member ? a : a < b ? a : b;
+        if (linked && a == rid)
+            s = sqlite3_step(st);
+        if (member && b == rid)
+            next++;
         char *block = linked_rows_take(kept, rid);
         if (!block) {   /* not kept: read from the feed, as the linker would have */
             sqlite3_reset(fetch);
@@ -93,6 +125,7 @@ int app_cache(struct ctx *c, const struct kind *k, struct linked_rows *kept)
     }
     ret = s == SQLITE_DONE ? 0 : store_err(c->db, "reading linked records");
 done:
+    free(members);
     sqlite3_reset(fetch);
     sqlite3_finalize(st);
     return ret;
@@ -152,25 +185,34 @@ int app_fetch(struct ctx *c, struct app *a, const char *kind, long long rid, int
     return 0;
 }
 
-void app_free(struct app *a)
+void app_trim(struct app *a)
 {
-    free(a->id);
-    free(a->county);
-    free(a->name);
-    free(a->status);
-    free(a->reason);
     for (int i = 0; i < a->nps; i++) {
         free(a->ps[i].id);
         free(a->ps[i].name);
         free(a->ps[i].relation);
     }
     free(a->ps);
+    a->ps = NULL;
+    a->nps = 0;
     for (int i = 0; i < a->nrecs; i++) {
-        for (int j = 0; j < a->recs[i].k->ncols; j++)
+        for (int j = 0; a->recs[i].v && j < a->recs[i].k->ncols; j++)
             free(a->recs[i].v[j]);
         free(a->recs[i].v);
-        free(a->recs[i].raw);
+        a->recs[i].v = NULL;
     }
+}
+
+void app_free(struct app *a)
+{
+    app_trim(a);
+    free(a->id);
+    free(a->county);
+    free(a->name);
+    free(a->status);
+    free(a->reason);
+    for (int i = 0; i < a->nrecs; i++)
+        free(a->recs[i].raw);
     free(a->recs);
     for (int i = 0; i < a->nfs; i++) {
         free(a->fs[i].pid);

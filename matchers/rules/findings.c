@@ -203,12 +203,10 @@ int findings_settle(struct ctx *c, struct app *a)
     return 0;
 }
 
-int app_store(struct ctx *c, struct app *a)
+int app_write(struct ctx *c, const struct app *a)
 {
     long n[SEV_COUNT] = { 0, 0, 0 };
     int rc;
-    if ((rc = findings_settle(c, a)) < 0)
-        return rc;
     for (int i = 0; i < a->nfs; i++) {
         if ((rc = store_finding(c, a, i)) < 0)
             return rc;

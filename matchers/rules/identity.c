@@ -143,13 +143,11 @@ int rules_identity(struct ctx *c, struct app *a)
                 rules_say("%s，户号 %s", p->relation, hno),
                 mine ? rules_say("户号 %s", mine) : rules_say("未关联到户籍记录"));
     }
-    sqlite3_stmt *st = c->hh;
-    int s;
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, hno, -1, SQLITE_STATIC);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        long long rid = sqlite3_column_int64(st, 0);
-        const char *id = (const char *)sqlite3_column_text(st, 1);
+    const struct hh_member *m = NULL;
+    size_t n = hh_members(c->hhx, hno, &m);
+    for (size_t j = 0; j < n; j++) {
+        long long rid = m[j].rid;
+        const char *id = m[j].id;
         int declared = 0;
         for (int i = 0; i < a->nrecs && !declared; i++)
             declared = !a->recs[i].possible && a->recs[i].rid == rid &&
@@ -169,123 +167,241 @@ int rules_identity(struct ctx *c, struct app *a)
             as_is(rules_fmt("%s %s %s", rec_value(r, "id_no"), rec_value(r, "name"),
                 rec_str(r, "relation_to_head"))));
     }
-    if (s != SQLITE_DONE)
-        return store_err(c->db, "reading the household");
     return 0;
 }
 
-/* Every ID and resolved ID of the scope's people (temp.xv_scope_people) with its
- * application, sorted by ID: a person whose IDs no other application names has no duplicate,
- * and the duplicate query need not be asked (it was a fifth of the rules' time). */
+/* ---- the households' members ------------------------------------------------------- */
+
+static int cmp_member(const void *x, const void *y)
+{
+    const struct hh_member *a = x, *b = y;
+    int d = strcmp(a->no, b->no);
+    return d ? d : (a->rid > b->rid) - (a->rid < b->rid);
+}
+
+int rules_hh_build(struct ctx *c)
+{
+    sqlite3_stmt *st = NULL;
+    struct hh_index *x = xcalloc(1, sizeof *x);
+    size_t cap = 0;
+    int rc, s;
+    c->hhx = x;
+    if ((rc = store_prepare(c->db, "SELECT household_no, rid, id_no FROM temp.xv_household "
+                                   "WHERE household_no IS NOT NULL", &st)) < 0)
+        return rc;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (x->n == cap) {
+            cap = cap ? 2 * cap : 4096;
+            x->v = xrealloc(x->v, cap * sizeof *x->v);
+        }
+        const char *no = (const char *)sqlite3_column_text(st, 0),
+                   *id = (const char *)sqlite3_column_text(st, 2);
+        x->v[x->n++] = (struct hh_member){
+            arena_strndup(&x->text, no, strlen(no)),
+            id ? arena_strndup(&x->text, id, strlen(id)) : NULL, sqlite3_column_int64(st, 1) };
+    }
+    sqlite3_finalize(st);
+    if (s != SQLITE_DONE)
+        return store_err(c->db, "reading households");
+    if (x->n > 1)
+        qsort(x->v, x->n, sizeof *x->v, cmp_member);
+    return 0;
+}
+
+size_t hh_members(const struct hh_index *x, const char *no, const struct hh_member **out)
+{
+    size_t lo = 0, hi = x && no ? x->n : 0;
+    while (lo < hi) {   /* the first member of NO */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(x->v[mid].no, no) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t n = 0;
+    while (lo + n < (x ? x->n : 0) && !strcmp(x->v[lo + n].no, no))
+        n++;
+    *out = n ? &x->v[lo] : NULL;
+    return n;
+}
+
+void rules_hh_free(struct ctx *c)
+{
+    if (!c->hhx)
+        return;
+    free(c->hhx->v);
+    arena_free(&c->hhx->text);
+    free(c->hhx);
+    c->hhx = NULL;
+}
+
+/* ---- duplicate applications ---------------------------------------------------------- */
+
+/* The scope's people (temp.xv_scope_people), and each one's ID and resolved ID sorted: a
+ * person whose IDs no other application names has no duplicate (most), and one who has is
+ * answered from here as the table would answer (a query was a fifth of the rules' time, and
+ * the rules of a full run are checked in two threads, one without the run's tables). */
+struct dup_person {
+    const char *app, *relation, *status, *id_no;   /* relation and id_no may be NULL */
+};
 struct dup_pair {
-    const char *id, *app;
+    const char *id;
+    size_t person;
 };
 struct dup_index {
+    struct dup_person *ps;
+    size_t nps;
     struct dup_pair *p;
     size_t n;
-    char *text;   /* the strings, each ended by a NUL */
+    struct arena text;
 };
 
 static int cmp_dup_id(const void *a, const void *b)
 {
-    return strcmp(((const struct dup_pair *)a)->id, ((const struct dup_pair *)b)->id);
+    const struct dup_pair *x = a, *y = b;
+    int d = strcmp(x->id, y->id);
+    return d ? d : (x->person > y->person) - (x->person < y->person);
 }
 
-static int dup_index_build(struct ctx *c)
+static const char *dup_text(struct dup_index *x, sqlite3_stmt *st, int i)
+{
+    const char *t = (const char *)sqlite3_column_text(st, i);
+    return t ? arena_strndup(&x->text, t, strlen(t)) : NULL;
+}
+
+int rules_dups_build(struct ctx *c)
 {
     sqlite3_stmt *st = NULL;
-    struct sbuf text = SBUF_INIT;
-    size_t *off = NULL, n = 0, cap = 0;
+    struct dup_index *x = xcalloc(1, sizeof *x);
+    size_t cap = 0, pcap = 0;
     int rc, s;
-    if ((rc = store_prepare(c->db, "SELECT applicant_id, id_no FROM temp.xv_scope_people WHERE "
-                                   "id_no IS NOT NULL UNION SELECT applicant_id, resolved FROM "
-                                   "temp.xv_scope_people WHERE resolved IS NOT NULL",
-                            &st)) < 0)
+    c->dups = x;
+    if ((rc = store_prepare(c->db, "SELECT applicant_id, relation, status, id_no, resolved FROM "
+                                   "temp.xv_scope_people", &st)) < 0)
         return rc;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n + 2 > cap) {
-            cap = cap ? 2 * cap : 4096;
-            off = xrealloc(off, cap * sizeof *off);
+        if (x->nps == pcap) {
+            pcap = pcap ? 2 * pcap : 4096;
+            x->ps = xrealloc(x->ps, pcap * sizeof *x->ps);
         }
+        struct dup_person *p = &x->ps[x->nps];
+        *p = (struct dup_person){ dup_text(x, st, 0), dup_text(x, st, 1), dup_text(x, st, 2),
+                                  dup_text(x, st, 3) };
+        if (!p->app)
+            p->app = "";
+        const char *ids[2] = { p->id_no, dup_text(x, st, 4) };
         for (int j = 0; j < 2; j++) {
-            const char *t = (const char *)sqlite3_column_text(st, j);
-            off[n++] = text.len;
-            sbuf_add(&text, t ? t : "", strlen(t ? t : "") + 1);
+            if (!ids[j])
+                continue;
+            if (x->n == cap) {
+                cap = cap ? 2 * cap : 8192;
+                x->p = xrealloc(x->p, cap * sizeof *x->p);
+            }
+            x->p[x->n++] = (struct dup_pair){ ids[j], x->nps };
         }
+        x->nps++;
     }
     sqlite3_finalize(st);
-    if (s != SQLITE_DONE) {
-        free(off);
-        sbuf_free(&text);
+    if (s != SQLITE_DONE)
         return store_err(c->db, "reading the people in scope");
-    }
-    struct dup_index *x = xcalloc(1, sizeof *x);
-    x->text = text.s;
-    x->n = n / 2;
-    x->p = xmalloc((x->n ? x->n : 1) * sizeof *x->p);
-    for (size_t i = 0; i < x->n; i++)
-        x->p[i] = (struct dup_pair){ x->text + off[2 * i + 1], x->text + off[2 * i] };
-    qsort(x->p, x->n, sizeof *x->p, cmp_dup_id);
-    free(off);
-    c->dups = x;
+    if (x->n > 1)
+        qsort(x->p, x->n, sizeof *x->p, cmp_dup_id);
     return 0;
 }
 
-/* 1 when an application other than APP names ID (as a person's ID or resolved ID). */
-static int dup_named_elsewhere(const struct dup_index *x, const char *id, const char *app)
+/* The first pair of ID in X (X->n when none). */
+static size_t dup_first(const struct dup_index *x, const char *id)
 {
     size_t lo = 0, hi = x->n;
-    while (lo < hi) {   /* the first pair of ID */
+    while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (strcmp(x->p[mid].id, id) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (; lo < x->n && !strcmp(x->p[lo].id, id); lo++)
-        if (strcmp(x->p[lo].app, app))
+    return lo;
+}
+
+/* 1 when an application other than APP names ID (as a person's ID or resolved ID). */
+static int dup_named_elsewhere(const struct dup_index *x, const char *id, const char *app)
+{
+    for (size_t i = dup_first(x, id); i < x->n && !strcmp(x->p[i].id, id); i++)
+        if (strcmp(x->ps[x->p[i].person].app, app))
             return 1;
     return 0;
+}
+
+/* NULL before any text, as SQL orders them. */
+static int cmp_text_null(const char *a, const char *b)
+{
+    return !a || !b ? (a != NULL) - (b != NULL) : strcmp(a, b);
+}
+
+static int cmp_dup_person(const void *x, const void *y, void *ctx)
+{
+    const struct dup_index *d = ctx;
+    const struct dup_person *a = &d->ps[*(const size_t *)x], *b = &d->ps[*(const size_t *)y];
+    int r = strcmp(a->app, b->app);
+    if (!r)
+        r = cmp_text_null(a->relation, b->relation);
+    return r ? r : cmp_text_null(a->id_no, b->id_no);
 }
 
 void rules_dups_free(struct ctx *c)
 {
     if (!c->dups)
         return;
+    free(c->dups->ps);
     free(c->dups->p);
-    free(c->dups->text);
+    arena_free(&c->dups->text);
     free(c->dups);
     c->dups = NULL;
 }
 
 int rules_duplicates(struct ctx *c, struct app *a)
 {
-    int rc;
-    if (!c->dups && (rc = dup_index_build(c)) < 0)
-        return rc;
+    const struct dup_index *x = c->dups;
+    size_t *hit = NULL, cap = 0;
     for (int i = 0; i < a->nps; i++) {
-        sqlite3_stmt *st = c->dup;
-        int s;
-        sqlite3_reset(st);
         const struct person *p = &a->ps[i];
         const char *resolved = p->hh >= 0 ? rec_value(&a->recs[p->hh], "id_no") : NULL;
-        if (!dup_named_elsewhere(c->dups, p->id, a->id) &&
-            (!resolved || !dup_named_elsewhere(c->dups, resolved, a->id)))
-            continue;   /* the query would find no row */
-        sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, resolved ? resolved : p->id, -1, SQLITE_STATIC);
-        while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-            const char *rel = (const char *)sqlite3_column_text(st, 1),
-                       *other = (const char *)sqlite3_column_text(st, 0),
-                       *status = (const char *)sqlite3_column_text(st, 2);
-            finding(c, a, R_DUPLICATE_APPLICATION, i, NULL, NULL,
-                NULL, column_text_or(st, 0, ""), rules_say("%s，申请 %s", a->ps[i].relation, a->id),
-                said2(rules_fmt("%s of %s (%s)", rel, other, status),
-                      rules_fmt(msg_t("%s，申请 %s（%s）"), rel, other, msg_t(status))));
+        if (!dup_named_elsewhere(x, p->id, a->id) &&
+            (!resolved || !dup_named_elsewhere(x, resolved, a->id)))
+            continue;
+        /* the people of other applications whose ID or resolved ID is either of this
+         * person's, each once, by application, relation and ID */
+        const char *ids[2] = { p->id, resolved ? resolved : p->id };
+        size_t n = 0;
+        for (int j = 0; j < 2; j++) {
+            if (j == 1 && !strcmp(ids[1], ids[0]))
+                break;
+            for (size_t k = dup_first(x, ids[j]); k < x->n && !strcmp(x->p[k].id, ids[j]);
+                 k++) {
+                size_t who = x->p[k].person, seen = 0;
+                if (!strcmp(x->ps[who].app, a->id))
+                    continue;
+                while (seen < n && hit[seen] != who)
+                    seen++;
+                if (seen < n)
+                    continue;
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    hit = xrealloc(hit, cap * sizeof *hit);
+                }
+                hit[n++] = who;
+            }
         }
-        if (s != SQLITE_DONE)
-            return store_err(c->db, "reading other applications");
+        qsort_r(hit, n, sizeof *hit, cmp_dup_person, (void *)x);
+        for (size_t k = 0; k < n; k++) {
+            const struct dup_person *o = &x->ps[hit[k]];
+            finding(c, a, R_DUPLICATE_APPLICATION, i, NULL, NULL,
+                NULL, xstrdup(o->app), rules_say("%s，申请 %s", a->ps[i].relation, a->id),
+                said2(rules_fmt("%s of %s (%s)", o->relation, o->app, o->status),
+                      rules_fmt(msg_t("%s，申请 %s（%s）"), o->relation, o->app,
+                                msg_t(o->status))));
+        }
     }
+    free(hit);
     return 0;
 }

@@ -18,8 +18,7 @@
 
 /* ---- the run ------------------------------------------------------------------------- */
 
-/* Statements whose SQL is fixed text: values are bound, never written into the SQL. */
-static int prepare_all(struct ctx *c)
+int rules_prepare(struct ctx *c)
 {
     const struct run *r = c->r;
     int rc;
@@ -42,10 +41,6 @@ static int prepare_all(struct ctx *c)
                    "hardship_reason FROM applicant WHERE applicant_id=?2 AND "
                    RUN_VISIBLE("applicant", "applicant", "?1") },
         { &c->status, "SELECT " STATUS_AS_OF("?1", "?2", "?3") },
-        /* by resolved identity: ?1 declared, ?3 resolved (rules.md) */
-        { &c->dup, "SELECT applicant_id, relation, status FROM temp.xv_scope_people "
-                   "WHERE (id_no=?1 OR resolved=?1 OR id_no=?3 OR resolved=?3) AND "
-                   "applicant_id<>?2 ORDER BY applicant_id, relation, id_no" },
         { &c->std, "SELECT amount FROM standard WHERE county_code=?2 AND effective_from<=?3 AND "
                    RUN_VISIBLE("standard", "standard", "?1")
                    " ORDER BY effective_from DESC, rid DESC LIMIT 1" },
@@ -142,29 +137,76 @@ static int scope_people(struct ctx *c)
         "gathering applications");
 }
 
+/* A person's resolved identity, as linked_resolved_each gives it, in the order given. */
+struct resolved {
+    const char *app, *declared, *resolved;
+    size_t seq;
+};
+struct resolving {
+    struct resolved *v;
+    size_t n, cap;
+    struct arena text;
+};
+
 static int add_resolved(void *ctx, const char *app, const char *declared, const char *resolved)
 {
-    sqlite3_stmt *st = ctx;
+    struct resolving *rs = ctx;
     if (!resolved)
         return 0;
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, resolved, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, app, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, declared, -1, SQLITE_STATIC);
-    return sqlite3_step(st) == SQLITE_DONE ? 0 : XV_ERR;
+    if (rs->n == rs->cap) {
+        rs->cap = rs->cap ? 2 * rs->cap : 4096;
+        rs->v = xrealloc(rs->v, rs->cap * sizeof *rs->v);
+    }
+    rs->v[rs->n] = (struct resolved){ arena_strndup(&rs->text, app, strlen(app)),
+                                      arena_strndup(&rs->text, declared, strlen(declared)),
+                                      arena_strndup(&rs->text, resolved, strlen(resolved)),
+                                      rs->n };
+    rs->n++;
+    return 0;
+}
+
+static int cmp_resolved(const void *a, const void *b)
+{
+    const struct resolved *x = a, *y = b;
+    int d = strcmp(x->app, y->app);
+    if (!d)
+        d = strcmp(x->declared, y->declared);
+    return d ? d : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 /* The resolved identity of everyone the run linked to a household record (after the
  * reviewers' decisions on possible links): their record's ID beside the declared one. A
- * person the run did not check (a run narrowed by --applicant) keeps the declared ID only. */
+ * person the run did not check (a run narrowed by --applicant) keeps the declared ID only.
+ * The rows of an application's declared ID take the last resolved ID given for it, as one
+ * update a person would leave them; only those whose resolved ID differs from the declared
+ * one are written: a resolved ID equal to the row's own ID finds no other row (the duplicate
+ * query and dup_index_build ask for either) and most people's are (156,000 updates, 0.7 s at
+ * city size, where a few hundred differ). */
 static int resolve_people(struct ctx *c)
 {
     sqlite3_stmt *up = NULL;
+    struct resolving rs = { NULL, 0, 0, { 0 } };
     int rc = store_prepare(c->db, "UPDATE temp.xv_scope_people SET resolved=?1 WHERE "
                                   "applicant_id=?2 AND id_no=?3", &up);
-    if (rc == 0 && (rc = linked_resolved_each(c->db, c->r->id, c->linked.set, add_resolved, up)) == XV_ERR)
-        rc = store_err(c->db, "resolving identities");
+    if (rc == 0)
+        rc = linked_resolved_each(c->db, c->r->id, c->linked.set, add_resolved, &rs);
+    if (rc == 0 && rs.n)
+        qsort(rs.v, rs.n, sizeof *rs.v, cmp_resolved);
+    for (size_t i = 0; rc == 0 && i < rs.n; i++) {
+        const struct resolved *x = &rs.v[i];
+        if ((i + 1 < rs.n && !strcmp(x->app, x[1].app) && !strcmp(x->declared, x[1].declared)) ||
+            !strcmp(x->resolved, x->declared))
+            continue;   /* a later one of the same rows, or the ID the rows have */
+        sqlite3_reset(up);
+        sqlite3_bind_text(up, 1, x->resolved, -1, SQLITE_STATIC);
+        sqlite3_bind_text(up, 2, x->app, -1, SQLITE_STATIC);
+        sqlite3_bind_text(up, 3, x->declared, -1, SQLITE_STATIC);
+        if (sqlite3_step(up) != SQLITE_DONE)
+            rc = store_err(c->db, "resolving identities");
+    }
     sqlite3_finalize(up);
+    free(rs.v);
+    arena_free(&rs.text);
     return rc < 0 ? rc
                   : store_exec(c->db, "CREATE INDEX temp.xv_scope_people_resolved ON "
                                       "xv_scope_people(resolved)");
@@ -194,10 +236,12 @@ static int hh_rid(void *ctx, int64_t rid, const struct bkeys_entry *e)
                                                             "reading households");
 }
 
-/* The active people registered in the applicants' households: the applicants' household
- * records and their numbers; then the register's entries of <kind>_keys, whose extra is the
- * household number's hash, give the versions that may share one, and only those are read
- * (no index on household_no is needed, which would slow every load). */
+/* The active people registered in the applicants' households, into C->hhx: the applicants'
+ * household records and their numbers; then the register's entries of <kind>_keys, whose
+ * extra is the household number's hash, give the versions that may share one, and only those
+ * are read (no index on household_no is needed, which would slow every load). The links come
+ * from the run's set: in a full run this is done beside the run (households_beside), on a
+ * connection that cannot see the run's tables; the temporary tables are its own. */
 static int households(struct ctx *c)
 {
     sqlite3_stmt *ins = NULL, *nos = NULL;
@@ -213,7 +257,8 @@ static int households(struct ctx *c)
         (rc = store_prepare(c->db, "INSERT OR IGNORE INTO temp.xv_applicant_hh VALUES(?)",
                             &ins)) < 0)
         goto done;
-    if ((rc = linked_applicant_links(c->db, c->r->id, "household", add_applicant_hh, ins)) < 0) {
+    if ((rc = linked_applicant_links(c->db, c->r->id, c->linked.set, "household",
+                                     add_applicant_hh, ins)) < 0) {
         if (rc == XV_ERR)
             rc = store_err(c->db, "reading households");
         goto done;
@@ -251,17 +296,23 @@ static int households(struct ctx *c)
         "FROM temp.xv_hh_rids r CROSS JOIN household h ON h.rid = r.rid "
         "WHERE h.status = '正常' AND h.household_no IN temp.xv_hh_nos "
         "AND " RUN_VISIBLE("household", "h", ":household_load"),
-        "CREATE INDEX temp.xv_household_no ON xv_household(household_no)",
-        "reading households");
+        "", "reading households");
     if (rc == 0)
-        rc = store_prepare(c->db, "SELECT rid, id_no FROM temp.xv_household WHERE "
-                                  "household_no=?1 ORDER BY rid", &c->hh);
+        rc = rules_hh_build(c);
 done:
     sqlite3_finalize(ins);
     sqlite3_finalize(nos);
     sqlite3_finalize(h.ins);
     bkeys_set_free(&h.nos);
+    if (rc == 0)
+        rc = store_exec(c->db, "DROP TABLE temp.xv_household; DROP TABLE temp.xv_applicant_hh; "
+                               "DROP TABLE temp.xv_hh_rids; DROP TABLE temp.xv_hh_nos");
     return rc;
+}
+
+static int households_beside(struct beside *b)
+{
+    return households(&b->c);
 }
 
 /* Records the decisions reviewers took on application ID's possible links. */
@@ -275,47 +326,6 @@ static int decide_links(void *ctx, const char *id)
         rc = rules_link_decisions(c, &a);
     app_free(&a);
     return rc;
-}
-
-/* Evaluates every rule on application ID and stores its findings and gate. */
-static int check_app(void *ctx, const char *id)
-{
-    struct ctx *c = ctx;
-    struct app a;
-    memset(&a, 0, sizeof a);
-    int rc = app_read(c, id, &a);
-    /* an exited household in its relapse watch is checked for relapse only */
-    if (rc == 0 && !strcmp(a.status, "exited")) {
-        rules_relapse(c, &a);
-        rc = rules_spotcheck(c, &a);
-        goto store;
-    }
-    if (rc == 0)
-        rc = rules_identity(c, &a);
-    if (rc == 0)
-        rc = rules_duplicates(c, &a);
-    if (rc == 0) {
-        rules_assets(c, &a);
-        rc = rules_income(c, &a);
-    }
-    if (rc == 0) {
-        rules_exit(c, &a);
-        rc = rules_followup(c, &a);
-    }
-    if (rc == 0)
-        rc = rules_spotcheck(c, &a);
-store:
-    if (rc == 0)
-        rc = app_store(c, &a);
-    app_free(&a);
-    if (rc < 0)
-        return rc;
-    c->st->applications++;
-    /* on a terminal, a progress line; logs (stderr not a terminal) get the summary only */
-    if (c->tty && c->st->applications % 1000 == 0)
-        fprintf(stderr, "\rxverify: rules: %ld applications checked, %ld findings",
-                c->st->applications, c->st->findings);
-    return 0;
 }
 
 int rules_run(sqlite3 *db, const struct run *r, struct linked_handoff *from,
@@ -346,34 +356,55 @@ int rules_run(sqlite3 *db, const struct run *r, struct linked_handoff *from,
     }
     /* reviewers' decisions on possible links first: a confirmed household record is the
      * applicant's household */
-    if ((rc = scope_people(&c)) < 0 || (rc = prepare_all(&c)) < 0)
+    if ((rc = scope_people(&c)) < 0 || (rc = rules_prepare(&c)) < 0)
         goto done;
     c.linked.set = from ? &from->links : NULL;
-    if ((rc = linked_doubtful_applications(db, r->id, decide_links, &c)) < 0 ||
-        (rc = resolve_people(&c)) < 0 || (rc = households(&c)) < 0)
+    if ((rc = linked_doubtful_applications(db, r->id, decide_links, &c)) < 0)
         goto done;
+    /* a full run works in two threads where a second connection can read beside it
+     * (check.c): the households there while the run resolves identities and reads the other
+     * feeds' records, then the applications in two parts */
+    int split = 0, hh = kind_index("household");
+    struct beside b;
+    if (!(r->scope && *r->scope) && c.linked.set && (split = store_readable_beside(db)) < 0) {
+        rc = split;
+        goto done;
+    }
+    if (split)
+        linked_set_ready(c.linked.set);
+    int beside = split && rules_beside_start(&c, &b, households_beside, NULL);
+    if (!beside)
+        rc = households(&c);
+    if (rc == 0)
+        rc = resolve_people(&c);
+    if (rc == 0)
+        rc = rules_dups_build(&c);
     for (int i = 0; i < xv_nkinds && rc == 0; i++)
-        if (kind_is_feed(&xv_kinds[i]))
+        if (kind_is_feed(&xv_kinds[i]) && i != hh)
             rc = app_cache(&c, &xv_kinds[i], from ? &from->kept[i] : NULL);
-    if (rc < 0)
+    if (beside) {
+        rc = rules_beside_finish(&b, rc);
+        c.hhx = b.c.hhx;   /* the run's now, freed with it */
+    }
+    if (rc == 0)
+        rc = app_cache(&c, &xv_kinds[hh], from ? &from->kept[hh] : NULL);
+    if (rc < 0 || (rc = rules_check_all(&c, split)) < 0)
         goto done;
-    rc = linked_applications(db, r->id, check_app, &c);
     if (c.tty && out->applications >= 1000)
         fputc('\n', stderr);
 done:
     linked_reader_close(&c.linked);
     rules_dups_free(&c);
+    rules_hh_free(&c);
     for (int i = 0; i < RUN_MAX_KINDS; i++) {
         sqlite3_finalize(c.fetch[i]);
         linked_rows_free(&c.cache[i]);
     }
-    sqlite3_stmt *all[] = { c.app, c.status, c.dup, c.hh, c.std, c.decision, c.contact, c.visits, c.spot,
+    sqlite3_stmt *all[] = { c.app, c.status, c.std, c.decision, c.contact, c.visits, c.spot,
                             c.ins, c.gate };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
     if (rc == 0)
-        rc = store_exec(db, "DROP TABLE temp.xv_scope_people; DROP TABLE temp.xv_ids; "
-                            "DROP TABLE temp.xv_household; DROP TABLE temp.xv_applicant_hh; "
-                            "DROP TABLE temp.xv_hh_rids; DROP TABLE temp.xv_hh_nos");
+        rc = store_exec(db, "DROP TABLE temp.xv_scope_people; DROP TABLE temp.xv_ids");
     return rc;
 }

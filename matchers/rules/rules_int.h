@@ -2,10 +2,12 @@
  * else: an application as the rules see it, and what each rule group adds to it. */
 #ifndef XV_RULES_INT_H
 #define XV_RULES_INT_H
+#include <pthread.h>
 #include <sqlite3.h>
 #include "../../core/kinds.h"
 #include "../../core/policy.h"
 #include "../../core/run.h"
+#include "../../core/util.h"
 #include "../linked.h"
 #include "catalogue.h"
 #include "rules.h"
@@ -82,9 +84,13 @@ struct ctx {
      * cache's size */
     struct linked_rows cache[RUN_MAX_KINDS];
     struct linked_reader linked; /* the run's persons and links */
-    sqlite3_stmt *app, *status, *dup, *hh, *std, *decision, *ins, *gate;
+    sqlite3_stmt *app, *status, *std, *decision, *ins, *gate;
     sqlite3_stmt *contact, *visits, *spot;  /* followup.c's, prepared on first use */
-    struct dup_index *dups;  /* identity.c's: the IDs more than one application may name */
+    /* identity.c's, built before the applications are checked and then only read: the people
+     * of every application in scope with their IDs; the members of the applicants'
+     * households */
+    struct dup_index *dups;
+    struct hh_index *hhx;
     char months[60][8];      /* D's month and the months before it, newest first */
     int nmonths;
     int tty;                 /* stderr is a terminal: progress lines */
@@ -109,6 +115,31 @@ static inline int family_size(const struct app *a)
     return n;
 }
 
+/* rules.c: prepares C's statements on C->db (fixed text: values are bound, never written
+ * into the SQL) and opens C's reader of the run's persons and links there. */
+int rules_prepare(struct ctx *c);
+/* check.c: work of the rules stage in a thread of its own beside the run, on a read-only
+ * connection of its own (store_open_beside): FN is called with B, whose context C is a copy
+ * of the run's without its statements, its db the thread's; ARG is the caller's. Errors are
+ * held (xv_error_hold); rules_beside_finish joins the thread and, when RC (the run's own) is
+ * 0, raises the thread's error. rules_beside_start returns 0 when no thread could be
+ * started. */
+struct beside {
+    pthread_t thread;
+    char *path;
+    struct ctx c;
+    struct rules_stats st;   /* not counted in: the run counts as it stores */
+    int (*fn)(struct beside *b);
+    void *arg;
+    int rc;                  /* 0, or the XV_* code of MSG (the thread's error context) */
+    char msg[1024];
+};
+int rules_beside_start(struct ctx *c, struct beside *b, int (*fn)(struct beside *b), void *arg);
+int rules_beside_finish(struct beside *b, int rc);
+/* check.c: checks every application of C's run and stores its findings and gate, in ID
+ * order; SPLIT: the second half in a thread of its own (C->db's file must then be readable
+ * beside it, store_readable_beside, and C->linked.set the run's links and persons). */
+int rules_check_all(struct ctx *c, int split);
 /* app.c: a linked record's value of column COL (NULL: none), tests on it, its record key. */
 const char *rec_value(const struct rec *r, const char *col);
 int rec_is(const struct rec *r, const char *col, const char *value);
@@ -159,16 +190,34 @@ char *rules_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 /* Column I of ST's row, copied; DFLT (copied) or NULL when it is NULL. */
 char *column_text_or(sqlite3_stmt *st, int i, const char *dflt);
 /* Reads every record of feed K that run C links to, and the members of the applicants'
- * households (temp.xv_household), into C's cache, taking those the linker kept from KEPT
+ * households (C->hhx), into C's cache, taking those the linker kept from KEPT
  * (NULL: none) instead of reading them; linked_rows_free releases them. */
 int app_cache(struct ctx *c, const struct kind *k, struct linked_rows *kept);
 /* Adds record RID of KIND, linked to person PERSON (POSSIBLE: not certainly) at WEIGHT, to
  * A's records. */
 int app_fetch(struct ctx *c, struct app *a, const char *kind, long long rid, int person,
               int possible, double weight);
+/* identity.c: the active people registered in a household that an applicant is linked to
+ * (temp.xv_household, rules.c), by household number and rid: rules_hh_build reads them into
+ * C->hhx (rules_hh_free releases it), hh_members gives household NO's (*OUT, the count). */
+struct hh_member {
+    const char *no, *id;     /* id may be NULL */
+    long long rid;
+};
+struct hh_index {
+    struct hh_member *v;
+    size_t n;
+    struct arena text;
+};
+int rules_hh_build(struct ctx *c);
+size_t hh_members(const struct hh_index *x, const char *no, const struct hh_member **out);
+void rules_hh_free(struct ctx *c);
+/* identity.c: reads the people in scope (temp.xv_scope_people) into C->dups, for
+ * rules_duplicates; rules_dups_free releases them. */
+int rules_dups_build(struct ctx *c);
+void rules_dups_free(struct ctx *c);
 /* One rule group each: the findings of application A. */
 int rules_identity(struct ctx *c, struct app *a);
-void rules_dups_free(struct ctx *c);
 int rules_duplicates(struct ctx *c, struct app *a);
 /* followup.c: CONTACT_MISSING and VISIT_OVERDUE of an archived household. */
 int rules_followup(struct ctx *c, struct app *a);
@@ -184,9 +233,12 @@ void rules_relapse(struct ctx *c, struct app *a);
 int rules_link_decisions(struct ctx *c, struct app *a);
 /* findings.c: prepares the statements of the findings and gates tables (C's decision, ins,
  * gate); sorts A's findings and sets each one's fingerprint, evidence hash and decision in
- * force; stores A's findings and its gate (settling them first). */
+ * force; stores A's findings, settled, and its gate. */
 int findings_prepare(struct ctx *c);
 int findings_settle(struct ctx *c, struct app *a);
-int app_store(struct ctx *c, struct app *a);
+int app_write(struct ctx *c, const struct app *a);
+/* app.c: frees what app_write does not read of A, an application whose findings are settled
+ * (its records' values, its persons); app_free still frees the rest. */
+void app_trim(struct app *a);
 
 #endif

@@ -164,6 +164,17 @@ static int print_link(void *ctx, const struct linked_link *l)
     return 0;
 }
 
+/* One person as a reader gives it, in text, for comparing two readers. */
+static int print_person(void *ctx, const struct linked_person *p)
+{
+    struct sbuf *b = ctx;
+    sbuf_addf(b, "%s/%d/%s/%s/%d/%s/%s/%s/%s/%s/%d/%.2f;", p->app, p->idx, p->relation,
+              p->id_no, p->id_valid, p->name, p->raw_name ? p->raw_name : "NULL",
+              p->birth ? p->birth : "NULL", p->gender ? p->gender : "NULL", p->county,
+              p->has_income, p->income);
+    return 0;
+}
+
 /* The first certain link to a kind (the context's, set beforehand) in the order read. */
 struct first_certain {
     const char *kind;
@@ -205,6 +216,21 @@ void test_linked_set(void)
     char apps[40][8];
     for (int a = 0; a < 40; a++)
         snprintf(apps[a], sizeof apps[a], "A%02d", (a * 17) % 40);
+    /* persons, their indexes out of order, some without a raw name, birth, gender or
+     * income */
+    int persons_stored = 0;
+    for (int a = 0; a < 40; a++)
+        for (int k = 2; k >= 0; k--) {
+            char id[24], name[16];
+            snprintf(id, sizeof id, "34010219800101%04d", a * 3 + k);
+            snprintf(name, sizeof name, "name%d", a * 3 + k);
+            struct linked_person p = { apps[a], k, k ? "配偶" : "申请人", id, (a + k) % 2, name,
+                                       k == 1 ? NULL : "raw", k == 2 ? NULL : "1980-01-01",
+                                       a % 3 ? "男" : NULL, "340102", (a + k) % 3 != 0,
+                                       100.5 * k };
+            persons_stored += linked_put_person(&w, &p) == 0;
+        }
+    CHECK(persons_stored == 120, "persons stored: %d", persons_stored);
     for (int i = 0; i < 2000; i++) {
         seed = seed * 1103515245u + 12345u;
         unsigned r = seed >> 8;
@@ -259,6 +285,23 @@ void test_linked_set(void)
                 sbuf_free(&y);
             }
     CHECK(!unread && same && nonempty > 300, "the same links in the same order (%d lists)", nonempty);
+    /* the persons kept in memory read as the table reads them */
+    int persons_same = 1, persons_read = 0;
+    for (int a = 0; a < 41; a++) {
+        struct sbuf x = SBUF_INIT, y = SBUF_INIT;
+        const char *app = a < 40 ? apps[a] : "none";
+        unread |= linked_persons(&table, app, print_person, &x) != 0 ||
+                  linked_persons(&memory, app, print_person, &y) != 0;
+        if (strcmp(sbuf_str(&x), sbuf_str(&y))) {
+            persons_same = 0;
+            fprintf(stderr, "table:  %s\nmemory: %s\n", sbuf_str(&x), sbuf_str(&y));
+        }
+        persons_read += x.len > 0;
+        sbuf_free(&x);
+        sbuf_free(&y);
+    }
+    CHECK(!unread && persons_same && persons_read == 40,
+          "the same persons in the same order (%d applications)", persons_read);
     /* a person's best certain link to a kind: the first the table gives, best first */
     int best_same = 1, bests = 0;
     for (int a = 0; a < 40; a++)
