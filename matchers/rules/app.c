@@ -165,12 +165,27 @@ int app_fetch(struct ctx *c, struct app *a, const char *kind, long long rid, int
         r->load = sqlite3_column_int64(st, 0);
     }
     const char *raw = row ? linked_row_value(&p) : (const char *)sqlite3_column_text(st, 1);
-    r->v = xcalloc((size_t)k->ncols, sizeof *r->v);
+    /* the values in one block after their pointers, freed whole (app_trim): a record's
+     * twenty-odd allocations were a tenth of the rules' time, and more in a second thread */
+    size_t bytes = 0;
+    const char *q = p;
+    for (int i = 0; i < k->ncols; i++) {
+        const char *v = row ? linked_row_value(&q) : (const char *)sqlite3_column_text(st, 2 + i);
+        bytes += v ? strlen(v) + 1 : 0;
+    }
+    r->v = xmalloc((size_t)k->ncols * sizeof *r->v + bytes + 1);
+    char *at = (char *)(r->v + k->ncols);
     /* the record as the source wrote it: "column=value; ..." (no printf: 480,000 records) */
     struct sbuf b = SBUF_INIT;
+    sbuf_reserve(&b, bytes + 16 * (size_t)k->ncols + 64);
     for (int i = 0; i < k->ncols; i++) {
         const char *v = row ? linked_row_value(&p) : (const char *)sqlite3_column_text(st, 2 + i);
-        r->v[i] = v ? xstrdup(v) : NULL;
+        r->v[i] = NULL;
+        if (v) {
+            size_t len = strlen(v) + 1;
+            r->v[i] = memcpy(at, v, len);
+            at += len;
+        }
         const char *f = r->v[i];
         size_t n = f ? strlen(f) : 0;
         if (!store_raw_field(raw, i, &f, &n) && !f)
@@ -196,9 +211,7 @@ void app_trim(struct app *a)
     a->ps = NULL;
     a->nps = 0;
     for (int i = 0; i < a->nrecs; i++) {
-        for (int j = 0; a->recs[i].v && j < a->recs[i].k->ncols; j++)
-            free(a->recs[i].v[j]);
-        free(a->recs[i].v);
+        free(a->recs[i].v);   /* the values with it (app_fetch) */
         a->recs[i].v = NULL;
     }
 }

@@ -135,10 +135,16 @@ int rules_beside_start(struct ctx *c, struct beside *b, int (*fn)(struct beside 
     return 0;
 }
 
-int rules_beside_finish(struct beside *b, int rc)
+void rules_beside_join(struct beside *b)
 {
     pthread_join(b->thread, NULL);
     free(b->path);
+    b->path = NULL;
+}
+
+int rules_beside_finish(struct beside *b, int rc)
+{
+    rules_beside_join(b);
     if (rc == 0 && b->rc < 0) {
         xv_error_adopt(b->rc, b->msg);
         rc = xv_error_raise();
@@ -148,45 +154,149 @@ int rules_beside_finish(struct beside *b, int rc)
 
 /* ---- the applications ------------------------------------------------------------------ */
 
-/* The second part of a full run's applications, evaluated beside the run (struct beside): what
- * the rules read of the store is committed (feeds, applications, statuses, decisions, visits),
- * and what is the run's own comes from memory (persons and links from the linker's set,
- * records from the cache, the scope's people and households from C->dups and C->hhx, all only
- * read while both parts run). Each application is kept evaluated, its findings settled; the
- * run stores them after its own part's, so the tables get every row in the order of one pass,
- * and the first error in application order is the one told. */
-struct part {
+/* A full run's applications checked by two threads from one list (the second beside the run,
+ * struct beside): each takes the next application no one has taken and evaluates it, and this
+ * thread, between its own, stores those that are ready in ID order, so the tables get every row
+ * in the order of one pass. What the rules read of the store is committed (feeds,
+ * applications, statuses, decisions, visits), and what is the run's own comes from memory
+ * (persons and links from the linker's set, records from the cache, the scope's people and
+ * households from C->dups and C->hhx, all only read meanwhile). A failure stops both from
+ * taking more; the first in application order is the one told (before it, every application
+ * was taken, and is finished). */
+struct shared {
     char **ids;
     size_t n;
-    struct app *apps;        /* evaluated, trimmed (app_trim) */
-    size_t done;
+    struct app *apps;        /* evaluated, trimmed (app_trim), until stored */
+    signed char *state;      /* of each application: 0 not ready, 1 evaluated, -1 failed */
+    size_t next;             /* the first application no one took */
+    int stop, beside_done;
+    size_t beside_failed;    /* where the thread beside failed (n: it did not) */
+    pthread_mutex_t mu;
+    pthread_cond_t ready;
 };
 
-static int part_run(struct beside *b)
+/* The next application to evaluate, or -1. */
+static long take(struct shared *s)
 {
-    struct part *p = b->arg;
+    pthread_mutex_lock(&s->mu);
+    long i = s->stop || s->next >= s->n ? -1 : (long)s->next++;
+    if (i == 0)
+        pthread_cond_signal(&s->ready);   /* check_both waits for the first */
+    pthread_mutex_unlock(&s->mu);
+    return i;
+}
+
+/* Application I is evaluated (OK) or failed. */
+static void put(struct shared *s, size_t i, int ok)
+{
+    pthread_mutex_lock(&s->mu);
+    s->state[i] = ok ? 1 : -1;
+    s->stop |= !ok;
+    pthread_cond_signal(&s->ready);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* The state of application I. */
+static int state_of(struct shared *s, size_t i)
+{
+    pthread_mutex_lock(&s->mu);
+    int st = s->state[i];
+    pthread_mutex_unlock(&s->mu);
+    return st;
+}
+
+/* The state of application I, waiting while it is being evaluated beside. */
+static int wait_for(struct shared *s, size_t i)
+{
+    pthread_mutex_lock(&s->mu);
+    while (!s->state[i] && !s->beside_done && i < s->next)
+        pthread_cond_wait(&s->ready, &s->mu);
+    int st = s->state[i];
+    pthread_mutex_unlock(&s->mu);
+    return st;
+}
+
+static int evaluate_beside(struct beside *b)
+{
+    struct shared *s = b->arg;
     struct linked_set *set = b->c.linked.set;
     int rc = rules_prepare(&b->c);
+    long i = 0;
     b->c.linked.set = set;
-    for (; rc == 0 && p->done < p->n; p->done++) {
-        struct app *a = &p->apps[p->done];
-        if ((rc = evaluate(&b->c, p->ids[p->done], a)) < 0) {
-            app_free(a);
+    while (rc == 0 && (i = take(s)) >= 0) {
+        if ((rc = evaluate(&b->c, s->ids[i], &s->apps[i])) < 0) {
+            app_free(&s->apps[i]);
             break;
         }
-        app_trim(a);
+        app_trim(&s->apps[i]);
+        put(s, (size_t)i, 1);
     }
+    pthread_mutex_lock(&s->mu);
+    if (rc < 0) {   /* a statement it could not prepare fails the run as the first would */
+        s->beside_failed = i < 0 ? 0 : (size_t)i;
+        s->stop = 1;
+        if (i >= 0)
+            s->state[i] = -1;
+    }
+    s->beside_done = 1;
+    pthread_cond_signal(&s->ready);
+    pthread_mutex_unlock(&s->mu);
     return rc;
 }
 
-/* Stores part P's applications after the first part's (RC 0: it went well), and frees them. */
-static int part_store(struct ctx *c, struct part *p, int rc)
+/* Checks the applications of S in this thread and beside it (B, started). Returns the first
+ * failure in application order. */
+static int check_both(struct ctx *c, struct shared *s, struct beside *b)
 {
-    for (size_t i = 0; i < p->done && rc == 0; i++)
-        rc = store(c, &p->apps[i]);
-    for (size_t i = 0; i < p->done; i++)
-        app_free(&p->apps[i]);
-    free(p->apps);
+    size_t stored = 0, failed = s->n;   /* where this thread failed */
+    int rc = 0, code = 0;
+    char msg[1024];
+    xv_error_hold(1);   /* told once both are done, if it is the first */
+    /* the thread beside takes the first application (it starts within milliseconds): then
+     * both take part in every run, the small ones of the tests too */
+    pthread_mutex_lock(&s->mu);
+    while (s->next == 0 && !s->beside_done)
+        pthread_cond_wait(&s->ready, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+    while (rc == 0) {
+        while (rc == 0 && stored < s->n && state_of(s, stored) == 1) {
+            if ((rc = store(c, &s->apps[stored])) < 0)
+                failed = stored;
+            app_free(&s->apps[stored++]);
+        }
+        if (rc < 0)
+            break;
+        long i = take(s);
+        if (i >= 0) {
+            if ((rc = evaluate(c, s->ids[i], &s->apps[i])) < 0) {
+                failed = (size_t)i;
+                app_free(&s->apps[i]);
+            } else {
+                app_trim(&s->apps[i]);
+            }
+            put(s, (size_t)i, rc == 0);
+        } else if (stored == s->n || wait_for(s, stored) != 1) {
+            break;   /* all stored, or the next failed beside, or no one took it */
+        }
+    }
+    xv_error_take(&code, msg, sizeof msg);
+    xv_error_hold(0);
+    pthread_mutex_lock(&s->mu);
+    s->stop = 1;
+    pthread_mutex_unlock(&s->mu);
+    rules_beside_join(b);   /* its error is in B */
+    if (failed < s->n && (s->beside_failed >= s->n || failed < s->beside_failed)) {
+        xv_error_adopt(code, msg);
+        rc = xv_error_raise();
+    } else if (s->beside_failed < s->n) {
+        xv_error_adopt(b->rc, b->msg);
+        rc = xv_error_raise();
+    } else {
+        rc = 0;
+    }
+    for (size_t i = stored; i < s->n; i++)
+        if (s->state[i] == 1)
+            app_free(&s->apps[i]);
     return rc;
 }
 
@@ -194,26 +304,26 @@ int rules_check_all(struct ctx *c, int split)
 {
     struct ids ids = { NULL, 0, 0 };
     struct beside b;
-    struct part p = { NULL, 0, NULL, 0 };
-    int rc = linked_applications(c->db, c->r->id, add_id, &ids), halves = 0;
-    size_t mid = ids.n;
+    int rc = linked_applications(c->db, c->r->id, add_id, &ids), both = 0;
+    struct shared s = { ids.v, ids.n, NULL, NULL, 0, 0, 0, ids.n, PTHREAD_MUTEX_INITIALIZER,
+                        PTHREAD_COND_INITIALIZER };
     if (rc == 0 && split && c->linked.set && ids.n >= 2) {
         /* from here on the set and the caches are only read */
         linked_set_ready(c->linked.set);
         for (int i = 0; i < RUN_MAX_KINDS; i++)
             linked_rows_ready(&c->cache[i]);
-        /* the run's thread also stores every application: it takes a little less */
-        mid = ids.n * 9 / 20;
-        p = (struct part){ ids.v + mid, ids.n - mid, xcalloc(ids.n - mid, sizeof *p.apps), 0 };
-        halves = rules_beside_start(c, &b, part_run, &p);
-        if (!halves)
-            mid = ids.n;
+        s.ids = ids.v;
+        s.n = s.beside_failed = ids.n;
+        s.apps = xcalloc(ids.n, sizeof *s.apps);
+        s.state = xcalloc(ids.n, 1);
+        both = rules_beside_start(c, &b, evaluate_beside, &s);
     }
-    for (size_t i = 0; i < mid && rc == 0; i++)
+    if (both)
+        rc = check_both(c, &s, &b);
+    for (size_t i = 0; i < ids.n && rc == 0 && !both; i++)
         rc = check_app(c, ids.v[i]);
-    if (halves)
-        rc = rules_beside_finish(&b, rc);
-    rc = part_store(c, &p, rc);
+    free(s.apps);
+    free(s.state);
     for (size_t i = 0; i < ids.n; i++)
         free(ids.v[i]);
     free(ids.v);

@@ -21,7 +21,7 @@ struct rec {
                               * on a possible match; else 0 */
     long long rid, load;
     double weight;
-    char **v;                /* by column */
+    char **v;                /* by column, the values in the same block (app_fetch) */
     char *raw;               /* "column=value; ..." as the source wrote it */
 };
 
@@ -136,6 +136,8 @@ struct beside {
 };
 int rules_beside_start(struct ctx *c, struct beside *b, int (*fn)(struct beside *b), void *arg);
 int rules_beside_finish(struct beside *b, int rc);
+/* Joins B's thread, leaving its error (B->rc, B->msg) to the caller. */
+void rules_beside_join(struct beside *b);
 /* check.c: checks every application of C's run and stores its findings and gate, in ID
  * order; SPLIT: the second half in a thread of its own (C->db's file must then be readable
  * beside it, store_readable_beside, and C->linked.set the run's links and persons). */
