@@ -38,3 +38,9 @@ int hook_fail_app(const char *id)
     }
     return 0;
 }
+
+int hook_fail_open(const char *what)
+{
+    const char *s = getenv("XVERIFY_FAIL_OPEN");
+    return s && !strcmp(s, what);
+}

@@ -14,6 +14,10 @@ size_t hook_spill_bytes(size_t deflt);
 /* $XVERIFY_FAIL_APP=ID[,ID...]: the rules stage fails on each application named, as a store
  * error would: 1 for ID when it is named. */
 int hook_fail_app(const char *id);
+/* $XVERIFY_FAIL_OPEN=WHAT: the connection a thread opens beside a run for WHAT
+ * (store_open_beside: "linking", "reading households", "checking the rules") cannot be
+ * opened: 1 for WHAT when it is named. */
+int hook_fail_open(const char *what);
 /* $XVERIFY_PAIRING=0: a reload does not pair records with open versions in step (0); the
  * history case compares the two ways. 1 otherwise. */
 int hook_pairing(void);

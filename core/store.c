@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "err.h"
+#include "hooks.h"
 #include "kinds.h"
 #include "schema.h"
 #include "store.h"
@@ -228,6 +229,8 @@ int store_readable_beside(sqlite3 *db)
 int store_open_beside(const char *path, const char *what, sqlite3 **db)
 {
     *db = NULL;
+    if (hook_fail_open(what))
+        return xv_error_set(XV_EIO, "database: %s: %s", what, sqlite3_errstr(SQLITE_CANTOPEN));
     int s = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
     if (s == SQLITE_OK && (s = sqlite3_busy_timeout(*db, 5000)) == SQLITE_OK)
         return 0;

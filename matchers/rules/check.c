@@ -103,7 +103,7 @@ static void *beside_thread(void *arg)
     struct beside *b = arg;
     sqlite3 *db = NULL;
     xv_error_hold(1);
-    if (store_open_beside(b->path, "checking the rules", &db) == 0) {
+    if (store_open_beside(b->path, b->what, &db) == 0) {
         b->c.db = db;
         b->fn(b);
         beside_close(&b->c);
@@ -111,14 +111,19 @@ static void *beside_thread(void *arg)
     xv_error_take(&b->rc, b->msg, sizeof b->msg);
     xv_error_hold(0);
     sqlite3_close(db);
+    if (b->end)
+        b->end(b);
     return NULL;
 }
 
-int rules_beside_start(struct ctx *c, struct beside *b, int (*fn)(struct beside *b), void *arg)
+int rules_beside_start(struct ctx *c, struct beside *b, const char *what,
+                       int (*fn)(struct beside *b), void (*end)(struct beside *b), void *arg)
 {
     memset(b, 0, sizeof *b);
+    b->what = what;
     b->path = xstrdup(sqlite3_db_filename(c->db, "main"));
     b->fn = fn;
+    b->end = end;
     b->arg = arg;
     b->c = *c;
     b->c.st = &b->st;
@@ -221,27 +226,35 @@ static int evaluate_beside(struct beside *b)
     struct shared *s = b->arg;
     struct linked_set *set = b->c.linked.set;
     int rc = rules_prepare(&b->c);
-    long i = 0;
+    long i;
     b->c.linked.set = set;
     while (rc == 0 && (i = take(s)) >= 0) {
         if ((rc = evaluate(&b->c, s->ids[i], &s->apps[i])) < 0) {
             app_free(&s->apps[i]);
+            pthread_mutex_lock(&s->mu);
+            s->beside_failed = (size_t)i;
+            pthread_mutex_unlock(&s->mu);
+            put(s, (size_t)i, 0);
             break;
         }
         app_trim(&s->apps[i]);
         put(s, (size_t)i, 1);
     }
+    return rc;
+}
+
+/* The thread beside is done: a failure outside an application (its connection, its
+ * statements) fails the run as one at the first application would. */
+static void evaluated_beside(struct beside *b)
+{
+    struct shared *s = b->arg;
     pthread_mutex_lock(&s->mu);
-    if (rc < 0) {   /* a statement it could not prepare fails the run as the first would */
-        s->beside_failed = i < 0 ? 0 : (size_t)i;
-        s->stop = 1;
-        if (i >= 0)
-            s->state[i] = -1;
-    }
+    if (b->rc < 0 && s->beside_failed >= s->n)
+        s->beside_failed = 0;
+    s->stop |= b->rc < 0;
     s->beside_done = 1;
     pthread_cond_signal(&s->ready);
     pthread_mutex_unlock(&s->mu);
-    return rc;
 }
 
 /* Checks the applications of S in this thread and beside it (B, started). Returns the first
@@ -316,7 +329,8 @@ int rules_check_all(struct ctx *c, int split)
         s.n = s.beside_failed = ids.n;
         s.apps = xcalloc(ids.n, sizeof *s.apps);
         s.state = xcalloc(ids.n, 1);
-        both = rules_beside_start(c, &b, evaluate_beside, &s);
+        both = rules_beside_start(c, &b, "checking the rules", evaluate_beside,
+                                  evaluated_beside, &s);
     }
     if (both)
         rc = check_both(c, &s, &b);

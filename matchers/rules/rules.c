@@ -372,7 +372,8 @@ int rules_run(sqlite3 *db, const struct run *r, struct linked_handoff *from,
     }
     if (split)
         linked_set_ready(c.linked.set);
-    int beside = split && rules_beside_start(&c, &b, households_beside, NULL);
+    int beside = split && rules_beside_start(&c, &b, "reading households",
+                                                 households_beside, NULL, NULL);
     if (!beside)
         rc = households(&c);
     if (rc == 0)
