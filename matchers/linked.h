@@ -43,10 +43,9 @@ struct linked_set;
 /* Writing a run's persons and links, inside the caller's transaction. Strings are copied by
  * SQLite during each call. linked_writer_close releases the statements (also after errors).
  * SET (NULL after linked_writer_open; the caller's) gets every person beside the table and
- * every link instead of the table, and
- * linked_writer_flush then writes them all to the table in the order of its index (by
- * application, person, kind and record: a row at a time where the index ends, not at random
- * places in it). */
+ * every link instead of the table, and linked_writer_flush then writes the links to the table
+ * in the order of its index (by application, person, kind and record: a row at a time where
+ * the index ends, not at random places in it). */
 struct linked_writer {
     sqlite3 *db;
     long long run;
@@ -122,9 +121,10 @@ int linked_applicant_links(sqlite3 *db, long long run, struct linked_set *set, c
 /* Removes run RUN's persons and links. */
 int linked_clear(sqlite3 *db, long long run);
 
-/* A run's links, every one the linker stored (a linked_writer's SET), kept in memory for the
- * run's rules stage (a linked_reader's SET): an application's links without a query on a
- * table that holds every run's. Zero-initialise; linked_set_free releases it. */
+/* A run's persons and links, every one the linker stored (a linked_writer's SET), kept in
+ * memory for the run's rules stage (a linked_reader's SET): an application's links without a
+ * query on a table that holds every run's, and what a second thread, which cannot see the
+ * run's tables, reads of them. Zero-initialise; linked_set_free releases it. */
 struct linked_set_link;
 struct linked_set_person;
 struct linked_set {

@@ -325,8 +325,6 @@ int rules_check_all(struct ctx *c, int split)
         linked_set_ready(c->linked.set);
         for (int i = 0; i < RUN_MAX_KINDS; i++)
             linked_rows_ready(&c->cache[i]);
-        s.ids = ids.v;
-        s.n = s.beside_failed = ids.n;
         s.apps = xcalloc(ids.n, sizeof *s.apps);
         s.state = xcalloc(ids.n, 1);
         both = rules_beside_start(c, &b, "checking the rules", evaluate_beside,
@@ -338,6 +336,8 @@ int rules_check_all(struct ctx *c, int split)
         rc = check_app(c, ids.v[i]);
     free(s.apps);
     free(s.state);
+    pthread_mutex_destroy(&s.mu);
+    pthread_cond_destroy(&s.ready);
     for (size_t i = 0; i < ids.n; i++)
         free(ids.v[i]);
     free(ids.v);
