@@ -179,9 +179,9 @@ static int cmp_resolved(const void *a, const void *b)
  * person the run did not check (a run narrowed by --applicant) keeps the declared ID only.
  * The rows of an application's declared ID take the last resolved ID given for it, as one
  * update a person would leave them; only those whose resolved ID differs from the declared
- * one are written: a resolved ID equal to the row's own ID finds no other row (the duplicate
- * query and dup_index_build ask for either) and most people's are (156,000 updates, 0.7 s at
- * city size, where a few hundred differ). */
+ * one are written: a resolved ID equal to the row's own ID finds no other row
+ * (rules_dups_build takes either), and most people's are (156,000 updates, 0.7 s at city
+ * size, where a few hundred differ). */
 static int resolve_people(struct ctx *c)
 {
     sqlite3_stmt *up = NULL;
