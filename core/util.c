@@ -80,6 +80,11 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
     return p;
 }
 
+char *arena_strdup(struct arena *a, const char *s)
+{
+    return s ? arena_strndup(a, s, strlen(s)) : NULL;
+}
+
 void arena_free(struct arena *a)
 {
     for (size_t i = 0; i < a->npieces; i++)

@@ -68,6 +68,8 @@ struct arena {
 char *arena_take(struct arena *a, size_t n);
 /* N bytes of S and a NUL, in A. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* S and its NUL in A; NULL for a NULL S. */
+char *arena_strdup(struct arena *a, const char *s);
 void arena_free(struct arena *a);
 
 /* A set of record numbers or rids, a bit each, growing as members are added. The owner

@@ -170,7 +170,7 @@ static int add_person(struct linker *l, int app, int idx, sqlite3_stmt *st, int 
     p->id_valid = sqlite3_column_int(st, c_valid);
     p->name = col_text(&l->texts, st, c_name);
     p->raw_name = raw_of(&l->texts, st, c_raw, l->name_field);
-    p->relation = arena_strndup(&l->texts, relation, strlen(relation));
+    p->relation = arena_strdup(&l->texts, relation);
     p->income = sqlite3_column_type(st, c_income) == SQLITE_NULL ? NAN
                                                                  : sqlite3_column_double(st, c_income);
     if (birth && *birth)

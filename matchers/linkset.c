@@ -77,12 +77,6 @@ void linked_set_add(struct linked_set *s, const struct linked_link *l)
     s->grouped = 0;
 }
 
-/* The text of S at T (NULL stays NULL). */
-static const char *keep(struct linked_set *s, const char *t)
-{
-    return t ? arena_strndup(&s->texts, t, strlen(t)) : NULL;
-}
-
 void linked_set_add_person(struct linked_set *s, const struct linked_person *p)
 {
     if (s->nps == s->capps) {
@@ -100,7 +94,7 @@ void linked_set_add_person(struct linked_set *s, const struct linked_person *p)
                             &k->p.birth, &k->p.gender, &k->p.county };
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
         int never_null = i < 3 || i == 6;
-        *text[i] = *text[i] ? keep(s, *text[i]) : never_null ? "" : NULL;
+        *text[i] = *text[i] ? arena_strdup(&s->texts, *text[i]) : never_null ? "" : NULL;
     }
     s->grouped = 0;
 }

@@ -86,18 +86,6 @@ static int add_id(void *ctx, const char *id)
 
 /* ---- work beside the run --------------------------------------------------------------- */
 
-/* The statements a copy of the run's context prepared on its own connection, finalized. */
-static void beside_close(struct ctx *c)
-{
-    linked_reader_close(&c->linked);
-    for (int i = 0; i < RUN_MAX_KINDS; i++)
-        sqlite3_finalize(c->fetch[i]);
-    sqlite3_stmt *all[] = { c->app, c->status, c->std, c->decision, c->contact, c->visits,
-                            c->spot, c->ins, c->gate };
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        sqlite3_finalize(all[i]);
-}
-
 static void *beside_thread(void *arg)
 {
     struct beside *b = arg;
@@ -106,7 +94,7 @@ static void *beside_thread(void *arg)
     if (store_open_beside(b->path, b->what, &db) == 0) {
         b->c.db = db;
         b->fn(b);
-        beside_close(&b->c);
+        rules_finalize(&b->c);   /* the statements it prepared on its connection */
     }
     xv_error_take(&b->rc, b->msg, sizeof b->msg);
     xv_error_hold(0);
@@ -128,7 +116,8 @@ int rules_beside_start(struct ctx *c, struct beside *b, const char *what,
     b->c = *c;
     b->c.st = &b->st;
     b->c.tty = 0;
-    /* the run's statements are its connection's: the thread prepares its own */
+    /* the run's statements are its connection's: the thread prepares its own (those
+     * rules_finalize finalizes) */
     memset(b->c.fetch, 0, sizeof b->c.fetch);
     b->c.app = b->c.status = b->c.std = b->c.decision = b->c.ins = b->c.gate = NULL;
     b->c.contact = b->c.visits = b->c.spot = NULL;

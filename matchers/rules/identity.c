@@ -196,9 +196,8 @@ int rules_hh_build(struct ctx *c)
         }
         const char *no = (const char *)sqlite3_column_text(st, 0),
                    *id = (const char *)sqlite3_column_text(st, 2);
-        x->v[x->n++] = (struct hh_member){
-            arena_strndup(&x->text, no, strlen(no)),
-            id ? arena_strndup(&x->text, id, strlen(id)) : NULL, sqlite3_column_int64(st, 1) };
+        x->v[x->n++] = (struct hh_member){ arena_strdup(&x->text, no), arena_strdup(&x->text, id),
+                                           sqlite3_column_int64(st, 1) };
     }
     sqlite3_finalize(st);
     if (s != SQLITE_DONE)
@@ -265,8 +264,7 @@ static int cmp_dup_id(const void *a, const void *b)
 
 static const char *dup_text(struct dup_index *x, sqlite3_stmt *st, int i)
 {
-    const char *t = (const char *)sqlite3_column_text(st, i);
-    return t ? arena_strndup(&x->text, t, strlen(t)) : NULL;
+    return arena_strdup(&x->text, (const char *)sqlite3_column_text(st, i));
 }
 
 int rules_dups_build(struct ctx *c)

@@ -59,6 +59,17 @@ done:
     return rc;
 }
 
+void rules_finalize(struct ctx *c)
+{
+    linked_reader_close(&c->linked);
+    for (int i = 0; i < RUN_MAX_KINDS; i++)
+        sqlite3_finalize(c->fetch[i]);
+    sqlite3_stmt *all[] = { c->app, c->status, c->std, c->decision, c->contact, c->visits,
+                            c->spot, c->ins, c->gate };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        sqlite3_finalize(all[i]);
+}
+
 /* Builds a temporary table for the run: DDL (re)creates it, FILL fills it, INDEX indexes
  * it. FILL names the run's values it needs as :applicant_load, :member_load,
  * :household_load, :status_seq, :as_of, :status_on, :relapse_months and :run. */
@@ -157,10 +168,9 @@ static int add_resolved(void *ctx, const char *app, const char *declared, const 
         rs->cap = rs->cap ? 2 * rs->cap : 4096;
         rs->v = xrealloc(rs->v, rs->cap * sizeof *rs->v);
     }
-    rs->v[rs->n] = (struct resolved){ arena_strndup(&rs->text, app, strlen(app)),
-                                      arena_strndup(&rs->text, declared, strlen(declared)),
-                                      arena_strndup(&rs->text, resolved, strlen(resolved)),
-                                      rs->n };
+    rs->v[rs->n] = (struct resolved){ arena_strdup(&rs->text, app),
+                                      arena_strdup(&rs->text, declared),
+                                      arena_strdup(&rs->text, resolved), rs->n };
     rs->n++;
     return 0;
 }
@@ -394,17 +404,11 @@ int rules_run(sqlite3 *db, const struct run *r, struct linked_handoff *from,
     if (c.tty && out->applications >= 1000)
         fputc('\n', stderr);
 done:
-    linked_reader_close(&c.linked);
+    rules_finalize(&c);
     rules_dups_free(&c);
     rules_hh_free(&c);
-    for (int i = 0; i < RUN_MAX_KINDS; i++) {
-        sqlite3_finalize(c.fetch[i]);
+    for (int i = 0; i < RUN_MAX_KINDS; i++)
         linked_rows_free(&c.cache[i]);
-    }
-    sqlite3_stmt *all[] = { c.app, c.status, c.std, c.decision, c.contact, c.visits, c.spot,
-                            c.ins, c.gate };
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        sqlite3_finalize(all[i]);
     if (rc == 0)
         rc = store_exec(db, "DROP TABLE temp.xv_scope_people; DROP TABLE temp.xv_ids");
     return rc;

@@ -118,6 +118,8 @@ static inline int family_size(const struct app *a)
 /* rules.c: prepares C's statements on C->db (fixed text: values are bound, never written
  * into the SQL) and opens C's reader of the run's persons and links there. */
 int rules_prepare(struct ctx *c);
+/* Finalizes C's statements (rules_prepare's and followup.c's) and closes its reader. */
+void rules_finalize(struct ctx *c);
 /* check.c: work of the rules stage in a thread of its own beside the run, on a read-only
  * connection of its own (store_open_beside, for WHAT, a static text the errors name): FN is called with B, whose context C is a copy
  * of the run's without its statements, its db the thread's (not when the connection cannot be
