@@ -44,3 +44,10 @@ int hook_fail_open(const char *what)
     const char *s = getenv("XVERIFY_FAIL_OPEN");
     return s && !strcmp(s, what);
 }
+
+int hook_writers(int deflt)
+{
+    const char *s = getenv("XVERIFY_WRITERS");
+    int n = s && *s ? atoi(s) : deflt;
+    return n < 0 ? 0 : n > deflt ? deflt : n;
+}

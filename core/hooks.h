@@ -18,6 +18,9 @@ int hook_fail_app(const char *id);
  * (store_open_beside: "linking", "reading households", "checking the rules") cannot be
  * opened: 1 for WHAT when it is named. */
 int hook_fail_open(const char *what);
+/* $XVERIFY_WRITERS=N: N child processes (0 to DEFLT) write a report set's county workbooks
+ * beside the process that writes the other files, instead of DEFLT. */
+int hook_writers(int deflt);
 /* $XVERIFY_PAIRING=0: a reload does not pair records with open versions in step (0); the
  * history case compares the two ways. 1 otherwise. */
 int hook_pairing(void);

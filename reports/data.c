@@ -32,6 +32,8 @@ static int add_finding(void *ctx, const struct finding_row *r)
         d->f = xrealloc(d->f, (size_t)d->fcap * sizeof *d->f);
     }
     struct frow *f = &d->f[d->nf++];
+    f->gate = NULL;
+    f->followup = 0;
     char run[24];
     snprintf(run, sizeof run, "%lld", r->run);
     const char *c[NCOLS] = {
@@ -192,8 +194,10 @@ int rpt_read_data(sqlite3 *db, struct data *d)
         while (fi < d->nf && strcmp(d->f[fi].c[C_APP], g->app) < 0)
             fi++;
         g->ff = fi;
-        for (; fi < d->nf && !strcmp(d->f[fi].c[C_APP], g->app); fi++)
+        for (; fi < d->nf && !strcmp(d->f[fi].c[C_APP], g->app); fi++) {
             d->f[fi].followup = g->followup;
+            d->f[fi].gate = g;
+        }
     }
     /* counties in code order, so that the files are written in the same order every time */
     for (int i = 1; i < d->ncounties; i++)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,6 +64,29 @@ static int write_job(struct set *st, int i, enum job job, const char *county,
 
 #define WRITERS 2   /* child processes writing the workbooks */
 
+/* The county workbooks of a set, taken one at a time by whichever process is free. */
+struct books {
+    const int *file;   /* each workbook's file in the set */
+    char **county;     /* each file's county */
+    int n;
+    int *next;         /* the next workbook no one has taken: shared by the processes */
+};
+
+/* Writes the workbooks of B no other process has taken, one at a time; after a failure no
+ * process takes another. */
+static int take_books(struct set *st, const struct books *b, const struct data *d)
+{
+    int k;
+    while ((k = __atomic_fetch_add(b->next, 1, __ATOMIC_RELAXED)) < b->n) {
+        int rc = write_job(st, b->file[k], J_COUNTY_XLSX, b->county[b->file[k]], d, NULL);
+        if (rc < 0) {
+            __atomic_store_n(b->next, b->n, __ATOMIC_RELAXED);
+            return rc;
+        }
+    }
+    return 0;
+}
+
 /* Waits for writer CHILD, whose pipe is FD; returns RC, or when RC is 0 the child's code. */
 static int writer_done(pid_t child, int fd, int rc)
 {
@@ -87,31 +111,24 @@ static int writer_done(pid_t child, int fd, int rc)
     return rc;
 }
 
-/* Writes the county workbooks (the files of jobs J_COUNTY_XLSX among JOBS[0..N)) in WRITERS
- * child processes, each every WRITERS-th, beside this one writing the rest: at city size the
- * workbooks, which the library compresses, take twice as long as everything else.
- * libxlsxwriter is not documented to be safe in threads, and a child shares nothing it
- * writes; its message is on stderr, its code comes back through a pipe. A workbook whose
- * child could not be started (fork fails) is written here after the rest. */
-static int write_jobs(struct set *st, const enum job *jobs, char **counties, int n,
-                      const struct data *d, const char *sum)
+/* Starts the WRITERS child processes that take the workbooks of B (at most one a workbook);
+ * CHILD[w] is -1 for one not started, FD[w] the pipe its code comes back through. A child
+ * shares nothing it writes but B's counter (libxlsxwriter is not documented to be safe in
+ * threads); its message is on stderr. */
+static void start_writers(struct set *st, const struct books *b, const struct data *d,
+                          pid_t *child, int *fd)
 {
-    int rc = 0, fds[WRITERS], workbooks = 0;
-    pid_t child[WRITERS];
-    for (int i = 0; i < n; i++)
-        workbooks += jobs[i] == J_COUNTY_XLSX;
+    int writers = hook_writers(WRITERS);
     fflush(NULL);   /* nothing buffered is written twice */
     for (int w = 0; w < WRITERS; w++) {
         int p[2];
         child[w] = -1;
-        fds[w] = -1;
-        if (w >= workbooks || pipe(p) != 0)
+        fd[w] = -1;
+        if (w >= writers || w >= b->n || pipe(p) != 0)
             continue;
         if ((child[w] = fork()) == 0) {
             close(p[0]);
-            for (int i = 0, x = 0; i < n && rc == 0; i++)
-                if (jobs[i] == J_COUNTY_XLSX && x++ % WRITERS == w)
-                    rc = write_job(st, i, jobs[i], counties[i], d, sum);
+            int rc = take_books(st, b, d);
             if (rc < 0)
                 dprintf(p[1], "%d", rc);
             _exit(rc < 0 ? 1 : 0);
@@ -120,16 +137,49 @@ static int write_jobs(struct set *st, const enum job *jobs, char **counties, int
         if (child[w] < 0)
             close(p[0]);
         else
-            fds[w] = p[0];
+            fd[w] = p[0];
     }
-    for (int i = 0, x = 0; i < n && rc == 0; i++) {
-        int w = jobs[i] == J_COUNTY_XLSX ? x++ % WRITERS : -1;
-        if (w < 0 || child[w] < 0)
+}
+
+/* Writes files JOBS[0..N) of ST (COUNTIES[i]: file i's county; SUM the summary). The county
+ * workbooks, which the library compresses and which at city size take three times as long
+ * as the other files, are taken one at a time by WRITERS child processes as they start and
+ * by this process once it has written the other files: the last workbook ends about when
+ * the last process is free. This process reads nothing from the store once the children
+ * run: every page of its cache it wrote to would be copied (the pages are shared until
+ * written), which cost more than reading before them saved. Without the shared counter
+ * (mmap fails) or a child (fork fails), this process writes what no child takes. */
+static int write_jobs(struct set *st, const enum job *jobs, char **counties, int n,
+                      const struct data *d, const char *sum)
+{
+    int rc = 0, fds[WRITERS], file[MAX_FILES], local = 0;
+    pid_t child[WRITERS];
+    struct books b = { file, counties, 0, &local };
+    for (int i = 0; i < n; i++)
+        if (jobs[i] == J_COUNTY_XLSX)
+            file[b.n++] = i;
+    void *shared = b.n > 0 ? mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
+                                  MAP_SHARED | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
+    if (shared != MAP_FAILED) {
+        b.next = shared;
+        *b.next = 0;
+        start_writers(st, &b, d, child, fds);
+    } else {
+        for (int w = 0; w < WRITERS; w++)
+            child[w] = fds[w] = -1;
+    }
+    for (int i = 0; i < n && rc == 0; i++)
+        if (jobs[i] != J_COUNTY_XLSX)
             rc = write_job(st, i, jobs[i], counties[i], d, sum);
-    }
+    if (rc == 0)
+        rc = take_books(st, &b, d);
+    else
+        __atomic_store_n(b.next, b.n, __ATOMIC_RELAXED);
     for (int w = 0; w < WRITERS; w++)
         if (child[w] > 0)
             rc = writer_done(child[w], fds[w], rc);
+    if (shared != MAP_FAILED)
+        munmap(shared, sizeof(int));
     return rc;
 }
 
@@ -252,7 +302,8 @@ int rpt_write(sqlite3 *db, const struct run *r, const struct rpt_opts *o, struct
         goto done;
     if (!o->county)
         rpt_remove_folder(work.s);   /* left by a run that was killed while writing */
-    if ((rc = rpt_mkdirs(work.s)) < 0 || (rc = write_files(st, &d, o, dir.s, work.s, sum.s)) < 0)
+    if ((rc = rpt_mkdirs(work.s)) < 0 ||
+        (rc = write_files(st, &d, o, dir.s, work.s, sum.s)) < 0)
         goto done;
     hook_crash_point("reports-written");
     if ((rc = put_in_place(st, o, dir.s, work.s, &swapped)) < 0)

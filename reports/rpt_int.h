@@ -32,6 +32,7 @@ static const char *const col_names[NCOLS] __attribute__((unused)) = {
 struct frow {
     char *c[NCOLS];          /* its columns, each ended by its NUL, in data's arena */
     int followup;            /* its application is on the follow-up list */
+    const struct grow *gate; /* its application's gate, NULL when the run has none */
 };
 
 struct grow {

@@ -41,6 +41,10 @@ static char *cell_text(const char *s)
 /* Writes S as a text cell: never a number, a date or a formula, whatever it looks like. */
 static void put(lxw_worksheet *ws, int row, int col, const char *s, lxw_format *fmt)
 {
+    if (s && !s[rpt_plain_len(s, 0)]) {   /* most cells: kept as they are */
+        worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, s, fmt);
+        return;
+    }
     char *t = cell_text(s);
     worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, t, fmt);
     free(t);
@@ -77,7 +81,7 @@ static void to_decide(lxw_workbook *wb, const struct data *d, const char *county
             if (strcmp(c[C_COUNTY], county) || strcmp(c[C_DECISION], "open") ||
                 !strcmp(c[C_SEV], "info"))
                 continue;
-            const struct grow *g = rpt_gate_of(d, c[C_APP]);
+            const struct grow *g = d->f[i].gate;
             if (!g || (rpt_gate_index(g->gate) == GATE_BLOCK) != !pass)
                 continue;
             const char *v[] = { c[C_FP], run, c[C_COUNTY], c[C_APP], g->name, T(g->gate),
