@@ -330,6 +330,20 @@ static const char *const schema_v8 =
     "ALTER TABLE findings ADD COLUMN shown_found TEXT;"
     "ALTER TABLE findings ADD COLUMN records TEXT;";
 
+/* Version 10: each fingerprint's first and last run, which the reports and the review ask
+ * for, kept in a table as large as the fingerprints are many. An index of every finding by
+ * fingerprint (findings_fp) answered them before: each run's findings went into it at places
+ * all over it, so that a run wrote most of its pages again, and it grew with every run kept. */
+static const char *const schema_v10 =
+    "CREATE TABLE finding_runs("
+    " fingerprint TEXT PRIMARY KEY,"
+    " applicant_id TEXT NOT NULL,"
+    " first_run INTEGER NOT NULL,"
+    " last_run INTEGER NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO finding_runs SELECT fingerprint, min(applicant_id), min(run_id), max(run_id) "
+    "FROM findings GROUP BY fingerprint;"
+    "DROP INDEX findings_fp;";
+
 /* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
  * column is dropped after its index and view, which name it. */
 static void schema_v3(struct sbuf *b)
@@ -393,6 +407,7 @@ int schema_create(sqlite3 *db)
     sbuf_adds(&b, schema_v6);
     sbuf_adds(&b, schema_v7);
     sbuf_adds(&b, schema_v8);
+    sbuf_adds(&b, schema_v10);
     int rc = apply_schema(db, &b, 0, 0, 0);
     sbuf_free(&b);
     return rc;
@@ -420,6 +435,8 @@ int schema_upgrade(sqlite3 *db, int from)
     for (int i = 0; from < 9 && i < xv_nkinds; i++)
         if (xv_kinds[i].since <= from)
             kind_keys(&b, &xv_kinds[i]);
+    if (from < 10)
+        sbuf_adds(&b, schema_v10);
     /* the kinds that came after the store's version get their tables */
     for (int i = 0; i < xv_nkinds; i++) {
         if (xv_kinds[i].since > from) {

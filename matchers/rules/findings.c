@@ -282,8 +282,12 @@ done:
 int findings_latest(sqlite3 *db, const char *fp, finding_fn fn, void *ctx)
 {
     sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "SELECT " FINDING_COLS FINDING_FROM " WHERE f.fingerprint=? "
-                               "ORDER BY f.run_id DESC LIMIT 1", &st), s;
+    int rc = store_prepare(db, "SELECT " FINDING_COLS " FROM finding_runs x JOIN findings f ON "
+                               "f.run_id = x.last_run AND f.applicant_id = x.applicant_id AND "
+                               "f.fingerprint = x.fingerprint JOIN runs r ON r.id = f.run_id"
+                               DECISION_JOIN("d", "f.fingerprint", "f.decision",
+                                             "r.decision_seq") " WHERE x.fingerprint=?", &st),
+        s;
     if (rc < 0)
         return rc;
     store_bind_text(st, 1, fp);
@@ -347,7 +351,8 @@ int findings_confirmed_links(sqlite3 *db, long long seq, const char *kind,
     sqlite3_stmt *st = NULL;
     int rc = store_prepare(db,
         "SELECT DISTINCT f.applicant_id, f.idx, f.rid FROM findings f JOIN decisions d ON "
-        "d.run_id = f.run_id AND d.fingerprint = f.fingerprint AND d.evidence = f.evidence "
+        "d.run_id = f.run_id AND d.applicant_id = f.applicant_id AND "
+        "d.fingerprint = f.fingerprint AND d.evidence = f.evidence "
         "WHERE d.rule = 'LINK_UNCERTAIN' AND d.decision = 'confirmed' AND f.feed = ?2 AND "
         "f.idx IS NOT NULL AND f.rid IS NOT NULL AND d.seq = (SELECT max(x.seq) FROM "
         "decisions x WHERE x.fingerprint = d.fingerprint AND x.seq <= ?1) "
@@ -458,6 +463,22 @@ long findings_diff(sqlite3 *db, long long a, long long b, enum findings_change w
     return s == SQLITE_DONE ? n : store_err(db, "comparing runs");
 }
 
+int findings_record_runs(sqlite3 *db, long long run)
+{
+    sqlite3_stmt *st = NULL;
+    /* in fingerprint order: each page of the table is written once */
+    int rc = store_prepare(db, "INSERT INTO finding_runs(fingerprint, applicant_id, first_run, "
+                               "last_run) SELECT fingerprint, applicant_id, run_id, run_id FROM "
+                               "findings WHERE run_id=?1 ORDER BY fingerprint ON CONFLICT"
+                               "(fingerprint) DO UPDATE SET first_run=min(first_run, "
+                               "excluded.first_run), last_run=max(last_run, excluded.last_run)",
+                           &st);
+    if (rc == 0 && (rc = store_bind(st, "i", run)) == 0 && sqlite3_step(st) != SQLITE_DONE)
+        rc = store_err(db, "recording the findings' runs");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int findings_clear(sqlite3 *db, long long run)
 {
     static const char *const sql[] = { "DELETE FROM findings WHERE run_id=?",
@@ -539,10 +560,11 @@ int findings_open_first_runs(sqlite3 *db, long long run,
 {
     sqlite3_stmt *st = NULL;
     int rc, s;
-    if ((rc = store_prepare(db, "SELECT f.fingerprint, (SELECT ifnull(min(g.run_id), 0) FROM "
-                                "findings g WHERE g.fingerprint = f.fingerprint AND g.run_id <= "
-                                "?1) FROM findings f WHERE f.run_id = ?1 AND f.decision = 'open' "
-                                "AND f.severity <> 'info' ORDER BY f.fingerprint", &st)) < 0)
+    if ((rc = store_prepare(db, "SELECT f.fingerprint, ifnull((SELECT x.first_run FROM "
+                                "finding_runs x WHERE x.fingerprint = f.fingerprint AND "
+                                "x.first_run <= ?1), 0) FROM findings f WHERE f.run_id = ?1 AND "
+                                "f.decision = 'open' AND f.severity <> 'info' "
+                                "ORDER BY f.fingerprint", &st)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, run);
     while ((s = sqlite3_step(st)) == SQLITE_ROW)
@@ -558,8 +580,8 @@ int findings_first_run(sqlite3 *db, sqlite3_stmt **st, const char *fp, long long
                        long long *first)
 {
     int rc = 0;
-    if (!*st && (rc = store_prepare(db, "SELECT ifnull(min(run_id), 0) FROM findings WHERE "
-                                        "fingerprint=?1 AND run_id<=?2", st)) < 0)
+    if (!*st && (rc = store_prepare(db, "SELECT ifnull((SELECT first_run FROM finding_runs "
+                                        "WHERE fingerprint=?1 AND first_run<=?2), 0)", st)) < 0)
         return rc;
     sqlite3_reset(*st);
     store_bind_text(*st, 1, fp);

@@ -33,16 +33,21 @@ int findings_each(sqlite3 *db, long long run, const char *app, finding_fn fn, vo
  * or 0 when no run found it. */
 int findings_latest(sqlite3 *db, const char *fp, finding_fn fn, void *ctx);
 
-/* The first run, up to RUN, that found fingerprint FP, into *FIRST (0 when none). *ST is the
- * statement, prepared on the first call (NULL before it) and kept for the next: the caller
- * finalizes it. */
 /* Calls FN, in fingerprint order, with the fingerprint of each open block or review finding
  * of RUN and the first run, up to RUN, that found it: one statement for all of them. */
 int findings_open_first_runs(sqlite3 *db, long long run,
                              int (*fn)(void *ctx, const char *fp, long long first), void *ctx);
 
+/* The first run, up to RUN, that found fingerprint FP, into *FIRST (0 when none). *ST is the
+ * statement, prepared on the first call (NULL before it) and kept for the next: the caller
+ * finalizes it. */
 int findings_first_run(sqlite3 *db, sqlite3_stmt **st, const char *fp, long long run,
                        long long *first);
+
+/* Records run RUN's findings in finding_runs, each fingerprint's first and last run (and its
+ * application), which the two above and findings_latest read: called once the run's findings
+ * are stored, in its transaction. */
+int findings_record_runs(sqlite3 *db, long long run);
 
 /* One application's gate in a run; strings as for findings. */
 struct gate_row {

@@ -14,6 +14,7 @@
 #include "../../core/util.h"
 #include "../../core/verdict.h"
 #include "../../ingest/norm.h"
+#include "findings.h"
 #include "rules_int.h"
 
 /* ---- the run ------------------------------------------------------------------------- */
@@ -399,7 +400,8 @@ int rules_run(sqlite3 *db, const struct run *r, struct linked_handoff *from,
     }
     if (rc == 0)
         rc = app_cache(&c, &xv_kinds[hh], from ? &from->kept[hh] : NULL);
-    if (rc < 0 || (rc = rules_check_all(&c, split)) < 0)
+    if (rc < 0 || (rc = rules_check_all(&c, split)) < 0 ||
+        (rc = findings_record_runs(db, r->id)) < 0)
         goto done;
     if (c.tty && out->applications >= 1000)
         fputc('\n', stderr);
