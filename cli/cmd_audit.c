@@ -38,8 +38,8 @@ static int print_entry(void *ctx, long long seq, const char *at, const char *act
     return 0;
 }
 
-/* Every run that recorded the digest of its findings and gates still has them; *N counts
- * the runs checked. */
+/* Every run that recorded the digest of its findings and gates still has them, and each
+ * fingerprint's first and last run are theirs; *N counts the runs checked. */
 static int check_runs(sqlite3 *db, long long *n)
 {
     long long last = 0;
@@ -53,7 +53,7 @@ static int check_runs(sqlite3 *db, long long *n)
         }
         run_free(&r);
     }
-    return rc < 0 ? rc : 0;
+    return rc < 0 ? rc : findings_check_runs(db, "audit");
 }
 
 /* --seal: the one write this command makes, in its own transaction. */

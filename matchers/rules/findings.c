@@ -479,6 +479,25 @@ int findings_record_runs(sqlite3 *db, long long run)
     return rc;
 }
 
+int findings_check_runs(sqlite3 *db, const char *what)
+{
+    long long bad = 0;
+    /* the findings read in the table's order and grouped by a sort, as the upgrade does */
+    int rc = store_int(db, "SELECT count(*) FROM (SELECT fingerprint, min(applicant_id) AS a, "
+                           "min(run_id) AS f, max(run_id) AS l FROM findings NOT INDEXED "
+                           "GROUP BY fingerprint) g FULL JOIN finding_runs x ON "
+                           "x.fingerprint = g.fingerprint WHERE g.fingerprint IS NULL OR "
+                           "x.fingerprint IS NULL OR x.first_run <> g.f OR x.last_run <> g.l "
+                           "OR x.applicant_id <> g.a", NULL, NULL, &bad);
+    if (rc < 0)
+        return rc;
+    if (bad)
+        return xv_fail(XV_ELOCKED, "%s: the first and last runs of %lld fingerprint%s "
+                       "(finding_runs) are not the findings': they were changed beside the runs",
+                       what, bad, bad == 1 ? "" : "s");
+    return 0;
+}
+
 int findings_clear(sqlite3 *db, long long run)
 {
     static const char *const sql[] = { "DELETE FROM findings WHERE run_id=?",

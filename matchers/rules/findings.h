@@ -106,6 +106,10 @@ int findings_digest(sqlite3 *db, long long run, const char *like, char out[FINDI
 struct run;
 int findings_check_digest(sqlite3 *db, const struct run *r, const char *what);
 
+/* finding_runs holds what the findings say, fingerprint by fingerprint (its application,
+ * first and last run): 0, or XV_ELOCKED with a message that starts with WHAT. */
+int findings_check_runs(sqlite3 *db, const char *what);
+
 /* Removes run RUN's findings and gates (a re-run stores them anew). */
 int findings_clear(sqlite3 *db, long long run);
 
