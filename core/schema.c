@@ -341,7 +341,7 @@ static const char *const schema_v10 =
     " first_run INTEGER NOT NULL,"
     " last_run INTEGER NOT NULL) WITHOUT ROWID;"
     /* the table read in its order and sorted, not through the index: the index's order read
-     * the rows all over the table (53 s against 5 s for 21 city-size runs) */
+     * the rows all over the table (53 s against 5 s for 28 city-size runs) */
     "INSERT INTO finding_runs SELECT fingerprint, min(applicant_id), min(run_id), max(run_id) "
     "FROM findings NOT INDEXED GROUP BY fingerprint;"
     "DROP INDEX findings_fp;";
