@@ -9,4 +9,13 @@ int schema_create(sqlite3 *db);
  * transaction. */
 int schema_upgrade(sqlite3 *db, int from);
 
+/* finding_runs as the findings say it, a row per fingerprint (fingerprint, applicant_id,
+ * first_run, last_run): what the upgrade to version 10 fills the table with and what the
+ * audit compares it with. The table is read in its order and grouped by a sort, not through
+ * an index: reading the rows in fingerprint order took 53 s against 5 s for 28 city-size
+ * runs. */
+#define SCHEMA_FINDING_RUNS                                                                  \
+    "SELECT fingerprint, min(applicant_id) AS applicant_id, min(run_id) AS first_run, "      \
+    "max(run_id) AS last_run FROM findings NOT INDEXED GROUP BY fingerprint"
+
 #endif

@@ -111,14 +111,13 @@ static int writer_done(pid_t child, int fd, int rc)
     return rc;
 }
 
-/* Starts the WRITERS child processes that take the workbooks of B (at most one a workbook);
+/* Starts up to WRITERS child processes, at most one a workbook, that take the workbooks of B;
  * CHILD[w] is -1 for one not started, FD[w] the pipe its code comes back through. A child
  * shares nothing it writes but B's counter (libxlsxwriter is not documented to be safe in
  * threads); its message is on stderr. */
 static void start_writers(struct set *st, const struct books *b, const struct data *d,
-                          pid_t *child, int *fd)
+                          int writers, pid_t *child, int *fd)
 {
-    int writers = hook_writers(WRITERS);
     fflush(NULL);   /* nothing buffered is written twice */
     for (int w = 0; w < WRITERS; w++) {
         int p[2];
@@ -163,11 +162,8 @@ static int write_jobs(struct set *st, const enum job *jobs, char **counties, int
     if (shared != MAP_FAILED) {
         b.next = shared;
         *b.next = 0;
-        start_writers(st, &b, d, child, fds);
-    } else {
-        for (int w = 0; w < WRITERS; w++)
-            child[w] = fds[w] = -1;
     }
+    start_writers(st, &b, d, shared != MAP_FAILED ? hook_writers(WRITERS) : 0, child, fds);
     for (int i = 0; i < n && rc == 0; i++)
         if (jobs[i] != J_COUNTY_XLSX)
             rc = write_job(st, i, jobs[i], counties[i], d, sum);

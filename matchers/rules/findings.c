@@ -10,6 +10,7 @@
 #include "../../core/audit.h"
 #include "../../core/err.h"
 #include "../../core/run.h"
+#include "../../core/schema.h"
 #include "../../core/status.h"
 #include "../../core/store.h"
 #include "../../core/util.h"
@@ -482,13 +483,11 @@ int findings_record_runs(sqlite3 *db, long long run)
 int findings_check_runs(sqlite3 *db, const char *what)
 {
     long long bad = 0;
-    /* the findings read in the table's order and grouped by a sort, as the upgrade does */
-    int rc = store_int(db, "SELECT count(*) FROM (SELECT fingerprint, min(applicant_id) AS a, "
-                           "min(run_id) AS f, max(run_id) AS l FROM findings NOT INDEXED "
-                           "GROUP BY fingerprint) g FULL JOIN finding_runs x ON "
-                           "x.fingerprint = g.fingerprint WHERE g.fingerprint IS NULL OR "
-                           "x.fingerprint IS NULL OR x.first_run <> g.f OR x.last_run <> g.l "
-                           "OR x.applicant_id <> g.a", NULL, NULL, &bad);
+    int rc = store_int(db, "SELECT count(*) FROM (" SCHEMA_FINDING_RUNS ") g FULL JOIN "
+                           "finding_runs x ON x.fingerprint = g.fingerprint WHERE "
+                           "g.fingerprint IS NULL OR x.fingerprint IS NULL OR "
+                           "x.first_run <> g.first_run OR x.last_run <> g.last_run OR "
+                           "x.applicant_id <> g.applicant_id", NULL, NULL, &bad);
     if (rc < 0)
         return rc;
     if (bad)
