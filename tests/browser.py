@@ -42,7 +42,12 @@ CHECK = r"""
 
 class Browser:
     def __init__(self):
-        self.profile = tempfile.mkdtemp(prefix="xv-chromium-")
+        # Chromium makes its own temporary folders (a socket among them, whose path must fit
+        # in 108 bytes) in $TMPDIR: it gets the profile's folder, removed with it, so that a
+        # killed Chromium leaves nothing behind; a long $TMPDIR gives way to /tmp
+        base = tempfile.gettempdir()
+        self.profile = tempfile.mkdtemp(prefix="xv-chromium-",
+                                        dir=base if len(base) <= 40 else "/tmp")
         to_r, self.to_w = os.pipe()
         self.from_r, from_w = os.pipe()
         # the Debian wrapper script is left out: the binary itself keeps fds 3 and 4
@@ -62,7 +67,7 @@ class Browser:
             [exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--remote-debugging-pipe", "--user-data-dir=" + self.profile,
              "--window-size=1280,900", "--hide-scrollbars", "about:blank"],
-            pass_fds=(3, 4), preexec_fn=fds,
+            pass_fds=(3, 4), preexec_fn=fds, env=dict(os.environ, TMPDIR=self.profile),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(to_r)
         os.close(from_w)
