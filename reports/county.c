@@ -26,10 +26,10 @@ static void chart(FILE *f, const struct data *d, const char *county)
 {
     int counts[R_COUNT][SEV_COUNT], rows = 0, max = 1;
     memset(counts, 0, sizeof counts);
-    for (long i = 0; i < d->nf; i++) {
-        char *const *c = d->f[i].c;
-        if (strcmp(c[C_COUNTY], county))
-            continue;
+    long nf;
+    const long *ix = rpt_county_findings(d, county, &nf);
+    for (long k = 0; k < nf; k++) {
+        char *const *c = d->f[ix[k]].c;
         int r = rule_parse(c[C_RULE]), sev = sev_parse(c[C_SEV]);
         if (r >= 0 && sev >= 0)
             counts[r][sev]++;
@@ -150,15 +150,16 @@ static void summary_tables(FILE *f, const struct data *d, const char *county)
     int gates[GATE_COUNT] = { 0, 0, 0 }, apps = 0;
     long by_rule[R_COUNT][SEV_COUNT];
     memset(by_rule, 0, sizeof by_rule);
-    for (long i = 0; i < d->ng; i++)
-        if (!strcmp(d->g[i].county, county)) {
-            gates[rpt_gate_index(d->g[i].gate)]++;
-            apps++;
-        }
-    for (long i = 0; i < d->nf; i++) {
-        if (strcmp(d->f[i].c[C_COUNTY], county))
-            continue;
-        int sev = sev_parse(d->f[i].c[C_SEV]), r = rule_parse(d->f[i].c[C_RULE]);
+    long n;
+    const long *ix = rpt_county_gates(d, county, &n);
+    for (long k = 0; k < n; k++) {
+        gates[rpt_gate_index(d->g[ix[k]].gate)]++;
+        apps++;
+    }
+    ix = rpt_county_findings(d, county, &n);
+    for (long k = 0; k < n; k++) {
+        char *const *c = d->f[ix[k]].c;
+        int sev = sev_parse(c[C_SEV]), r = rule_parse(c[C_RULE]);
         if (r >= 0)
             by_rule[r][sev < 0 ? SEV_INFO : sev]++;
     }
@@ -249,10 +250,12 @@ static void findings_table(FILE *f, const struct data *d, long fi, const char *a
 static void applications(FILE *f, const struct data *d, const char *county, int gate)
 {
     int n = 0;
-    for (long gi = 0; gi < d->ng; gi++) {
-        const struct grow *g = &d->g[gi];
+    long ng;
+    const long *ix = rpt_county_gates(d, county, &ng);
+    for (long k = 0; k < ng; k++) {
+        const struct grow *g = &d->g[ix[k]];
         long fi = g->ff;
-        if (strcmp(g->county, county) || rpt_gate_index(g->gate) != gate)
+        if (rpt_gate_index(g->gate) != gate)
             continue;
         n++;
         fputs("<h3 id=\"", f);
@@ -278,10 +281,12 @@ static void followup_list(FILE *f, const struct data *d, const char *county)
 {
     int n = 0;
     fprintf(f, "<h2 id=\"followup\">%s</h2>\n", T("跟进名单"));
-    for (long gi = 0; gi < d->ng; gi++) {
-        const struct grow *g = &d->g[gi];
+    long ng;
+    const long *ix = rpt_county_gates(d, county, &ng);
+    for (long k = 0; k < ng; k++) {
+        const struct grow *g = &d->g[ix[k]];
         long fi = g->ff;
-        if (!g->followup || strcmp(g->county, county))
+        if (!g->followup)
             continue;
         if (!n++)
             fprintf(f, "<table>\n<tr><th>%s</th><th>%s</th><th>%s</th></tr>\n", T("申请"),
@@ -319,10 +324,12 @@ static void followup_list(FILE *f, const struct data *d, const char *county)
 static void clear_list(FILE *f, const struct data *d, const char *county)
 {
     int n = 0;
-    for (long gi = 0; gi < d->ng; gi++) {
-        const struct grow *g = &d->g[gi];
+    long ng;
+    const long *ix = rpt_county_gates(d, county, &ng);
+    for (long k = 0; k < ng; k++) {
+        const struct grow *g = &d->g[ix[k]];
         long fi = g->ff;
-        if (strcmp(g->county, county) || rpt_gate_index(g->gate) != GATE_CLEAR)
+        if (rpt_gate_index(g->gate) != GATE_CLEAR)
             continue;
         if (!n++)
             fprintf(f, "<table>\n<colgroup><col style=\"width:12%%\"><col style=\"width:12%%\">"

@@ -177,6 +177,8 @@ void rpt_county_esc(FILE *f, const struct data *d, const char *code)
         fputs("）", f);
 }
 
+static void by_county(struct data *d);
+
 int rpt_read_data(sqlite3 *db, struct data *d)
 {
     int rc;
@@ -206,7 +208,85 @@ int rpt_read_data(sqlite3 *db, struct data *d)
             d->counties[j] = d->counties[j - 1];
             d->counties[j - 1] = t;
         }
+    by_county(d);
     return 0;
+}
+
+int rpt_county_index(const struct data *d, const char *county)
+{
+    int lo = 0, hi = d->ncounties;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2, c = strcmp(d->counties[mid], county);
+        if (!c)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* Each county's N items (their counties in COUNTY_OF[0..N)), grouped by county in counties'
+ * order, each county's in their order, into *IDX; *AT[i] is county i's first. An item of a
+ * county the run has no gate of is in no group. */
+static void group(const struct data *d, long n, const char *(*county_of)(const struct data *,
+                  long), long **idx, long **at)
+{
+    int nc = d->ncounties;
+    int *of = xcalloc((size_t)(n ? n : 1), sizeof *of);
+    long *count = xcalloc((size_t)nc + 1, sizeof *count);
+    int last = -1;
+    for (long i = 0; i < n; i++) {
+        const char *c = county_of(d, i);
+        /* items come in runs of one county: ask again only when it changes */
+        if (last < 0 || strcmp(d->counties[last], c))
+            last = rpt_county_index(d, c);
+        of[i] = last;
+        if (last >= 0)
+            count[last + 1]++;
+    }
+    for (int i = 0; i < nc; i++)
+        count[i + 1] += count[i];
+    *at = xcalloc((size_t)nc + 1, sizeof **at);
+    memcpy(*at, count, ((size_t)nc + 1) * sizeof *count);
+    *idx = xcalloc((size_t)(count[nc] ? count[nc] : 1), sizeof **idx);
+    for (long i = 0; i < n; i++)
+        if (of[i] >= 0)
+            (*idx)[count[of[i]]++] = i;
+    free(count);
+    free(of);
+}
+
+static const char *finding_county(const struct data *d, long i)
+{
+    return d->f[i].c[C_COUNTY];
+}
+
+static const char *gate_county(const struct data *d, long i)
+{
+    return d->g[i].county;
+}
+
+/* The findings and gates of each county (struct data's cf and cg). */
+static void by_county(struct data *d)
+{
+    group(d, d->nf, finding_county, &d->cf, &d->cf_at);
+    group(d, d->ng, gate_county, &d->cg, &d->cg_at);
+}
+
+const long *rpt_county_findings(const struct data *d, const char *county, long *n)
+{
+    int i = rpt_county_index(d, county);
+    *n = i < 0 ? 0 : d->cf_at[i + 1] - d->cf_at[i];
+    return i < 0 ? NULL : d->cf + d->cf_at[i];
+}
+
+const long *rpt_county_gates(const struct data *d, const char *county, long *n)
+{
+    int i = rpt_county_index(d, county);
+    *n = i < 0 ? 0 : d->cg_at[i + 1] - d->cg_at[i];
+    return i < 0 ? NULL : d->cg + d->cg_at[i];
 }
 
 void rpt_data_free(struct data *d)
@@ -227,6 +307,10 @@ void rpt_data_free(struct data *d)
     }
     free(d->g);
     free(d->counties);
+    free(d->cf);
+    free(d->cf_at);
+    free(d->cg);
+    free(d->cg_at);
     rpt_perf_free(d->perf);
     rpt_notices_free(d);
     for (long i = 0; i < 2 * d->nregions; i++)

@@ -55,6 +55,9 @@ struct data {
     long ng, gcap;
     char **counties;
     int ncounties;
+    /* each county's findings and gates, in counties' order, each county's in the data's
+     * order: county I's findings are f[cf[k]] for k from cf_at[I] to cf_at[I + 1] - 1 */
+    long *cf, *cf_at, *cg, *cg_at;
     long nfollowup;          /* applications on the follow-up list */
     struct perf *perf;       /* an official run's performance figures; NULL for a trial run */
     struct rpt_notice *notices;  /* an official run's applications under notice */
@@ -91,6 +94,12 @@ int rpt_compare_hashes(sqlite3 *db, const struct run *r, char **names, char **pa
 int rpt_read_data(sqlite3 *db, struct data *d);
 void rpt_data_free(struct data *d);
 int rpt_gate_index(const char *gate);
+/* The index of COUNTY in D's counties, -1 when the run has none of it; rpt_county_findings
+ * and rpt_county_gates give the indexes of its findings and gates (in the data's order) and
+ * set *N to how many. */
+int rpt_county_index(const struct data *d, const char *county);
+const long *rpt_county_findings(const struct data *d, const char *county, long *n);
+const long *rpt_county_gates(const struct data *d, const char *county, long *n);
 /* The gate row of application APP in the run (D's gates are in application order), NULL when
  * the run did not check it. */
 const struct grow *rpt_gate_of(const struct data *d, const char *app);

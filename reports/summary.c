@@ -86,13 +86,20 @@ int rpt_summary_text(sqlite3 *db, const struct data *d, struct sbuf *b)
     sbuf_addf(b, T("申请：%ld（不通过 %d，待审核 %d，通过 %d）"), d->ng, gates[0], gates[1],
               gates[2]);
     sbuf_addf(b, "\n%s%ld\n", T("发现："), d->nf);
-    for (int rr = 0; rr < R_COUNT; rr++) {
-        long n = 0;
-        for (long i = 0; i < d->nf; i++)
-            n += !strcmp(d->f[i].c[C_RULE], rule_code(rr));
-        if (n)
-            sbuf_addf(b, "  %-24s %ld  %s\n", rule_code(rr), n, T(rule_code(rr)));
+    long by_rule[R_COUNT] = { 0 };
+    const char *last = NULL;
+    int ri = -1;
+    for (long i = 0; i < d->nf; i++) {
+        const char *rule = d->f[i].c[C_RULE];
+        if (!last || strcmp(last, rule))   /* an application's findings come by rule */
+            ri = rule_parse(rule);
+        last = rule;
+        if (ri >= 0)
+            by_rule[ri]++;
     }
+    for (int rr = 0; rr < R_COUNT; rr++)
+        if (by_rule[rr])
+            sbuf_addf(b, "  %-24s %ld  %s\n", rule_code(rr), by_rule[rr], T(rule_code(rr)));
     sbuf_addf(b, T("用时：关联 %.2f 秒，规则 %.2f 秒"), link_s, rules_s);
     sbuf_addc(b, '\n');
     return 0;

@@ -75,13 +75,14 @@ static void to_decide(lxw_workbook *wb, const struct data *d, const char *county
     worksheet_set_column(ws, 13, 13, 40, text);
     worksheet_set_column(ws, NC - 3, NC - 1, 16, fill);
     int row = 0;
+    long n;
+    const long *ix = rpt_county_findings(d, county, &n);
     for (int pass = 0; pass < 2; pass++)
-        for (long i = 0; i < d->nf; i++) {
-            char *const *c = d->f[i].c;
-            if (strcmp(c[C_COUNTY], county) || strcmp(c[C_DECISION], "open") ||
-                !strcmp(c[C_SEV], "info"))
+        for (long j = 0; j < n; j++) {
+            char *const *c = d->f[ix[j]].c;
+            if (strcmp(c[C_DECISION], "open") || !strcmp(c[C_SEV], "info"))
                 continue;
-            const struct grow *g = d->f[i].gate;
+            const struct grow *g = d->f[ix[j]].gate;
             if (!g || (rpt_gate_index(g->gate) == GATE_BLOCK) != !pass)
                 continue;
             const char *v[] = { c[C_FP], run, c[C_COUNTY], c[C_APP], g->name, T(g->gate),
@@ -120,10 +121,10 @@ static void applications(lxw_workbook *wb, const struct data *d, const char *cou
     header(ws, cols, NC, head);
     worksheet_set_column(ws, 0, NC - 1, 12, text);
     int row = 0;
-    for (long i = 0; i < d->ng; i++) {
-        const struct grow *g = &d->g[i];
-        if (strcmp(g->county, county))
-            continue;
+    long ng;
+    const long *ix = rpt_county_gates(d, county, &ng);
+    for (long j = 0; j < ng; j++) {
+        const struct grow *g = &d->g[ix[j]];
         char n[3][16];
         for (int k = 0; k < 3; k++)
             snprintf(n[k], sizeof n[k], "%d", g->n[k]);
@@ -148,10 +149,10 @@ static void all_findings(lxw_workbook *wb, const struct data *d, const char *cou
     header(ws, cols, NC, head);
     worksheet_set_column(ws, 0, NC - 1, 14, text);
     int row = 0;
-    for (long i = 0; i < d->nf; i++) {
-        char *const *c = d->f[i].c;
-        if (strcmp(c[C_COUNTY], county))
-            continue;
+    long n;
+    const long *ix = rpt_county_findings(d, county, &n);
+    for (long j = 0; j < n; j++) {
+        char *const *c = d->f[ix[j]].c;
         const char *v[] = { c[C_FP], c[C_APP], c[C_RULE], T(c[C_RULE]), T(c[C_SEV]),
                             c[C_PID], T(c[C_FEED]), c[C_KEY],
                             c[C_SAID_DECLARED], c[C_SAID_FOUND],
