@@ -93,6 +93,19 @@ void arena_free(struct arena *a)
     memset(a, 0, sizeof *a);
 }
 
+void arena_adopt(struct arena *a, struct arena *from)
+{
+    if (!from->npieces)
+        return;
+    a->piece = xrealloc(a->piece, (a->npieces + from->npieces) * sizeof *a->piece);
+    memcpy(a->piece + a->npieces, from->piece, from->npieces * sizeof *a->piece);
+    a->npieces += from->npieces;
+    a->next = NULL;
+    a->left = 0;
+    free(from->piece);
+    memset(from, 0, sizeof *from);
+}
+
 #define HUGE_PAGE ((size_t)2 << 20)
 
 /* BYTES rounded up to whole huge pages. */

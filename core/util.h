@@ -71,6 +71,9 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 /* S and its NUL in A; NULL for a NULL S. */
 char *arena_strdup(struct arena *a, const char *s);
 void arena_free(struct arena *a);
+/* Moves FROM's pieces into A (their blocks stay where they are, now A's) and empties FROM. A
+ * takes its next blocks from a new piece. */
+void arena_adopt(struct arena *a, struct arena *from);
 
 /* A set of record numbers or rids, a bit each, growing as members are added. The owner
  * frees b; a zeroed struct is the empty set. */

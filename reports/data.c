@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,11 +180,87 @@ void rpt_county_esc(FILE *f, const struct data *d, const char *code)
 
 static void by_county(struct data *d);
 
+/* The findings of the applications from FROM on, read in a thread beside this one on a
+ * connection of its own, into a data of their own (PART: masked as the whole). */
+struct half {
+    pthread_t thread;
+    char *path, *from;
+    struct data part;
+    int rc;
+    char msg[512];
+};
+
+static void *half_thread(void *arg)
+{
+    struct half *h = arg;
+    sqlite3 *db = NULL;
+    xv_error_hold(1);
+    if (store_open_beside(h->path, "reading the findings", &db) == 0)
+        findings_each_between(db, h->part.r->id, h->from, NULL, add_finding, &h->part);
+    xv_error_take(&h->rc, h->msg, sizeof h->msg);
+    xv_error_hold(0);
+    sqlite3_close(db);
+    return NULL;
+}
+
+/* Starts H reading the findings of the second half of D's applications (D's gates are
+ * read); 0 when it was not started: a store that cannot be read beside, a transaction open,
+ * too few gates. */
+static int half_start(sqlite3 *db, struct data *d, struct half *h)
+{
+    memset(h, 0, sizeof *h);
+    /* inside a transaction (a rerun's, rolled back after) the run's rows are this
+     * connection's alone: another would read what was committed */
+    if (d->ng < 2 || !sqlite3_get_autocommit(db) || store_readable_beside(db) <= 0)
+        return 0;
+    h->path = xstrdup(sqlite3_db_filename(db, "main"));
+    h->from = xstrdup(d->g[d->ng / 2].app);
+    h->part.r = d->r;
+    h->part.unmasked = d->unmasked;
+    if (pthread_create(&h->thread, NULL, half_thread, h) == 0)
+        return 1;
+    free(h->path);
+    free(h->from);
+    return 0;
+}
+
+/* Joins H and puts its findings after D's; RC, or when RC is 0 the thread's code. */
+static int half_finish(struct data *d, struct half *h, int rc)
+{
+    pthread_join(h->thread, NULL);
+    if (rc == 0 && h->rc < 0) {
+        xv_error_adopt(h->rc, h->msg);
+        rc = xv_error_raise();
+    }
+    if (rc == 0 && h->part.nf) {
+        if (d->nf + h->part.nf > d->fcap) {
+            d->fcap = d->nf + h->part.nf;
+            d->f = xrealloc(d->f, (size_t)d->fcap * sizeof *d->f);
+        }
+        memcpy(d->f + d->nf, h->part.f, (size_t)h->part.nf * sizeof *d->f);
+        d->nf += h->part.nf;
+    }
+    arena_adopt(&d->arena, &h->part.arena);   /* the columns stay where they are */
+    sbuf_free(&h->part.row);
+    free(h->part.f);
+    free(h->path);
+    free(h->from);
+    return rc;
+}
+
 int rpt_read_data(sqlite3 *db, struct data *d)
 {
-    int rc;
-    if ((rc = findings_each(db, d->r->id, NULL, add_finding, d)) < 0 ||
-        (rc = gates_each(db, d->r->id, NULL, add_gate, d)) < 0 || (rc = read_regions(db, d)) < 0)
+    int rc, split;
+    struct half h;
+    /* the gates first: the findings are read in two halves of the applications at once,
+     * the second from the middle gate's application on */
+    if ((rc = gates_each(db, d->r->id, NULL, add_gate, d)) < 0)
+        return rc;
+    split = half_start(db, d, &h);
+    rc = findings_each_between(db, d->r->id, NULL, split ? h.from : NULL, add_finding, d);
+    if (split)
+        rc = half_finish(d, &h, rc);
+    if (rc < 0 || (rc = read_regions(db, d)) < 0)
         return rc;
     /* the follow-up list, and each finding's place on it (both tables are in application
      * order) */

@@ -280,6 +280,28 @@ done:
     return rc;
 }
 
+int findings_each_between(sqlite3 *db, long long run, const char *from, const char *to,
+                          finding_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, s;
+    if ((rc = store_prepare(db,
+             "SELECT " FINDING_COLS FINDING_FROM " WHERE f.run_id=?1 AND f.applicant_id>=?2 "
+             "AND (?3 IS NULL OR f.applicant_id<?3) "
+             "ORDER BY f.applicant_id, f.rule, f.idx IS NULL, f.idx, f.person_id_no, "
+             "f.record_key, f.fingerprint", &st)) < 0)
+        return rc;
+    if ((rc = store_bind(st, "itt", run, from ? from : "", to)) < 0)
+        goto done;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = row_to(st, fn, ctx)) < 0)
+            goto done;
+    rc = s == SQLITE_DONE ? 0 : store_err(db, "reading findings");
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int findings_latest(sqlite3 *db, const char *fp, finding_fn fn, void *ctx)
 {
     sqlite3_stmt *st = NULL;

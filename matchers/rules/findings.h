@@ -28,6 +28,10 @@ typedef int (*finding_fn)(void *ctx, const struct finding_row *f);
  * report order: application, rule, person, record key, fingerprint. A negative return of FN
  * stops the walk and is returned. */
 int findings_each(sqlite3 *db, long long run, const char *app, finding_fn fn, void *ctx);
+/* The same for the applications from FROM (NULL: the first) up to, not including, TO (NULL:
+ * to the last), in the same order. */
+int findings_each_between(sqlite3 *db, long long run, const char *from, const char *to,
+                          finding_fn fn, void *ctx);
 
 /* Calls FN with the finding of fingerprint FP in the newest run that found it: returns 1,
  * or 0 when no run found it. */
