@@ -241,4 +241,20 @@ void test_arena(void)
     CHECK(a.npieces >= 2, "more than one piece: %zu", a.npieces);
     arena_free(&a);
     CHECK(a.npieces == 0 && !a.piece && !a.left, "freed whole");
+
+    /* another arena's blocks, adopted, stay where they are; both go on handing out blocks */
+    struct arena b = { 0 }, c = { 0 };
+    char *in_b = arena_strdup(&b, "第一半"), *in_c = arena_strdup(&c, "第二半");
+    arena_adopt(&b, &c);
+    CHECK(c.npieces == 0 && !c.piece && !c.left && b.npieces == 2,
+          "adopted: %zu pieces, %zu left behind", b.npieces, c.npieces);
+    char *after = arena_strdup(&b, "之后"), *again = arena_strdup(&c, "再用");
+    CHECK(!strcmp(in_b, "第一半") && !strcmp(in_c, "第二半") && !strcmp(after, "之后") &&
+              !strcmp(again, "再用") && b.npieces == 3,
+          "blocks kept: '%s' '%s' '%s' '%s', %zu pieces", in_b, in_c, after, again, b.npieces);
+    arena_adopt(&b, &c);
+    arena_adopt(&b, &c);   /* an empty one adds nothing */
+    CHECK(b.npieces == 4 && !strcmp(again, "再用"), "%zu pieces", b.npieces);
+    arena_free(&b);
+    arena_free(&c);
 }
