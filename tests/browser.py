@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -68,7 +69,7 @@ class Browser:
              "--remote-debugging-pipe", "--user-data-dir=" + self.profile,
              "--window-size=1280,900", "--hide-scrollbars", "about:blank"],
             pass_fds=(3, 4), preexec_fn=fds, env=dict(os.environ, TMPDIR=self.profile),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(to_r)
         os.close(from_w)
         self.reader = os.fdopen(self.from_r, "rb")
@@ -111,7 +112,12 @@ class Browser:
         return result
 
     def close(self):
-        self.proc.kill()
+        # Chromium's own processes are in its process group: all of them go at once, so that
+        # none writes into the profile after it is removed
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         self.proc.wait()
         shutil.rmtree(self.profile, ignore_errors=True)
 
