@@ -316,7 +316,7 @@ static void group(const struct data *d, long n, const char *(*county_of)(const s
     int last = -1;
     for (long i = 0; i < n; i++) {
         const char *c = county_of(d, i);
-        /* items come in runs of one county: ask again only when it changes */
+        /* an application's items come together: ask again only when the county changes */
         if (last < 0 || strcmp(d->counties[last], c))
             last = rpt_county_index(d, c);
         of[i] = last;
