@@ -289,19 +289,16 @@ int rpt_read_data(sqlite3 *db, struct data *d)
     return 0;
 }
 
+static int cmp_county(const void *key, const void *county)
+{
+    return strcmp(key, *(char *const *)county);
+}
+
 int rpt_county_index(const struct data *d, const char *county)
 {
-    int lo = 0, hi = d->ncounties;
-    while (lo < hi) {
-        int mid = (lo + hi) / 2, c = strcmp(d->counties[mid], county);
-        if (!c)
-            return mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    char **at = d->ncounties ? bsearch(county, d->counties, (size_t)d->ncounties,
+                                       sizeof *d->counties, cmp_county) : NULL;
+    return at ? (int)(at - d->counties) : -1;
 }
 
 /* Each county's N items (their counties in COUNTY_OF[0..N)), grouped by county in counties'

@@ -260,17 +260,15 @@ static int row_to(sqlite3_stmt *st, finding_fn fn, void *ctx)
     return fn(ctx, &f);
 }
 
-int findings_each(sqlite3 *db, long long run, const char *app, finding_fn fn, void *ctx)
+/* The reports' order of a run's findings. */
+#define FINDING_ORDER                                                                      \
+    " ORDER BY f.applicant_id, f.rule, f.idx IS NULL, f.idx, f.person_id_no, f.record_key, " \
+    "f.fingerprint"
+
+/* Calls FN with each row of ST (a query of FINDING_COLS, bound), then finalizes ST. */
+static int rows_to(sqlite3 *db, sqlite3_stmt *st, finding_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = NULL;
-    int rc, s;
-    if ((rc = store_prepare(db,
-             "SELECT " FINDING_COLS FINDING_FROM " WHERE f.run_id=?1 AND "
-             "(?2 IS NULL OR f.applicant_id=?2) "
-             "ORDER BY f.applicant_id, f.rule, f.idx IS NULL, f.idx, f.person_id_no, "
-             "f.record_key, f.fingerprint", &st)) < 0)
-        return rc;
-    bind_run_app(st, run, app);
+    int rc = 0, s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW)
         if ((rc = row_to(st, fn, ctx)) < 0)
             goto done;
@@ -280,26 +278,31 @@ done:
     return rc;
 }
 
+int findings_each(sqlite3 *db, long long run, const char *app, finding_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT " FINDING_COLS FINDING_FROM " WHERE f.run_id=?1 AND "
+                               "(?2 IS NULL OR f.applicant_id=?2)" FINDING_ORDER, &st);
+    if (rc < 0)
+        return rc;
+    bind_run_app(st, run, app);
+    return rows_to(db, st, fn, ctx);
+}
+
 int findings_each_between(sqlite3 *db, long long run, const char *from, const char *to,
                           finding_fn fn, void *ctx)
 {
     sqlite3_stmt *st = NULL;
-    int rc, s;
-    if ((rc = store_prepare(db,
-             "SELECT " FINDING_COLS FINDING_FROM " WHERE f.run_id=?1 AND f.applicant_id>=?2 "
-             "AND (?3 IS NULL OR f.applicant_id<?3) "
-             "ORDER BY f.applicant_id, f.rule, f.idx IS NULL, f.idx, f.person_id_no, "
-             "f.record_key, f.fingerprint", &st)) < 0)
+    int rc = store_prepare(db, "SELECT " FINDING_COLS FINDING_FROM " WHERE f.run_id=?1 AND "
+                               "f.applicant_id>=?2 AND (?3 IS NULL OR f.applicant_id<?3)"
+                               FINDING_ORDER, &st);
+    if (rc < 0)
         return rc;
-    if ((rc = store_bind(st, "itt", run, from ? from : "", to)) < 0)
-        goto done;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW)
-        if ((rc = row_to(st, fn, ctx)) < 0)
-            goto done;
-    rc = s == SQLITE_DONE ? 0 : store_err(db, "reading findings");
-done:
-    sqlite3_finalize(st);
-    return rc;
+    if ((rc = store_bind(st, "itt", run, from ? from : "", to)) < 0) {
+        sqlite3_finalize(st);
+        return rc;
+    }
+    return rows_to(db, st, fn, ctx);
 }
 
 int findings_latest(sqlite3 *db, const char *fp, finding_fn fn, void *ctx)
