@@ -181,6 +181,21 @@ int run_latest_official(sqlite3 *db, long long *id)
     return rc < 0 ? rc : 0;
 }
 
+int run_ids_each(sqlite3 *db, int (*fn)(void *ctx, long long id), void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT id FROM runs ORDER BY id DESC", &st), s;
+    if (rc < 0)
+        return rc;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(ctx, sqlite3_column_int64(st, 0))) != 0)
+            break;
+    sqlite3_finalize(st);
+    if (rc != 0)
+        return rc;
+    return s == SQLITE_DONE ? 0 : store_err(db, "reading runs");
+}
+
 int run_started_on(sqlite3 *db, long long id, char date[11])
 {
     sqlite3_stmt *st = NULL;

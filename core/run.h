@@ -61,6 +61,9 @@ int run_open(sqlite3 *db, long long id, struct run *r);
 void run_free(struct run *r);
 /* The newest official run into *ID, 0 when there is none. */
 int run_latest_official(sqlite3 *db, long long *id);
+/* Calls FN with the id of every run, newest first, until FN returns nonzero (which is
+ * returned). */
+int run_ids_each(sqlite3 *db, int (*fn)(void *ctx, long long id), void *ctx);
 /* The date (YYYY-MM-DD) run ID was started, into DATE; XV_EUSAGE when there is none. */
 int run_started_on(sqlite3 *db, long long id, char date[11]);
 /* Records C in run R's row (and R's stage times and coverage month), inside the caller's

@@ -343,6 +343,12 @@ static const char *const schema_v10 =
     "INSERT INTO finding_runs " SCHEMA_FINDING_RUNS ";"
     "DROP INDEX findings_fp;";
 
+/* Version 11: no index of the gates by application (gates_app). Each run's 50,000 gates went
+ * into it at places all over it, so that a run wrote most of its pages again and the cost
+ * grew with every run kept; the runs that checked an application are found through the
+ * gates' own key (run, application) instead (gates_runs_of). */
+static const char *const schema_v11 = "DROP INDEX gates_app;";
+
 /* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
  * column is dropped after its index and view, which name it. */
 static void schema_v3(struct sbuf *b)
@@ -407,6 +413,7 @@ int schema_create(sqlite3 *db)
     sbuf_adds(&b, schema_v7);
     sbuf_adds(&b, schema_v8);
     sbuf_adds(&b, schema_v10);
+    sbuf_adds(&b, schema_v11);
     int rc = apply_schema(db, &b, 0, 0, 0);
     sbuf_free(&b);
     return rc;
@@ -436,6 +443,8 @@ int schema_upgrade(sqlite3 *db, int from)
             kind_keys(&b, &xv_kinds[i]);
     if (from < 10)
         sbuf_adds(&b, schema_v10);
+    if (from < 11)
+        sbuf_adds(&b, schema_v11);
     /* the kinds that came after the store's version get their tables */
     for (int i = 0; i < xv_nkinds; i++) {
         if (xv_kinds[i].since > from) {
