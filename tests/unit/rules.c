@@ -1,4 +1,5 @@
-/* rules.c: unit tests of matchers/rules: fingerprints, the gate, how two IDs differ. */
+/* rules.c: unit tests of matchers/rules: fingerprints, the gate, how two IDs differ, the runs
+ * that checked an application. */
 
 #include <fcntl.h>
 #include <libxml/parser.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "../../matchers/rules/findings.h"
 #include "unit.h"
 
 void test_fingerprints(void)
@@ -80,4 +82,44 @@ void test_id_difference(void)
         CHECK(!strcmp(en, cases[i].en), "%s: %s", cases[i].b, en);
         CHECK(!strstr(zh, "3401") && !strstr(en, "3401"), "no digit of either ID");
     }
+}
+
+/* gates_runs_of's callback: the runs seen, in order, and what to return at STOP (0: go on). */
+struct seen {
+    long long runs[8];
+    int n;
+    long long stop;
+    int ret;
+};
+
+static int see_run(void *ctx, long long run)
+{
+    struct seen *s = ctx;
+    if (s->n < 8)
+        s->runs[s->n++] = run;
+    return run == s->stop ? s->ret : 0;
+}
+
+void test_gates_runs_of(void)
+{
+    sqlite3 *db = NULL;
+    CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK &&
+          sqlite3_exec(db, "CREATE TABLE runs(id INTEGER PRIMARY KEY);"
+                           "CREATE TABLE gates(run_id INTEGER, applicant_id TEXT, "
+                           "PRIMARY KEY(run_id, applicant_id));"
+                           "INSERT INTO runs VALUES(1), (2), (3), (4), (5), (12);"
+                           "INSERT INTO gates VALUES(1, 'A'), (2, 'B'), (3, 'A'), (3, 'B'), "
+                           "(4, 'A'), (12, 'B');", NULL, NULL, NULL) == SQLITE_OK,
+          "runs and gates");
+    struct seen s = { { 0 }, 0, 0, 0 };
+    CHECK(gates_runs_of(db, "A", see_run, &s) == 0 && s.n == 3 && s.runs[0] == 4 &&
+          s.runs[1] == 3 && s.runs[2] == 1, "A's runs, newest first: %d of them", s.n);
+    s = (struct seen){ { 0 }, 0, 3, 1 };
+    CHECK(gates_runs_of(db, "B", see_run, &s) == 1 && s.n == 2 && s.runs[0] == 12 &&
+          s.runs[1] == 3, "a nonzero return stops the walk and is returned");
+    s = (struct seen){ { 0 }, 0, 12, XV_EIO };
+    CHECK(gates_runs_of(db, "B", see_run, &s) == XV_EIO && s.n == 1, "an error too");
+    s = (struct seen){ { 0 }, 0, 0, 0 };
+    CHECK(gates_runs_of(db, "C", see_run, &s) == 0 && s.n == 0, "no run checked C");
+    sqlite3_close(db);
 }

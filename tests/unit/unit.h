@@ -66,6 +66,7 @@ void test_link_keys(void);
 void test_linked_ids(void);
 void test_linked_set(void);
 void test_gates(void);
+void test_gates_runs_of(void);
 void test_id_difference(void);
 void test_report_escaping(void);
 void test_notice_names(void);
