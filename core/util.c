@@ -173,18 +173,26 @@ void sbuf_reserve(struct sbuf *b, size_t n)
     sbuf_grow(b, n);
 }
 
+/* Formats once into the room the buffer has (at least 64 bytes), and again only when the text
+ * is longer: a number printed with %.17g costs more to format than to hash. */
 void sbuf_addf(struct sbuf *b, const char *fmt, ...)
 {
     va_list ap;
+    sbuf_grow(b, 63);
+    size_t room = b->cap - b->len;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(b->s + b->len, room, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if (n < 0) {
+        b->s[b->len] = '\0';
         return;
-    sbuf_grow(b, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    }
+    if ((size_t)n >= room) {
+        sbuf_grow(b, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     b->len += (size_t)n;
 }
 

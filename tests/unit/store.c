@@ -258,3 +258,32 @@ void test_arena(void)
     arena_free(&b);
     arena_free(&c);
 }
+
+/* sbuf_addf formats into the room the buffer has and again when the text is longer: either
+ * way the text is whole, terminated, and appended after what was there. */
+void test_sbuf_addf(void)
+{
+    struct sbuf b = SBUF_INIT;
+    sbuf_addf(&b, "R%.17g", 0.1);
+    CHECK(!strcmp(sbuf_str(&b), "R0.10000000000000001") && b.len == 20, "'%s' (%zu)",
+          sbuf_str(&b), b.len);
+    char longer[301];
+    memset(longer, 'x', 300);
+    longer[300] = '\0';
+    size_t before = b.len, cap = b.cap;
+    sbuf_addf(&b, "|%s|%d", longer, 42);
+    CHECK(b.len == before + 304 && b.cap > cap && b.s[b.len] == '\0' &&
+              !strncmp(b.s, "R0.10000000000000001|xxx", 24) && !strcmp(b.s + b.len - 4, "x|42"),
+          "grown: %zu bytes, ends '%s'", b.len, b.s + b.len - 4);
+    /* exactly as long as the room left: the terminator needs one byte more */
+    sbuf_reset(&b);
+    size_t room = b.cap - b.len;
+    char fill[4096];
+    CHECK(room < sizeof fill, "room %zu", room);
+    memset(fill, 'y', room);
+    fill[room] = '\0';
+    sbuf_addf(&b, "%s", fill);
+    CHECK(b.len == room && b.s[room] == '\0' && b.s[room - 1] == 'y', "%zu of %zu", b.len,
+          room);
+    sbuf_free(&b);
+}

@@ -76,5 +76,6 @@ void test_row_hash(void);
 void test_tie_line(void);
 void test_huge_array(void);
 void test_arena(void);
+void test_sbuf_addf(void);
 
 #endif
