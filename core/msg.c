@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 #include "msg.h"
 
 struct msg {
@@ -247,11 +248,30 @@ static const struct msg table[] = {
 #define NMSG (sizeof table / sizeof table[0])
 
 static int lang = MSG_ZH;
-static const struct msg *sorted[NMSG];
 
-static int cmp_msg(const void *a, const void *b)
+/* The table's entries by their key's hash: open addressing, a power of two at least four times
+ * NMSG, so that a lookup is one hash and, nearly always, one comparison (the reports look up
+ * about twenty words a finding). */
+#define SLOTS 2048
+static const struct msg *slots[SLOTS];
+_Static_assert(NMSG * 4 <= SLOTS, "the message table outgrew its slots");
+
+static size_t key_hash(const char *key)
 {
-    return strcmp((*(const struct msg *const *)a)->key, (*(const struct msg *const *)b)->key);
+    return (size_t)XXH3_64bits(key, strlen(key)) & (SLOTS - 1);
+}
+
+/* The first entry of a key takes its slot; a later one of the same key is never found (tests/
+ * msgcheck refuses a table with one key twice). */
+static void fill_slots(void)
+{
+    for (size_t i = 0; i < NMSG; i++) {
+        size_t h = key_hash(table[i].key);
+        while (slots[h] && strcmp(slots[h]->key, table[i].key))
+            h = (h + 1) & (SLOTS - 1);
+        if (!slots[h])
+            slots[h] = &table[i];
+    }
 }
 
 void msg_set_lang(int l)
@@ -274,27 +294,27 @@ const char *msg_lang_name(int l)
     return l == MSG_EN ? "en" : "zh";
 }
 
-static void sort_table(void)
-{
-    for (size_t i = 0; i < NMSG; i++)
-        sorted[i] = &table[i];
-    qsort(sorted, NMSG, sizeof *sorted, cmp_msg);
-}
-
-/* Sorted on the first call, once whichever thread makes it (the rules run in two). */
+/* The slots are filled on the first call, once whichever thread makes it (the rules run in
+ * two). */
 static const struct msg *find(const char *key)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, sort_table);
-    struct msg k = { key, NULL, NULL };
-    const struct msg *kp = &k, *const *hit = bsearch(&kp, sorted, NMSG, sizeof *sorted, cmp_msg);
-    return hit ? *hit : NULL;
+    pthread_once(&once, fill_slots);
+    for (size_t h = key_hash(key); slots[h]; h = (h + 1) & (SLOTS - 1))
+        if (!strcmp(slots[h]->key, key))
+            return slots[h];
+    return NULL;
 }
 
 const char *msg_t(const char *key)
 {
     const struct msg *m = key ? find(key) : NULL;
     return !m ? (key ? key : "") : lang == MSG_EN ? m->en : m->zh;
+}
+
+const char *msg_key(size_t i)
+{
+    return i < NMSG ? table[i].key : NULL;
 }
 
 const char *msg_en(const char *key)

@@ -2,6 +2,7 @@
  * or English. */
 #ifndef XV_MSG_H
 #define XV_MSG_H
+#include <stddef.h>
 
 enum { MSG_ZH, MSG_EN };
 
@@ -17,5 +18,8 @@ int msg_lang(void);
  * in the language set, or in English; KEY itself when the table has none. Static strings. */
 const char *msg_t(const char *key) __attribute__((format_arg(1)));
 const char *msg_en(const char *key) __attribute__((format_arg(1)));
+/* The key of the table's entry I, in the table's order; NULL past its end (the unit tests look
+ * up every key). */
+const char *msg_key(size_t i);
 
 #endif

@@ -35,6 +35,8 @@ int rpt_open_out(const char *dir, const char *work, const char *name, struct out
     o->f = fopen(o->tmp, "w");
     if (!o->f)
         return xv_fail(XV_EIO, "cannot write '%s': %s", o->tmp, strerror(errno));
+    o->buf = xmalloc(RPT_OUT_BUF);
+    setvbuf(o->f, o->buf, _IOFBF, RPT_OUT_BUF);
     return 0;
 }
 
@@ -53,6 +55,8 @@ int rpt_close_out(struct out *o)
         err = errno;
     }
     o->f = NULL;
+    free(o->buf);
+    o->buf = NULL;
     if (bad) {
         unlink(o->tmp);
         return xv_fail(XV_EIO, "cannot write '%s': %s", o->path, strerror(err ? err : EIO));
@@ -66,6 +70,8 @@ void rpt_drop_out(struct out *o)
         fclose(o->f);
         o->f = NULL;
     }
+    free(o->buf);
+    o->buf = NULL;
     if (o->tmp)
         unlink(o->tmp);
     free(o->tmp);

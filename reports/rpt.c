@@ -222,9 +222,11 @@ static int write_files(struct set *st, const struct data *d, const struct rpt_op
             sbuf_free(&n);
             if (rc < 0)
                 return rc;
-            if (per[k] == J_COUNTY_XLSX) {
+            if (per[k] == J_COUNTY_XLSX) {   /* the library writes it itself */
                 fclose(f);
                 st->outs[st->n - 1].f = NULL;
+                free(st->outs[st->n - 1].buf);
+                st->outs[st->n - 1].buf = NULL;
             }
         }
     }

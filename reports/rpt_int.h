@@ -72,10 +72,15 @@ struct data {
  * follow-up list's rows (pass 0), then the others, each in the data's order. */
 #define RPT_PASS_FIRST(row, pass) ((row)->followup == !(pass))
 
+/* A report file's bytes go through a buffer this large, not stdio's 4 KiB: a 100 MB file is
+ * 400 write calls, not 25,000. */
+#define RPT_OUT_BUF (256 * 1024)
+
 /* One output file, written under a temporary name and renamed into place by commit_all. */
 struct out {
     FILE *f;
     char *tmp, *path;
+    char *buf;   /* F's buffer (RPT_OUT_BUF bytes), freed once F is closed */
 };
 
 /* files.c: rpt_open_out opens NAME for writing in the folder WORK (a hidden file when WORK is

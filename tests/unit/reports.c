@@ -85,3 +85,28 @@ void test_notice_names(void)
     name_ok("王", "王");
     name_ok("", "");
 }
+
+/* The message table: every key is found (through a copy, so that a key not found, which
+ * comes back as itself, cannot pass for one found), in both languages, and a text that is no
+ * key comes back as it is. */
+void test_message_table(void)
+{
+    size_t n = 0, missed = 0;
+    int lang = msg_lang();
+    for (const char *k; (k = msg_key(n)) != NULL; n++) {
+        char *copy = xstrdup(k);
+        msg_set_lang(MSG_ZH);
+        const char *zh = msg_t(copy);
+        msg_set_lang(MSG_EN);
+        const char *en = msg_t(copy);
+        if (zh == copy || en == copy || msg_en(copy) != en)
+            missed++;
+        free(copy);
+    }
+    msg_set_lang(lang);
+    CHECK(n > 100, "the table has %zu keys", n);
+    CHECK(missed == 0, "%zu of %zu keys not found", missed, n);
+    const char *none = "NO_SUCH_CODE";
+    CHECK(msg_t(none) == none && msg_en(none) == none, "a text that is no key comes back");
+    CHECK(!strcmp(msg_t("block"), "阻断"), "block is 阻断 in Chinese");
+}

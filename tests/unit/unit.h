@@ -70,6 +70,7 @@ void test_gates_runs_of(void);
 void test_id_difference(void);
 void test_report_escaping(void);
 void test_notice_names(void);
+void test_message_table(void);
 void test_errors(void);
 void test_store_bind(void);
 void test_row_hash(void);
