@@ -225,8 +225,6 @@ static int write_files(struct set *st, const struct data *d, const struct rpt_op
             if (per[k] == J_COUNTY_XLSX) {   /* the library writes it itself */
                 fclose(f);
                 st->outs[st->n - 1].f = NULL;
-                free(st->outs[st->n - 1].buf);
-                st->outs[st->n - 1].buf = NULL;
             }
         }
     }

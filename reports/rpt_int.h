@@ -80,7 +80,7 @@ struct data {
 struct out {
     FILE *f;
     char *tmp, *path;
-    char *buf;   /* F's buffer (RPT_OUT_BUF bytes), freed once F is closed */
+    char *buf;   /* F's buffer (RPT_OUT_BUF bytes), freed by rpt_close_out or rpt_drop_out */
 };
 
 /* files.c: rpt_open_out opens NAME for writing in the folder WORK (a hidden file when WORK is
