@@ -349,6 +349,12 @@ static const char *const schema_v10 =
  * gates' own key (run, application) instead (gates_runs_of). */
 static const char *const schema_v11 = "DROP INDEX gates_app;";
 
+/* Version 12: the trail's entries without a seal, indexed (none in a sealed trail). Every
+ * entry appended first counts them (core/audit.c: an unkeyed trail is sealed before it is
+ * written to); without the index that count read the whole trail, so a review import of N
+ * decisions, an entry each, read it N times. */
+static const char *const schema_v12 = "CREATE INDEX audit_unsealed ON audit(seq) WHERE mac = '';";
+
 /* Version 3 on a database of version 1 or 2: the to_load column moves into <kind>_end. The
  * column is dropped after its index and view, which name it. */
 static void schema_v3(struct sbuf *b)
@@ -414,6 +420,7 @@ int schema_create(sqlite3 *db)
     sbuf_adds(&b, schema_v8);
     sbuf_adds(&b, schema_v10);
     sbuf_adds(&b, schema_v11);
+    sbuf_adds(&b, schema_v12);
     int rc = apply_schema(db, &b, 0, 0, 0);
     sbuf_free(&b);
     return rc;
@@ -445,6 +452,8 @@ int schema_upgrade(sqlite3 *db, int from)
         sbuf_adds(&b, schema_v10);
     if (from < 11)
         sbuf_adds(&b, schema_v11);
+    if (from < 12)
+        sbuf_adds(&b, schema_v12);
     /* the kinds that came after the store's version get their tables */
     for (int i = 0; i < xv_nkinds; i++) {
         if (xv_kinds[i].since > from) {

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define STORE_APP_ID 0x78767279      /* "xvry" */
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 
 /* How store_open opens: for writing, creating the file when absent, or only reading. */
 enum { STORE_RW = 0, STORE_CREATE = 1, STORE_READONLY = 2 };

@@ -34,6 +34,7 @@ char *write_tmp(const char *name, const void *data, size_t n)
 int main(void)
 {
     static void (*const tests[])(void) = {
+        test_append_reads_no_trail,   /* first: it opens a store, which configures SQLite */
         test_ids, test_fold_runs, test_names, test_dates, test_amounts, test_codes, test_utf8, test_encodings,
         test_csv, test_csv_scan, test_csv_fast, test_vdiff, test_vdiff_pairing,
         test_hash_entries, test_hash_lines, test_keys_range, test_kv_mapping, test_compare,

@@ -75,6 +75,7 @@ void test_errors(void);
 void test_store_bind(void);
 void test_row_hash(void);
 void test_tie_line(void);
+void test_append_reads_no_trail(void);
 void test_huge_array(void);
 void test_arena(void);
 void test_sbuf_addf(void);
