@@ -1,12 +1,15 @@
 /* seal.c: the audit key: where it lives, how it is created and checked, and HMAC-SHA-256. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include "err.h"
 #include "seal.h"
@@ -111,17 +114,49 @@ static int need_key(void)
     return load_key(path);
 }
 
+/* HMAC-SHA-256 keyed with key[] once, and started again with that key for each message: the
+ * one-shot HMAC() looked up both algorithms and keyed them on every call, which was most of
+ * the cost of checking a trail entry's seal (every run checks them all). One thread at a time
+ * uses it (mac_lock). */
+static EVP_MAC_CTX *mac_ctx;
+static pthread_mutex_t mac_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Makes mac_ctx, keyed, when there is none yet (under mac_lock); 0 when OpenSSL fails. */
+static int mac_ready(void)
+{
+    if (mac_ctx)
+        return 1;
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    EVP_MAC_free(mac);
+    if (!ctx || !EVP_MAC_init(ctx, key, KEY_BYTES, params)) {
+        EVP_MAC_CTX_free(ctx);
+        return 0;
+    }
+    mac_ctx = ctx;
+    return 1;
+}
+
 int seal_mac(const void *msg, size_t n, char out[65])
 {
     unsigned char md[32];
-    unsigned int len = 0;
+    size_t len = 0;
     int rc = need_key();
     if (rc < 0)
         return rc;
-    if (!HMAC(EVP_sha256(), key, KEY_BYTES, msg, n, md, &len) || len != 32)
+    pthread_mutex_lock(&mac_lock);
+    int ok = mac_ready() && EVP_MAC_init(mac_ctx, NULL, 0, NULL) &&
+             EVP_MAC_update(mac_ctx, msg, n) && EVP_MAC_final(mac_ctx, md, &len, sizeof md) &&
+             len == 32;
+    pthread_mutex_unlock(&mac_lock);
+    if (!ok)
         return xv_fail(XV_ERR, "HMAC-SHA-256 failed");
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    hex32(md, out);
     return 0;
 }
 

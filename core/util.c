@@ -222,8 +222,7 @@ static void sha256_fetch(void)
     sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
-/* The 32 bytes of MD as 64 hex digits and a NUL into OUT. */
-static void hex32(const unsigned char md[32], char out[65])
+void hex32(const unsigned char md[32], char out[65])
 {
     static const char hex[] = "0123456789abcdef";
     for (int i = 0; i < 32; i++) {

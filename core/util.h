@@ -87,6 +87,8 @@ long bits_count(const struct bits *s);
 
 /* SHA-256 of N bytes as 64 lower-case hex digits plus NUL in OUT. */
 void sha256_hex(const void *p, size_t n, char out[65]);
+/* The 32 bytes of MD as 64 lower-case hex digits and a NUL into OUT. */
+void hex32(const unsigned char md[32], char out[65]);
 /* SHA-256 of the file PATH (opened as xv_open_input opens it), read in chunks, into OUT.
  * Returns 0, or XV_EIO with a message when it cannot be read. */
 int sha256_file(const char *path, char out[65]);
