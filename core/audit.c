@@ -28,9 +28,18 @@ void audit_hash(const char *prev, long long seq, const char *at, const char *act
     /* fields separated by 0x1F, which none of them can hold unnoticed: a changed separator
      * changes the hash as well; the actor is hashed when known (entries before version 5 of
      * the store have none, and keep their hashes) */
-    sbuf_addf(&b, "%s\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%s", prev, seq, at, action, subject, detail);
-    if (*actor)
-        sbuf_addf(&b, "\x1f%s", actor);
+    const char *const after_seq[] = { at, action, subject, detail, *actor ? actor : NULL };
+    char num[24];
+    int n = snprintf(num, sizeof num, "%lld", seq);
+    /* "%s\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%s" and "\x1f%s" for the actor, a piece at a time:
+     * every run hashes every entry again */
+    sbuf_adds(&b, prev);
+    sbuf_addc(&b, '\x1f');
+    sbuf_add(&b, num, (size_t)n);
+    for (int i = 0; i < 5 && after_seq[i]; i++) {
+        sbuf_addc(&b, '\x1f');
+        sbuf_adds(&b, after_seq[i]);
+    }
     sha256_hex(b.s, b.len, out);
     sbuf_free(&b);
 }
@@ -157,6 +166,20 @@ static int entry_ties(sqlite3_stmt *ties, int *s, long long seq, struct sbuf *b)
     return 0;
 }
 
+/* A, then a space and B when B is not NULL, into OUT of SIZE bytes, cut as snprintf would
+ * cut it (the head's fields are copied from every entry as the walk passes it). */
+static void copy_text(char *out, size_t size, const char *a, const char *b)
+{
+    size_t n = 0;
+    for (const char *p = a ? a : ""; *p && n + 1 < size; p++)
+        out[n++] = *p;
+    if (b && n + 1 < size)
+        out[n++] = ' ';
+    for (const char *p = b ? b : ""; *p && n + 1 < size; p++)
+        out[n++] = *p;
+    out[n] = '\0';
+}
+
 /* Walks the chain; with SEAL, gives every entry its keyed seal instead of checking it. */
 static int walk(sqlite3 *db, struct audit_head *head, int seal)
 {
@@ -203,11 +226,11 @@ static int walk(sqlite3 *db, struct audit_head *head, int seal)
             goto done;
         }
         head->entries++;
-        snprintf(head->hash, sizeof head->hash, "%s", hash);
-        snprintf(head->mac, sizeof head->mac, "%s", seal ? want : (const char *)mac);
-        snprintf(head->at, sizeof head->at, "%s", sqlite3_column_text(st, 1));
-        snprintf(head->what, sizeof head->what, "%s %s", sqlite3_column_text(st, 2),
-                 sqlite3_column_text(st, 3));
+        copy_text(head->hash, sizeof head->hash, hash, NULL);
+        copy_text(head->mac, sizeof head->mac, seal ? want : (const char *)mac, NULL);
+        copy_text(head->at, sizeof head->at, (const char *)sqlite3_column_text(st, 1), NULL);
+        copy_text(head->what, sizeof head->what, (const char *)sqlite3_column_text(st, 2),
+                  (const char *)sqlite3_column_text(st, 3));
     }
     if (s != SQLITE_DONE || (ts != SQLITE_DONE && ts != SQLITE_ROW)) {
         rc = store_err(db, "reading the audit trail");
