@@ -3,6 +3,7 @@
  * for. */
 #ifndef XV_AUDIT_H
 #define XV_AUDIT_H
+#include <pthread.h>
 #include <sqlite3.h>
 #include "util.h"
 
@@ -30,6 +31,28 @@ struct audit_head {
  * both ways: 0 with *HEAD filled when all hold; XV_ELOCKED (the store failed its check)
  * naming the first entry or row that does not; XV_EUSAGE without a usable key. */
 int audit_verify(sqlite3 *db, struct audit_head *head);
+
+/* audit_verify beside a run: the whole trail checked in a thread of its own, on a read-only
+ * connection to the store's file, while the run links and checks in its transaction, which
+ * must not have written yet when it starts (the thread sees what that transaction began
+ * with: nothing else can commit while it holds the write lock). Where no second connection
+ * can read beside it (store_readable_beside), the check runs at once, in this thread. */
+struct audit_check {
+    pthread_t thread;
+    char *path;        /* the store's file, for the thread's connection */
+    int beside;        /* the thread runs (audit_check_finish joins it) */
+    int rc;            /* its result, and its message while not yet raised */
+    char msg[1024];
+    struct audit_head head;
+};
+/* Starts the check of DB's trail into C. The key is checked first, in this thread (no usable
+ * key: XV_EUSAGE at once, as audit_verify). Returns the check's result when it ran at once
+ * (its error printed), else 0 or an XV_E* code when the thread could not start. */
+int audit_check_start(sqlite3 *db, struct audit_check *c);
+/* Waits for C's check and returns its result, printing its error (as audit_verify would have)
+ * when the trail does not hold; 0 when it held. Call it once whatever happened since
+ * audit_check_start returned 0, before anything the run wrote is committed. */
+int audit_check_finish(struct audit_check *c);
 /* Seals a trail written before keyed seals, inside the caller's transaction: verifies its
  * plain chain, seals every entry, and appends a "seal" entry that ties every row there is.
  * Refuses a trail that is partly sealed (seals were removed). */

@@ -117,7 +117,7 @@ static int need_key(void)
 /* HMAC-SHA-256 keyed with key[] once, and started again with that key for each message: the
  * one-shot HMAC() looked up both algorithms and keyed them on every call, which was most of
  * the cost of checking a trail entry's seal (every run checks them all). One thread at a time
- * uses it (mac_lock). */
+ * reads the key and uses it (mac_lock): a run checks its trail in a thread of its own. */
 static EVP_MAC_CTX *mac_ctx;
 static pthread_mutex_t mac_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -146,10 +146,12 @@ int seal_mac(const void *msg, size_t n, char out[65])
 {
     unsigned char md[32];
     size_t len = 0;
-    int rc = need_key();
-    if (rc < 0)
-        return rc;
     pthread_mutex_lock(&mac_lock);
+    int rc = need_key();
+    if (rc < 0) {
+        pthread_mutex_unlock(&mac_lock);
+        return rc;
+    }
     int ok = mac_ready() && EVP_MAC_init(mac_ctx, NULL, 0, NULL) &&
              EVP_MAC_update(mac_ctx, msg, n) && EVP_MAC_final(mac_ctx, md, &len, sizeof md) &&
              len == 32;

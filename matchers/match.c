@@ -88,11 +88,20 @@ int match_run(sqlite3 *db, const struct match_opts *o, struct run *r, struct mat
     if ((rc = store_begin(db)) < 0)
         goto done;
     in_tx = 1;
-    /* a run reads the review decisions: they must be the ones the trail vouches for */
-    struct audit_head head;
-    if ((rc = audit_verify(db, &head)) < 0 ||
-        (rc = run_create(db, o->as_of, sbuf_str(&scope), &pol, is_official, o->lang, r)) < 0 ||
-        (rc = link_and_check(db, r, o, m)) < 0 || (rc = store_commit(db)) < 0)
+    /* a run reads the review decisions: they must be the ones the trail vouches for. The
+     * whole trail is checked beside the run's linking and rules (it grows with every decision
+     * and sign-off), and nothing the run wrote is committed unless it holds; when it does
+     * not, that is the error told, after any the run met */
+    struct audit_check check;
+    if ((rc = audit_check_start(db, &check)) < 0)
+        goto done;
+    rc = run_create(db, o->as_of, sbuf_str(&scope), &pol, is_official, o->lang, r);
+    if (rc == 0)
+        rc = link_and_check(db, r, o, m);
+    int trail = audit_check_finish(&check);
+    if (trail < 0)
+        rc = trail;
+    if (rc < 0 || (rc = store_commit(db)) < 0)
         goto done;
     in_tx = 0;
     hook_crash_point("run-committed");
