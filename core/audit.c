@@ -29,13 +29,11 @@ void audit_hash(const char *prev, long long seq, const char *at, const char *act
      * changes the hash as well; the actor is hashed when known (entries before version 5 of
      * the store have none, and keep their hashes) */
     const char *const after_seq[] = { at, action, subject, detail, *actor ? actor : NULL };
-    char num[24];
-    int n = snprintf(num, sizeof num, "%lld", seq);
     /* "%s\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%s" and "\x1f%s" for the actor, a piece at a time:
      * every run hashes every entry again */
     sbuf_adds(&b, prev);
     sbuf_addc(&b, '\x1f');
-    sbuf_add(&b, num, (size_t)n);
+    sbuf_add_decimal(&b, seq);
     for (int i = 0; i < 5 && after_seq[i]; i++) {
         sbuf_addc(&b, '\x1f');
         sbuf_adds(&b, after_seq[i]);

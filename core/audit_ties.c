@@ -18,27 +18,11 @@ static const char *const tied[] = {
 };
 #define NTIED ((int)(sizeof tied / sizeof *tied))
 
-/* Appends V in decimal, as "%lld" would: every row a run or the audit hashes has integers,
- * and every tie of the trail two, and printf's cost was most of the hashing's. */
-static void add_decimal(struct sbuf *b, long long v)
-{
-    char buf[24];
-    int n = sizeof buf;
-    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-    do {
-        buf[--n] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        buf[--n] = '-';
-    sbuf_add(b, buf + n, sizeof buf - (size_t)n);
-}
-
 /* Appends TAG and V in decimal, as "%c%lld" would. */
 static void add_tagged(struct sbuf *b, char tag, long long v)
 {
     sbuf_addc(b, tag);
-    add_decimal(b, v);
+    sbuf_add_decimal(b, v);
 }
 
 void audit_row_hash(sqlite3_stmt *st, int first, int ncols, char out[65])
@@ -82,9 +66,9 @@ void audit_tie_line(struct sbuf *b, const char *tbl, long long row, int ncols, c
     /* "%s\x1f%lld\x1f%d\x1f%s\x1e", a piece at a time */
     sbuf_adds(b, tbl);
     sbuf_addc(b, '\x1f');
-    add_decimal(b, row);
+    sbuf_add_decimal(b, row);
     sbuf_addc(b, '\x1f');
-    add_decimal(b, ncols);
+    sbuf_add_decimal(b, ncols);
     sbuf_addc(b, '\x1f');
     sbuf_adds(b, hash);
     sbuf_addc(b, '\x1e');

@@ -173,6 +173,20 @@ void sbuf_reserve(struct sbuf *b, size_t n)
     sbuf_grow(b, n);
 }
 
+void sbuf_add_decimal(struct sbuf *b, long long v)
+{
+    char buf[24];
+    int n = sizeof buf;
+    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+    do {
+        buf[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        buf[--n] = '-';
+    sbuf_add(b, buf + n, sizeof buf - (size_t)n);
+}
+
 /* Formats once into the room the buffer has (at least 64 bytes), and again only when the text
  * is longer: a number printed with %.17g costs more to format than to hash. */
 void sbuf_addf(struct sbuf *b, const char *fmt, ...)
