@@ -255,21 +255,9 @@ int audit_verify(sqlite3 *db, struct audit_head *head)
     return walk(db, head, 0);
 }
 
-static void *check_thread(void *arg)
+static int check_fn(sqlite3 *db, void *arg)
 {
-    struct audit_check *c = arg;
-    sqlite3 *db = NULL;
-    int code = 0;
-    xv_error_hold(1);
-    int rc = store_open_beside(c->path, "checking the audit trail", &db);
-    if (rc == 0)
-        rc = audit_verify(db, &c->head);
-    xv_error_take(&code, c->msg, sizeof c->msg);
-    xv_error_hold(0);
-    /* it fails closed: a failure whose message went missing is still one */
-    c->rc = rc < 0 ? (code < 0 ? code : rc) : 0;
-    sqlite3_close(db);
-    return NULL;
+    return audit_verify(db, &((struct audit_check *)arg)->head);
 }
 
 int audit_check_start(sqlite3 *db, struct audit_check *c)
@@ -280,13 +268,9 @@ int audit_check_start(sqlite3 *db, struct audit_check *c)
     if ((rc = seal_key_id(id)) < 0 || (rc = store_readable_beside(db)) < 0)
         return rc;
     if (rc == 1) {
-        c->path = xstrdup(sqlite3_db_filename(db, "main"));
-        if (pthread_create(&c->thread, NULL, check_thread, c) != 0) {
-            free(c->path);
-            c->path = NULL;
+        if (!store_beside_start(&c->job, sqlite3_db_filename(db, "main"),
+                                "checking the audit trail", check_fn, NULL, c))
             return xv_fail(XV_ERR, "cannot start a thread to check the audit trail");
-        }
-        c->beside = 1;
         return 0;
     }
     return c->rc = audit_verify(db, &c->head);
@@ -294,16 +278,8 @@ int audit_check_start(sqlite3 *db, struct audit_check *c)
 
 int audit_check_finish(struct audit_check *c)
 {
-    if (!c->beside)
-        return c->rc;
-    pthread_join(c->thread, NULL);
-    c->beside = 0;
-    free(c->path);
-    c->path = NULL;
-    if (c->rc < 0) {
-        xv_error_adopt(c->rc, c->msg);
-        c->rc = xv_error_raise();
-    }
+    if (c->job.running)
+        c->rc = store_beside_finish(&c->job, 0);
     return c->rc;
 }
 

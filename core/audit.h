@@ -3,8 +3,8 @@
  * for. */
 #ifndef XV_AUDIT_H
 #define XV_AUDIT_H
-#include <pthread.h>
 #include <sqlite3.h>
+#include "store.h"
 #include "util.h"
 
 /* Appends one entry inside the caller's transaction: ACTION (e.g. "load", "run", "review",
@@ -38,11 +38,8 @@ int audit_verify(sqlite3 *db, struct audit_head *head);
  * with: nothing else can commit while it holds the write lock). Where no second connection
  * can read beside it (store_readable_beside), the check runs at once, in this thread. */
 struct audit_check {
-    pthread_t thread;
-    char *path;        /* the store's file, for the thread's connection */
-    int beside;        /* the thread runs (audit_check_finish joins it) */
-    int rc;            /* its result, and its message while not yet raised */
-    char msg[1024];
+    struct store_beside job;   /* the thread, when it runs beside */
+    int rc;                    /* the check's result once finished, or run at once */
     struct audit_head head;
 };
 /* Starts the check of DB's trail into C. The key is checked first, in this thread (no usable

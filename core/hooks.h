@@ -14,9 +14,10 @@ size_t hook_spill_bytes(size_t deflt);
 /* $XVERIFY_FAIL_APP=ID[,ID...]: the rules stage fails on each application named, as a store
  * error would: 1 for ID when it is named. */
 int hook_fail_app(const char *id);
-/* $XVERIFY_FAIL_OPEN=WHAT: the connection a thread opens beside a run or its reports for
- * WHAT (store_open_beside: "linking", "reading households", "checking the rules", "reading
- * the findings") cannot be opened: 1 for WHAT when it is named. */
+/* $XVERIFY_FAIL_OPEN=WHAT: the connection a thread opens beside a run, its reports or a
+ * reload for WHAT (store_open_beside: "linking", "reading households", "checking the rules",
+ * "checking the audit trail", "reading the findings", "reading open records") cannot be
+ * opened: 1 for WHAT when it is named. */
 int hook_fail_open(const char *what);
 /* $XVERIFY_WRITERS=N: N child processes (0 to DEFLT) write a report set's county workbooks
  * beside the process that writes the other files, instead of DEFLT. */

@@ -8,7 +8,6 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "err.h"
-#include "hooks.h"
 #include "kinds.h"
 #include "schema.h"
 #include "store.h"
@@ -211,31 +210,6 @@ int store_err_set(sqlite3 *db, const char *what)
 {
     int code = store_code(sqlite3_extended_errcode(db));
     return xv_error_set(code ? code : XV_ERR, "database: %s: %s", what, sqlite3_errmsg(db));
-}
-
-int store_readable_beside(sqlite3 *db)
-{
-    const char *path = sqlite3_db_filename(db, "main");
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "PRAGMA journal_mode", &st);
-    if (rc < 0)
-        return rc;
-    int wal = sqlite3_step(st) == SQLITE_ROW &&
-              !strcmp((const char *)sqlite3_column_text(st, 0), "wal");
-    sqlite3_finalize(st);
-    return wal && path && *path;
-}
-
-int store_open_beside(const char *path, const char *what, sqlite3 **db)
-{
-    *db = NULL;
-    if (hook_fail_open(what))
-        return xv_error_set(XV_EIO, "database: %s: %s", what, sqlite3_errstr(SQLITE_CANTOPEN));
-    int s = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-    if (s == SQLITE_OK && (s = sqlite3_busy_timeout(*db, 5000)) == SQLITE_OK)
-        return 0;
-    return xv_error_set(store_code(s) == XV_ELOCKED ? XV_ELOCKED : XV_EIO, "database: %s: %s",
-                        what, *db ? sqlite3_errmsg(*db) : sqlite3_errstr(s));
 }
 
 int store_err(sqlite3 *db, const char *what)

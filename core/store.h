@@ -1,6 +1,7 @@
 /* store.h: the one SQLite file that holds every load, record version, run and decision. */
 #ifndef XV_STORE_H
 #define XV_STORE_H
+#include <pthread.h>
 #include <sqlite3.h>
 #include "util.h"
 #include <stddef.h>
@@ -42,6 +43,32 @@ int store_readable_beside(sqlite3 *db);
  * for a thread of its own beside that connection's transaction (the caller closes *DB, also
  * after an error); an XV_E* code when it cannot, the message recorded as WHAT's. */
 int store_open_beside(const char *path, const char *what, sqlite3 **db);
+/* Work beside a transaction (store_beside.c): FN(CONN, ARG) in a thread of its own, on a
+ * read-only connection CONN to the store's file PATH (store_open_beside, WHAT naming it in an
+ * error: "linking"), its errors held and not printed; then END(RC, ARG), when not NULL, in that
+ * thread with the work's result. The work fails when FN returns an XV_E* code or records an
+ * error, either way: its code and message are kept for the thread that joins it. */
+struct store_beside {
+    pthread_t thread;
+    char *path;           /* owned until joined */
+    const char *what;     /* the caller's, alive until joined */
+    int (*fn)(sqlite3 *db, void *arg);
+    void (*end)(int rc, void *arg);
+    void *arg;
+    int running;          /* a thread to join */
+    int rc;               /* once joined: 0, or the XV_E* code of MSG */
+    char msg[1024];
+};
+/* Starts the work into B: 1 when its thread runs (store_beside_join or _finish must follow),
+ * 0 when no thread could be started (nothing ran; the caller does the work itself). */
+int store_beside_start(struct store_beside *b, const char *path, const char *what,
+                       int (*fn)(sqlite3 *db, void *arg), void (*end)(int rc, void *arg),
+                       void *arg);
+/* Waits for B's thread (none: returns); its result stays in B->rc and B->msg, not raised. */
+void store_beside_join(struct store_beside *b);
+/* store_beside_join; then RC when it is an error (the caller's comes first), else B's error
+ * raised (printed, as xv_error_raise) and returned; 0 when both went well. */
+int store_beside_finish(struct store_beside *b, int rc);
 /* BEGIN IMMEDIATE: returns XV_ELOCKED when another process holds the write lock. */
 int store_begin(sqlite3 *db);
 int store_commit(sqlite3 *db);

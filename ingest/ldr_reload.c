@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <libgen.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,7 +73,6 @@ int ldr_read_open(sqlite3 *db, const char *kind, long long expect, struct vdiff 
     else if (rc == 0 && expect >= 0 && found != expect)
         rc = xv_error_set(XV_EREBUILD, "'%s_hash' has %lld open versions where the loads count "
                           "%lld", kind, found, expect);
-    vd_open_done(vd);   /* with pairing, the file side takes no more */
     sqlite3_finalize(st);
     store_ends_close(&ends);
     return rc;
@@ -90,39 +88,34 @@ int ldr_rehash(void)
 }
 
 struct open_job {
-    pthread_t thread;
-    char *path, *kind;
+    struct store_beside job;
+    char *kind;
     long long expect;
     struct vdiff *vd;
-    int rc;                 /* 0, or the XV_* code of MSG (the thread's error context) */
-    char msg[1024];
 };
 
-/* The thread: read_open on a read-only connection of its own; open_wait reports. */
-static void *open_thread(void *arg)
+/* The thread's work: ldr_read_open on its read-only connection; ldr_open_wait reports. */
+static int open_read(sqlite3 *db, void *arg)
 {
     struct open_job *j = arg;
-    sqlite3 *db = NULL;
-    int s = sqlite3_open_v2(j->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-    if (s == SQLITE_OK && (s = sqlite3_busy_timeout(db, 5000)) == SQLITE_OK)
-        ldr_read_open(db, j->kind, j->expect, j->vd);
-    else
-        xv_error_set(store_code(s) == XV_ELOCKED ? XV_ELOCKED : XV_EIO, "database: reading "
-                     "open records: %s", db ? sqlite3_errmsg(db) : sqlite3_errstr(s));
-    xv_error_take(&j->rc, j->msg, sizeof j->msg);
-    sqlite3_close(db);
-    return NULL;
+    return ldr_read_open(db, j->kind, j->expect, j->vd);
+}
+
+/* Last in the thread, whether it read or could not even open its connection: with pairing,
+ * the file side waits for the open side's entries until it is told there are no more. */
+static void open_end(int rc, void *arg)
+{
+    (void)rc;
+    vd_open_done(((struct open_job *)arg)->vd);
 }
 
 int ldr_open_start(struct ldr *l, const char *path)
 {
     struct open_job *j = xcalloc(1, sizeof *j);
-    j->path = xstrdup(path);
     j->kind = xstrdup(l->k->name);
     j->expect = l->open_expect;
     j->vd = l->vd;
-    if (pthread_create(&j->thread, NULL, open_thread, j) != 0) {
-        free(j->path);
+    if (!store_beside_start(&j->job, path, "reading open records", open_read, open_end, j)) {
         free(j->kind);
         free(j);
         return error("cannot start a thread to read the open versions");
@@ -139,13 +132,12 @@ int ldr_open_wait(struct ldr *l)
         return 0;
     l->ojob = NULL;
     vd_file_done(l->vd);   /* the thread may wait to hand over entries the first pass paired */
-    pthread_join(j->thread, NULL);
+    store_beside_join(&j->job);
     int rc = 0;
-    if (j->rc < 0) {   /* the thread's error, raised here */
-        xv_error_adopt(j->rc, j->msg);
-        rc = j->rc == XV_EREBUILD ? ldr_rehash() : xv_error_raise();
+    if (j->job.rc < 0) {   /* the thread's error, raised here */
+        xv_error_adopt(j->job.rc, j->job.msg);
+        rc = j->job.rc == XV_EREBUILD ? ldr_rehash() : xv_error_raise();
     }
-    free(j->path);
     free(j->kind);
     free(j);
     return rc;

@@ -1,7 +1,6 @@
 /* link_scan.c: the linker's scans of a feed's entries (<kind>_keys): the versions whose keys
  * may meet someone's are read and scored; a full run's scan in two halves, the second in a
  * thread on a connection of its own. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,8 +167,7 @@ done:
  * mostly the keys copied out of the page cache, which two threads did no faster here (1.07 x
  * the wall time of one), and each part opens a connection. */
 struct part {
-    pthread_t thread;
-    char *path;
+    struct store_beside job;
     struct linker l;
     struct link_stats st;
     struct linked_rows kept[RUN_MAX_KINDS];
@@ -178,25 +176,17 @@ struct part {
     int periods;
     int64_t from;
     uint32_t last;
-    int rc;                 /* 0, or the XV_* code of MSG (the thread's error context) */
-    char msg[1024];
 };
 
-static void *part_thread(void *arg)
+static int part_scan(sqlite3 *db, void *arg)
 {
     struct part *p = arg;
-    sqlite3 *db = NULL;
     long long was;
-    xv_error_hold(1);
-    if (store_open_beside(p->path, "linking", &db) == 0) {
-        p->l.db = db;
-        if (store_cache_set(db, BKEYS_CACHE_KIB, &was) == 0)
-            scan_range(&p->l, p->k, p->f, p->periods, p->from, INT64_MAX, &p->last, 0);
-    }
-    xv_error_take(&p->rc, p->msg, sizeof p->msg);
-    xv_error_hold(0);
-    sqlite3_close(db);
-    return NULL;
+    int rc;
+    p->l.db = db;
+    if ((rc = store_cache_set(db, BKEYS_CACHE_KIB, &was)) < 0)
+        return rc;
+    return scan_range(&p->l, p->k, p->f, p->periods, p->from, INT64_MAX, &p->last, 0);
 }
 
 /* Where kind K's scan is cut in two: *MID, the first rid of the second half (0: it is not,
@@ -221,7 +211,6 @@ static void part_start(struct linker *l, const struct kind *k, const struct bkey
                        int periods, int64_t mid, struct part **out)
 {
     struct part *p = xcalloc(1, sizeof *p);
-    p->path = xstrdup(sqlite3_db_filename(l->db, "main"));
     p->l = *l;
     p->l.st = &p->st;
     p->l.held = NULL;
@@ -235,8 +224,8 @@ static void part_start(struct linker *l, const struct kind *k, const struct bkey
     p->f = f;
     p->periods = periods;
     p->from = mid;
-    if (pthread_create(&p->thread, NULL, part_thread, p) != 0) {
-        free(p->path);
+    if (!store_beside_start(&p->job, sqlite3_db_filename(l->db, "main"), "linking", part_scan,
+                            NULL, p)) {
         free(p);
         p = NULL;
     }
@@ -250,11 +239,7 @@ static int part_finish(struct linker *l, struct part *p, int kidx, int rc, uint3
 {
     if (!p)
         return rc;
-    pthread_join(p->thread, NULL);
-    if (rc == 0 && p->rc < 0) {
-        xv_error_adopt(p->rc, p->msg);
-        rc = xv_error_raise();
-    }
+    rc = store_beside_finish(&p->job, rc);
     for (size_t i = 0; i < p->l.nbuf && rc == 0; i++)
         rc = link_put_link(l, kidx, &p->l.buf[i]);
     for (int i = 0; i < p->l.nheld && rc == 0; i++) {
@@ -273,7 +258,6 @@ static int part_finish(struct linker *l, struct part *p, int kidx, int rc, uint3
         *last = p->last;
     free(p->l.held);
     free(p->l.buf);
-    free(p->path);
     free(p);
     return rc;
 }

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,24 +182,15 @@ static void by_county(struct data *d);
 /* The findings of the applications from FROM on, read in a thread beside this one on a
  * connection of its own, into a data of their own (PART: masked as the whole). */
 struct half {
-    pthread_t thread;
-    char *path, *from;
+    struct store_beside job;
+    char *from;
     struct data part;
-    int rc;
-    char msg[512];
 };
 
-static void *half_thread(void *arg)
+static int half_read(sqlite3 *db, void *arg)
 {
     struct half *h = arg;
-    sqlite3 *db = NULL;
-    xv_error_hold(1);
-    if (store_open_beside(h->path, "reading the findings", &db) == 0)
-        findings_each_between(db, h->part.r->id, h->from, NULL, add_finding, &h->part);
-    xv_error_take(&h->rc, h->msg, sizeof h->msg);
-    xv_error_hold(0);
-    sqlite3_close(db);
-    return NULL;
+    return findings_each_between(db, h->part.r->id, h->from, NULL, add_finding, &h->part);
 }
 
 /* Starts H reading the findings of the second half of D's applications (D's gates are
@@ -213,13 +203,12 @@ static int half_start(sqlite3 *db, struct data *d, struct half *h)
      * connection's alone: another would read what was committed */
     if (d->ng < 2 || !sqlite3_get_autocommit(db) || store_readable_beside(db) <= 0)
         return 0;
-    h->path = xstrdup(sqlite3_db_filename(db, "main"));
     h->from = xstrdup(d->g[d->ng / 2].app);
     h->part.r = d->r;
     h->part.unmasked = d->unmasked;
-    if (pthread_create(&h->thread, NULL, half_thread, h) == 0)
+    if (store_beside_start(&h->job, sqlite3_db_filename(db, "main"), "reading the findings",
+                           half_read, NULL, h))
         return 1;
-    free(h->path);
     free(h->from);
     return 0;
 }
@@ -227,11 +216,7 @@ static int half_start(sqlite3 *db, struct data *d, struct half *h)
 /* Joins H and puts its findings after D's; RC, or when RC is 0 the thread's code. */
 static int half_finish(struct data *d, struct half *h, int rc)
 {
-    pthread_join(h->thread, NULL);
-    if (rc == 0 && h->rc < 0) {
-        xv_error_adopt(h->rc, h->msg);
-        rc = xv_error_raise();
-    }
+    rc = store_beside_finish(&h->job, rc);
     if (rc == 0 && h->part.nf) {
         if (d->nf + h->part.nf > d->fcap) {
             d->fcap = d->nf + h->part.nf;
@@ -243,7 +228,6 @@ static int half_finish(struct data *d, struct half *h, int rc)
     arena_adopt(&d->arena, &h->part.arena);   /* the columns stay where they are */
     sbuf_free(&h->part.row);
     free(h->part.f);
-    free(h->path);
     free(h->from);
     return rc;
 }

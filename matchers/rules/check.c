@@ -86,30 +86,27 @@ static int add_id(void *ctx, const char *id)
 
 /* ---- work beside the run --------------------------------------------------------------- */
 
-static void *beside_thread(void *arg)
+static int beside_work(sqlite3 *db, void *arg)
 {
     struct beside *b = arg;
-    sqlite3 *db = NULL;
-    xv_error_hold(1);
-    if (store_open_beside(b->path, b->what, &db) == 0) {
-        b->c.db = db;
-        b->fn(b);
-        rules_finalize(&b->c);   /* the statements it prepared on its connection */
-    }
-    xv_error_take(&b->rc, b->msg, sizeof b->msg);
-    xv_error_hold(0);
-    sqlite3_close(db);
+    b->c.db = db;
+    int rc = b->fn(b);
+    rules_finalize(&b->c);   /* the statements it prepared on its connection */
+    return rc;
+}
+
+static void beside_end(int rc, void *arg)
+{
+    struct beside *b = arg;
+    (void)rc;   /* in b->job.rc */
     if (b->end)
         b->end(b);
-    return NULL;
 }
 
 int rules_beside_start(struct ctx *c, struct beside *b, const char *what,
                        int (*fn)(struct beside *b), void (*end)(struct beside *b), void *arg)
 {
     memset(b, 0, sizeof *b);
-    b->what = what;
-    b->path = xstrdup(sqlite3_db_filename(c->db, "main"));
     b->fn = fn;
     b->end = end;
     b->arg = arg;
@@ -123,27 +120,18 @@ int rules_beside_start(struct ctx *c, struct beside *b, const char *what,
     b->c.contact = b->c.visits = b->c.spot = NULL;
     memset(&b->c.linked, 0, sizeof b->c.linked);
     b->c.linked.set = c->linked.set;
-    if (pthread_create(&b->thread, NULL, beside_thread, b) == 0)
-        return 1;
-    free(b->path);
-    return 0;
+    return store_beside_start(&b->job, sqlite3_db_filename(c->db, "main"), what, beside_work,
+                              beside_end, b);
 }
 
 void rules_beside_join(struct beside *b)
 {
-    pthread_join(b->thread, NULL);
-    free(b->path);
-    b->path = NULL;
+    store_beside_join(&b->job);
 }
 
 int rules_beside_finish(struct beside *b, int rc)
 {
-    rules_beside_join(b);
-    if (rc == 0 && b->rc < 0) {
-        xv_error_adopt(b->rc, b->msg);
-        rc = xv_error_raise();
-    }
-    return rc;
+    return store_beside_finish(&b->job, rc);
 }
 
 /* ---- the applications ------------------------------------------------------------------ */
@@ -238,9 +226,9 @@ static void evaluated_beside(struct beside *b)
 {
     struct shared *s = b->arg;
     pthread_mutex_lock(&s->mu);
-    if (b->rc < 0 && s->beside_failed >= s->n)
+    if (b->job.rc < 0 && s->beside_failed >= s->n)
         s->beside_failed = 0;
-    s->stop |= b->rc < 0;
+    s->stop |= b->job.rc < 0;
     s->beside_done = 1;
     pthread_cond_signal(&s->ready);
     pthread_mutex_unlock(&s->mu);
@@ -291,7 +279,7 @@ static int check_both(struct ctx *c, struct shared *s, struct beside *b)
         xv_error_adopt(code, msg);
         rc = xv_error_raise();
     } else if (s->beside_failed < s->n) {
-        xv_error_adopt(b->rc, b->msg);
+        xv_error_adopt(b->job.rc, b->job.msg);
         rc = xv_error_raise();
     } else {
         rc = 0;

@@ -120,29 +120,25 @@ static inline int family_size(const struct app *a)
 int rules_prepare(struct ctx *c);
 /* Finalizes C's statements (rules_prepare's and followup.c's) and closes its reader. */
 void rules_finalize(struct ctx *c);
-/* check.c: work of the rules stage in a thread of its own beside the run, on a read-only
- * connection of its own (store_open_beside, for WHAT, a static text the errors name): FN is called with B, whose context C is a copy
- * of the run's without its statements, its db the thread's (not when the connection cannot be
- * opened); END (NULL: none), last in the thread, whether FN was called or not, with B->rc
- * set; ARG is the caller's. Errors are held (xv_error_hold); rules_beside_finish joins the
- * thread and, when RC (the run's own) is 0, raises the thread's error. rules_beside_start
- * returns 0 when no thread could be started. */
+/* check.c: work of the rules stage in a thread of its own beside the run (struct
+ * store_beside, WHAT a static text its errors name): FN is called with B, whose context C is
+ * a copy of the run's without its statements, its db the thread's connection (not called
+ * when that cannot be opened); END (NULL: none), last in the thread, whether FN was called or
+ * not, with B->job.rc set; ARG is the caller's. rules_beside_finish joins the thread and,
+ * when RC (the run's own) is 0, raises the thread's error. rules_beside_start returns 0 when
+ * no thread could be started. */
 struct beside {
-    pthread_t thread;
-    char *path;
-    const char *what;
+    struct store_beside job; /* the thread; its result in job.rc and job.msg */
     struct ctx c;
     struct rules_stats st;   /* not counted in: the run counts as it stores */
     int (*fn)(struct beside *b);
     void (*end)(struct beside *b);
     void *arg;
-    int rc;                  /* 0, or the XV_* code of MSG (the thread's error context) */
-    char msg[1024];
 };
 int rules_beside_start(struct ctx *c, struct beside *b, const char *what,
                        int (*fn)(struct beside *b), void (*end)(struct beside *b), void *arg);
 int rules_beside_finish(struct beside *b, int rc);
-/* Joins B's thread, leaving its error (B->rc, B->msg) to the caller. */
+/* Joins B's thread, leaving its error (B->job.rc, B->job.msg) to the caller. */
 void rules_beside_join(struct beside *b);
 /* check.c: checks every application of C's run and stores its findings and gate, in ID
  * order; SPLIT: the second half in a thread of its own (C->db's file must then be readable

@@ -40,7 +40,7 @@ int main(void)
         test_hash_entries, test_hash_lines, test_keys_range, test_kv_mapping, test_compare,
         test_policy, test_rules_policy,
         test_fingerprints, test_gates, test_gates_runs_of, test_id_difference, test_masking, test_link_keys, test_linked_ids, test_linked_set, test_report_escaping, test_notice_names, test_message_table,
-        test_cli_args, test_errors, test_store_bind, test_row_hash, test_tie_line, test_huge_array, test_arena, test_sbuf_addf,
+        test_cli_args, test_errors, test_store_bind, test_store_beside, test_row_hash, test_tie_line, test_huge_array, test_arena, test_sbuf_addf,
     };
     xmlInitParser();
     rules_catalogue_init();

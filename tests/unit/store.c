@@ -255,6 +255,68 @@ void test_append_reads_no_trail(void)
     }
 }
 
+/* Work beside a transaction: what the thread's connection reads, and a failure told to the
+ * joining thread whichever way the work shows it (a code alone, a message alone). */
+static int beside_count(sqlite3 *db, void *arg)
+{
+    return store_int(db, "SELECT count(*) FROM runs", NULL, NULL, arg);
+}
+static int beside_code_only(sqlite3 *db, void *arg)
+{
+    (void)db;
+    (void)arg;
+    return XV_EDATA;
+}
+static int beside_message_only(sqlite3 *db, void *arg)
+{
+    (void)db;
+    (void)arg;
+    xv_error_set(XV_EIO, "the unit's disk is gone");
+    return 0;
+}
+static void beside_ended(int rc, void *arg)
+{
+    *(int *)arg = rc ? rc : 1;
+}
+
+void test_store_beside(void)
+{
+    char *dpath = write_tmp("beside.db", "", 0);
+    sqlite3 *db = NULL;
+    struct store_beside b;
+    long long n = -1;
+    int ended = 0;
+    int ok = dpath && unlink(dpath) == 0 && store_open(dpath, STORE_CREATE, &db) == 0;
+    CHECK(ok && store_readable_beside(db) == 1, "a new store is readable beside");
+    const char *path = ok ? sqlite3_db_filename(db, "main") : "";
+    CHECK(ok && store_beside_start(&b, path, "counting", beside_count, NULL, &n) == 1 &&
+          store_beside_finish(&b, 0) == 0 && n == 0 && !b.running, "the work ran: %lld", n);
+    CHECK(ok && store_beside_start(&b, path, "checking the unit", beside_code_only,
+                                   beside_ended, &ended) == 1 &&
+          store_beside_finish(&b, 0) == XV_EDATA && ended == XV_EDATA &&
+          !strcmp(xv_last_error(), "checking the unit failed"),
+          "a code without a message fails: %d, '%s'", ended, xv_last_error());
+    CHECK(ok && store_beside_start(&b, path, "writing", beside_message_only, NULL, NULL) == 1 &&
+          store_beside_finish(&b, 0) == XV_EIO &&
+          !strcmp(xv_last_error(), "the unit's disk is gone"),
+          "a message under a result of 0 fails: '%s'", xv_last_error());
+    CHECK(ok && store_beside_start(&b, path, "writing", beside_message_only, NULL, NULL) == 1 &&
+          store_beside_finish(&b, XV_EUSAGE) == XV_EUSAGE, "the caller's error comes first");
+    setenv("XVERIFY_FAIL_OPEN", "counting", 1);
+    n = -1;
+    CHECK(ok && store_beside_start(&b, path, "counting", beside_count, NULL, &n) == 1 &&
+          store_beside_finish(&b, 0) == XV_EIO && n == -1, "a connection not opened: no work");
+    unsetenv("XVERIFY_FAIL_OPEN");
+    store_close(db);
+    if (dpath) {
+        char wal[300];
+        snprintf(wal, sizeof wal, "%s-wal", dpath);
+        unlink(wal);
+        snprintf(wal, sizeof wal, "%s-shm", dpath);
+        unlink(wal);
+    }
+}
+
 /* A huge-page array grows keeping its bytes, the new ones zeroed. */
 void test_huge_array(void)
 {

@@ -73,6 +73,7 @@ void test_notice_names(void);
 void test_message_table(void);
 void test_errors(void);
 void test_store_bind(void);
+void test_store_beside(void);
 void test_row_hash(void);
 void test_tie_line(void);
 void test_append_reads_no_trail(void);
