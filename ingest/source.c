@@ -304,8 +304,12 @@ struct src_job {
 static void *scan_thread(void *arg)
 {
     struct src_job *j = arg;
-    if (scan_file(j->path, j->want, &j->info) < 0)
+    int rc = scan_file(j->path, j->want, &j->info);
+    if (rc < 0) {
         xv_error_take(&j->rc, j->msg, sizeof j->msg);
+        if (j->rc >= 0)   /* a failure without its message is still one */
+            j->rc = rc;
+    }
     __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
     return NULL;
 }

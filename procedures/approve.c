@@ -113,13 +113,22 @@ static int gating_run(sqlite3 *db, int proc, const char *app, struct run *r)
                      r->pol.sha256, pol.sha256);
         goto done;
     }
-    /* the findings, gates and decisions the gate rests on must be those the trail vouches for */
-    struct audit_head head;
-    if ((rc = audit_verify(db, &head)) < 0 || (rc = findings_check_digest(db, r, proc == PROC_ENTRY ? "approval refused"
-                                                  : proc == PROC_EXIT ? "exit sign-off refused"
-                                                                      : "relief sign-off refused")) < 0 ||
-        (rc = findings_in_force(db, r->id, app, r->pol.v[P_DECISION_TOLERANCE], n, &why)) < 0)
+    /* the findings, gates and decisions the gate rests on must be those the trail vouches
+     * for: the trail is checked beside the reading of them (nothing is written before), and
+     * its failure is the one returned */
+    struct audit_check check;
+    if ((rc = audit_check_start(db, &check)) < 0)
         goto done;
+    rc = findings_check_digest(db, r, proc == PROC_ENTRY ? "approval refused"
+                                      : proc == PROC_EXIT ? "exit sign-off refused"
+                                                          : "relief sign-off refused");
+    if (rc == 0)
+        rc = findings_in_force(db, r->id, app, r->pol.v[P_DECISION_TOLERANCE], n, &why);
+    int trail = audit_check_finish(&check);
+    if (trail < 0 || rc < 0) {
+        rc = trail < 0 ? trail : rc;
+        goto done;
+    }
     if (proc == PROC_ENTRY && (n[SEV_BLOCK] || n[SEV_REVIEW])) {
         rc = xv_fail(XV_ENEEDS, "approval refused: the gate of '%s' in run %lld is %s: %ld block "
                      "and %ld review findings hold (first: %s); review them first", app, r->id,
