@@ -1,7 +1,6 @@
 /* audit.c: the audit trail: appending a keyed, hash-chained entry, sealing an older trail,
  * verifying the chain, and the head an auditor keeps elsewhere. */
 #include <pwd.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -179,48 +178,19 @@ static void copy_text(char *out, size_t size, const char *a, const char *b)
     out[n] = '\0';
 }
 
-/* Walks the chain from entry FROM (1: the start, where anything numbered before it is an
- * error too) up to entry TO, excluded (0: to its end), the entry before FROM taken as it is
- * stored (another walk checks it); with SEAL, gives every entry its keyed seal instead of
- * checking it; with ROWS (and not SEAL, nor TO), then checks every vouched-for row against its
- * tie. HEAD gets the last entry walked. */
-static int walk_range(sqlite3 *db, long long from, long long to, struct audit_head *head,
-                      int seal, int rows)
+/* Walks the chain; with SEAL, gives every entry its keyed seal instead of checking it. */
+static int walk(sqlite3 *db, struct audit_head *head, int seal)
 {
     sqlite3_stmt *st = NULL, *ties = NULL, *put = NULL;
     struct sbuf tb = SBUF_INIT;
     int rc, s, ts = SQLITE_DONE;
-    long long lo = from > 1 ? from : INT64_MIN, hi = to > 0 ? to : INT64_MAX;
     memset(head, 0, sizeof *head);
     if ((rc = store_prepare(db, "SELECT seq, at, action, subject, detail, prev, hash, actor, mac "
-                                "FROM audit WHERE seq >= ?1 AND seq < ?2 ORDER BY seq", &st)) < 0 ||
+                                "FROM audit ORDER BY seq", &st)) < 0 ||
         (rc = store_prepare(db, "SELECT seq, tbl, row_id, ncols, hash FROM audit_ties "
-                                "WHERE seq >= ?1 AND seq < ?2 ORDER BY seq, tbl, row_id",
-                            &ties)) < 0 ||
+                                "ORDER BY seq, tbl, row_id", &ties)) < 0 ||
         (seal && (rc = store_prepare(db, "UPDATE audit SET mac=? WHERE seq=?", &put)) < 0))
         goto done;
-    sqlite3_bind_int64(st, 1, lo);
-    sqlite3_bind_int64(st, 2, hi);
-    sqlite3_bind_int64(ties, 1, lo);
-    sqlite3_bind_int64(ties, 2, hi);
-    if (from > 1) {
-        sqlite3_stmt *pv = NULL;
-        if ((rc = store_prepare(db, "SELECT hash FROM audit WHERE seq = ?", &pv)) < 0)
-            goto done;
-        sqlite3_bind_int64(pv, 1, from - 1);
-        if ((s = sqlite3_step(pv)) == SQLITE_ROW && sqlite3_column_text(pv, 0))
-            copy_text(head->hash, sizeof head->hash, (const char *)sqlite3_column_text(pv, 0),
-                      NULL);
-        else if (s == SQLITE_ROW || s == SQLITE_DONE)
-            rc = xv_fail(XV_ELOCKED, "audit trail broken at entry %lld: entry %lld is missing",
-                         from, from - 1);
-        else
-            rc = store_err(db, "reading the audit trail");
-        sqlite3_finalize(pv);
-        if (rc < 0)
-            goto done;
-        head->entries = from - 1;
-    }
     ts = sqlite3_step(ties);
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         long long seq = sqlite3_column_int64(st, 0);
@@ -264,18 +234,13 @@ static int walk_range(sqlite3 *db, long long from, long long to, struct audit_he
         rc = store_err(db, "reading the audit trail");
         goto done;
     }
-    if (to > 0 && head->entries != to - 1) {
-        rc = xv_fail(XV_ELOCKED, "audit trail broken: entry %lld is missing",
-                     head->entries + 1);
-        goto done;
-    }
     if (ts == SQLITE_ROW) {
         rc = xv_fail(XV_ELOCKED, "audit: rows are tied to entry %lld; the trail ends at entry "
                      "%lld: its tail was removed", (long long)sqlite3_column_int64(ties, 0),
                      head->entries);
         goto done;
     }
-    if (!seal && rows && to <= 0)
+    if (!seal)
         rc = audit_check_ties(db, head->entries, &head->rows);
 done:
     sqlite3_finalize(st);
@@ -287,75 +252,34 @@ done:
 
 int audit_verify(sqlite3 *db, struct audit_head *head)
 {
-    return walk_range(db, 1, 0, head, 0, 1);
+    return walk(db, head, 0);
 }
 
-/* The parts of a check beside a run, each on its own connection: the chain and its seals in
- * two halves (entries before C->mid, and from there to the end, which gives the head); the
- * rows against their ties, for the trail as that connection sees it. All see the same trail:
- * the run holds the write lock, and nothing can commit while they read. */
-static int check_first(sqlite3 *db, void *arg)
+static int check_fn(sqlite3 *db, void *arg)
 {
-    struct audit_check *c = arg;
-    return walk_range(db, 1, c->mid, &c->first, 0, 0);
-}
-
-static int check_last(sqlite3 *db, void *arg)
-{
-    struct audit_check *c = arg;
-    return walk_range(db, c->mid, 0, &c->head, 0, 0);
-}
-
-static int check_rows(sqlite3 *db, void *arg)
-{
-    struct audit_check *c = arg;
-    int rc = store_int(db, "SELECT count(*) FROM audit", NULL, NULL, &c->entries);
-    return rc < 0 ? rc : audit_check_ties(db, c->entries, &c->rows);
+    return audit_verify(db, &((struct audit_check *)arg)->head);
 }
 
 int audit_check_start(sqlite3 *db, struct audit_check *c)
 {
-    static const char what[] = "checking the audit trail";
     char id[17];
-    const char *path = sqlite3_db_filename(db, "main");
-    long long top = 0;
     int rc;
     memset(c, 0, sizeof *c);
     if ((rc = seal_key_id(id)) < 0 || (rc = store_readable_beside(db)) < 0)
-        return c->rc = rc;
-    if (rc == 0)
-        return c->rc = audit_verify(db, &c->head);
-    if ((rc = store_int(db, "SELECT ifnull(max(seq), 0) FROM audit", NULL, NULL, &top)) < 0)
-        return c->rc = rc;
-    c->mid = top >= 2 ? top / 2 + 1 : 1;
-    if (!store_beside_start(&c->last, path, what, check_last, NULL, c))
-        return c->rc = xv_fail(XV_ERR, "cannot start a thread to check the audit trail");
-    /* a part whose thread cannot start is done at once, in this thread: the run has written
-     * nothing yet */
-    if ((c->mid > 1 && !store_beside_start(&c->chain_first, path, what, check_first, NULL, c) &&
-         (rc = check_first(db, c)) < 0) ||
-        (!store_beside_start(&c->rows_job, path, what, check_rows, NULL, c) &&
-         (rc = check_rows(db, c)) < 0)) {
-        store_beside_join(&c->last);
-        store_beside_join(&c->chain_first);
-        return c->rc = rc;
+        return rc;
+    if (rc == 1) {
+        if (!store_beside_start(&c->job, sqlite3_db_filename(db, "main"),
+                                "checking the audit trail", check_fn, NULL, c))
+            return xv_fail(XV_ERR, "cannot start a thread to check the audit trail");
+        return 0;
     }
-    return 0;
+    return c->rc = audit_verify(db, &c->head);
 }
 
 int audit_check_finish(struct audit_check *c)
 {
-    if (!c->last.running)
-        return c->rc;
-    /* the chain's failure first, in the order of the entries, as one walk tells it */
-    c->rc = store_beside_finish(&c->chain_first, 0);
-    c->rc = store_beside_finish(&c->last, c->rc);
-    c->rc = store_beside_finish(&c->rows_job, c->rc);
-    if (c->rc == 0 && c->entries != c->head.entries)
-        c->rc = xv_fail(XV_ELOCKED, "audit trail: %lld entries, and %lld where its rows were "
-                        "checked: it changed while it was checked", c->head.entries, c->entries);
-    if (c->rc == 0)
-        c->head.rows = c->rows;
+    if (c->job.running)
+        c->rc = store_beside_finish(&c->job, 0);
     return c->rc;
 }
 
@@ -380,7 +304,7 @@ int audit_seal(sqlite3 *db, struct audit_head *head)
                                   unsealed)
                         : xv_fail(XV_EUSAGE, "audit --seal: the trail is sealed already");
     /* the plain chain must hold before it is vouched for */
-    if ((rc = walk_range(db, 1, 0, head, 1, 0)) < 0)
+    if ((rc = walk(db, head, 1)) < 0)
         return rc;
     if ((rc = trail_end(db, &seq, prev, &unsealed)) < 0)
         return rc;
@@ -388,7 +312,7 @@ int audit_seal(sqlite3 *db, struct audit_head *head)
     sbuf_addf(&d, "%lld entries of an unkeyed trail verified and sealed with key %s", seq, id);
     rc = append_one(db, seq + 1, prev, "seal", id, d.s, &nrows);
     sbuf_free(&d);
-    return rc < 0 ? rc : walk_range(db, 1, 0, head, 0, 1);
+    return rc < 0 ? rc : walk(db, head, 0);
 }
 
 int audit_expect(const struct audit_head *head, sqlite3 *db, const char *want)

@@ -32,21 +32,15 @@ struct audit_head {
  * naming the first entry or row that does not; XV_EUSAGE without a usable key. */
 int audit_verify(sqlite3 *db, struct audit_head *head);
 
-/* audit_verify beside a run: the whole trail checked in three threads of their own (the
- * chain and its seals in two halves, each entry against the stored hash of the one before;
- * the rows against their ties), each on a read-only connection to the store's file, while the run links and checks in its transaction, which must not have written yet
- * when it starts (the threads see what that transaction began with: nothing else can commit
- * while it holds the write lock). Where no second connection can read beside it
- * (store_readable_beside), the check runs at once, in this thread; where the second thread
- * cannot start, the rows are checked at once. */
+/* audit_verify beside a run: the whole trail checked in a thread of its own, on a read-only
+ * connection to the store's file, while the run links and checks in its transaction, which
+ * must not have written yet when it starts (the thread sees what that transaction began
+ * with: nothing else can commit while it holds the write lock). Where no second connection
+ * can read beside it (store_readable_beside), the check runs at once, in this thread. */
 struct audit_check {
-    struct store_beside chain_first;  /* the entries before MID, their chain and seals */
-    struct store_beside last;         /* the entries from MID on, which give the head */
-    struct store_beside rows_job;     /* the rows against their ties */
-    long long mid;                    /* the first entry of the second half (1: one half) */
-    int rc;                           /* the check's result once finished, or run at once */
-    long long entries, rows;          /* the trail's length and rows, as the rows' part saw */
-    struct audit_head head, first;
+    struct store_beside job;   /* the thread, when it runs beside */
+    int rc;                    /* the check's result once finished, or run at once */
+    struct audit_head head;
 };
 /* Starts the check of DB's trail into C. The key is checked first, in this thread (no usable
  * key: XV_EUSAGE at once, as audit_verify). Returns the check's result when it ran at once
