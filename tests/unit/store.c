@@ -212,6 +212,19 @@ static int count_trail_scans(unsigned type, void *ctx, void *p, void *x)
 /* Appending an entry does not read the whole trail: a review import appends one a decision,
  * and a trail of a year holds hundreds of thousands. The entries without a seal, which every
  * append counts, are found through their index (schema version 12). */
+/* Removes the write-ahead log and shared-memory files beside the store at DPATH (NULL:
+ * none); the store itself is a write_tmp file, removed at the end. */
+static void unlink_wal(const char *dpath)
+{
+    char wal[300];
+    if (!dpath)
+        return;
+    snprintf(wal, sizeof wal, "%s-wal", dpath);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", dpath);
+    unlink(wal);
+}
+
 void test_append_reads_no_trail(void)
 {
     static const char key[] = "00112233445566778899aabbccddeeff"
@@ -246,13 +259,7 @@ void test_append_reads_no_trail(void)
     CHECK(seal_key_id(id) == 0 && !strcmp(id, "c32ebe9ce249bd99"), "the key's id: %s", id);
     store_close(db);
     unsetenv("XVERIFY_KEY");
-    if (dpath) {
-        char wal[300];
-        snprintf(wal, sizeof wal, "%s-wal", dpath);
-        unlink(wal);
-        snprintf(wal, sizeof wal, "%s-shm", dpath);
-        unlink(wal);
-    }
+    unlink_wal(dpath);
 }
 
 /* Work beside a transaction: what the thread's connection reads, and a failure told to the
@@ -308,13 +315,7 @@ void test_store_beside(void)
           store_beside_finish(&b, 0) == XV_EIO && n == -1, "a connection not opened: no work");
     unsetenv("XVERIFY_FAIL_OPEN");
     store_close(db);
-    if (dpath) {
-        char wal[300];
-        snprintf(wal, sizeof wal, "%s-wal", dpath);
-        unlink(wal);
-        snprintf(wal, sizeof wal, "%s-shm", dpath);
-        unlink(wal);
-    }
+    unlink_wal(dpath);
 }
 
 /* A huge-page array grows keeping its bytes, the new ones zeroed. */
